@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Build one static binary, passt; pasta is a link to it.
+
+CC ?= gcc
+prefix ?= /usr/local
+exec_prefix ?= $(prefix)
+bindir ?= $(exec_prefix)/bin
+mandir ?= $(prefix)/share/man
+man1dir ?= $(mandir)/man1
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
+
+WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	    -Wmissing-prototypes -Wno-missing-field-initializers
+ifeq ($(CI),true)
+WARNINGS += -Werror
+endif
+ifneq ($(WERROR),)
+WARNINGS += -Werror
+endif
+
+BASE_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
+	       -fstack-protector-strong -fPIE -pipe \
+	       -DPASST_VERSION='"$(VERSION)"'
+override CFLAGS += $(BASE_CFLAGS) $(WARNINGS)
+LDFLAGS += -static-pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+
+SRCS := $(sort $(wildcard *.c))
+HDRS := $(sort $(wildcard *.h))
+OBJS := $(SRCS:.c=.o)
+LIB_OBJS := $(filter-out passt.o,$(OBJS))
+
+UNIT_SRCS := $(sort $(wildcard test/unit/*.c))
+UNIT_BINS := $(UNIT_SRCS:.c=)
+HELPER_SRCS := $(sort $(wildcard test/helpers/*.c))
+HELPER_BINS := $(HELPER_SRCS:.c=)
+
+.PHONY: all clean install uninstall check unit lint bench
+
+all: passt pasta
+
+passt: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDFLAGS)
+
+pasta: passt
+	ln -sf passt pasta
+
+%.o: %.c $(HDRS)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+test/unit/%: test/unit/%.c test/unit/unit.h $(LIB_OBJS) $(HDRS)
+	$(CC) $(CFLAGS) -I. -o $@ $< $(LIB_OBJS)
+
+test/helpers/%: test/helpers/%.c
+	$(CC) $(CFLAGS) -I. -o $@ $<
+
+unit: $(UNIT_BINS)
+
+check: all $(UNIT_BINS) $(HELPER_BINS)
+	@bash test/run.sh
+
+lint:
+	@bash test/lint.sh $(SRCS)
+
+bench: all $(HELPER_BINS)
+	@bash test/perf/bench.sh
+
+install: passt pasta passt.1 pasta.1
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(man1dir)
+	install -m 755 passt $(DESTDIR)$(bindir)/passt
+	ln -sf passt $(DESTDIR)$(bindir)/pasta
+	install -m 644 passt.1 pasta.1 $(DESTDIR)$(man1dir)
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/passt $(DESTDIR)$(bindir)/pasta
+	rm -f $(DESTDIR)$(man1dir)/passt.1 $(DESTDIR)$(man1dir)/pasta.1
+
+clean:
+	rm -f passt pasta *.o $(UNIT_BINS) $(HELPER_BINS)

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Command line parsing and host-derived defaults */
+#ifndef CONF_H
+#define CONF_H
+
+#include "passt.h"
+
+void conf(struct ctx *c, int argc, char **argv);
+void conf_print(const struct ctx *c);
+
+#endif /* CONF_H */

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Process set-up: --runas, dropping to an unprivileged user, daemonising */
+#ifndef ISOLATION_H
+#define ISOLATION_H
+
+#include "passt.h"
+
+int isolation_runas_parse(const char *spec, uid_t *uid, gid_t *gid);
+void isolation_default_user(struct ctx *c);
+void isolation_drop_user(const struct ctx *c);
+void isolation_daemonise(const struct ctx *c);
+
+#endif /* ISOLATION_H */

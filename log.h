@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Logging: levels, destinations (stderr, syslog, size-limited file) and the
+ * die() helper for fatal start-up errors.
+ */
+#ifndef LOG_H
+#define LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <syslog.h>
+
+#define LOG_SIZE_DEFAULT	(1024 * 1024)
+#define LOG_SIZE_MIN		4096
+#define LOG_LINE_MAX		512
+
+extern int log_level;		/* highest syslog priority printed */
+extern bool log_trace;		/* per-packet messages enabled */
+
+void logmsg(int pri, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void logmsg_perror(int pri, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void die(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+void die_perror(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+#define err(...)		logmsg(LOG_ERR, __VA_ARGS__)
+#define warn(...)		logmsg(LOG_WARNING, __VA_ARGS__)
+#define info(...)		logmsg(LOG_INFO, __VA_ARGS__)
+#define debug(...)		logmsg(LOG_DEBUG, __VA_ARGS__)
+#define err_perror(...)		logmsg_perror(LOG_ERR, __VA_ARGS__)
+#define warn_perror(...)	logmsg_perror(LOG_WARNING, __VA_ARGS__)
+
+#define trace(...)							\
+	do {								\
+		if (log_trace)						\
+			logmsg(LOG_DEBUG, __VA_ARGS__);			\
+	} while (0)
+
+/* Rate-limited debug message for dropped guest frames */
+#define drop_debug(...)		trace(__VA_ARGS__)
+
+void log_init(const char *ident);
+void log_set_stderr(bool on);
+void log_set_syslog(bool on);
+int log_file_open(const char *path, size_t size);
+void log_file_close(void);
+bool log_to_stderr(void);
+
+#endif /* LOG_H */

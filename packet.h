@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Bounds-checked access to frames received from the guest. Every read of
+ * guest-supplied bytes goes through packet_get(), which returns NULL instead
+ * of a pointer past the end of the frame.
+ */
+#ifndef PACKET_H
+#define PACKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "util.h"
+
+/**
+ * struct pool - A batch of frames (or L4 payloads) referencing a buffer
+ * @count:	Number of frames in @pkt
+ * @size:	Capacity of @pkt
+ * @pkt:	Frames
+ */
+struct pool {
+	size_t count;
+	size_t size;
+	struct iovec *pkt;
+};
+
+#define POOL_DEFINE(name, n)						\
+	static struct iovec name##_pkt[n];				\
+	static struct pool name = { 0, (n), name##_pkt }
+
+/**
+ * packet_get() - Bounds-checked pointer into a frame
+ * @frame:	Frame
+ * @offset:	Offset of the wanted bytes
+ * @len:	Number of bytes that must be present
+ * @left:	If not NULL, set to the bytes available from @offset on
+ *
+ * Return: pointer to @len bytes at @offset, or NULL if they are not all
+ *	   inside the frame
+ */
+static inline void *packet_get(const struct iovec *frame, size_t offset,
+			       size_t len, size_t *left)
+{
+	if (offset > frame->iov_len || len > frame->iov_len - offset)
+		return NULL;
+	if (left)
+		*left = frame->iov_len - offset;
+	return (char *)frame->iov_base + offset;
+}
+
+/**
+ * pool_add() - Append a frame to a pool
+ * @p:		Pool
+ * @base:	Start of the frame
+ * @len:	Length of the frame
+ *
+ * Return: 0 on success, -1 if the pool is full
+ */
+static inline int pool_add(struct pool *p, void *base, size_t len)
+{
+	if (p->count >= p->size)
+		return -1;
+	p->pkt[p->count].iov_base = base;
+	p->pkt[p->count].iov_len = len;
+	p->count++;
+	return 0;
+}
+
+/**
+ * struct frame_info - What tap_parse() found in a guest frame
+ * @ethertype:	EtherType, host order (ETH_P_ARP, ETH_P_IP, ETH_P_IPV6)
+ * @l4proto:	IPPROTO_* of the L4 payload, 0 for non-IP frames
+ * @l3_off:	Offset of the IP (or ARP) header in the frame
+ * @l4_off:	Offset of the L4 header (after IPv6 extension headers)
+ * @l4_len:	Bytes from @l4_off to the end of the IP payload, as declared
+ *		by the IP header and checked against the frame
+ * @ttl:	IPv4 TTL or IPv6 hop limit
+ * @saddr:	IP source address (IPv4 as v4-mapped)
+ * @daddr:	IP destination address (IPv4 as v4-mapped)
+ */
+struct frame_info {
+	uint16_t ethertype;
+	uint8_t l4proto;
+	uint8_t ttl;
+	size_t l3_off;
+	size_t l4_off;
+	size_t l4_len;
+	union inany_addr saddr;
+	union inany_addr daddr;
+};
+
+#endif /* PACKET_H */

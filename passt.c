@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* passt.c - Entry point for both modes: the name the binary is invoked with
+ * selects passt (qemu guests) or pasta (network namespaces). Sets up the
+ * context, then runs the single-threaded epoll loop, which dispatches on the
+ * type packed into each event's reference and hands frames parsed by tap.c
+ * to the protocol handlers.
+ */
+
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <linux/if_ether.h>
+
+#include "util.h"
+#include "log.h"
+#include "passt.h"
+#include "conf.h"
+#include "packet.h"
+#include "pcap.h"
+#include "tap.h"
+#include "arp.h"
+#include "ndp.h"
+#include "dhcp.h"
+#include "dhcpv6.h"
+#include "icmp.h"
+#include "pasta.h"
+#include "isolation.h"
+
+#define EPOLL_EVENTS		8
+/* Longest sleep of the main loop: periodic work runs at least this often */
+#define TIMER_INTERVAL_MS	1000
+
+static struct ctx main_ctx;
+
+static volatile sig_atomic_t quit_signal;
+
+/**
+ * quit_handler() - SIGTERM/SIGINT handler: ask the main loop to exit
+ * @signum:	Signal number
+ */
+static void quit_handler(int signum)
+{
+	quit_signal = signum;
+}
+
+/**
+ * signals_init() - Ignore SIGPIPE, exit cleanly on SIGTERM and SIGINT
+ */
+static void signals_init(void)
+{
+	struct sigaction sa = { .sa_handler = quit_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/**
+ * guest_frames() - Hand a batch of frames from the guest to the handlers
+ * @c:		Execution context
+ * @p:		Frames read by the back end
+ * @now:	Current timestamp
+ */
+static void guest_frames(struct ctx *c, const struct pool *p,
+			 const struct timespec *now)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++) {
+		struct iovec frame = p->pkt[i];
+		struct frame_info fi;
+
+		if (tap_parse(c, &frame, &fi) < 0)
+			continue;
+
+		switch (fi.ethertype) {
+		case ETH_P_ARP:
+			arp(c, &frame, &fi);
+			break;
+		case ETH_P_IP:
+			if (fi.l4proto == IPPROTO_UDP && dhcp(c, &frame, &fi))
+				break;
+			if (fi.l4proto == IPPROTO_ICMP)
+				icmp_tap_handler(c, &frame, &fi, now);
+			break;
+		case ETH_P_IPV6:
+			if (fi.l4proto == IPPROTO_ICMPV6) {
+				if (ndp(c, &frame, &fi))
+					break;
+				icmp_tap_handler(c, &frame, &fi, now);
+				break;
+			}
+			if (fi.l4proto == IPPROTO_UDP && dhcpv6(c, &frame, &fi))
+				break;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/**
+ * timers() - Periodic work, run at most once per loop iteration
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
+static void timers(struct ctx *c, const struct timespec *now)
+{
+	ndp_timer(c, now);
+	icmp_timer(c, now);
+}
+
+/**
+ * main() - Set up, then run the event loop until told to quit
+ * @argc:	Argument count
+ * @argv:	Options, plus target PID or command in pasta mode
+ *
+ * Return: exit status (pasta: the spawned command's exit status)
+ */
+int main(int argc, char **argv)
+{
+	struct epoll_event events[EPOLL_EVENTS];
+	char *name = basename(argv[0]);
+	struct ctx *c = &main_ctx;
+	struct timespec now;
+
+	c->argv0 = name;
+	c->mode = strstr(name, "pasta") ? MODE_PASTA : MODE_PASST;
+	log_init(c->mode == MODE_PASTA ? "pasta" : "passt");
+	signals_init();
+
+	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epollfd < 0)
+		die_perror("Failed to create epoll instance");
+
+	conf(c, argc, argv);
+
+	pcap_init(c->pcap);
+	icmp_init(c);
+	if (tap_backend_init(c))
+		die("Failed to set up the guest-side interface");
+
+	isolation_drop_user(c);
+	if (!c->foreground)
+		isolation_daemonise(c);
+	else if (c->pidfile_fd >= 0)
+		write_pidfile(c->pidfile_fd, getpid());
+	c->pidfile_fd = -1;
+
+	while (!quit_signal) {
+		int n, i;
+
+		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS,
+			       TIMER_INTERVAL_MS);
+		if (n < 0 && errno != EINTR)
+			die_perror("epoll_wait");
+		clock_gettime(CLOCK_MONOTONIC, &now);
+
+		for (i = 0; i < n; i++) {
+			union epoll_ref ref = { .u64 = events[i].data.u64 };
+			uint32_t ev = events[i].events;
+			const struct pool *p = NULL;
+
+			switch (ref.type) {
+			case EPOLL_TYPE_TAP_PASTA:
+				p = tap_handler_pasta(c, ev);
+				break;
+			case EPOLL_TYPE_TAP_PASST:
+				p = tap_handler_passt(c, ev);
+				break;
+			case EPOLL_TYPE_TAP_LISTEN:
+				tap_listen_handler(c, ev);
+				break;
+			case EPOLL_TYPE_NSQUIT_INOTIFY:
+			case EPOLL_TYPE_NSQUIT_TIMER:
+				pasta_netns_quit_handler(c, ref);
+				break;
+			case EPOLL_TYPE_PING:
+				icmp_sock_handler(c, ref);
+				break;
+			default:
+				debug("Unexpected epoll event type %u",
+				      ref.type);
+				break;
+			}
+
+			if (p && p->count)
+				guest_frames(c, p, &now);
+		}
+
+		timers(c, &now);
+	}
+
+	info("Exiting on signal %i", (int)quit_signal);
+	return EXIT_SUCCESS;
+}

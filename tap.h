@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The guest side: frames in and out for every back end (qemu UNIX stream
+ * socket in passt mode, tap device in pasta mode), frame parsing into
+ * struct frame_info, and helpers that build and send frames to the guest.
+ * tap.c never calls protocol handlers: passt.c dispatches parsed frames.
+ */
+#ifndef TAP_H
+#define TAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+
+#include "passt.h"
+#include "packet.h"
+
+/* Frames read from the guest in one batch */
+#define TAP_FRAMES_MAX		256
+/* Largest frame we accept or send: 64 KiB IP packet plus Ethernet header */
+#define TAP_FRAME_MAX		(ETH_MAX_MTU + 14)
+
+int tap_backend_init(struct ctx *c);
+void tap_listen_handler(struct ctx *c, uint32_t events);
+const struct pool *tap_handler_passt(struct ctx *c, uint32_t events);
+const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events);
+
+int tap_parse(const struct ctx *c, struct iovec *frame,
+	      struct frame_info *fi);
+
+void tap_send_single(const struct ctx *c, const void *frame, size_t len);
+size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
+		       size_t bufs_per_frame, size_t nframes);
+
+void tap_udp4_send(const struct ctx *c, struct in_addr src, in_port_t sport,
+		   struct in_addr dst, in_port_t dport,
+		   const void *data, size_t len);
+void tap_udp6_send(const struct ctx *c, const struct in6_addr *src,
+		   in_port_t sport, const struct in6_addr *dst,
+		   in_port_t dport, const void *data, size_t len);
+void tap_icmp4_send(const struct ctx *c, struct in_addr src,
+		    struct in_addr dst, const void *l4, size_t l4len);
+void tap_icmp6_send(const struct ctx *c, const struct in6_addr *src,
+		    const struct in6_addr *dst, const void *l4, size_t l4len);
+
+#endif /* TAP_H */
