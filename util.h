@@ -68,7 +68,9 @@ static inline bool bitmap_isset(const unsigned long *map, unsigned bit)
 	return !!(map[BITMAP_WORD(bit)] & BITMAP_BIT(bit));
 }
 
+#ifndef ETH_MAX_MTU
 #define ETH_MAX_MTU		65535
+#endif
 /* Largest 802.3 MTU minus the Ethernet header, rounded down to 4 bytes */
 #define MTU_DEFAULT		65520
 #define MTU_MIN_IPV4		68
