@@ -152,13 +152,12 @@ uint16_t csum_ip4_header(const void *iph, size_t hlen)
 uint32_t csum_pseudo4(uint16_t l4len, uint8_t proto, struct in_addr saddr,
 		      struct in_addr daddr)
 {
+	uint16_t tail[2] = { htons(proto), htons(l4len) };
 	uint32_t sum = 0;
 
 	sum = csum_unfolded(&saddr, sizeof(saddr), sum);
 	sum = csum_unfolded(&daddr, sizeof(daddr), sum);
-	sum += htons(proto);
-	sum += htons(l4len);
-	return sum;
+	return csum_unfolded(tail, sizeof(tail), sum);
 }
 
 /**
@@ -174,11 +173,11 @@ uint32_t csum_pseudo6(uint32_t l4len, uint8_t proto,
 		      const struct in6_addr *saddr,
 		      const struct in6_addr *daddr)
 {
+	uint16_t tail[3] = { htons(l4len >> 16), htons(l4len & 0xffff),
+			     htons(proto) };
 	uint32_t sum = 0;
 
 	sum = csum_unfolded(saddr, sizeof(*saddr), sum);
 	sum = csum_unfolded(daddr, sizeof(*daddr), sum);
-	sum += htons(proto);
-	sum += htons(l4len >> 16) + htons(l4len & 0xffff);
-	return sum;
+	return csum_unfolded(tail, sizeof(tail), sum);
 }
