@@ -144,6 +144,10 @@ int main(int argc, char **argv)
 	conf(c, argc, argv);
 
 	pcap_init(c->pcap);
+	if (!c->quiet)
+		conf_print(c);
+	if (c->mode == MODE_PASTA)
+		pasta_setup(c);
 	icmp_init(c);
 	if (tap_backend_init(c))
 		die("Failed to set up the guest-side interface");
