@@ -51,8 +51,8 @@ pasta: passt
 test/unit/%: test/unit/%.c test/unit/unit.h $(LIB_OBJS) $(HDRS)
 	$(CC) $(CFLAGS) -I. -o $@ $< $(LIB_OBJS)
 
-test/helpers/%: test/helpers/%.c
-	$(CC) $(CFLAGS) -I. -o $@ $<
+test/helpers/%: test/helpers/%.c $(LIB_OBJS) $(HDRS)
+	$(CC) $(CFLAGS) -I. -o $@ $< $(LIB_OBJS)
 
 unit: $(UNIT_BINS)
 
