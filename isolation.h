@@ -10,4 +10,7 @@ void isolation_default_user(struct ctx *c);
 void isolation_drop_user(const struct ctx *c);
 void isolation_daemonise(const struct ctx *c);
 
+/* For tests: read users and groups from other files than /etc/{passwd,group} */
+void isolation_set_db(const char *passwd, const char *group);
+
 #endif /* ISOLATION_H */
