@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test/unit/log.c - The size-limited log file: after many more lines than
+ * fit, the file stays within its limit, holds only complete lines, in
+ * order, ends with the newest one and has lost the oldest ones.
+ */
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "unit.h"
+#include "log.h"
+
+#define LIMIT		4096
+#define LINES		2000
+#define FILE_MAX	(LIMIT * 2)
+
+static char path[] = "/tmp/log-unit-XXXXXX";
+static char buf[FILE_MAX + 1];
+
+/**
+ * file_size() - Current size of the log file
+ *
+ * Return: size in bytes, or -1
+ */
+static long file_size(void)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -1;
+	return (long)st.st_size;
+}
+
+/**
+ * load() - Read the log file into buf, NUL-terminated
+ *
+ * Return: bytes read
+ */
+static size_t load(void)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = read(fd, buf, FILE_MAX);
+
+	close(fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	return (size_t)n;
+}
+
+/**
+ * check_lines() - Every line is "SEC.MSEC: line N payload", N consecutive
+ * @len:	Bytes in buf
+ * @first:	Set to the first line number
+ * @last:	Set to the last line number
+ *
+ * Return: number of malformed or out-of-order lines
+ */
+static int check_lines(size_t len, int *first, int *last)
+{
+	int bad = 0, prev = -1;
+	char *p = buf;
+
+	*first = *last = -1;
+	if (!len || buf[len - 1] != '\n')
+		return 1;
+
+	while (*p) {
+		char *nl = strchr(p, '\n'), tail[64];
+		unsigned long sec, msec;
+		int n, used = 0;
+
+		*nl = '\0';
+		if (sscanf(p, "%lu.%3lu: line %d %63s%n", &sec, &msec, &n,
+			   tail, &used) != 4 || (size_t)used != strlen(p) ||
+		    strcmp(tail, "abcdefghijklmnopqrstuvwxyz") ||
+		    (prev >= 0 && n != prev + 1)) {
+			printf("  bad line: '%s'\n", p);
+			bad++;
+		}
+		if (*first < 0)
+			*first = n;
+		prev = *last = n;
+		p = nl + 1;
+	}
+	return bad;
+}
+
+/**
+ * test_rotation() - Many lines through a 4 KiB file
+ */
+static void test_rotation(void)
+{
+	int i, first, last, over = 0;
+	size_t len;
+
+	for (i = 0; i < LINES; i++) {
+		info("line %d abcdefghijklmnopqrstuvwxyz", i);
+		if (file_size() > LIMIT)
+			over++;
+	}
+	CHECK_MSG(!over, "file over the limit after %d lines", over);
+
+	len = load();
+	CHECK(len <= LIMIT);
+	/* Rotation frees an eighth at a time: most of the room is in use */
+	CHECK_MSG(len > LIMIT / 2, "only %zu bytes kept", len);
+	CHECK(check_lines(len, &first, &last) == 0);
+	CHECK_MSG(last == LINES - 1, "last line %d", last);
+	CHECK_MSG(first > 0, "first line %d still there", first);
+}
+
+/**
+ * test_levels() - Debug lines stay out at the default level
+ */
+static void test_levels(void)
+{
+	size_t len;
+
+	debug("should not appear");
+	len = load();
+	CHECK(!strstr(buf, "should not appear"));
+	CHECK(len > 0);
+}
+
+/**
+ * test_long_message() - A message longer than a line is cut, not the file
+ */
+static void test_long_message(void)
+{
+	char big[LOG_LINE_MAX * 2];
+	size_t len;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	info("%s", big);
+	info("line 0 abcdefghijklmnopqrstuvwxyz");
+
+	len = load();
+	CHECK(len <= LIMIT);
+	CHECK(len && buf[len - 1] == '\n');
+	CHECK(strstr(buf, "xxxx\n"));
+	CHECK(strstr(buf, "line 0 abcdefghijklmnopqrstuvwxyz\n"));
+}
+
+/**
+ * test_reopen_truncates() - Opening again starts an empty file
+ */
+static void test_reopen_truncates(void)
+{
+	CHECK(log_file_open(path, LIMIT) == 0);
+	CHECK(file_size() == 0);
+	info("line 7 abcdefghijklmnopqrstuvwxyz");
+	CHECK(file_size() > 0 && file_size() < 64);
+}
+
+int main(void)
+{
+	int fd = mkstemp(path);
+
+	close(fd);
+	log_set_stderr(false);
+	if (log_file_open(path, LIMIT)) {
+		printf("FAIL: log_file_open\n");
+		return EXIT_FAILURE;
+	}
+
+	RUN(test_rotation);
+	RUN(test_levels);
+	RUN(test_long_message);
+	RUN(test_reopen_truncates);
+
+	log_file_close();
+	unlink(path);
+	UNIT_EXIT();
+}
