@@ -1,22 +1,600 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* fwd.c - placeholder until implemented: replaced by the real module */
+/* fwd.c - Port forwarding tables: the -t/-u/-T/-U specification grammar,
+ * expanded into non-overlapping port ranges (struct fwd_rule), and the
+ * per-port lookup map built from them, which the socket code uses to decide
+ * where a forwarded connection or datagram goes.
+ *
+ * Grammar of one specification (see the OPTIONS section of the manual):
+ *
+ *	SPEC	:= "none" | "all" | "auto" | [BIND "/"] ITEM ["," ITEM]...
+ *	BIND	:= ADDR | ADDR "%" IFNAME | "%" IFNAME
+ *	ITEM	:= RANGE [":" RANGE] | "~" RANGE
+ *	RANGE	:= PORT | PORT "-" PORT
+ *
+ * ADDR is an IPv4 or IPv6 address, the latter optionally in brackets
+ * ("::1/22" and "[::1]/22" are the same): the binding prefix ends at the
+ * last '/', and ports never contain one. A target range must have the same
+ * length as the forwarded range. Exclusions ("~") only remove ports; a
+ * specification made of exclusions alone stands for every non-ephemeral
+ * port but the excluded ones, like "all", and its rules are weak (failing
+ * to bind one of its ports is not an error).
+ */
 
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
 #include "fwd.h"
 
+/* Used when /proc/sys/net/ipv4/ip_local_port_range can't be read */
+#define FWD_EPHEMERAL_FIRST	32768
+#define FWD_EPHEMERAL_LAST	60999
+
+/* Longest accepted port number text: leading zeroes beyond this are silly */
+#define FWD_PORT_DIGITS_MAX	5
+
+/* Scratch state for one specification: ports included, their offsets */
+static unsigned long spec_incl[BITMAP_WORDS(NUM_PORTS)];
+static unsigned long spec_excl[BITMAP_WORDS(NUM_PORTS)];
+static uint16_t spec_delta[NUM_PORTS];
+/* The table being built, committed to the caller's only on success */
+static struct fwd_rule spec_rules[FWD_RULES_MAX];
+
+/**
+ * fwd_ephemeral_range() - Read the kernel's ephemeral (local) port range
+ * @first:	First ephemeral port, set on return
+ * @last:	Last ephemeral port, set on return
+ *
+ * Falls back to the kernel default, 32768-60999, if the sysctl can't be
+ * read or makes no sense.
+ */
+void fwd_ephemeral_range(uint16_t *first, uint16_t *last)
+{
+	unsigned int lo, hi;
+	char buf[64];
+
+	*first = FWD_EPHEMERAL_FIRST;
+	*last = FWD_EPHEMERAL_LAST;
+
+	if (read_file_str("/proc/sys/net/ipv4/ip_local_port_range",
+			  buf, sizeof(buf)) <= 0)
+		return;
+	if (sscanf(buf, "%u %u", &lo, &hi) != 2)
+		return;
+	if (!lo || lo > hi || hi >= NUM_PORTS)
+		return;
+
+	*first = lo;
+	*last = hi;
+}
+
+/**
+ * fwd_map_build() - Build the per-port map and target offsets from rules
+ * @fwd:	Forwarding table
+ *
+ * If rules bound to different addresses cover the same port with different
+ * targets, the later rule's target is the one the map reports.
+ */
+void fwd_map_build(struct fwd_ports *fwd)
+{
+	unsigned int i, p;
+
+	memset(fwd->map, 0, sizeof(fwd->map));
+	memset(fwd->delta, 0, sizeof(fwd->delta));
+
+	for (i = 0; i < fwd->count; i++) {
+		const struct fwd_rule *r = &fwd->rules[i];
+
+		for (p = r->first; p <= r->last; p++) {
+			bitmap_set(fwd->map, p);
+			fwd->delta[p] = (uint16_t)(r->to - r->first);
+		}
+	}
+}
+
+/**
+ * fwd_parse_port() - Parse a port number at the start of a string
+ * @s:		String, advanced past the number on success
+ * @port:	Parsed port, set on success
+ * @why:	Reason of failure, set on failure
+ *
+ * Return: 0 on success, negative enum fwd_spec_err on failure
+ */
+static int fwd_parse_port(const char **s, uint16_t *port, const char **why)
+{
+	const char *p = *s;
+	unsigned long v = 0;
+	int n = 0;
+
+	while (*p >= '0' && *p <= '9') {
+		if (n++ < FWD_PORT_DIGITS_MAX + 1)
+			v = v * 10 + (unsigned long)(*p - '0');
+		p++;
+	}
+
+	if (!n) {
+		*why = *p ? "invalid port" : "missing port";
+		return -FWD_SPEC_SYNTAX;
+	}
+	if (n > FWD_PORT_DIGITS_MAX || !v || v >= NUM_PORTS) {
+		*why = "port out of range";
+		return -FWD_SPEC_BAD_PORT;
+	}
+
+	*port = (uint16_t)v;
+	*s = p;
+	return 0;
+}
+
+/**
+ * fwd_parse_range() - Parse PORT or FIRST-LAST at the start of a string
+ * @s:		String, advanced past the range on success
+ * @first:	First port, set on success
+ * @last:	Last port, set on success
+ * @why:	Reason of failure, set on failure
+ *
+ * Return: 0 on success, negative enum fwd_spec_err on failure
+ */
+static int fwd_parse_range(const char **s, uint16_t *first, uint16_t *last,
+			   const char **why)
+{
+	int rc;
+
+	rc = fwd_parse_port(s, first, why);
+	if (rc)
+		return rc;
+
+	*last = *first;
+	if (**s != '-')
+		return 0;
+
+	(*s)++;
+	rc = fwd_parse_port(s, last, why);
+	if (rc)
+		return rc;
+
+	if (*last < *first) {
+		*why = "range ends before it starts";
+		return -FWD_SPEC_BAD_RANGE;
+	}
+	return 0;
+}
+
+/**
+ * fwd_parse_item() - Parse one comma-separated item into the scratch maps
+ * @item:	Item text, not including the comma
+ * @len:	Length of @item
+ * @excl_only:	Cleared if the item forwards ports (not an exclusion)
+ * @why:	Reason of failure, set on failure
+ *
+ * Return: 0 on success, negative enum fwd_spec_err on failure
+ */
+static int fwd_parse_item(const char *item, size_t len, bool *excl_only,
+			  const char **why)
+{
+	uint16_t first, last, tfirst, tlast, delta;
+	char buf[sizeof("~65535-65535:65535-65535")];
+	bool excl = false;
+	const char *s;
+	unsigned int p;
+	int rc;
+
+	if (!len) {
+		*why = "empty item";
+		return -FWD_SPEC_SYNTAX;
+	}
+	if (len >= sizeof(buf)) {
+		*why = "invalid port range";
+		return -FWD_SPEC_SYNTAX;
+	}
+	memcpy(buf, item, len);
+	buf[len] = '\0';
+	s = buf;
+
+	if (*s == '~') {
+		excl = true;
+		s++;
+	}
+
+	rc = fwd_parse_range(&s, &first, &last, why);
+	if (rc)
+		return rc;
+	tfirst = first;
+	tlast = last;
+
+	if (*s == ':') {
+		if (excl) {
+			*why = "excluded ports can't have a target";
+			return -FWD_SPEC_SYNTAX;
+		}
+		s++;
+		rc = fwd_parse_range(&s, &tfirst, &tlast, why);
+		if (rc == -FWD_SPEC_SYNTAX && !*s)
+			*why = "missing target port";
+		if (rc)
+			return rc == -FWD_SPEC_SYNTAX ? -FWD_SPEC_BAD_TARGET
+						      : rc;
+		if (tlast - tfirst != last - first) {
+			*why = "target range size differs from forwarded range";
+			return -FWD_SPEC_BAD_TARGET;
+		}
+	}
+
+	if (*s) {
+		*why = "unexpected characters after port";
+		return -FWD_SPEC_SYNTAX;
+	}
+
+	if (excl) {
+		for (p = first; p <= last; p++)
+			bitmap_set(spec_excl, p);
+		return 0;
+	}
+
+	*excl_only = false;
+	delta = (uint16_t)(tfirst - first);
+	for (p = first; p <= last; p++) {
+		if (bitmap_isset(spec_incl, p) && spec_delta[p] != delta) {
+			*why = "port given twice with different targets";
+			return -FWD_SPEC_BAD_RANGE;
+		}
+		bitmap_set(spec_incl, p);
+		spec_delta[p] = delta;
+	}
+	return 0;
+}
+
+/**
+ * fwd_parse_bind() - Parse the binding prefix: ADDR, ADDR%IFNAME, %IFNAME
+ * @bind:	Prefix text, without the trailing '/'
+ * @len:	Length of @bind
+ * @r:		Rule template: address, interface name and flags set here
+ * @why:	Reason of failure, set on failure
+ *
+ * Return: 0 on success, negative enum fwd_spec_err on failure
+ */
+static int fwd_parse_bind(const char *bind, size_t len, struct fwd_rule *r,
+			  const char **why)
+{
+	char addr[INET6_ADDRSTRLEN + sizeof("[]")];
+	const char *pct = memchr(bind, '%', len);
+	size_t alen = pct ? (size_t)(pct - bind) : len;
+	const char *a = addr;
+
+	if (pct) {
+		size_t ilen = len - alen - 1;
+		size_t i;
+
+		if (!ilen || ilen >= IFNAMSIZ) {
+			*why = ilen ? "interface name too long"
+				    : "missing interface name";
+			return -FWD_SPEC_BAD_IFNAME;
+		}
+		for (i = 0; i < ilen; i++) {
+			unsigned char ch = pct[1 + i];
+
+			if (ch <= ' ' || ch == '/' || ch == '%' || ch >= 0x7f) {
+				*why = "invalid interface name";
+				return -FWD_SPEC_BAD_IFNAME;
+			}
+		}
+		memcpy(r->ifname, pct + 1, ilen);
+		r->ifname[ilen] = '\0';
+	}
+
+	if (!alen) {
+		if (pct)
+			return 0;
+		*why = "missing address before '/'";
+		return -FWD_SPEC_BAD_ADDR;
+	}
+	if (alen >= sizeof(addr)) {
+		*why = "invalid address";
+		return -FWD_SPEC_BAD_ADDR;
+	}
+	memcpy(addr, bind, alen);
+	addr[alen] = '\0';
+
+	if (addr[0] == '[') {
+		if (alen < 2 || addr[alen - 1] != ']') {
+			*why = "invalid address";
+			return -FWD_SPEC_BAD_ADDR;
+		}
+		addr[alen - 1] = '\0';
+		a++;
+		if (!strchr(a, ':')) {
+			*why = "brackets around a non-IPv6 address";
+			return -FWD_SPEC_BAD_ADDR;
+		}
+	}
+
+	if (!inany_pton(a, &r->addr)) {
+		*why = "invalid address";
+		return -FWD_SPEC_BAD_ADDR;
+	}
+	if (IN6_IS_ADDR_MULTICAST(&r->addr.a6) ||
+	    (inany_v4(&r->addr) && IN_MULTICAST(ntohl(inany_v4(&r->addr)->s_addr)))) {
+		*why = "multicast address can't be bound";
+		return -FWD_SPEC_BAD_ADDR;
+	}
+	r->flags |= FWD_RULE_ADDR;
+	return 0;
+}
+
+/**
+ * fwd_same_bind() - Tell if two rules bind the same address and interface
+ * @a:		First rule
+ * @b:		Second rule
+ *
+ * Return: true if they do
+ */
+static bool fwd_same_bind(const struct fwd_rule *a, const struct fwd_rule *b)
+{
+	if ((a->flags & FWD_RULE_ADDR) != (b->flags & FWD_RULE_ADDR))
+		return false;
+	if ((a->flags & FWD_RULE_ADDR) && !inany_equals(&a->addr, &b->addr))
+		return false;
+	return !strcmp(a->ifname, b->ifname);
+}
+
+/**
+ * fwd_rule_emit() - Append rules for the ports of @map in [@first, @last]
+ * @rules:	Rule array being built
+ * @n:		Number of rules in @rules, updated
+ * @tmpl:	Template: binding and flags
+ * @map:	Ports to emit
+ * @delta:	Target offset per port, NULL to use @d_fixed
+ * @d_fixed:	Target offset for every port, if @delta is NULL
+ * @first:	First port to consider
+ * @last:	Last port to consider
+ *
+ * Consecutive ports with the same offset make one rule.
+ *
+ * Return: 0 on success, -FWD_SPEC_TOO_MANY if @rules is full
+ */
+static int fwd_rule_emit(struct fwd_rule *rules, unsigned int *n,
+			 const struct fwd_rule *tmpl, const unsigned long *map,
+			 const uint16_t *delta, uint16_t d_fixed,
+			 unsigned int first, unsigned int last)
+{
+	unsigned int p = first;
+
+	while (p <= last) {
+		uint16_t d;
+		unsigned int q;
+
+		if (!bitmap_isset(map, p)) {
+			p++;
+			continue;
+		}
+
+		d = delta ? delta[p] : d_fixed;
+		for (q = p; q < last; q++) {
+			if (!bitmap_isset(map, q + 1))
+				break;
+			if (delta && delta[q + 1] != d)
+				break;
+		}
+
+		if (*n >= FWD_RULES_MAX)
+			return -FWD_SPEC_TOO_MANY;
+		rules[*n] = *tmpl;
+		rules[*n].first = (uint16_t)p;
+		rules[*n].last = (uint16_t)q;
+		rules[*n].to = (uint16_t)(p + d);
+		(*n)++;
+		p = q + 1;
+	}
+	return 0;
+}
+
+/**
+ * fwd_merge() - Add the scratch spec to a table, resolving overlaps
+ * @fwd:	Forwarding table, changed only on success
+ * @tmpl:	Binding and flags of the new rules
+ * @replace:	Drop the rules @fwd had ("all"), don't merge with them
+ * @why:	Reason of failure, set on failure
+ *
+ * Overlaps are resolved per binding (address and interface): explicit
+ * ports win over weak ones (from "all" or exclusions only), whichever came
+ * first; ports given twice with the same target are merged, with different
+ * targets they are an error.
+ *
+ * Return: 0 on success, negative enum fwd_spec_err on failure
+ */
+static int fwd_merge(struct fwd_ports *fwd, const struct fwd_rule *tmpl,
+		     bool replace, const char **why)
+{
+	static unsigned long keep[BITMAP_WORDS(NUM_PORTS)];
+	bool weak = tmpl->flags & FWD_RULE_WEAK;
+	unsigned int i, p, n = 0;
+	int rc;
+
+	if (fwd->mode != FWD_SPEC || replace)
+		fwd->count = 0;
+
+	/* Ports already forwarded with this binding leave the new set, or
+	 * make room in the old rules, whichever side is weak
+	 */
+	for (i = 0; i < fwd->count; i++) {
+		const struct fwd_rule *r = &fwd->rules[i];
+		bool old_weak = r->flags & FWD_RULE_WEAK;
+
+		if (!fwd_same_bind(r, tmpl))
+			continue;
+
+		for (p = r->first; p <= r->last; p++) {
+			uint16_t d = (uint16_t)(r->to - r->first);
+
+			if (!bitmap_isset(spec_incl, p))
+				continue;
+			if (!weak && !old_weak && spec_delta[p] != d) {
+				*why = "port already forwarded to another target";
+				return -FWD_SPEC_BAD_RANGE;
+			}
+			if (weak || !old_weak)
+				bitmap_clear(spec_incl, p);
+		}
+	}
+
+	for (i = 0; i < fwd->count; i++) {
+		const struct fwd_rule *r = &fwd->rules[i];
+
+		if (weak || !(r->flags & FWD_RULE_WEAK) ||
+		    !fwd_same_bind(r, tmpl)) {
+			if (n >= FWD_RULES_MAX)
+				goto too_many;
+			spec_rules[n++] = *r;
+			continue;
+		}
+
+		/* Weak rule of the same binding: split around new ports */
+		for (p = 0; p < ARRAY_SIZE(keep); p++)
+			keep[p] = ~spec_incl[p];
+		rc = fwd_rule_emit(spec_rules, &n, r, keep, NULL,
+				   (uint16_t)(r->to - r->first), r->first,
+				   r->last);
+		if (rc)
+			goto too_many;
+	}
+
+	rc = fwd_rule_emit(spec_rules, &n, tmpl, spec_incl, spec_delta, 0, 1,
+			   NUM_PORTS - 1);
+	if (rc)
+		goto too_many;
+
+	memcpy(fwd->rules, spec_rules, n * sizeof(spec_rules[0]));
+	fwd->count = n;
+	fwd->mode = FWD_SPEC;
+	return 0;
+
+too_many:
+	*why = "too many port ranges";
+	return -FWD_SPEC_TOO_MANY;
+}
+
+/**
+ * fwd_include_all() - Include every non-ephemeral port in the scratch map
+ */
+static void fwd_include_all(void)
+{
+	uint16_t eph_first, eph_last;
+	unsigned int p;
+
+	fwd_ephemeral_range(&eph_first, &eph_last);
+	for (p = 1; p < NUM_PORTS; p++) {
+		if (p < eph_first || p > eph_last)
+			bitmap_set(spec_incl, p);
+	}
+}
+
+/**
+ * fwd_spec_parse() - Parse a port forwarding specification into a table
+ * @fwd:	Forwarding table: "none", "all" and "auto" replace it, port
+ *		lists add to earlier port lists
+ * @spec:	Specification, see the grammar at the top of this file
+ * @allow_auto:	Accept "auto" (pasta)
+ * @allow_all:	Accept "all" (passt)
+ * @why:	Short reason of failure, for an error message, set on failure
+ *
+ * On failure, @fwd is left as it was. The map is rebuilt on success.
+ *
+ * Return: 0 on success, negative enum fwd_spec_err on failure
+ */
 int fwd_spec_parse(struct fwd_ports *fwd, const char *spec, bool allow_auto,
 		   bool allow_all, const char **why)
 {
-	(void)fwd; (void)spec; (void)allow_auto; (void)allow_all; (void)why;
-	return -1;
-}
+	struct fwd_rule tmpl = { 0 };
+	const char *ports, *slash, *item;
+	bool excl_only = true;
+	unsigned long any = 0;
+	size_t w;
+	int rc;
 
-void fwd_map_build(struct fwd_ports *fwd)
-{
-	(void)fwd;
-}
+	if (!spec || !*spec) {
+		*why = "empty specification";
+		return -FWD_SPEC_EMPTY;
+	}
 
-void fwd_ephemeral_range(uint16_t *first, uint16_t *last)
-{
-	*first = 32768;
-	*last = 60999;
+	if (!strcmp(spec, "none")) {
+		fwd->mode = FWD_NONE;
+		fwd->count = 0;
+		fwd_map_build(fwd);
+		return 0;
+	}
+	if (!strcmp(spec, "auto")) {
+		if (!allow_auto) {
+			*why = "'auto' is only valid in pasta mode";
+			return -FWD_SPEC_MODE;
+		}
+		fwd->mode = FWD_AUTO;
+		fwd->count = 0;
+		fwd_map_build(fwd);
+		return 0;
+	}
+
+	memset(spec_incl, 0, sizeof(spec_incl));
+	memset(spec_excl, 0, sizeof(spec_excl));
+	memset(spec_delta, 0, sizeof(spec_delta));
+
+	if (!strcmp(spec, "all")) {
+		if (!allow_all) {
+			*why = "'all' is only valid in passt mode";
+			return -FWD_SPEC_MODE;
+		}
+		fwd_include_all();
+		tmpl.flags = FWD_RULE_WEAK;
+		rc = fwd_merge(fwd, &tmpl, true, why);
+		if (rc)
+			return rc;
+		fwd->mode = FWD_ALL;
+		fwd_map_build(fwd);
+		return 0;
+	}
+
+	ports = spec;
+	slash = strrchr(spec, '/');
+	if (slash) {
+		rc = fwd_parse_bind(spec, (size_t)(slash - spec), &tmpl, why);
+		if (rc)
+			return rc;
+		ports = slash + 1;
+		if (!*ports) {
+			*why = "no ports after '/'";
+			return -FWD_SPEC_EMPTY;
+		}
+	}
+
+	for (item = ports; ; ) {
+		const char *end = strchrnul(item, ',');
+
+		rc = fwd_parse_item(item, (size_t)(end - item), &excl_only,
+				    why);
+		if (rc)
+			return rc;
+		if (!*end)
+			break;
+		item = end + 1;
+	}
+
+	if (excl_only) {
+		fwd_include_all();
+		tmpl.flags |= FWD_RULE_WEAK;
+	}
+
+	for (w = 0; w < ARRAY_SIZE(spec_incl); w++) {
+		spec_incl[w] &= ~spec_excl[w];
+		any |= spec_incl[w];
+	}
+	if (!any) {
+		*why = "every port is excluded";
+		return -FWD_SPEC_BAD_RANGE;
+	}
+
+	rc = fwd_merge(fwd, &tmpl, false, why);
+	if (rc)
+		return rc;
+	fwd_map_build(fwd);
+	return 0;
 }
