@@ -178,7 +178,12 @@ int main(int argc, char **argv)
 				p = tap_handler_pasta(c, ev);
 				break;
 			case EPOLL_TYPE_TAP_PASST:
+				/* One read may hold more than a pool */
 				p = tap_handler_passt(c, ev);
+				while (p->count) {
+					guest_frames(c, p, &now);
+					p = tap_handler_passt(c, 0);
+				}
 				break;
 			case EPOLL_TYPE_TAP_LISTEN:
 				tap_listen_handler(c, ev);

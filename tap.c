@@ -1,74 +1,1179 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tap.c - placeholder until implemented: replaced by the real module */
+/* tap.c - The guest side of the data path, for both modes: the qemu UNIX
+ * stream socket (passt: each frame preceded by its length as a 32-bit
+ * big-endian integer) and the tap device (pasta). Reads frames in batches
+ * into one large static buffer, validates their Ethernet and IP headers
+ * into struct frame_info for passt.c to dispatch, and builds and sends
+ * frames towards the guest, finishing partially written frames on EPOLLOUT
+ * so that the stream never loses framing.
+ */
 
-#include "tap.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
+
+#include "util.h"
 #include "log.h"
+#include "checksum.h"
+#include "packet.h"
+#include "pcap.h"
+#include "tap.h"
 
-int tap_backend_init(struct ctx *c)
-{
-	(void)c;
-	die("Data path not implemented yet");
-}
+/* Receive buffer: many frames per read() or recv() */
+#define TAP_BUF_BYTES		(8 * 1024 * 1024)
+/* Socket buffer sizes asked for on the qemu socket (capped by the kernel) */
+#define TAP_SOCK_BUF_BYTES	(4 * 1024 * 1024)
+/* Backlog of the listening socket: one guest at a time anyway */
+#define TAP_LISTEN_BACKLOG	1
+/* iovec entries in one sendmsg() (UIO_MAXIOV) */
+#define TAP_IOV_MAX		1024
+/* IPv6 extension headers we walk before giving up on a frame */
+#define TAP_IPV6_EXT_MAX	16
+/* Pasta frames in the receive buffer start at this alignment */
+#define TAP_PASTA_ALIGN		8
 
-void tap_listen_handler(struct ctx *c, uint32_t events)
-{
-	(void)c; (void)events;
-}
+static uint8_t tap_buf[TAP_BUF_BYTES];
+/* passt: unparsed stream bytes in tap_buf are [tap_rstart, tap_rend) */
+static size_t tap_rstart, tap_rend;
 
-const struct pool *tap_handler_passt(struct ctx *c, uint32_t events)
-{
-	(void)c; (void)events;
-	return NULL;
-}
+POOL_DEFINE(tap_pool, TAP_FRAMES_MAX);
 
-const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events)
-{
-	(void)c; (void)events;
-	return NULL;
-}
+/* passt: rest of a frame the socket took only part of, sent on EPOLLOUT */
+static uint8_t tap_wpend[TAP_LEN_BYTES + TAP_FRAME_MAX];
+static size_t tap_wpend_off, tap_wpend_len;
 
-int tap_parse(const struct ctx *c, struct iovec *frame, struct frame_info *fi)
+/* Frames sent in one sendmsg(), with their length prefixes */
+static struct iovec tap_siov[TAP_IOV_MAX];
+static uint32_t tap_slen[TAP_IOV_MAX];
+
+/* Frame built by the tap_*_send() helpers */
+static uint8_t tap_sbuf[TAP_FRAME_MAX];
+
+/* Socket file to remove at exit, as directory fd and name (survives a
+ * change of root directory)
+ */
+static int tap_sock_dirfd = -1;
+static char tap_sock_name[SOCK_PATH_MAX];
+
+static unsigned long tap_drops;
+
+/**
+ * tap_drop() - Count and log a guest frame we won't process
+ * @why:	Reason, for the log
+ *
+ * Return: -1, for tap_parse() to return
+ */
+static int tap_drop(const char *why)
 {
-	(void)c; (void)frame; (void)fi;
+	tap_drops++;
+	drop_debug("Dropping guest frame: %s (%lu dropped)", why, tap_drops);
 	return -1;
 }
 
-void tap_send_single(const struct ctx *c, const void *frame, size_t len)
+/**
+ * tap_ip4_parse() - Validate an IPv4 header, trim the frame to its packet
+ * @frame:	Frame, iov_len trimmed to the end of the IP packet
+ * @fi:		Frame information to complete
+ *
+ * Return: 0 if the packet is usable, -1 to drop it
+ */
+static int tap_ip4_parse(struct iovec *frame, struct frame_info *fi)
 {
-	(void)c; (void)frame; (void)len;
-}
+	const struct iphdr *iph;
+	size_t hlen, totlen, left;
+	struct in_addr a;
 
-size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
-		       size_t bufs_per_frame, size_t nframes)
-{
-	(void)c; (void)iov; (void)bufs_per_frame; (void)nframes;
+	iph = packet_get(frame, fi->l3_off, sizeof(*iph), &left);
+	if (!iph)
+		return tap_drop("short IPv4 header");
+	if (iph->version != 4)
+		return tap_drop("IPv4 ethertype with another IP version");
+
+	hlen = (size_t)iph->ihl * 4;
+	totlen = ntohs(iph->tot_len);
+	if (hlen < sizeof(*iph) || hlen > left)
+		return tap_drop("bad IPv4 header length");
+	if (totlen < hlen || totlen > left)
+		return tap_drop("bad IPv4 total length");
+	/* No reassembly: nothing we offer needs fragments from the guest */
+	if (ntohs(iph->frag_off) & (IP_MF | IP_OFFMASK))
+		return tap_drop("IPv4 fragment");
+
+	frame->iov_len = fi->l3_off + totlen;
+	fi->l4proto = iph->protocol;
+	fi->ttl = iph->ttl;
+	fi->l4_off = fi->l3_off + hlen;
+	fi->l4_len = totlen - hlen;
+	memcpy(&a, &iph->saddr, sizeof(a));
+	inany_from_v4(&fi->saddr, a);
+	memcpy(&a, &iph->daddr, sizeof(a));
+	inany_from_v4(&fi->daddr, a);
 	return 0;
 }
 
+/**
+ * tap_ip6_parse() - Validate an IPv6 header, skip extension headers
+ * @frame:	Frame, iov_len trimmed to the end of the IP packet
+ * @fi:		Frame information to complete
+ *
+ * Return: 0 if the packet is usable, -1 to drop it
+ */
+static int tap_ip6_parse(struct iovec *frame, struct frame_info *fi)
+{
+	const struct ip6_hdr *ip6h;
+	size_t plen, left, off;
+	uint8_t nh;
+	int i;
+
+	ip6h = packet_get(frame, fi->l3_off, sizeof(*ip6h), &left);
+	if (!ip6h)
+		return tap_drop("short IPv6 header");
+	if ((ip6h->ip6_vfc >> 4) != 6)
+		return tap_drop("IPv6 ethertype with another IP version");
+
+	plen = ntohs(ip6h->ip6_plen);
+	/* Zero means a jumbogram (RFC 2675): not on links we offer */
+	if (!plen || plen > left - sizeof(*ip6h))
+		return tap_drop("bad IPv6 payload length");
+
+	frame->iov_len = fi->l3_off + sizeof(*ip6h) + plen;
+	fi->ttl = ip6h->ip6_hlim;
+	memcpy(&fi->saddr.a6, &ip6h->ip6_src, sizeof(fi->saddr.a6));
+	memcpy(&fi->daddr.a6, &ip6h->ip6_dst, sizeof(fi->daddr.a6));
+
+	nh = ip6h->ip6_nxt;
+	off = fi->l3_off + sizeof(*ip6h);
+	for (i = 0; i < TAP_IPV6_EXT_MAX; i++) {
+		const uint8_t *ext;
+
+		if (nh == IPPROTO_FRAGMENT)
+			return tap_drop("IPv6 fragment");
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
+		    nh != IPPROTO_DSTOPTS)
+			break;
+
+		/* RFC 8200, 4.3: length in 8-octet units, first 8 excluded */
+		ext = packet_get(frame, off, 2, NULL);
+		if (!ext || !packet_get(frame, off, (ext[1] + 1) * 8UL, NULL))
+			return tap_drop("truncated IPv6 extension header");
+		nh = ext[0];
+		off += (ext[1] + 1) * 8UL;
+	}
+	if (i == TAP_IPV6_EXT_MAX)
+		return tap_drop("too many IPv6 extension headers");
+
+	fi->l4proto = nh;
+	fi->l4_off = off;
+	fi->l4_len = frame->iov_len - off;
+	return 0;
+}
+
+/**
+ * tap_learn() - Remember the guest's MAC and source addresses of a frame
+ * @c:		Execution context
+ * @src_mac:	Source MAC address of the frame
+ * @fi:		Parsed frame
+ */
+static void tap_learn(struct ctx *c, const uint8_t *src_mac,
+		      const struct frame_info *fi)
+{
+	static const uint8_t zero_mac[MAC_ADDR_LEN];
+	const struct in_addr *v4;
+	const struct in6_addr *a6 = &fi->saddr.a6;
+
+	/* Group addresses are never valid sources (IEEE 802, I/G bit) */
+	if (!(src_mac[0] & 1) && memcmp(src_mac, zero_mac, MAC_ADDR_LEN))
+		memcpy(c->guest_mac, src_mac, MAC_ADDR_LEN);
+
+	if (fi->ethertype == ETH_P_IP) {
+		v4 = inany_v4(&fi->saddr);
+		if (v4 && v4->s_addr != htonl(INADDR_ANY) &&
+		    !IN_MULTICAST(ntohl(v4->s_addr)) &&
+		    v4->s_addr != htonl(INADDR_BROADCAST) &&
+		    !inany_is_loopback(&fi->saddr))
+			c->ip4.addr_seen = *v4;
+	} else if (fi->ethertype == ETH_P_IPV6) {
+		if (IN6_IS_ADDR_LINKLOCAL(a6))
+			c->ip6.addr_ll_seen = *a6;
+		else if (!IN6_IS_ADDR_UNSPECIFIED(a6) &&
+			 !IN6_IS_ADDR_MULTICAST(a6) &&
+			 !IN6_IS_ADDR_LOOPBACK(a6) &&
+			 !IN6_IS_ADDR_V4MAPPED(a6))
+			c->ip6.addr_seen = *a6;
+	}
+}
+
+/**
+ * tap_parse() - Validate a guest frame and describe its layers
+ * @c:		Execution context: learns the guest's MAC and addresses
+ * @frame:	Frame; iov_len is trimmed to the end of the IP packet
+ *		(Ethernet padding removed)
+ * @fi:		Filled with what was found
+ *
+ * ARP frames are only checked for their EtherType: arp.c parses them.
+ *
+ * Return: 0 if the frame is usable, -1 if it must be dropped
+ */
+int tap_parse(struct ctx *c, struct iovec *frame, struct frame_info *fi)
+{
+	const struct ethhdr *eh;
+	int ret;
+
+	memset(fi, 0, sizeof(*fi));
+
+	eh = packet_get(frame, 0, ETH_HLEN, NULL);
+	if (!eh)
+		return tap_drop("short Ethernet frame");
+
+	fi->ethertype = ntohs(eh->h_proto);
+	fi->l3_off = ETH_HLEN;
+
+	switch (fi->ethertype) {
+	case ETH_P_ARP:
+		fi->l4_off = fi->l3_off;
+		fi->l4_len = frame->iov_len - fi->l3_off;
+		ret = 0;
+		break;
+	case ETH_P_IP:
+		ret = tap_ip4_parse(frame, fi);
+		break;
+	case ETH_P_IPV6:
+		ret = tap_ip6_parse(frame, fi);
+		break;
+	default:
+		return tap_drop("unsupported EtherType");
+	}
+
+	if (!ret)
+		tap_learn(c, eh->h_source, fi);
+	return ret;
+}
+
+/**
+ * tap_epoll_mod() - Change the events watched on the qemu socket
+ * @c:		Execution context
+ * @out:	Also wait for the socket to become writable
+ */
+static void tap_epoll_mod(const struct ctx *c, bool out)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST, .fd = c->fd_tap };
+	struct epoll_event ev = { .data.u64 = ref.u64 };
+
+	ev.events = EPOLLIN | EPOLLRDHUP | (out ? EPOLLOUT : 0);
+	if (epoll_ctl(c->epollfd, EPOLL_CTL_MOD, c->fd_tap, &ev))
+		debug("Failed to update events of guest socket: %s",
+		      strerror(errno));
+}
+
+/**
+ * tap_flush_pending() - Send the rest of a partially written frame
+ * @c:		Execution context
+ *
+ * Return: true if nothing is left pending
+ */
+static bool tap_flush_pending(const struct ctx *c)
+{
+	ssize_t n;
+
+	while (tap_wpend_off < tap_wpend_len) {
+		n = send(c->fd_tap, tap_wpend + tap_wpend_off,
+			 tap_wpend_len - tap_wpend_off,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;	/* the read side sees errors */
+		tap_wpend_off += n;
+	}
+
+	tap_wpend_off = tap_wpend_len = 0;
+	tap_epoll_mod(c, false);
+	return true;
+}
+
+/**
+ * tap_keep_rest() - Keep the unsent tail of a frame for EPOLLOUT
+ * @c:		Execution context
+ * @iov:	Frame as sent: length prefix, then the frame's buffers
+ * @n:		Number of buffers in @iov
+ * @sent:	Bytes of it the socket took
+ */
+static void tap_keep_rest(const struct ctx *c, const struct iovec *iov,
+			  size_t n, size_t sent)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t *p = iov[i].iov_base;
+		size_t l = iov[i].iov_len;
+
+		if (sent >= l) {
+			sent -= l;
+			continue;
+		}
+		memcpy(tap_wpend + len, p + sent, l - sent);
+		len += l - sent;
+		sent = 0;
+	}
+
+	tap_wpend_off = 0;
+	tap_wpend_len = len;
+	tap_epoll_mod(c, true);
+}
+
+/**
+ * tap_send_passt() - Send frames on the qemu socket, length-prefixed
+ * @c:		Execution context
+ * @iov:	Buffers, @bufs_per_frame for each frame
+ * @bufs_per_frame:	Buffers making up one frame
+ * @nframes:	Number of frames
+ *
+ * Return: number of frames sent (or completely queued); the others were not
+ *	   started and are dropped
+ */
+static size_t tap_send_passt(const struct ctx *c, const struct iovec *iov,
+			     size_t bufs_per_frame, size_t nframes)
+{
+	size_t done = 0;
+
+	if (bufs_per_frame + 1 > TAP_IOV_MAX)
+		return 0;
+	if (tap_wpend_len && !tap_flush_pending(c))
+		return 0;	/* guest not reading: drop, don't queue */
+
+	while (done < nframes) {
+		struct msghdr mh = { .msg_iov = tap_siov };
+		size_t start = done, i, f, niov = 0;
+		ssize_t n;
+
+		for (f = done; f < nframes; f++) {
+			const struct iovec *fiov = &iov[f * bufs_per_frame];
+			size_t flen = 0;
+
+			if (niov + bufs_per_frame + 1 > TAP_IOV_MAX)
+				break;
+			for (i = 0; i < bufs_per_frame; i++)
+				flen += fiov[i].iov_len;
+			if (flen > TAP_FRAME_MAX) {
+				debug("Frame of %zu bytes too long for guest",
+				      flen);
+				break;
+			}
+			tap_slen[niov] = htonl(flen);
+			tap_siov[niov].iov_base = &tap_slen[niov];
+			tap_siov[niov].iov_len = TAP_LEN_BYTES;
+			memcpy(&tap_siov[niov + 1], fiov,
+			       bufs_per_frame * sizeof(*fiov));
+			niov += bufs_per_frame + 1;
+		}
+		if (!niov)
+			break;
+
+		mh.msg_iovlen = niov;
+		do
+			n = sendmsg(c->fd_tap, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+				debug("Failed to send to guest: %s",
+				      strerror(errno));
+			break;
+		}
+
+		/* Account whole frames; keep the rest of a split one */
+		for (i = 0; i < niov; i += bufs_per_frame + 1) {
+			size_t flen = ntohl(tap_slen[i]) + TAP_LEN_BYTES;
+
+			if (!n)
+				break;
+			if ((size_t)n < flen)
+				tap_keep_rest(c, &tap_siov[i],
+					      bufs_per_frame + 1, n);
+			pcap_iov(&tap_siov[i + 1], bufs_per_frame);
+			done++;
+			if ((size_t)n < flen)
+				return done;
+			n -= flen;
+		}
+		/* Stopped at a frame boundary: the socket is full */
+		if (done - start < niov / (bufs_per_frame + 1))
+			break;
+	}
+
+	return done;
+}
+
+/**
+ * tap_send_pasta() - Write frames to the tap device, one write each
+ * @c:		Execution context
+ * @iov:	Buffers, @bufs_per_frame for each frame
+ * @bufs_per_frame:	Buffers making up one frame
+ * @nframes:	Number of frames
+ *
+ * Return: number of frames written or lost to errors; those left over were
+ *	   not written because the device queue is full
+ */
+static size_t tap_send_pasta(const struct ctx *c, const struct iovec *iov,
+			     size_t bufs_per_frame, size_t nframes)
+{
+	size_t f;
+
+	for (f = 0; f < nframes; f++) {
+		const struct iovec *fiov = &iov[f * bufs_per_frame];
+		ssize_t n;
+
+		do
+			n = writev(c->fd_tap, fiov, bufs_per_frame);
+		while (n < 0 && errno == EINTR);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == ENOBUFS)
+				break;
+			/* e.g. EIO with the link down: lost, like on a wire */
+			debug("Failed to write to tap device: %s",
+			      strerror(errno));
+			continue;
+		}
+		pcap_iov(fiov, bufs_per_frame);
+	}
+
+	return f;
+}
+
+/**
+ * tap_send_frames() - Send a batch of frames to the guest
+ * @c:		Execution context
+ * @iov:	Buffers, @bufs_per_frame for each frame, in order
+ * @bufs_per_frame:	Buffers making up one frame
+ * @nframes:	Number of frames
+ *
+ * A frame is never left half-sent on the qemu socket: either all of it goes
+ * out now, or its tail is kept and sent as soon as the socket is writable.
+ *
+ * Return: number of frames sent, counting from the first; the rest were
+ *	   dropped (the guest is not keeping up) and may be sent again later
+ */
+size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
+		       size_t bufs_per_frame, size_t nframes)
+{
+	if (c->fd_tap < 0 || !nframes || !bufs_per_frame)
+		return 0;
+
+	if (c->mode == MODE_PASTA)
+		return tap_send_pasta(c, iov, bufs_per_frame, nframes);
+	return tap_send_passt(c, iov, bufs_per_frame, nframes);
+}
+
+/**
+ * tap_send_single() - Send one frame held in a single buffer
+ * @c:		Execution context
+ * @frame:	Ethernet frame
+ * @len:	Length of @frame
+ */
+void tap_send_single(const struct ctx *c, const void *frame, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
+
+	tap_send_frames(c, &iov, 1, 1);
+}
+
+/**
+ * tap_eth_fill() - Fill an Ethernet header for a frame to the guest
+ * @c:		Execution context
+ * @eh:		Header to fill
+ * @proto:	EtherType, host order
+ *
+ * The destination is the guest's MAC address once we've seen a frame from
+ * it, broadcast before that.
+ */
+void tap_eth_fill(const struct ctx *c, struct ethhdr *eh, uint16_t proto)
+{
+	static const uint8_t zero_mac[MAC_ADDR_LEN];
+
+	if (memcmp(c->guest_mac, zero_mac, MAC_ADDR_LEN))
+		memcpy(eh->h_dest, c->guest_mac, MAC_ADDR_LEN);
+	else
+		memset(eh->h_dest, 0xff, MAC_ADDR_LEN);
+	memcpy(eh->h_source, c->our_tap_mac, MAC_ADDR_LEN);
+	eh->h_proto = htons(proto);
+}
+
+/**
+ * tap_ip4_fill() - Fill an IPv4 header (no options), with its checksum
+ * @iph:	Header to fill
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	L4 protocol number
+ * @l4len:	Length of L4 header and payload
+ */
+void tap_ip4_fill(struct iphdr *iph, struct in_addr src, struct in_addr dst,
+		  uint8_t proto, size_t l4len)
+{
+	memset(iph, 0, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tot_len = htons(sizeof(*iph) + l4len);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = TAP_TTL;
+	iph->protocol = proto;
+	memcpy(&iph->saddr, &src, sizeof(src));
+	memcpy(&iph->daddr, &dst, sizeof(dst));
+	iph->check = csum_ip4_header(iph, sizeof(*iph));
+}
+
+/**
+ * tap_ip6_fill() - Fill an IPv6 header (no extension headers)
+ * @ip6h:	Header to fill
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	Next header: L4 protocol number
+ * @l4len:	Length of L4 header and payload
+ */
+void tap_ip6_fill(struct ip6_hdr *ip6h, const struct in6_addr *src,
+		  const struct in6_addr *dst, uint8_t proto, size_t l4len)
+{
+	memset(ip6h, 0, sizeof(*ip6h));
+	ip6h->ip6_flow = htonl(6U << 28);
+	ip6h->ip6_plen = htons(l4len);
+	ip6h->ip6_nxt = proto;
+	ip6h->ip6_hlim = TAP_TTL;
+	ip6h->ip6_src = *src;
+	ip6h->ip6_dst = *dst;
+}
+
+/**
+ * tap_udp4_fill() - Fill a UDP header over IPv4, payload right after it
+ * @uh:		Header, followed by @datalen bytes of payload
+ * @src:	Source address
+ * @sport:	Source port, host order
+ * @dst:	Destination address
+ * @dport:	Destination port, host order
+ * @datalen:	Payload length
+ */
+void tap_udp4_fill(struct udphdr *uh, struct in_addr src, in_port_t sport,
+		   struct in_addr dst, in_port_t dport, size_t datalen)
+{
+	size_t l4len = sizeof(*uh) + datalen;
+	uint32_t sum;
+
+	uh->source = htons(sport);
+	uh->dest = htons(dport);
+	uh->len = htons(l4len);
+	uh->check = 0;
+	sum = csum_pseudo4(l4len, IPPROTO_UDP, src, dst);
+	uh->check = csum(uh, l4len, sum);
+	/* RFC 768: a computed zero is sent as all ones */
+	if (!uh->check)
+		uh->check = 0xffff;
+}
+
+/**
+ * tap_udp6_fill() - Fill a UDP header over IPv6, payload right after it
+ * @uh:		Header, followed by @datalen bytes of payload
+ * @src:	Source address
+ * @sport:	Source port, host order
+ * @dst:	Destination address
+ * @dport:	Destination port, host order
+ * @datalen:	Payload length
+ */
+void tap_udp6_fill(struct udphdr *uh, const struct in6_addr *src,
+		   in_port_t sport, const struct in6_addr *dst,
+		   in_port_t dport, size_t datalen)
+{
+	size_t l4len = sizeof(*uh) + datalen;
+	uint32_t sum;
+
+	uh->source = htons(sport);
+	uh->dest = htons(dport);
+	uh->len = htons(l4len);
+	uh->check = 0;
+	sum = csum_pseudo6(l4len, IPPROTO_UDP, src, dst);
+	uh->check = csum(uh, l4len, sum);
+	/* RFC 8200, 8.1: zero is not allowed over IPv6 */
+	if (!uh->check)
+		uh->check = 0xffff;
+}
+
+/**
+ * tap_eth4_fill() - Ethernet header for an IPv4 packet, by destination
+ * @c:		Execution context
+ * @eh:		Header to fill
+ * @dst:	IPv4 destination: limited broadcast goes to the broadcast MAC
+ */
+static void tap_eth4_fill(const struct ctx *c, struct ethhdr *eh,
+			  struct in_addr dst)
+{
+	tap_eth_fill(c, eh, ETH_P_IP);
+	if (dst.s_addr == htonl(INADDR_BROADCAST))
+		memset(eh->h_dest, 0xff, MAC_ADDR_LEN);
+}
+
+/**
+ * tap_eth6_fill() - Ethernet header for an IPv6 packet, by destination
+ * @c:		Execution context
+ * @eh:		Header to fill
+ * @dst:	IPv6 destination: multicast maps to 33:33:xx:xx:xx:xx
+ *		(RFC 2464, 7)
+ */
+static void tap_eth6_fill(const struct ctx *c, struct ethhdr *eh,
+			  const struct in6_addr *dst)
+{
+	tap_eth_fill(c, eh, ETH_P_IPV6);
+	if (IN6_IS_ADDR_MULTICAST(dst)) {
+		eh->h_dest[0] = eh->h_dest[1] = 0x33;
+		memcpy(&eh->h_dest[2], &dst->s6_addr[12], 4);
+	}
+}
+
+/* Offsets of the headers in frames built by the tap_*_send() helpers */
+#define TAP_IP_OFF		ETH_HLEN
+#define TAP_L4_OFF4		(TAP_IP_OFF + sizeof(struct iphdr))
+#define TAP_L4_OFF6		(TAP_IP_OFF + sizeof(struct ip6_hdr))
+
+/**
+ * tap_udp4_send() - Send a UDP datagram over IPv4 to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port, host order
+ * @dst:	Destination address
+ * @dport:	Destination port, host order
+ * @data:	Payload
+ * @len:	Payload length
+ */
 void tap_udp4_send(const struct ctx *c, struct in_addr src, in_port_t sport,
 		   struct in_addr dst, in_port_t dport,
 		   const void *data, size_t len)
 {
-	(void)c; (void)src; (void)sport; (void)dst; (void)dport;
-	(void)data; (void)len;
+	size_t l4len = sizeof(struct udphdr) + len;
+	struct udphdr *uh = (struct udphdr *)(tap_sbuf + TAP_L4_OFF4);
+
+	if (len > sizeof(tap_sbuf) - TAP_L4_OFF4 - sizeof(*uh)) {
+		debug("UDP payload of %zu bytes too long for guest", len);
+		return;
+	}
+
+	tap_eth4_fill(c, (struct ethhdr *)tap_sbuf, dst);
+	tap_ip4_fill((struct iphdr *)(tap_sbuf + TAP_IP_OFF), src, dst,
+		     IPPROTO_UDP, l4len);
+	memcpy(uh + 1, data, len);
+	tap_udp4_fill(uh, src, sport, dst, dport, len);
+	tap_send_single(c, tap_sbuf, TAP_L4_OFF4 + l4len);
 }
 
+/**
+ * tap_udp6_send() - Send a UDP datagram over IPv6 to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @sport:	Source port, host order
+ * @dst:	Destination address
+ * @dport:	Destination port, host order
+ * @data:	Payload
+ * @len:	Payload length
+ */
 void tap_udp6_send(const struct ctx *c, const struct in6_addr *src,
 		   in_port_t sport, const struct in6_addr *dst,
 		   in_port_t dport, const void *data, size_t len)
 {
-	(void)c; (void)src; (void)sport; (void)dst; (void)dport;
-	(void)data; (void)len;
+	size_t l4len = sizeof(struct udphdr) + len;
+	struct udphdr *uh = (struct udphdr *)(tap_sbuf + TAP_L4_OFF6);
+
+	if (len > sizeof(tap_sbuf) - TAP_L4_OFF6 - sizeof(*uh)) {
+		debug("UDP payload of %zu bytes too long for guest", len);
+		return;
+	}
+
+	tap_eth6_fill(c, (struct ethhdr *)tap_sbuf, dst);
+	tap_ip6_fill((struct ip6_hdr *)(tap_sbuf + TAP_IP_OFF), src, dst,
+		     IPPROTO_UDP, l4len);
+	memcpy(uh + 1, data, len);
+	tap_udp6_fill(uh, src, sport, dst, dport, len);
+	tap_send_single(c, tap_sbuf, TAP_L4_OFF6 + l4len);
 }
 
+/**
+ * tap_icmp4_send() - Send an ICMP message over IPv4 to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @l4:		ICMP message; its checksum field is computed here
+ * @l4len:	Length of @l4
+ */
 void tap_icmp4_send(const struct ctx *c, struct in_addr src,
 		    struct in_addr dst, const void *l4, size_t l4len)
 {
-	(void)c; (void)src; (void)dst; (void)l4; (void)l4len;
+	struct icmphdr *ih = (struct icmphdr *)(tap_sbuf + TAP_L4_OFF4);
+
+	if (l4len < sizeof(*ih) || l4len > sizeof(tap_sbuf) - TAP_L4_OFF4) {
+		debug("Bad ICMP message length %zu for guest", l4len);
+		return;
+	}
+
+	tap_eth4_fill(c, (struct ethhdr *)tap_sbuf, dst);
+	tap_ip4_fill((struct iphdr *)(tap_sbuf + TAP_IP_OFF), src, dst,
+		     IPPROTO_ICMP, l4len);
+	memcpy(ih, l4, l4len);
+	ih->checksum = 0;
+	ih->checksum = csum(ih, l4len, 0);
+	tap_send_single(c, tap_sbuf, TAP_L4_OFF4 + l4len);
 }
 
+/**
+ * tap_icmp6_send() - Send an ICMPv6 message to the guest
+ * @c:		Execution context
+ * @src:	Source address
+ * @dst:	Destination address
+ * @l4:		ICMPv6 message; its checksum field is computed here
+ * @l4len:	Length of @l4
+ */
 void tap_icmp6_send(const struct ctx *c, const struct in6_addr *src,
 		    const struct in6_addr *dst, const void *l4, size_t l4len)
 {
-	(void)c; (void)src; (void)dst; (void)l4; (void)l4len;
+	struct icmp6_hdr *ih = (struct icmp6_hdr *)(tap_sbuf + TAP_L4_OFF6);
+	uint32_t sum;
+
+	if (l4len < 4 || l4len > sizeof(tap_sbuf) - TAP_L4_OFF6) {
+		debug("Bad ICMPv6 message length %zu for guest", l4len);
+		return;
+	}
+
+	tap_eth6_fill(c, (struct ethhdr *)tap_sbuf, dst);
+	tap_ip6_fill((struct ip6_hdr *)(tap_sbuf + TAP_IP_OFF), src, dst,
+		     IPPROTO_ICMPV6, l4len);
+	memcpy(ih, l4, l4len);
+	ih->icmp6_cksum = 0;
+	sum = csum_pseudo6(l4len, IPPROTO_ICMPV6, src, dst);
+	ih->icmp6_cksum = csum(ih, l4len, sum);
+	tap_send_single(c, tap_sbuf, TAP_L4_OFF6 + l4len);
+}
+
+/**
+ * tap_passt_close() - Forget the connected guest, go back to accepting
+ * @c:		Execution context
+ *
+ * With -1 or -F, that was the only guest we serve: exit.
+ */
+static void tap_passt_close(struct ctx *c)
+{
+	epoll_ctl(c->epollfd, EPOLL_CTL_DEL, c->fd_tap, NULL);
+	close(c->fd_tap);
+	c->fd_tap = -1;
+	tap_rstart = tap_rend = 0;
+	tap_wpend_off = tap_wpend_len = 0;
+
+	if (c->one_off) {
+		info("Client closed connection, exiting");
+		exit(EXIT_SUCCESS);
+	}
+	info("Client connection closed, waiting for a new one");
+}
+
+/**
+ * tap_passt_attach() - Start serving a connected guest socket
+ * @c:		Execution context
+ * @fd:		Connected stream socket
+ *
+ * Return: 0 on success, -1 if it can't be watched
+ */
+static int tap_passt_attach(struct ctx *c, int fd)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST, .fd = fd };
+	int v = TAP_SOCK_BUF_BYTES;
+
+	/* Best effort: bigger buffers mean fewer EAGAIN under load */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+
+	if (epoll_add_ref(c->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
+		err("Failed to watch guest socket");
+		return -1;
+	}
+
+	c->fd_tap = fd;
+	tap_rstart = tap_rend = 0;
+	tap_wpend_off = tap_wpend_len = 0;
+	return 0;
+}
+
+/**
+ * tap_listen_handler() - Accept a guest on the listening socket
+ * @c:		Execution context
+ * @events:	epoll events
+ */
+void tap_listen_handler(struct ctx *c, uint32_t events)
+{
+	struct ucred cred;
+	socklen_t sl = sizeof(cred);
+	int fd;
+
+	(void)events;
+
+	fd = accept4(c->fd_tap_listen, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			warn_perror("Failed to accept guest connection");
+		return;
+	}
+
+	if (c->fd_tap >= 0) {
+		info("Guest already connected, refusing another connection");
+		close(fd);
+		return;
+	}
+
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &sl))
+		info("Accepted connection from PID %i", (int)cred.pid);
+	else
+		info("Accepted connection");
+
+	if (tap_passt_attach(c, fd))
+		close(fd);
+}
+
+/**
+ * tap_passt_frames() - Collect complete frames buffered from the stream
+ * @c:		Execution context
+ *
+ * Return: 0, or -1 if the stream carries a length we can't trust (the
+ *	   connection must go: resynchronising on a byte stream is guesswork)
+ */
+static int tap_passt_frames(const struct ctx *c)
+{
+	(void)c;
+
+	while (tap_rend - tap_rstart >= TAP_LEN_BYTES) {
+		uint32_t len;
+
+		if (tap_pool.count >= tap_pool.size)
+			break;
+
+		memcpy(&len, tap_buf + tap_rstart, sizeof(len));
+		len = ntohl(len);
+		if (len < ETH_HLEN || len > TAP_FRAME_MAX) {
+			err("Bad frame length %u from guest, dropping connection",
+			    len);
+			return -1;
+		}
+		if (tap_rend - tap_rstart - TAP_LEN_BYTES < len)
+			break;
+
+		pool_add(&tap_pool, tap_buf + tap_rstart + TAP_LEN_BYTES, len);
+		pcap_frame(tap_buf + tap_rstart + TAP_LEN_BYTES, len);
+		tap_rstart += TAP_LEN_BYTES + len;
+	}
+
+	return 0;
+}
+
+/**
+ * tap_handler_passt() - Read frames from the qemu socket
+ * @c:		Execution context
+ * @events:	epoll events; 0 to only hand out frames already buffered
+ *
+ * One call reads at most once, and only when no complete frame is left
+ * from the previous read: call again with @events 0 until the pool comes
+ * back empty, so that more frames than fit a pool aren't left waiting.
+ *
+ * Return: pool of complete frames, valid until the next call
+ */
+const struct pool *tap_handler_passt(struct ctx *c, uint32_t events)
+{
+	ssize_t n;
+
+	tap_pool.count = 0;
+	if (c->fd_tap < 0)
+		return &tap_pool;
+
+	if ((events & EPOLLOUT) && tap_wpend_len)
+		tap_flush_pending(c);
+
+	if (tap_passt_frames(c))
+		goto drop;
+	if (tap_pool.count || !(events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP |
+					  EPOLLERR)))
+		return &tap_pool;
+
+	/* Only a partial frame is left: move it to the start */
+	if (tap_rstart) {
+		memmove(tap_buf, tap_buf + tap_rstart, tap_rend - tap_rstart);
+		tap_rend -= tap_rstart;
+		tap_rstart = 0;
+	}
+
+	do
+		n = recv(c->fd_tap, tap_buf + tap_rend,
+			 sizeof(tap_buf) - tap_rend, MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+
+	if (n == 0)
+		goto close;
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return &tap_pool;
+		debug("Error on guest socket: %s", strerror(errno));
+		goto close;
+	}
+
+	tap_rend += n;
+	if (tap_passt_frames(c))
+		goto drop;
+	return &tap_pool;
+
+drop:
+	/* Frames before the bad length are good: still hand them out */
+	tap_passt_close(c);
+	return &tap_pool;
+close:
+	if (tap_rend > tap_rstart)
+		debug("Guest closed with %zu bytes of a frame unread",
+		      tap_rend - tap_rstart);
+	tap_passt_close(c);
+	return &tap_pool;
+}
+
+/**
+ * tap_handler_pasta() - Read frames from the tap device
+ * @c:		Execution context
+ * @events:	epoll events
+ *
+ * Return: pool of frames, valid until the next call
+ */
+const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events)
+{
+	size_t off = 0;
+
+	tap_pool.count = 0;
+	if (c->fd_tap < 0)
+		return &tap_pool;
+
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		info("Tap device gone, exiting");
+		exit(EXIT_SUCCESS);
+	}
+	if (!(events & EPOLLIN))
+		return &tap_pool;
+
+	while (tap_pool.count < tap_pool.size &&
+	       sizeof(tap_buf) - off >= TAP_FRAME_MAX) {
+		ssize_t n = read(c->fd_tap, tap_buf + off, TAP_FRAME_MAX);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				debug("Error reading tap device: %s",
+				      strerror(errno));
+			break;
+		}
+		if (n < ETH_HLEN) {
+			tap_drop("short frame on tap device");
+			continue;
+		}
+
+		pool_add(&tap_pool, tap_buf + off, n);
+		pcap_frame(tap_buf + off, n);
+		off += ROUND_UP((size_t)n, TAP_PASTA_ALIGN);
+	}
+
+	return &tap_pool;
+}
+
+/**
+ * tap_sock_unlink() - Remove our socket file at exit
+ */
+static void tap_sock_unlink(void)
+{
+	if (tap_sock_dirfd >= 0)
+		unlinkat(tap_sock_dirfd, tap_sock_name, 0);
+}
+
+/**
+ * tap_sock_probe() - Is somebody accepting connections at a socket path?
+ * @path:	Socket path
+ *
+ * Return: 1 if something is listening (or might be), 0 if the path doesn't
+ *	   exist or refuses connections (a stale socket file)
+ */
+static int tap_sock_probe(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd, ret;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 1;
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	ret = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	if (ret && (errno == ENOENT || errno == ECONNREFUSED))
+		ret = 0;
+	else
+		ret = 1;
+	close(fd);
+	return ret;
+}
+
+/**
+ * tap_sock_bind() - Bind and listen at a socket path, reusing stale files
+ * @path:	Socket path
+ *
+ * Return: listening socket, -EADDRINUSE if something accepts connections
+ *	   there, other negative error code on failure
+ */
+static int tap_sock_bind(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd, ret;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(a.sun_path, path, strlen(path) + 1);
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		struct stat st;
+
+		ret = -errno;
+		if (ret != -EADDRINUSE || tap_sock_probe(path))
+			goto fail;
+		if (lstat(path, &st) || !S_ISSOCK(st.st_mode))
+			goto fail;	/* not ours to remove */
+		/* Stale file left by a process that's gone: take it over */
+		if (unlink(path) ||
+		    bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+			ret = -errno;
+			goto fail;
+		}
+	}
+
+	if (listen(fd, TAP_LISTEN_BACKLOG)) {
+		ret = -errno;
+		unlink(path);
+		goto fail;
+	}
+	return fd;
+
+fail:
+	close(fd);
+	return ret;
+}
+
+/**
+ * tap_sock_cleanup_at_exit() - Arrange for the socket file to go at exit
+ * @path:	Socket path we bound
+ */
+static void tap_sock_cleanup_at_exit(const char *path)
+{
+	char dir[SOCK_PATH_MAX], base[SOCK_PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	snprintf(tap_sock_name, sizeof(tap_sock_name), "%s", basename(base));
+
+	/* A directory fd still works after isolation changes our root */
+	tap_sock_dirfd = open(dirname(dir), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (tap_sock_dirfd < 0 || atexit(tap_sock_unlink))
+		warn("Can't arrange removal of %s at exit", path);
+}
+
+/**
+ * tap_sock_init() - Set up the listening UNIX socket for qemu
+ * @c:		Execution context
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int tap_sock_init(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_LISTEN };
+	int fd = -ENOENT, i;
+
+	if (*c->sock_path) {
+		fd = tap_sock_bind(c->sock_path);
+		if (fd == -EADDRINUSE)
+			die("Socket path %s already in use", c->sock_path);
+		if (fd < 0)
+			die("Failed to bind UNIX socket at %s: %s",
+			    c->sock_path, strerror(-fd));
+	} else {
+		for (i = 1; i <= TAP_SOCK_PROBE_MAX; i++) {
+			snprintf(c->sock_path, sizeof(c->sock_path),
+				 TAP_SOCK_PROBE_FMT, i);
+			fd = tap_sock_bind(c->sock_path);
+			if (fd >= 0)
+				break;
+		}
+		if (fd < 0) {
+			*c->sock_path = 0;
+			die("No free socket path from " TAP_SOCK_PROBE_FMT
+			    " to " TAP_SOCK_PROBE_FMT, 1, TAP_SOCK_PROBE_MAX);
+		}
+	}
+
+	tap_sock_cleanup_at_exit(c->sock_path);
+
+	ref.fd = fd;
+	if (epoll_add_ref(c->epollfd, fd, EPOLLIN, ref)) {
+		err("Failed to watch listening socket");
+		close(fd);
+		return -1;
+	}
+	c->fd_tap_listen = fd;
+
+	info("UNIX domain socket bound at %s", c->sock_path);
+	info("You can now start qemu (>= 7.2) with:");
+	info("    qemu-system-x86_64 ... -netdev stream,id=s,server=off,"
+	     "addr.type=unix,addr.path=%s -device virtio-net-pci,netdev=s",
+	     c->sock_path);
+	return 0;
+}
+
+/**
+ * tap_backend_init() - Set up the guest-side interface for the mode
+ * @c:		Execution context: fd_tap (pasta, opened by pasta_setup()),
+ *		fd_from_parent, sock_path
+ *
+ * Return: 0 on success, -1 on failure
+ */
+int tap_backend_init(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASTA };
+
+	if (c->mode == MODE_PASTA) {
+		if (c->fd_tap < 0) {
+			err("No tap device to attach to");
+			return -1;
+		}
+		fcntl(c->fd_tap, F_SETFL,
+		      fcntl(c->fd_tap, F_GETFL) | O_NONBLOCK);
+		ref.fd = c->fd_tap;
+		if (epoll_add_ref(c->epollfd, c->fd_tap,
+				  EPOLLIN | EPOLLRDHUP, ref)) {
+			err("Failed to watch tap device");
+			return -1;
+		}
+		return 0;
+	}
+
+	c->fd_tap = -1;
+	if (c->fd_from_parent >= 0) {
+		/* -F: this is the only guest, as with -1 */
+		c->one_off = true;
+		return tap_passt_attach(c, c->fd_from_parent);
+	}
+
+	return tap_sock_init(c);
 }

@@ -13,6 +13,10 @@
 #include <time.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/udp.h>
+#include <linux/if_ether.h>
 
 #include "passt.h"
 #include "packet.h"
@@ -21,18 +25,36 @@
 #define TAP_FRAMES_MAX		256
 /* Largest frame we accept or send: 64 KiB IP packet plus Ethernet header */
 #define TAP_FRAME_MAX		(ETH_MAX_MTU + 14)
+/* qemu stream framing: 32-bit big-endian length before each frame */
+#define TAP_LEN_BYTES		4
+/* TTL and hop limit of packets we originate towards the guest */
+#define TAP_TTL			255
+
+/* Default socket paths probed in passt mode, first free one wins */
+#define TAP_SOCK_PROBE_FMT	"/tmp/passt_%i.socket"
+#define TAP_SOCK_PROBE_MAX	64
 
 int tap_backend_init(struct ctx *c);
 void tap_listen_handler(struct ctx *c, uint32_t events);
 const struct pool *tap_handler_passt(struct ctx *c, uint32_t events);
 const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events);
 
-int tap_parse(const struct ctx *c, struct iovec *frame,
-	      struct frame_info *fi);
+int tap_parse(struct ctx *c, struct iovec *frame, struct frame_info *fi);
 
 void tap_send_single(const struct ctx *c, const void *frame, size_t len);
 size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
+
+void tap_eth_fill(const struct ctx *c, struct ethhdr *eh, uint16_t proto);
+void tap_ip4_fill(struct iphdr *iph, struct in_addr src, struct in_addr dst,
+		  uint8_t proto, size_t l4len);
+void tap_ip6_fill(struct ip6_hdr *ip6h, const struct in6_addr *src,
+		  const struct in6_addr *dst, uint8_t proto, size_t l4len);
+void tap_udp4_fill(struct udphdr *uh, struct in_addr src, in_port_t sport,
+		   struct in_addr dst, in_port_t dport, size_t datalen);
+void tap_udp6_fill(struct udphdr *uh, const struct in6_addr *src,
+		   in_port_t sport, const struct in6_addr *dst,
+		   in_port_t dport, size_t datalen);
 
 void tap_udp4_send(const struct ctx *c, struct in_addr src, in_port_t sport,
 		   struct in_addr dst, in_port_t dport,
