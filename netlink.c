@@ -1161,7 +1161,7 @@ int nl_addr_dup(int s_src, unsigned int ifi_src, int s_dst,
  *
  * If the gateway isn't reachable on the link (e.g. outside the prefix of
  * any address), the route is added again marked "onlink", which tells the
- * kernel to trust it is.
+ * kernel to trust it is. The link must be up for IPv4 gateways.
  *
  * Return: 0 on success, -errno from the kernel on failure (-EEXIST if a
  *	   default route is already there)
@@ -1348,7 +1348,9 @@ static bool nl_route_dup_skip(const struct nl_route *r, sa_family_t af)
  * interface to @ifi_dst. Routes the kernel adds by itself (proto kernel)
  * and link-local destinations are left out. Routes already present in the
  * destination are not an error. Routes whose gateway is reachable only
- * through another route are retried once that one is added.
+ * through another route are retried once that one is added. Copy the
+ * addresses first, and bring @ifi_dst up: the kernel refuses routes via
+ * gateways on links that are down, or that no prefix route covers.
  *
  * Return: 0 on success, -errno on failure (the last error seen, if some
  *	   routes could not be added)
