@@ -204,11 +204,15 @@ int isolation_runas_parse(const char *spec, uid_t *uid, gid_t *gid)
 {
 	char user[ISOLATION_LINE_MAX], *group;
 	unsigned long u, g;
+	size_t len;
 	long pw_gid;
 
-	if (!spec || !*spec || strlen(spec) >= sizeof(user))
+	if (!spec)
 		return -1;
-	strcpy(user, spec);
+	len = strlen(spec);
+	if (!len || len >= sizeof(user))
+		return -1;
+	memcpy(user, spec, len + 1);
 
 	group = strchr(user, ':');
 	if (group) {

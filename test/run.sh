@@ -5,6 +5,7 @@
 # Usage: test/run.sh [PATTERN]  (only tests whose file name matches)
 
 cd "$(dirname "$0")/.." || exit 1
+bash test/deps.sh || exit 1
 pattern=${1:-}
 passed=0 failed=0 skipped=0
 TEST_TIMEOUT=${TEST_TIMEOUT:-600}

@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Static analysis for `make lint`: clang-tidy (checks in .clang-tidy) and
+# cppcheck (suppressions in test/cppcheck.supp) over the program's sources.
+# Exits non-zero if either reports anything.
+# Usage: test/lint.sh [FILE.c]...  (default: every top-level .c file)
+
+cd "$(dirname "$0")/.." || exit 1
+
+files=("$@")
+[ ${#files[@]} -eq 0 ] && files=(*.c)
+
+# The same language and defines as the build (see Makefile)
+defs=(-std=gnu11 -D_GNU_SOURCE -DPASST_VERSION='"lint"' -I.)
+status=0
+
+for tool in clang-tidy cppcheck; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "lint: $tool not installed (see test/deps.sh)" >&2
+		exit 1
+	fi
+done
+
+echo "lint: clang-tidy on ${#files[@]} files"
+tidy_out=$(mktemp)
+# Two at a time: the machines have two cores
+printf '%s\n' "${files[@]}" |
+	xargs -P 2 -I{} sh -c 'clang-tidy --quiet "$0" -- "$@" 2>&1 ||
+			      echo "lint: clang-tidy failed on $0"' \
+	      {} "${defs[@]}" > "$tidy_out"
+if grep -qE 'warning:|error:|lint: clang-tidy failed' "$tidy_out"; then
+	grep -vE '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$' \
+		"$tidy_out"
+	status=1
+fi
+rm -f "$tidy_out"
+
+echo "lint: cppcheck on ${#files[@]} files"
+if ! cppcheck --quiet --std=c11 -D_GNU_SOURCE -D__linux__ \
+	-DPASST_VERSION='"lint"' -I. \
+	--enable=warning,style,performance,portability \
+	--suppressions-list=test/cppcheck.supp --inline-suppr \
+	--error-exitcode=1 \
+	--template='{file}:{line}: {severity}: {message} [{id}]' \
+	"${files[@]}"; then
+	status=1
+fi
+
+[ $status -eq 0 ] && echo "lint: clean"
+exit $status
