@@ -6,7 +6,6 @@
  */
 
 #include <string.h>
-#include <strings.h>
 
 #include "dns_name.h"
 
@@ -48,45 +47,4 @@ ssize_t dns_name_encode(const char *name, uint8_t *buf, size_t size)
 
 	buf[out++] = 0;
 	return (ssize_t)out;
-}
-
-/**
- * dns_name_equal_at() - Compare a dotted name with labels in a message
- * @msg:	Message holding uncompressed labels (no pointers followed)
- * @msg_len:	Length of @msg
- * @off:	Offset of the first label in @msg
- * @name:	Dotted name, without trailing dot, to compare with
- *
- * Used for RFC 1035, 4.1.4 compression: @off is where a suffix was already
- * written in full, so only plain labels up to the root label are expected.
- *
- * Return: true if the labels at @off spell @name, ignoring ASCII case
- */
-bool dns_name_equal_at(const uint8_t *msg, size_t msg_len, size_t off,
-		       const char *name)
-{
-	const char *p = name;
-
-	while (off < msg_len) {
-		size_t len = msg[off++];
-		const char *dot;
-		size_t nlen;
-
-		if (!len)
-			return !*p;
-		if (len > DNS_LABEL_MAX || off + len > msg_len || !*p)
-			return false;
-
-		dot = strchr(p, '.');
-		nlen = dot ? (size_t)(dot - p) : strlen(p);
-		if (nlen != len || strncasecmp((const char *)msg + off, p, len))
-			return false;
-
-		off += len;
-		p += nlen;
-		if (*p == '.')
-			p++;
-	}
-
-	return false;
 }

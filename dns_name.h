@@ -7,7 +7,6 @@
 #ifndef DNS_NAME_H
 #define DNS_NAME_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -18,7 +17,5 @@
 #define DNS_WIRE_NAME_MAX	255
 
 ssize_t dns_name_encode(const char *name, uint8_t *buf, size_t size);
-bool dns_name_equal_at(const uint8_t *msg, size_t msg_len, size_t off,
-		       const char *name);
 
 #endif /* DNS_NAME_H */
