@@ -1,26 +1,502 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* icmp.c - placeholder until implemented: replaced by the real module */
+/* icmp.c - ICMP and ICMPv6 Echo through unprivileged "ping" sockets, see
+ * icmp(7). Each Echo request from the guest selects a flow: one ping socket
+ * per (address family, guest identifier, guest source, destination). The
+ * socket is bound with the guest's identifier as "port", so that the kernel
+ * keeps it on the wire; if that bind fails (identifier in use, restrictive
+ * LSM policies), an unbound socket gets an identifier from the kernel, and
+ * we map it back on replies. Replies are sent to the guest from the address
+ * it pinged. Flows expire after ICMP_TIMEOUT_SEC without requests.
+ */
 
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
+#include <linux/if_ether.h>
+
+#include "util.h"
+#include "log.h"
+#include "passt.h"
+#include "packet.h"
+#include "checksum.h"
+#include "tap.h"
 #include "icmp.h"
 
-void icmp_init(struct ctx *c)
+/* Echo flows per address family */
+#define ICMP_FLOWS_MAX		1024
+/* Idle flows are closed after this long without a request */
+#define ICMP_TIMEOUT_SEC	60
+/* Interval between scans for expired flows */
+#define ICMP_TIMER_INTERVAL_MS	1000
+/* Largest Echo reply we read: an ICMP message of a maximum-sized packet */
+#define ICMP_BUF_BYTES		65536
+/* Replies read per socket event, so that one flow can't starve others */
+#define ICMP_READ_BATCH		32
+/* Echo header: type, code, checksum, identifier, sequence number */
+#define ICMP_ECHO_HDR_BYTES	8
+
+/* Indices in icmp_flows[] */
+enum icmp_af {
+	ICMP_V4 = 0,
+	ICMP_V6,
+	ICMP_AF_COUNT,
+};
+
+/**
+ * struct icmp_flow - One Echo flow and its ping socket
+ * @sock:	Ping socket, -1 if the entry is free
+ * @bound:	Socket bound with @id, identifiers on the wire are the guest's
+ * @id:		Echo identifier used by the guest, network order
+ * @gaddr:	Guest address requests came from (IPv4 as v4-mapped)
+ * @oaddr:	Address the guest pinged: source of replies to the guest
+ * @ts:		Time of the last request
+ */
+struct icmp_flow {
+	int sock;
+	bool bound;
+	uint16_t id;
+	union inany_addr gaddr;
+	union inany_addr oaddr;
+	struct timespec ts;
+};
+
+static struct icmp_flow icmp_flows[ICMP_AF_COUNT][ICMP_FLOWS_MAX];
+static bool icmp_initialised;
+static struct timespec icmp_timer_last;
+
+/* Receive buffer for replies from ping sockets */
+static uint8_t icmp_buf[ICMP_BUF_BYTES];
+
+/**
+ * icmp_flow_ref() - Flow index for epoll references, both families
+ * @af:		ICMP_V4 or ICMP_V6
+ * @i:		Index in icmp_flows[@af]
+ *
+ * Return: flow index
+ */
+static uint32_t icmp_flow_ref(enum icmp_af af, unsigned int i)
 {
-	(void)c;
+	return (uint32_t)af * ICMP_FLOWS_MAX + i;
 }
 
-int icmp_tap_handler(struct ctx *c, const struct iovec *frame,
-		     const struct frame_info *fi, const struct timespec *now)
+/**
+ * icmp_table_init() - Mark all flows free, once
+ */
+static void icmp_table_init(void)
 {
-	(void)c; (void)frame; (void)fi; (void)now;
+	unsigned int af, i;
+
+	if (icmp_initialised)
+		return;
+	for (af = 0; af < ICMP_AF_COUNT; af++) {
+		for (i = 0; i < ICMP_FLOWS_MAX; i++)
+			icmp_flows[af][i].sock = -1;
+	}
+	icmp_initialised = true;
+}
+
+/**
+ * icmp_probe() - Tell if we may open a ping socket for a family
+ * @af:		AF_INET or AF_INET6
+ *
+ * Return: 0 if we can, negative error code otherwise
+ */
+static int icmp_probe(sa_family_t af)
+{
+	int proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	int s = socket(af, SOCK_DGRAM | SOCK_CLOEXEC, proto);
+
+	if (s < 0)
+		return -errno;
+	close(s);
 	return 0;
 }
 
-void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
+/**
+ * icmp_init() - Set up the flow table, warn if ping sockets are unusable
+ * @c:		Execution context
+ */
+void icmp_init(struct ctx *c)
 {
-	(void)c; (void)ref;
+	gid_t gid = getegid();
+	int ret;
+
+	icmp_table_init();
+	if (c->no_icmp)
+		return;
+
+	if (c->ipv4_enabled && (ret = icmp_probe(AF_INET)) < 0)
+		warn("ICMP Echo requests will be dropped: can't open IPv4 "
+		     "ping socket (%s), net.ipv4.ping_group_range must "
+		     "include group %u", strerror(-ret), (unsigned int)gid);
+	if (c->ipv6_enabled && (ret = icmp_probe(AF_INET6)) < 0)
+		warn("ICMPv6 Echo requests will be dropped: can't open IPv6 "
+		     "ping socket (%s), net.ipv4.ping_group_range must "
+		     "include group %u", strerror(-ret), (unsigned int)gid);
 }
 
+/**
+ * icmp_flow_close() - Close a flow's socket and free its entry
+ * @c:		Execution context
+ * @f:		Flow
+ */
+static void icmp_flow_close(const struct ctx *c, struct icmp_flow *f)
+{
+	epoll_ctl(c->epollfd, EPOLL_CTL_DEL, f->sock, NULL);
+	close(f->sock);
+	f->sock = -1;
+}
+
+/**
+ * icmp_fwd_dst() - Host-side destination for an address the guest pinged
+ * @c:		Execution context
+ * @oaddr:	Destination as seen by the guest
+ * @taddr:	Destination on the host, set on return
+ *
+ * The --map-host-loopback address reaches the host itself on loopback,
+ * the --map-guest-addr address the host's (guest's assigned) address.
+ *
+ * Return: true if @taddr is a loopback address
+ */
+static bool icmp_fwd_dst(const struct ctx *c, const union inany_addr *oaddr,
+			 union inany_addr *taddr)
+{
+	const struct in_addr *v4 = inany_v4(oaddr);
+
+	*taddr = *oaddr;
+	if (v4) {
+		struct in_addr lo = { .s_addr = htonl(INADDR_LOOPBACK) };
+
+		if (c->ip4.map_host_loopback.s_addr &&
+		    v4->s_addr == c->ip4.map_host_loopback.s_addr)
+			inany_from_v4(taddr, lo);
+		else if (c->ip4.map_guest_addr.s_addr &&
+			 v4->s_addr == c->ip4.map_guest_addr.s_addr)
+			inany_from_v4(taddr, c->ip4.addr);
+	} else {
+		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback) &&
+		    IN6_ARE_ADDR_EQUAL(&oaddr->a6, &c->ip6.map_host_loopback))
+			taddr->a6 = in6addr_loopback;
+		else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr) &&
+			 IN6_ARE_ADDR_EQUAL(&oaddr->a6,
+					    &c->ip6.map_guest_addr))
+			taddr->a6 = c->ip6.addr;
+	}
+
+	return inany_is_loopback(taddr);
+}
+
+/**
+ * icmp_sock_open() - Open a ping socket for a new flow
+ * @c:		Execution context
+ * @af:		ICMP_V4 or ICMP_V6
+ * @f:		Flow, @id set, @sock and @bound set on return
+ * @lo:		Destination is loopback: don't bind to outbound address or
+ *		interface, they can't reach it
+ *
+ * Return: 0 on success, negative error code on failure
+ */
+static int icmp_sock_open(const struct ctx *c, enum icmp_af af,
+			  struct icmp_flow *f, bool lo)
+{
+	const char *ifname = af == ICMP_V4 ? c->ip4.ifname_out :
+					     c->ip6.ifname_out;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in sa4;
+		struct sockaddr_in6 sa6;
+	} sa;
+	socklen_t sl;
+	int s;
+
+	memset(&sa, 0, sizeof(sa));
+	if (af == ICMP_V4) {
+		s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			   IPPROTO_ICMP);
+		sa.sa4.sin_family = AF_INET;
+		sa.sa4.sin_port = f->id;
+		if (!lo)
+			sa.sa4.sin_addr = c->ip4.addr_out;
+		sl = sizeof(sa.sa4);
+	} else {
+		s = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			   IPPROTO_ICMPV6);
+		sa.sa6.sin6_family = AF_INET6;
+		sa.sa6.sin6_port = f->id;
+		if (!lo)
+			sa.sa6.sin6_addr = c->ip6.addr_out;
+		sl = sizeof(sa.sa6);
+	}
+	if (s < 0)
+		return -errno;
+
+	if (!lo && *ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       strlen(ifname)))
+		debug("ICMP: can't bind ping socket to %s: %s", ifname,
+		      strerror(errno));
+
+	f->bound = !bind(s, &sa.sa, sl);
+	if (!f->bound) {
+		/* Fall back (see NOTES): keep the address, any identifier */
+		debug("ICMP: can't bind identifier %u (%s), mapping it",
+		      ntohs(f->id), strerror(errno));
+		if (af == ICMP_V4)
+			sa.sa4.sin_port = 0;
+		else
+			sa.sa6.sin6_port = 0;
+		if (bind(s, &sa.sa, sl))
+			debug("ICMP: can't bind ping socket: %s",
+			      strerror(errno));
+	}
+
+	f->sock = s;
+	return 0;
+}
+
+/**
+ * icmp_flow_get() - Find the flow for a request, or create it
+ * @c:		Execution context
+ * @af:		ICMP_V4 or ICMP_V6
+ * @id:		Echo identifier, network order
+ * @gaddr:	Guest source address
+ * @oaddr:	Destination as seen by the guest
+ * @lo:		Host-side destination is loopback
+ *
+ * Return: flow index in icmp_flows[@af], -1 if none can be created
+ */
+static int icmp_flow_get(const struct ctx *c, enum icmp_af af, uint16_t id,
+			 const union inany_addr *gaddr,
+			 const union inany_addr *oaddr, bool lo)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_PING };
+	struct icmp_flow *f;
+	int i, free_i = -1, ret;
+
+	for (i = 0; i < ICMP_FLOWS_MAX; i++) {
+		f = &icmp_flows[af][i];
+		if (f->sock < 0) {
+			if (free_i < 0)
+				free_i = i;
+			continue;
+		}
+		if (f->id == id && inany_equals(&f->gaddr, gaddr) &&
+		    inany_equals(&f->oaddr, oaddr))
+			return i;
+	}
+
+	if (free_i < 0) {
+		debug("ICMP: flow table full, dropping request");
+		return -1;
+	}
+
+	f = &icmp_flows[af][free_i];
+	f->id = id;
+	f->gaddr = *gaddr;
+	f->oaddr = *oaddr;
+	ret = icmp_sock_open(c, af, f, lo);
+	if (ret < 0) {
+		debug("ICMP: can't open ping socket: %s", strerror(-ret));
+		return -1;
+	}
+
+	ref.fd = f->sock;
+	ref.flow = icmp_flow_ref(af, free_i);
+	if (epoll_add_ref(c->epollfd, f->sock, EPOLLIN, ref)) {
+		close(f->sock);
+		f->sock = -1;
+		return -1;
+	}
+
+	return free_i;
+}
+
+/**
+ * icmp_echo_valid() - Check an Echo request from the guest
+ * @fi:		Frame information
+ * @msg:	ICMP or ICMPv6 message, @fi->l4_len bytes
+ *
+ * Return: true if it's a well-formed Echo request with a valid checksum
+ */
+static bool icmp_echo_valid(const struct frame_info *fi, const uint8_t *msg)
+{
+	uint32_t sum = 0;
+
+	if (fi->l4_len < ICMP_ECHO_HDR_BYTES)
+		return false;
+
+	if (fi->ethertype == ETH_P_IP) {
+		if (msg[0] != ICMP_ECHO || msg[1])
+			return false;
+	} else {
+		if (msg[0] != ICMP6_ECHO_REQUEST || msg[1])
+			return false;
+		sum = csum_pseudo6(fi->l4_len, IPPROTO_ICMPV6,
+				   &fi->saddr.a6, &fi->daddr.a6);
+	}
+
+	/* RFC 1071: a correct checksum sums to all ones */
+	return csum(msg, fi->l4_len, sum) == 0;
+}
+
+/**
+ * icmp_tap_handler() - Forward an Echo request from the guest
+ * @c:		Execution context
+ * @frame:	Whole frame
+ * @fi:		What tap_parse() found in it
+ * @now:	Current timestamp
+ *
+ * Return: 1 if the frame was an Echo request (forwarded or dropped), 0 if
+ *	   it's not for us
+ */
+int icmp_tap_handler(struct ctx *c, const struct iovec *frame,
+		     const struct frame_info *fi, const struct timespec *now)
+{
+	bool v4 = fi->ethertype == ETH_P_IP;
+	enum icmp_af af = v4 ? ICMP_V4 : ICMP_V6;
+	union inany_addr taddr;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in sa4;
+		struct sockaddr_in6 sa6;
+	} sa;
+	struct icmp_flow *f;
+	const uint8_t *msg;
+	uint16_t id;
+	socklen_t sl;
+	bool lo;
+	int i;
+
+	msg = packet_get(frame, fi->l4_off, fi->l4_len, NULL);
+	if (!msg || fi->l4_len < 1)
+		return 0;
+	if (msg[0] != (v4 ? ICMP_ECHO : ICMP6_ECHO_REQUEST))
+		return 0;
+
+	if (c->no_icmp)
+		return 1;
+	if (!icmp_echo_valid(fi, msg)) {
+		drop_debug("ICMP: dropping malformed Echo request");
+		return 1;
+	}
+	if (inany_is_unspecified(&fi->daddr) || inany_is_loopback(&fi->daddr))
+		return 1;
+	if (v4 && !inany_v4(&fi->daddr))
+		return 1;
+
+	icmp_table_init();
+	lo = icmp_fwd_dst(c, &fi->daddr, &taddr);
+	memcpy(&id, msg + 4, sizeof(id));
+
+	i = icmp_flow_get(c, af, id, &fi->saddr, &fi->daddr, lo);
+	if (i < 0)
+		return 1;
+	f = &icmp_flows[af][i];
+	f->ts = *now;
+
+	memset(&sa, 0, sizeof(sa));
+	if (v4) {
+		sa.sa4.sin_family = AF_INET;
+		sa.sa4.sin_addr = *inany_v4(&taddr);
+		sl = sizeof(sa.sa4);
+	} else {
+		sa.sa6.sin6_family = AF_INET6;
+		sa.sa6.sin6_addr = taddr.a6;
+		if (IN6_IS_ADDR_LINKLOCAL(&taddr.a6))
+			sa.sa6.sin6_scope_id = c->ifi6;
+		sl = sizeof(sa.sa6);
+	}
+
+	/* The kernel sets identifier and checksum, keeps the sequence */
+	if (sendto(f->sock, msg, fi->l4_len, MSG_NOSIGNAL, &sa.sa, sl) < 0) {
+		debug("ICMP: can't send Echo request: %s", strerror(errno));
+		return 1;
+	}
+
+	trace("ICMP: Echo request id %u seq %u", ntohs(id),
+	      (unsigned int)(msg[6] << 8 | msg[7]));
+	return 1;
+}
+
+/**
+ * icmp_sock_handler() - Forward Echo replies from a ping socket to the guest
+ * @c:		Execution context
+ * @ref:	epoll reference: socket and flow index
+ */
+void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
+{
+	enum icmp_af af = ref.flow / ICMP_FLOWS_MAX;
+	unsigned int i = ref.flow % ICMP_FLOWS_MAX;
+	struct icmp_flow *f;
+	int n;
+
+	if (af >= ICMP_AF_COUNT)
+		return;
+	f = &icmp_flows[af][i];
+	if (f->sock != ref.fd)
+		return;
+
+	for (n = 0; n < ICMP_READ_BATCH; n++) {
+		uint8_t reply = af == ICMP_V4 ? ICMP_ECHOREPLY :
+						ICMP6_ECHO_REPLY;
+		ssize_t len;
+
+		len = recv(f->sock, icmp_buf, sizeof(icmp_buf), MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			/* ICMP errors about our requests are queued as
+			 * socket errors: reading them clears them.
+			 */
+			debug("ICMP: ping socket error: %s", strerror(errno));
+			continue;
+		}
+		if (len < ICMP_ECHO_HDR_BYTES || icmp_buf[0] != reply)
+			continue;
+
+		/* Replies carry the socket's identifier: give the guest's */
+		memcpy(icmp_buf + 4, &f->id, sizeof(f->id));
+
+		if (af == ICMP_V4) {
+			tap_icmp4_send(c, *inany_v4(&f->oaddr),
+				       *inany_v4(&f->gaddr), icmp_buf, len);
+		} else {
+			tap_icmp6_send(c, &f->oaddr.a6, &f->gaddr.a6,
+				       icmp_buf, len);
+		}
+	}
+}
+
+/**
+ * icmp_timer() - Close flows idle for longer than ICMP_TIMEOUT_SEC
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
 void icmp_timer(struct ctx *c, const struct timespec *now)
 {
-	(void)c; (void)now;
+	unsigned int af, i;
+
+	if (!icmp_initialised ||
+	    timespec_diff_ms(now, &icmp_timer_last) < ICMP_TIMER_INTERVAL_MS)
+		return;
+	icmp_timer_last = *now;
+
+	for (af = 0; af < ICMP_AF_COUNT; af++) {
+		for (i = 0; i < ICMP_FLOWS_MAX; i++) {
+			struct icmp_flow *f = &icmp_flows[af][i];
+
+			if (f->sock >= 0 &&
+			    timespec_diff_ms(now, &f->ts) >
+			    ICMP_TIMEOUT_SEC * MS_PER_SEC)
+				icmp_flow_close(c, f);
+		}
+	}
 }

@@ -158,6 +158,8 @@ int main(int argc, char **argv)
 	else if (c->pidfile_fd >= 0)
 		write_pidfile(c->pidfile_fd, getpid());
 	c->pidfile_fd = -1;
+	if (c->mode == MODE_PASTA)
+		pasta_start_child(c);
 
 	while (!quit_signal) {
 		int n, i;

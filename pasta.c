@@ -1,25 +1,776 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* pasta.c - placeholder until implemented: replaced by the real module */
+/* pasta.c - Target namespaces for pasta: create a user and network namespace
+ * for a command we spawn, or join an existing one (PID, --netns, --userns);
+ * create the tap device in it, bring up loopback and, with --config-net,
+ * copy addresses and routes from the host. Work inside the namespace runs in
+ * a short-lived clone sharing our memory and file table, so the main process
+ * never leaves the host namespace. Afterwards, watch for the namespace to go
+ * away (timer on procfs, inotify on bound files) and follow the spawned
+ * command's exit status.
+ */
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <linux/if_tun.h>
+
+#include "util.h"
+#include "log.h"
+#include "passt.h"
+#include "netlink.h"
 #include "pasta.h"
 
+/* Stack of the clone that runs code in the target namespace: netlink
+ * helpers may keep message buffers on the stack, so be generous. It lives in
+ * .bss and is only touched as deep as it's used.
+ */
+#define PASTA_NS_STACK_BYTES	(1024 * 1024)
+/* How often we check whether a procfs namespace reference (PID) is gone */
+#define PASTA_NSQUIT_CHECK_SEC	1
+/* inotify events read at once: each is a header plus a name */
+#define PASTA_INOTIFY_BUF_BYTES	(4 * (sizeof(struct inotify_event) +	\
+				      NAME_MAX + 1))
+/* Name of the tap device if neither -I nor a host interface gives one */
+#define PASTA_IFNAME_DEFAULT	"tap0"
+/* Exit status of the spawned command if it can't be executed (as shells) */
+#define PASTA_EXEC_FAIL_STATUS	127
+/* Exit status offset for a command terminated by a signal (as shells) */
+#define PASTA_SIGNAL_STATUS	128
+
+static char pasta_ns_stack[PASTA_NS_STACK_BYTES] __attribute__((aligned(16)));
+
+/* PID of the command we spawned, 0 if we joined an existing namespace */
+static volatile pid_t pasta_child_pid;
+/* Write end of the pipe the spawned command waits on before exec */
+static int pasta_child_go = -1;
+
+/* procfs reference watched by timer: directory and file name in it */
+static int pasta_nsquit_dirfd = -1;
+static char pasta_nsquit_base[NAME_MAX + 1];
+static ino_t pasta_nsquit_ino;
+
+/* Error from the namespace clone, reported by the parent with die() */
+static char pasta_ns_err[PATH_MAX + LOG_LINE_MAX];
+
+/**
+ * struct pasta_ns_call_arg - Function to run in the target namespace
+ * @c:		Execution context
+ * @fn:		Function
+ * @arg:	Its argument
+ * @ret:	Its return value, or negative error code from joining
+ */
+struct pasta_ns_call_arg {
+	const struct ctx *c;
+	int (*fn)(void *arg);
+	void *arg;
+	int ret;
+};
+
+/**
+ * pasta_ns_enter() - Join the target namespace from the calling process
+ * @c:		Execution context
+ *
+ * Meant for a short-lived child (see pasta_ns_call()): the main process
+ * stays in the host namespace. The target user namespace, if any, gives us
+ * the capabilities we need in the network namespace it owns; EINVAL from it
+ * means we are in it already, so let the network namespace decide.
+ *
+ * Return: 0 on success, negative error code on failure
+ */
+int pasta_ns_enter(const struct ctx *c)
+{
+	if (c->pasta_userns_fd >= 0 &&
+	    setns(c->pasta_userns_fd, CLONE_NEWUSER) && errno != EINVAL)
+		return -errno;
+	if (setns(c->pasta_netns_fd, CLONE_NEWNET))
+		return -errno;
+	return 0;
+}
+
+/**
+ * pasta_ns_call_fn() - Body of the namespace clone: join, then run
+ * @arg:	struct pasta_ns_call_arg
+ *
+ * Return: 0, the actual result is passed back in shared memory
+ */
+static int pasta_ns_call_fn(void *arg)
+{
+	struct pasta_ns_call_arg *a = arg;
+
+	a->ret = pasta_ns_enter(a->c);
+	if (a->ret) {
+		snprintf(pasta_ns_err, sizeof(pasta_ns_err),
+			 "Failed to join namespace %s: %s", a->c->netns_path,
+			 strerror(-a->ret));
+		return 0;
+	}
+	a->ret = a->fn(a->arg);
+	return 0;
+}
+
+/**
+ * pasta_ns_call() - Run a function inside the target network namespace
+ * @c:		Execution context
+ * @fn:		Function, returning 0 or a negative error code
+ * @arg:	Argument for @fn
+ *
+ * The function runs in a clone sharing our memory and file descriptors (so
+ * sockets and devices it opens, and variables it sets, are ours), but not
+ * our namespaces: setns() there leaves the main process where it is. We
+ * wait for it, so it can use our static data freely.
+ *
+ * Return: return value of @fn, or negative error code
+ */
+int pasta_ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg)
+{
+	struct pasta_ns_call_arg a = { .c = c, .fn = fn, .arg = arg };
+	pid_t pid;
+
+	pid = clone(pasta_ns_call_fn, pasta_ns_stack + sizeof(pasta_ns_stack),
+		    CLONE_VM | CLONE_FILES | SIGCHLD, &a);
+	if (pid < 0)
+		return -errno;
+	while (waitpid(pid, NULL, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return a.ret;
+}
+
+/**
+ * pasta_child_handler() - SIGCHLD: exit with the spawned command's status
+ * @signum:	Signal number, unused
+ *
+ * Other children (namespace clones) are reaped by whoever started them.
+ */
+static void pasta_child_handler(int signum)
+{
+	int saved_errno = errno;
+	siginfo_t si;
+
+	(void)signum;
+
+	memset(&si, 0, sizeof(si));
+	if (pasta_child_pid &&
+	    !waitid(P_PID, pasta_child_pid, &si, WEXITED | WNOHANG) &&
+	    si.si_pid == pasta_child_pid) {
+		if (si.si_code == CLD_EXITED)
+			_exit(si.si_status);
+		_exit(PASTA_SIGNAL_STATUS + si.si_status);
+	}
+
+	errno = saved_errno;
+}
+
+/**
+ * pasta_write_map() - Write one line to a /proc/self map file
+ * @path:	File path
+ * @line:	Contents
+ *
+ * Return: 0 on success, -1 on failure with errno set
+ */
+static int pasta_write_map(const char *path, const char *line)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write_all(fd, line, strlen(line));
+	close(fd);
+	return ret;
+}
+
+/**
+ * pasta_child() - Spawned process: new namespaces, wait for go, exec
+ * @c:		Execution context
+ * @ppid:	PID of pasta
+ * @ready:	Pipe end to report namespaces ready on
+ * @go:		Pipe end to wait on before exec
+ */
+static void __attribute__((noreturn)) pasta_child(const struct ctx *c,
+						  pid_t ppid, int ready,
+						  int go)
+{
+	char *const *argv = c->pasta_argv;
+	char *sh_argv[] = { NULL, NULL };
+	char line[sizeof("0 4294967295 1\n")];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	sigset_t none;
+	char b;
+
+	/* If pasta goes, the namespace and what runs in it go too */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != ppid)
+		_exit(EXIT_FAILURE);
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET)) {
+		err_perror("Failed to create user and network namespace");
+		_exit(EXIT_FAILURE);
+	}
+
+	/* Unprivileged, we may map only ourselves, and setgroups() must be
+	 * denied before the GID map is written (user_namespaces(7)).
+	 */
+	if (pasta_write_map("/proc/self/setgroups", "deny") && errno != ENOENT)
+		err_perror("Failed to deny setgroups in the new namespace");
+	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned int)uid);
+	if (pasta_write_map("/proc/self/uid_map", line)) {
+		err_perror("Failed to write UID map");
+		_exit(EXIT_FAILURE);
+	}
+	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned int)gid);
+	if (pasta_write_map("/proc/self/gid_map", line)) {
+		err_perror("Failed to write GID map");
+		_exit(EXIT_FAILURE);
+	}
+
+	if (write(ready, "r", 1) != 1)
+		_exit(EXIT_FAILURE);
+	close(ready);
+
+	/* Only start once the tap device exists and is configured */
+	if (read(go, &b, 1) != 1)
+		_exit(EXIT_FAILURE);
+	close(go);
+
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (!argv[0]) {
+		const char *sh = getenv("SHELL");
+
+		sh_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
+		argv = sh_argv;
+	}
+
+	execvp(argv[0], argv);
+	err_perror("Failed to start %s", argv[0]);
+	_exit(PASTA_EXEC_FAIL_STATUS);
+}
+
+/**
+ * pasta_open_ns() - Open a namespace file, die on failure
+ * @path:	Path
+ * @what:	Kind of namespace, for the error message
+ *
+ * Return: file descriptor
+ */
+static int pasta_open_ns(const char *path, const char *what)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die_perror("Failed to open %s namespace %s", what, path);
+	return fd;
+}
+
+/**
+ * pasta_spawn() - Start the command in new user and network namespaces
+ * @c:		Execution context
+ *
+ * The command is held before exec until pasta_start_child(). pasta stays in
+ * the foreground and ignores the terminal's SIGINT and SIGQUIT: they reach
+ * the command too, and we follow it out with its exit status.
+ */
+static void pasta_spawn(struct ctx *c)
+{
+	struct sigaction sa = { .sa_handler = pasta_child_handler,
+				.sa_flags = SA_RESTART | SA_NOCLDSTOP };
+	char path[PATH_MAX];
+	int ready[2], go[2];
+	pid_t pid, ppid = getpid();
+	sigset_t chld, old;
+	char b;
+
+	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC))
+		die_perror("Failed to create pipes for the command");
+
+	/* Hold SIGCHLD until the handler knows the PID to look for */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+
+	pid = fork();
+	if (pid < 0)
+		die_perror("Failed to start the command");
+	if (!pid) {
+		close(ready[0]);
+		close(go[1]);
+		pasta_child(c, ppid, ready[1], go[0]);
+	}
+
+	pasta_child_pid = pid;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	close(ready[1]);
+	close(go[0]);
+	if (read(ready[0], &b, 1) != 1) {
+		/* The child said why; its exit status is ours */
+		for (;;)
+			pause();
+	}
+	close(ready[0]);
+	pasta_child_go = go[1];
+
+	snprintf(path, sizeof(path), "/proc/%i/ns/user", (int)pid);
+	c->pasta_userns_fd = pasta_open_ns(path, "user");
+	snprintf(c->netns_path, sizeof(c->netns_path), "/proc/%i/ns/net",
+		 (int)pid);
+	c->pasta_netns_fd = pasta_open_ns(c->netns_path, "network");
+
+	c->foreground = true;
+}
+
+/**
+ * pasta_same_ns() - Tell if two namespace files refer to the same namespace
+ * @fd:		Open namespace file
+ * @path:	Path of the other one
+ *
+ * Return: true if they match
+ */
+static bool pasta_same_ns(int fd, const char *path)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) || stat(path, &b))
+		return false;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/**
+ * pasta_join() - Open the namespaces of a PID, or given by --netns/--userns
+ * @c:		Execution context
+ */
+static void pasta_join(struct ctx *c)
+{
+	char path[PATH_MAX];
+
+	if (c->pasta_pid && !*c->netns_path)
+		snprintf(c->netns_path, sizeof(c->netns_path),
+			 "/proc/%i/ns/net", (int)c->pasta_pid);
+	c->pasta_netns_fd = pasta_open_ns(c->netns_path, "network");
+
+	if (*c->userns_path) {
+		snprintf(path, sizeof(path), "%s", c->userns_path);
+	} else if (c->pasta_pid && !c->netns_only) {
+		snprintf(path, sizeof(path), "/proc/%i/ns/user",
+			 (int)c->pasta_pid);
+	} else {
+		return;
+	}
+
+	c->pasta_userns_fd = pasta_open_ns(path, "user");
+
+	/* setns() to our own user namespace fails: no need to join it */
+	if (pasta_same_ns(c->pasta_userns_fd, "/proc/self/ns/user")) {
+		close(c->pasta_userns_fd);
+		c->pasta_userns_fd = -1;
+	}
+}
+
+/**
+ * pasta_nl_err() - Record a netlink failure for the parent to report
+ * @ret:	Return value of the netlink helper
+ * @what:	What failed
+ * @ifname:	Interface it failed on
+ *
+ * Return: @ret, negative
+ */
+static int pasta_nl_err(int ret, const char *what, const char *ifname)
+{
+	snprintf(pasta_ns_err, sizeof(pasta_ns_err), "Failed to %s on %s: %s",
+		 what, ifname, ret < 0 && ret > -4096 ? strerror(-ret) :
+		 "netlink error");
+	return ret < 0 ? ret : -EIO;
+}
+
+/**
+ * pasta_config_ip4() - Addresses and routes for IPv4 in the namespace
+ * @c:		Execution context
+ *
+ * Return: 0 on success, negative error code on failure
+ */
+static int pasta_config_ip4(const struct ctx *c)
+{
+	bool copy_addrs = c->ifi4 && !c->ip4.no_copy_addrs &&
+			  !c->ip4.addr_given;
+	bool copy_routes = c->ifi4 && !c->ip4.no_copy_routes &&
+			   !c->ip4.gw_given;
+	const char *ifname = c->pasta_ifname;
+	unsigned int ifi = c->pasta_ifi;
+	struct in_addr addr = c->ip4.addr, gw = c->ip4.guest_gw;
+	int plen = c->ip4.prefix_len;
+	int ret;
+
+	/* Local mode (see NOTES): conf() normally fills these in already */
+	if (!c->ifi4 && !addr.s_addr) {
+		inet_pton(AF_INET, IN4_LL_GUEST, &addr);
+		plen = 16;
+	}
+	if (!c->ifi4 && !gw.s_addr)
+		inet_pton(AF_INET, IN4_LL_GW, &gw);
+	if (plen <= 0 || plen > 32)
+		plen = c->ifi4 ? 32 : 16;
+
+	if (copy_addrs)
+		ret = nl_addr_dup(nl_sock, c->ifi4, nl_sock_ns, ifi, AF_INET);
+	else
+		ret = nl_addr_set(nl_sock_ns, ifi, AF_INET, &addr, plen);
+	if (ret < 0)
+		return pasta_nl_err(ret, "set IPv4 address", ifname);
+
+	if (copy_routes)
+		ret = nl_route_dup(nl_sock, c->ifi4, nl_sock_ns, ifi, AF_INET);
+	else if (gw.s_addr)
+		ret = nl_route_set_def(nl_sock_ns, ifi, AF_INET, &gw);
+	if (ret < 0)
+		return pasta_nl_err(ret, "set IPv4 routes", ifname);
+
+	return 0;
+}
+
+/**
+ * pasta_config_ip6() - Addresses and routes for IPv6 in the namespace
+ * @c:		Execution context
+ *
+ * Return: 0 on success, negative error code on failure
+ */
+static int pasta_config_ip6(const struct ctx *c)
+{
+	bool copy_addrs = c->ifi6 && !c->ip6.no_copy_addrs &&
+			  !c->ip6.addr_given;
+	bool copy_routes = c->ifi6 && !c->ip6.no_copy_routes &&
+			   !c->ip6.gw_given;
+	const char *ifname = c->pasta_ifname;
+	unsigned int ifi = c->pasta_ifi;
+	struct in6_addr gw = c->ip6.guest_gw;
+	int plen = c->ip6.prefix_len;
+	int ret = 0;
+
+	if (plen <= 0 || plen > 128)
+		plen = 64;
+
+	/* Local mode: no address, the kernel's link-local one will do */
+	if (copy_addrs)
+		ret = nl_addr_dup(nl_sock, c->ifi6, nl_sock_ns, ifi, AF_INET6);
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
+		ret = nl_addr_set(nl_sock_ns, ifi, AF_INET6, &c->ip6.addr,
+				  plen);
+	if (ret < 0)
+		return pasta_nl_err(ret, "set IPv6 address", ifname);
+
+	if (!c->ifi6 && IN6_IS_ADDR_UNSPECIFIED(&gw))
+		inet_pton(AF_INET6, IN6_LL_GW, &gw);
+
+	if (copy_routes)
+		ret = nl_route_dup(nl_sock, c->ifi6, nl_sock_ns, ifi, AF_INET6);
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&gw))
+		ret = nl_route_set_def(nl_sock_ns, ifi, AF_INET6, &gw);
+	if (ret < 0)
+		return pasta_nl_err(ret, "set IPv6 routes", ifname);
+
+	return 0;
+}
+
+/**
+ * pasta_config_net() - --config-net: MTU, link up, addresses, routes
+ * @c:		Execution context
+ *
+ * Return: 0 on success, negative error code on failure
+ */
+static int pasta_config_net(const struct ctx *c)
+{
+	int mtu = c->mtu ? c->mtu : MTU_DEFAULT;
+	int ret;
+
+	ret = nl_link_set_mtu(nl_sock_ns, c->pasta_ifi, mtu);
+	if (ret < 0)
+		return pasta_nl_err(ret, "set MTU", c->pasta_ifname);
+
+	ret = nl_link_set_up(nl_sock_ns, c->pasta_ifi);
+	if (ret < 0)
+		return pasta_nl_err(ret, "bring up", c->pasta_ifname);
+
+	if (c->ipv4_enabled && (ret = pasta_config_ip4(c)) < 0)
+		return ret;
+	if (c->ipv6_enabled && (ret = pasta_config_ip6(c)) < 0)
+		return ret;
+
+	return 0;
+}
+
+/**
+ * pasta_ns_setup() - In the namespace: loopback up, tap device, --config-net
+ * @arg:	Execution context
+ *
+ * Return: 0 on success, negative error code with pasta_ns_err set
+ */
+static int pasta_ns_setup(void *arg)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	struct ctx *c = arg;
+	unsigned int lo;
+	int fd, ret;
+
+	ret = nl_sock_init_ns();
+	if (ret < 0 || nl_sock_ns < 0) {
+		snprintf(pasta_ns_err, sizeof(pasta_ns_err),
+			 "Failed to open netlink socket in the namespace");
+		return -EIO;
+	}
+
+	/* Needed to bind loopback addresses in the namespace (NOTES) */
+	lo = if_nametoindex("lo");
+	if (!lo || nl_link_set_up(nl_sock_ns, lo) < 0)
+		warn("Couldn't bring up loopback interface in the namespace");
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(pasta_ns_err, sizeof(pasta_ns_err),
+			 "Failed to open /dev/net/tun: %s", strerror(-ret));
+		return ret;
+	}
+
+	if (!*c->pasta_ifname)
+		snprintf(c->pasta_ifname, IFNAMSIZ, PASTA_IFNAME_DEFAULT);
+	memcpy(ifr.ifr_name, c->pasta_ifname, IFNAMSIZ);
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		ret = -errno;
+		snprintf(pasta_ns_err, sizeof(pasta_ns_err),
+			 "Failed to create tap device %s: %s",
+			 c->pasta_ifname, strerror(-ret));
+		close(fd);
+		return ret;
+	}
+
+	c->pasta_ifi = if_nametoindex(c->pasta_ifname);
+	if (!c->pasta_ifi) {
+		ret = -errno;
+		snprintf(pasta_ns_err, sizeof(pasta_ns_err),
+			 "Tap device %s not found after creation: %s",
+			 c->pasta_ifname, strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	c->fd_tap = fd;
+
+	if (c->ns_mac_set &&
+	    (ret = nl_link_set_mac(nl_sock_ns, c->pasta_ifi, c->ns_mac)) < 0)
+		return pasta_nl_err(ret, "set MAC address", c->pasta_ifname);
+
+	if (c->config_net)
+		return pasta_config_net(c);
+
+	return 0;
+}
+
+/**
+ * pasta_nsquit_timer_init() - Check a procfs reference periodically
+ * @c:		Execution context
+ *
+ * inotify doesn't report removals from procfs. Keep a descriptor of the
+ * directory holding the reference: once the process is gone, lookups in it
+ * fail, even if its PID is reused.
+ */
+static void pasta_nsquit_timer_init(const struct ctx *c)
+{
+	struct itimerspec it = { .it_interval.tv_sec = PASTA_NSQUIT_CHECK_SEC,
+				 .it_value.tv_sec = PASTA_NSQUIT_CHECK_SEC };
+	union epoll_ref ref = { .type = EPOLL_TYPE_NSQUIT_TIMER };
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", c->netns_path);
+	slash = strrchr(dir, '/');
+	if (!slash || !slash[1])
+		die("Can't watch namespace path %s", c->netns_path);
+	snprintf(pasta_nsquit_base, sizeof(pasta_nsquit_base), "%s",
+		 slash + 1);
+	*slash = 0;
+
+	pasta_nsquit_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pasta_nsquit_dirfd < 0)
+		die_perror("Failed to open %s", dir);
+	if (fstat(c->pasta_netns_fd, &st))
+		die_perror("Failed to stat namespace %s", c->netns_path);
+	pasta_nsquit_ino = st.st_ino;
+
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (fd < 0)
+		die_perror("Failed to create namespace watch timer");
+	if (timerfd_settime(fd, 0, &it, NULL))
+		die_perror("Failed to set namespace watch timer");
+
+	ref.fd = fd;
+	if (epoll_add_ref(c->epollfd, fd, EPOLLIN, ref))
+		die("Failed to add namespace watch timer to epoll");
+}
+
+/**
+ * pasta_nsquit_inotify_init() - Watch for a bound namespace file's removal
+ * @c:		Execution context
+ */
+static void pasta_nsquit_inotify_init(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_NSQUIT_INOTIFY };
+	char *slash;
+	int fd;
+
+	if (!*c->netns_dir || !*c->netns_base) {
+		snprintf(c->netns_dir, sizeof(c->netns_dir), "%s",
+			 c->netns_path);
+		slash = strrchr(c->netns_dir, '/');
+		if (!slash || !slash[1])
+			die("Can't watch namespace path %s", c->netns_path);
+		snprintf(c->netns_base, sizeof(c->netns_base), "%s",
+			 slash + 1);
+		if (slash == c->netns_dir)
+			slash[1] = 0;
+		else
+			*slash = 0;
+	}
+
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		die_perror("Failed to create inotify instance");
+	if (inotify_add_watch(fd, c->netns_dir, IN_DELETE | IN_MOVED_FROM) < 0)
+		die_perror("Failed to watch %s", c->netns_dir);
+
+	ref.fd = fd;
+	if (epoll_add_ref(c->epollfd, fd, EPOLLIN, ref))
+		die("Failed to add namespace watch to epoll");
+}
+
+/**
+ * pasta_netns_quit_handler() - Exit once the target namespace is gone
+ * @c:		Execution context
+ * @ref:	epoll reference: inotify instance or timer
+ */
 void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref)
 {
-	(void)c; (void)ref;
+	if (ref.type == EPOLL_TYPE_NSQUIT_INOTIFY) {
+		char buf[PASTA_INOTIFY_BUF_BYTES]
+			__attribute__((aligned(__alignof__(struct inotify_event))));
+		const struct inotify_event *ev;
+		ssize_t n, off;
+
+		n = read(ref.fd, buf, sizeof(buf));
+		for (off = 0; n > 0 && off + (ssize_t)sizeof(*ev) <= n;
+		     off += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)(buf + off);
+			if (ev->len && off + (ssize_t)(sizeof(*ev) + ev->len) <= n &&
+			    !strncmp(ev->name, c->netns_base, ev->len)) {
+				info("Namespace %s is gone, exiting",
+				     c->netns_path);
+				exit(EXIT_SUCCESS);
+			}
+		}
+		return;
+	}
+
+	if (ref.type == EPOLL_TYPE_NSQUIT_TIMER) {
+		uint64_t expired;
+		struct stat st;
+
+		if (read(ref.fd, &expired, sizeof(expired)) < 0 &&
+		    errno == EAGAIN)
+			return;
+
+		if (!fstatat(pasta_nsquit_dirfd, pasta_nsquit_base, &st, 0)) {
+			if (st.st_ino == pasta_nsquit_ino)
+				return;
+		} else if (errno != ENOENT && errno != ESRCH) {
+			/* Can't tell (permissions changed?): keep going */
+			return;
+		}
+
+		info("Namespace %s is gone, exiting", c->netns_path);
+		exit(EXIT_SUCCESS);
+	}
 }
 
+/**
+ * pasta_setup() - Create or join the target namespace and its tap device
+ * @c:		Execution context, after conf()
+ *
+ * Sets @c->fd_tap, @c->pasta_ifi, @c->pasta_netns_fd and
+ * @c->pasta_userns_fd. A spawned command waits for pasta_start_child().
+ */
 void pasta_setup(struct ctx *c)
 {
-	(void)c;
+	int ret;
+
+	c->pasta_netns_fd = c->pasta_userns_fd = -1;
+
+	if (!c->pasta_pid && !*c->netns_path)
+		pasta_spawn(c);
+	else
+		pasta_join(c);
+
+	/* Addresses and routes are copied from the host's netlink socket */
+	if (c->config_net && nl_sock < 0)
+		nl_sock_init();
+
+	ret = pasta_ns_call(c, pasta_ns_setup, c);
+	if (ret < 0) {
+		if (*pasta_ns_err)
+			die("%s", pasta_ns_err);
+		die("Failed to set up namespace %s: %s", c->netns_path,
+		    strerror(-ret));
+	}
+
+	info("Tap device %s (index %u) in namespace %s", c->pasta_ifname,
+	     c->pasta_ifi, c->netns_path);
+
+	if (pasta_child_pid || c->no_netns_quit)
+		return;
+	if (!strncmp(c->netns_path, "/proc/", strlen("/proc/")))
+		pasta_nsquit_timer_init(c);
+	else
+		pasta_nsquit_inotify_init(c);
 }
 
+/**
+ * pasta_start_child() - Let the spawned command run, if we spawned one
+ * @c:		Execution context
+ */
 void pasta_start_child(struct ctx *c)
 {
 	(void)c;
-}
 
-int pasta_ns_enter(const struct ctx *c)
-{
-	(void)c;
-	return -1;
+	if (pasta_child_go < 0)
+		return;
+	if (write(pasta_child_go, "g", 1) != 1)
+		err_perror("Failed to start the command");
+	close(pasta_child_go);
+	pasta_child_go = -1;
 }
