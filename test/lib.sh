@@ -33,3 +33,58 @@ wait_for() {
 		sleep 0.1
 	done
 }
+
+# Namespace guest for passt: a network namespace with a tap interface
+# "guest0" bridged to passt's UNIX socket by test/helpers/tapbridge.
+# GUEST_PID: a process in the guest's namespace; BRIDGE_PID: the bridge.
+
+# guest_start SOCKET: new namespace (lo up), bridged to passt at SOCKET
+guest_start() {
+	guest_ns && guest_bridge "$1"
+}
+
+# guest_ns: new guest namespace with lo up, not connected to passt yet
+guest_ns() {
+	local ns
+	ns=$(readlink /proc/self/ns/net)
+	unshare -n -- sh -c 'ip link set lo up && exec sleep 900' &
+	GUEST_PID=$!
+	# unshare(2) happens after fork: wait until the child is elsewhere
+	wait_for 5 test "$(readlink "/proc/$GUEST_PID/ns/net")" != "$ns" &&
+		wait_for 5 in_guest ip link show lo up
+}
+
+# guest_bridge SOCKET: (re)connect the existing guest namespace to passt
+guest_bridge() {
+	in_guest "$HELPERS/tapbridge" "$1" guest0 &
+	BRIDGE_PID=$!
+	guest_wait_link
+}
+
+# guest_wait_link: wait for guest0 to be up in the guest
+guest_wait_link() {
+	wait_for 5 sh -c "nsenter -t $GUEST_PID -n -- \
+		ip link show dev guest0 up | grep -q UP"
+}
+
+# in_guest CMD...: run CMD in the guest's network namespace
+in_guest() {
+	nsenter -t "$GUEST_PID" -n -- "$@"
+}
+
+# guest_unbridge: disconnect the guest from passt (the namespace stays)
+guest_unbridge() {
+	[ -n "${BRIDGE_PID:-}" ] || return 0
+	kill "$BRIDGE_PID" 2>/dev/null
+	wait "$BRIDGE_PID" 2>/dev/null
+	BRIDGE_PID=
+}
+
+# guest_stop: disconnect and remove the guest namespace
+guest_stop() {
+	guest_unbridge
+	[ -n "${GUEST_PID:-}" ] || return 0
+	kill "$GUEST_PID" 2>/dev/null
+	wait "$GUEST_PID" 2>/dev/null
+	GUEST_PID=
+}
