@@ -1,19 +1,1948 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* conf.c - placeholder until implemented: replaced by the real module */
+/* conf.c - The command line, turned into struct ctx, plus the defaults taken
+ * from the host: the outbound interface, its addresses and gateway (via
+ * netlink), nameservers and search list (from /etc/resolv.conf). Runs once,
+ * from main(), before anything else is set up.
+ *
+ * Every invalid option or value ends the program with one line on standard
+ * error, "OPTION VALUE: what is wrong", and exit status 1. Where an option
+ * may be given once per IP version (-a, -g, -o, --dns-forward, --dns-host,
+ * --map-host-loopback, --map-guest-addr), the last one of each version
+ * wins, as for every other option the manual doesn't say otherwise of.
+ *
+ * Choices where the manual leaves room:
+ * - An MTU below 1280 (IPv6 minimum) disables IPv6 with a warning, or is
+ *   an error with -6.
+ * - --dhcp-dns/--no-dhcp-dns and --dhcp-search/--no-dhcp-search are
+ *   accepted in both modes; they only change the mode's default.
+ * - The loopback mapping (--map-host-loopback default) is decided per IP
+ *   version: a version whose host interface has no gateway maps nothing.
+ *   @no_map_gw ends up set if no version maps anything.
+ * - In pasta mode, without PID, command or --netns, @pasta_argv holds the
+ *   user's shell ($SHELL, or /bin/sh).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <arpa/inet.h>
+#include <net/if.h>
 
 #include "util.h"
 #include "log.h"
+#include "passt.h"
+#include "fwd.h"
+#include "netlink.h"
+#include "isolation.h"
 #include "conf.h"
 
-void conf(struct ctx *c, int argc, char **argv)
+#ifndef PASST_VERSION
+#define PASST_VERSION		VERSION
+#endif
+
+#define RESOLV_CONF		"/etc/resolv.conf"
+/* Bytes of resolv.conf we look at: far more than any sane one has */
+#define RESOLV_CONF_MAX		(64 * 1024)
+/* Nameservers of one version read from resolv.conf, before filtering */
+#define RESOLV_NS_MAX		16
+/* Characters of an option value quoted back in an error message */
+#define CONF_QUOTE_MAX		80
+#define DNS_LABEL_MAX		63
+#define NETNS_RUN_DIR		"/run/netns"
+#define REPAIR_SUFFIX		".repair"
+#define PASTA_SHELL_DEFAULT	"/bin/sh"
+#define PASTA_IFNAME_DEFAULT	"tap0"
+#define STATS_DELAY_MAX		(24 * 60 * 60)
+
+/* Long-only options: values out of the range of short option characters */
+enum {
+	OPT_TRACE = 256,
+	OPT_STATS,
+	OPT_LOG_SIZE,
+	OPT_RUNAS,
+	OPT_VERSION,
+	OPT_OUTBOUND_IF4,
+	OPT_OUTBOUND_IF6,
+	OPT_DNS_FORWARD,
+	OPT_DNS_HOST,
+	OPT_NO_DHCP_DNS,
+	OPT_DHCP_DNS,
+	OPT_NO_DHCP_SEARCH,
+	OPT_DHCP_SEARCH,
+	OPT_NO_TCP,
+	OPT_NO_UDP,
+	OPT_NO_ICMP,
+	OPT_NO_DHCP,
+	OPT_NO_NDP,
+	OPT_NO_DHCPV6,
+	OPT_NO_RA,
+	OPT_FREEBIND,
+	OPT_MAP_HOST_LOOPBACK,
+	OPT_NO_MAP_GW,
+	OPT_MAP_GUEST_ADDR,
+	OPT_FQDN,
+	OPT_VHOST_USER,
+	OPT_PRINT_CAPS,
+	OPT_REPAIR_PATH,
+	OPT_MIGRATE_EXIT,
+	OPT_MIGRATE_NO_LINGER,
+	OPT_HOST_LO_TO_NS_LO,
+	OPT_USERNS,
+	OPT_NETNS,
+	OPT_NETNS_ONLY,
+	OPT_NO_NETNS_QUIT,
+	OPT_CONFIG_NET,
+	OPT_NO_COPY_ROUTES,
+	OPT_NO_COPY_ADDRS,
+	OPT_NS_MAC_ADDR,
+	OPT_NO_SPLICE,
+};
+
+#define PASST			(1U << MODE_PASST)
+#define PASTA			(1U << MODE_PASTA)
+#define BOTH			(PASST | PASTA)
+
+/**
+ * struct conf_opt - One option: getopt entry and --help line
+ * @name:	Long name
+ * @alias:	Second long name, or NULL
+ * @val:	Short option character, or OPT_* for long-only options
+ * @arg:	Name of the argument for --help, NULL if none is taken
+ * @modes:	Modes the option is valid in (PASST, PASTA)
+ * @help:	One-line description
+ */
+struct conf_opt {
+	const char *name;
+	const char *alias;
+	int val;
+	const char *arg;
+	unsigned int modes;
+	const char *help;
+};
+
+static const struct conf_opt conf_opts[] = {
+	{ "debug", NULL, 'd', NULL, BOTH, "Be verbose, don't log to syslog" },
+	{ "trace", NULL, OPT_TRACE, NULL, BOTH,
+	  "Be extra verbose, show single packets (implies --debug)" },
+	{ "stats", NULL, OPT_STATS, "DELAY", BOTH,
+	  "Display event statistics every DELAY seconds at most" },
+	{ "quiet", NULL, 'q', NULL, BOTH, "Don't print informational messages" },
+	{ "foreground", NULL, 'f', NULL, BOTH, "Don't run in background" },
+	{ "stderr", NULL, 'e', NULL, BOTH, "No effect (deprecated)" },
+	{ "log-file", NULL, 'l', "PATH", BOTH, "Log to file PATH" },
+	{ "log-size", NULL, OPT_LOG_SIZE, "SIZE", BOTH,
+	  "Limit log file to SIZE bytes (default: 1 MiB)" },
+	{ "runas", NULL, OPT_RUNAS, "UID|UID:GID|LOGIN|LOGIN:GROUP", BOTH,
+	  "Run as given user and group (default: nobody if root)" },
+	{ "help", NULL, 'h', NULL, BOTH, "Display this help message and exit" },
+	{ "version", NULL, OPT_VERSION, NULL, BOTH,
+	  "Show version and exit" },
+	{ "pcap", NULL, 'p', "FILE", BOTH,
+	  "Capture guest-side packets to FILE in pcap format" },
+	{ "pid", NULL, 'P', "FILE", BOTH, "Write own PID to FILE" },
+	{ "mtu", NULL, 'm', "MTU", BOTH,
+	  "MTU advertised via DHCP/NDP, 0: none (default: 65520)" },
+	{ "address", NULL, 'a', "ADDR", BOTH,
+	  "Assign IPv4 or IPv6 ADDR to the guest (default: host's)" },
+	{ "netmask", NULL, 'n', "MASK", BOTH,
+	  "Assign IPv4 MASK, dot-decimal or prefix length" },
+	{ "mac-addr", NULL, 'M', "ADDR", BOTH,
+	  "Our MAC address towards the guest (default: 9a:55:9a:55:9a:55)" },
+	{ "gateway", NULL, 'g', "ADDR", BOTH,
+	  "Assign IPv4 or IPv6 ADDR as gateway (default: host's)" },
+	{ "interface", NULL, 'i', "NAME", BOTH,
+	  "Host interface to take addresses and routes from" },
+	{ "outbound", NULL, 'o', "ADDR", BOTH,
+	  "Source address of outbound IPv4 or IPv6 sockets" },
+	{ "outbound-if4", NULL, OPT_OUTBOUND_IF4, "NAME", BOTH,
+	  "Bind outbound IPv4 sockets to host interface NAME" },
+	{ "outbound-if6", NULL, OPT_OUTBOUND_IF6, "NAME", BOTH,
+	  "Bind outbound IPv6 sockets to host interface NAME" },
+	{ "dns", NULL, 'D', "ADDR", BOTH,
+	  "Nameserver for the guest, repeatable, 'none' for none" },
+	{ "dns-forward", NULL, OPT_DNS_FORWARD, "ADDR", BOTH,
+	  "Forward DNS queries sent to ADDR to the --dns-host nameserver" },
+	{ "dns-host", NULL, OPT_DNS_HOST, "ADDR", BOTH,
+	  "Host nameserver for --dns-forward (default: first in resolv.conf)" },
+	{ "search", NULL, 'S', "LIST", BOTH,
+	  "Space-separated DNS search LIST, 'none' for none" },
+	{ "no-dhcp-dns", NULL, OPT_NO_DHCP_DNS, NULL, BOTH,
+	  "Don't give nameservers via DHCP/NDP/DHCPv6 (passt default: give)" },
+	{ "dhcp-dns", NULL, OPT_DHCP_DNS, NULL, BOTH,
+	  "Give nameservers via DHCP/NDP/DHCPv6 (pasta default: don't)" },
+	{ "no-dhcp-search", NULL, OPT_NO_DHCP_SEARCH, NULL, BOTH,
+	  "Don't give the search list via DHCP/NDP/DHCPv6" },
+	{ "dhcp-search", NULL, OPT_DHCP_SEARCH, NULL, BOTH,
+	  "Give the search list via DHCP/NDP/DHCPv6" },
+	{ "no-tcp", NULL, OPT_NO_TCP, NULL, BOTH, "Disable TCP" },
+	{ "no-udp", NULL, OPT_NO_UDP, NULL, BOTH, "Disable UDP" },
+	{ "no-icmp", NULL, OPT_NO_ICMP, NULL, BOTH,
+	  "Disable ICMP/ICMPv6 (implies --no-ndp)" },
+	{ "no-dhcp", NULL, OPT_NO_DHCP, NULL, BOTH, "Disable the DHCP server" },
+	{ "no-ndp", NULL, OPT_NO_NDP, NULL, BOTH, "Disable NDP" },
+	{ "no-dhcpv6", NULL, OPT_NO_DHCPV6, NULL, BOTH,
+	  "Disable the DHCPv6 server" },
+	{ "no-ra", NULL, OPT_NO_RA, NULL, BOTH,
+	  "Disable Router Advertisements" },
+	{ "freebind", NULL, OPT_FREEBIND, NULL, BOTH,
+	  "Bind -t/-u addresses even if not configured on the host" },
+	{ "map-host-loopback", NULL, OPT_MAP_HOST_LOOPBACK, "ADDR", BOTH,
+	  "Guest address mapped to host loopback, or 'none'" },
+	{ "no-map-gw", NULL, OPT_NO_MAP_GW, NULL, BOTH,
+	  "Don't map the gateway address to the host" },
+	{ "map-guest-addr", NULL, OPT_MAP_GUEST_ADDR, "ADDR", BOTH,
+	  "Guest address mapped to the guest's address on the host" },
+	{ "ipv4-only", NULL, '4', NULL, BOTH, "Enable IPv4 only" },
+	{ "ipv6-only", NULL, '6', NULL, BOTH, "Enable IPv6 only" },
+	{ "hostname", NULL, 'H', "NAME", BOTH,
+	  "Hostname for the guest (DHCP option 12)" },
+	{ "fqdn", NULL, OPT_FQDN, "NAME", BOTH,
+	  "FQDN for the guest (DHCP option 81, DHCPv6 option 39)" },
+	{ "socket-path", "socket", 's', "PATH", PASST,
+	  "UNIX domain socket path (default: probe /tmp/passt_N.socket)" },
+	{ "vhost-user", NULL, OPT_VHOST_USER, NULL, PASST,
+	  "Enable vhost-user on the --socket path" },
+	{ "print-capabilities", NULL, OPT_PRINT_CAPS, NULL, PASST,
+	  "Print vhost-user back-end capabilities (JSON) and exit" },
+	{ "repair-path", NULL, OPT_REPAIR_PATH, "PATH", PASST,
+	  "passt-repair socket (default with vhost-user: SOCKET.repair)" },
+	{ "migrate-exit", NULL, OPT_MIGRATE_EXIT, NULL, PASST,
+	  "Exit after migration as source (deprecated)" },
+	{ "migrate-no-linger", NULL, OPT_MIGRATE_NO_LINGER, NULL, PASST,
+	  "Close sockets after migration as source (deprecated)" },
+	{ "fd", NULL, 'F', "FD", PASST,
+	  "Use pre-opened connected socket FD (implies --one-off)" },
+	{ "one-off", NULL, '1', NULL, PASST,
+	  "Quit after handling a single client" },
+	{ "tcp-ports", NULL, 't', "SPEC", BOTH,
+	  "TCP ports forwarded to guest or namespace: none, all (passt), "
+	  "auto (pasta), [ADDR][%IF]/PORTS" },
+	{ "udp-ports", NULL, 'u', "SPEC", BOTH,
+	  "UDP ports forwarded to guest or namespace, as -t" },
+	{ "ns-ifname", NULL, 'I', "NAME", PASTA,
+	  "Tap interface name in the namespace (default: host's)" },
+	{ "tcp-ns", NULL, 'T', "SPEC", PASTA,
+	  "TCP ports forwarded from namespace to host, as -t" },
+	{ "udp-ns", NULL, 'U', "SPEC", PASTA,
+	  "UDP ports forwarded from namespace to host, as -t" },
+	{ "host-lo-to-ns-lo", NULL, OPT_HOST_LO_TO_NS_LO, NULL, PASTA,
+	  "Host loopback connections appear from namespace loopback" },
+	{ "userns", NULL, OPT_USERNS, "PATH", PASTA,
+	  "Target user namespace to join" },
+	{ "netns", NULL, OPT_NETNS, "PATH|NAME", PASTA,
+	  "Target network namespace to join" },
+	{ "netns-only", NULL, OPT_NETNS_ONLY, NULL, PASTA,
+	  "Don't join or create a user namespace" },
+	{ "no-netns-quit", NULL, OPT_NO_NETNS_QUIT, NULL, PASTA,
+	  "Don't exit when the target namespace goes away" },
+	{ "config-net", NULL, OPT_CONFIG_NET, NULL, PASTA,
+	  "Configure tap interface, addresses and routes in the namespace" },
+	{ "no-copy-routes", NULL, OPT_NO_COPY_ROUTES, NULL, PASTA,
+	  "With --config-net, set only the default route (deprecated)" },
+	{ "no-copy-addrs", NULL, OPT_NO_COPY_ADDRS, NULL, PASTA,
+	  "With --config-net, set only one address (deprecated)" },
+	{ "ns-mac-addr", NULL, OPT_NS_MAC_ADDR, "ADDR", PASTA,
+	  "MAC address of the tap interface in the namespace" },
+	{ "no-splice", NULL, OPT_NO_SPLICE, NULL, PASTA,
+	  "Disable the bypass path for local traffic" },
+};
+
+/* getopt_long() table: one entry per name and alias, plus terminator */
+static struct option conf_longopts[ARRAY_SIZE(conf_opts) * 2 + 1];
+/* Entry of conf_opts for each entry of conf_longopts */
+static const struct conf_opt *conf_longopt_desc[ARRAY_SIZE(conf_opts) * 2];
+
+/**
+ * struct conf_args - Options seen on the command line, before defaults
+ * @v4only:		-4 given
+ * @v6only:		-6 given
+ * @ifname:		-i, or NULL
+ * @prefix_len:		-n, or -1
+ * @dns4:		-D IPv4 addresses
+ * @dns6:		-D IPv6 addresses
+ * @dns4_n:		Number of @dns4
+ * @dns6_n:		Number of @dns6
+ * @dns_given:		-D given with addresses (after any "none")
+ * @search_given:	-S given
+ * @dhcp_dns:		--dhcp-dns 1, --no-dhcp-dns 0, neither -1
+ * @dhcp_search:	--dhcp-search 1, --no-dhcp-search 0, neither -1
+ * @mhl4_given:		--map-host-loopback given for IPv4 (or none)
+ * @mhl6_given:		--map-host-loopback given for IPv6 (or none)
+ * @dns_host4_given:	--dns-host given for IPv4
+ * @dns_host6_given:	--dns-host given for IPv6
+ * @runas_given:	--runas given
+ * @log_size_given:	--log-size given
+ * @repair_given:	--repair-path given (possibly "none")
+ * @netns_given:	--netns given
+ * @userns_given:	--userns given
+ */
+struct conf_args {
+	bool v4only;
+	bool v6only;
+	const char *ifname;
+	int prefix_len;
+	struct in_addr dns4[DNS_MAX];
+	struct in6_addr dns6[DNS_MAX];
+	unsigned int dns4_n;
+	unsigned int dns6_n;
+	bool dns_given;
+	bool search_given;
+	int dhcp_dns;
+	int dhcp_search;
+	bool mhl4_given;
+	bool mhl6_given;
+	bool dns_host4_given;
+	bool dns_host6_given;
+	bool runas_given;
+	bool log_size_given;
+	bool repair_given;
+	bool netns_given;
+	bool userns_given;
+};
+
+/**
+ * struct resolv - What /etc/resolv.conf says
+ * @ns4:	IPv4 nameservers, in order
+ * @ns6:	IPv6 nameservers, in order
+ * @ns4_n:	Number of @ns4
+ * @ns6_n:	Number of @ns6
+ * @search:	Search list (last "search" or "domain" line)
+ * @search_n:	Number of @search
+ */
+struct resolv {
+	struct in_addr ns4[RESOLV_NS_MAX];
+	struct in6_addr ns6[RESOLV_NS_MAX];
+	unsigned int ns4_n;
+	unsigned int ns6_n;
+	char search[DNS_SEARCH_MAX][DNS_NAME_MAX + 1];
+	unsigned int search_n;
+};
+
+/* Name of the option being handled, as the user wrote it (-m or --mtu) */
+static char conf_optname[sizeof("--") + 32];
+
+/**
+ * conf_quote() - Make an option value safe to print on one line
+ * @s:		Value
+ *
+ * Control characters become '?', long values are cut short, and an empty
+ * value is shown as ''. Two buffers alternate, so two values can be quoted
+ * in one message.
+ *
+ * Return: printable string, valid until the call after the next
+ */
+static const char *conf_quote(const char *s)
 {
-	(void)argc; (void)argv;
-	c->fd_tap = c->fd_tap_listen = c->fd_from_parent = -1;
-	c->pidfile_fd = -1;
-	c->foreground = true;
+	static char buf[2][CONF_QUOTE_MAX + sizeof("...")];
+	static int which;
+	char *b = buf[which ^= 1];
+	size_t i;
+
+	if (!*s)
+		return "''";
+
+	for (i = 0; s[i] && i < CONF_QUOTE_MAX; i++) {
+		unsigned char ch = s[i];
+
+		b[i] = (ch < ' ' || ch == 0x7f) ? '?' : (char)ch;
+	}
+	if (s[i])
+		memcpy(b + i, "...", sizeof("..."));
+	else
+		b[i] = '\0';
+	return b;
 }
 
+/**
+ * conf_bad() - Report an invalid value of the current option and exit
+ * @arg:	Value
+ * @why:	What is wrong with it
+ */
+__attribute__((noreturn))
+static void conf_bad(const char *arg, const char *why)
+{
+	die("%s %s: %s", conf_optname, conf_quote(arg), why);
+}
+
+/**
+ * conf_copy() - Copy an option value into a fixed-size buffer
+ * @dst:	Buffer
+ * @size:	Size of @dst
+ * @arg:	Value
+ * @what:	What the value is, for the error message ("path")
+ *
+ * Exits on empty or too long values.
+ */
+static void conf_copy(char *dst, size_t size, const char *arg,
+		      const char *what)
+{
+	char why[64];
+	size_t len = strlen(arg);
+
+	if (!len) {
+		snprintf(why, sizeof(why), "empty %s", what);
+		conf_bad(arg, why);
+	}
+	if (len >= size) {
+		snprintf(why, sizeof(why), "%s too long (max %zu characters)",
+			 what, size - 1);
+		conf_bad(arg, why);
+	}
+	memcpy(dst, arg, len + 1);
+}
+
+/**
+ * conf_ifname() - Check and copy an interface name
+ * @dst:	Buffer of IFNAMSIZ bytes
+ * @arg:	Name
+ */
+static void conf_ifname(char *dst, const char *arg)
+{
+	const char *p;
+
+	conf_copy(dst, IFNAMSIZ, arg, "interface name");
+	for (p = arg; *p; p++) {
+		if (*p <= ' ' || *p == '/' || *p == 0x7f)
+			conf_bad(arg, "invalid interface name");
+	}
+}
+
+/**
+ * conf_addr() - Parse an IPv4 or IPv6 address option value
+ * @arg:	Value
+ * @a4:		IPv4 address, set if @arg is one
+ * @a6:		IPv6 address, set if @arg is one
+ *
+ * Return: AF_INET or AF_INET6; exits if @arg is no address
+ */
+static int conf_addr(const char *arg, struct in_addr *a4, struct in6_addr *a6)
+{
+	if (inet_pton(AF_INET, arg, a4) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, arg, a6) == 1) {
+		if (IN6_IS_ADDR_V4MAPPED(a6))
+			conf_bad(arg, "IPv4-mapped address, use IPv4 form");
+		return AF_INET6;
+	}
+	conf_bad(arg, "invalid address");
+}
+
+/**
+ * conf_addr_unicast() - Parse an address that must be a unicast one
+ * @arg:	Value
+ * @a4:		IPv4 address, set if @arg is one
+ * @a6:		IPv6 address, set if @arg is one
+ * @loopback:	Accept loopback addresses
+ *
+ * Return: AF_INET or AF_INET6; exits on other addresses
+ */
+static int conf_addr_unicast(const char *arg, struct in_addr *a4,
+			     struct in6_addr *a6, bool loopback)
+{
+	int af = conf_addr(arg, a4, a6);
+
+	if (af == AF_INET) {
+		uint32_t h = ntohl(a4->s_addr);
+
+		if (h == INADDR_ANY || h == INADDR_BROADCAST ||
+		    IN_MULTICAST(h) || IN_BADCLASS(h))
+			conf_bad(arg, "not a unicast address");
+		if (!loopback && (h >> IN_CLASSA_NSHIFT) == IN_LOOPBACKNET)
+			conf_bad(arg, "loopback address not allowed");
+		return af;
+	}
+
+	if (IN6_IS_ADDR_UNSPECIFIED(a6) || IN6_IS_ADDR_MULTICAST(a6))
+		conf_bad(arg, "not a unicast address");
+	if (!loopback && IN6_IS_ADDR_LOOPBACK(a6))
+		conf_bad(arg, "loopback address not allowed");
+	return af;
+}
+
+/**
+ * conf_number() - Parse a decimal option value in a range
+ * @arg:	Value
+ * @min:	Smallest accepted value
+ * @max:	Largest accepted value
+ * @what:	What the number is, for the error message
+ *
+ * Return: value; exits if @arg isn't a number in range
+ */
+static long conf_number(const char *arg, long min, long max, const char *what)
+{
+	char why[96];
+	int err = 0;
+	long v;
+
+	v = parse_long(arg, LONG_MIN, LONG_MAX, &err);
+	if (err) {
+		snprintf(why, sizeof(why), "invalid %s", what);
+		conf_bad(arg, why);
+	}
+	if (v < min || v > max) {
+		/* An MTU of 0 is valid, but it's not what users look for */
+		if (!strcmp(what, "MTU"))
+			min = MTU_MIN_IPV4;
+		snprintf(why, sizeof(why), "%s out of range (%li-%li)", what,
+			 min, max);
+		conf_bad(arg, why);
+	}
+	return v;
+}
+
+/**
+ * conf_netmask() - Parse -n: dot-decimal mask or prefix length
+ * @arg:	Value
+ *
+ * Return: prefix length; exits on invalid masks
+ */
+static int conf_netmask(const char *arg)
+{
+	struct in_addr mask;
+	uint32_t h;
+
+	if (inet_pton(AF_INET, arg, &mask) != 1)
+		return (int)conf_number(arg, 0, 32, "prefix length");
+
+	/* Contiguous: the inverted mask is a run of low bits */
+	h = ntohl(mask.s_addr);
+	if ((~h + 1) & ~h)
+		conf_bad(arg, "netmask bits not contiguous");
+	return __builtin_popcount(h);
+}
+
+/**
+ * conf_mac() - Parse a MAC address that we can use as a source
+ * @arg:	Value
+ * @mac:	Parsed address
+ */
+static void conf_mac(const char *arg, uint8_t mac[MAC_ADDR_LEN])
+{
+	static const uint8_t zero[MAC_ADDR_LEN];
+
+	if (parse_mac(arg, mac))
+		conf_bad(arg, "invalid MAC address");
+	if ((mac[0] & 1) || !memcmp(mac, zero, MAC_ADDR_LEN))
+		conf_bad(arg, "not a unicast MAC address");
+}
+
+/**
+ * conf_domain_ok() - Check a domain name: labels of letters, digits, - _
+ * @name:	Name, without trailing dot
+ *
+ * Return: true if valid
+ */
+static bool conf_domain_ok(const char *name)
+{
+	size_t label = 0, len = strlen(name);
+	const char *p;
+
+	if (!len || len > DNS_NAME_MAX)
+		return false;
+	for (p = name; *p; p++) {
+		if (*p == '.') {
+			if (!label)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return false;
+		if (++label > DNS_LABEL_MAX)
+			return false;
+	}
+	return label > 0;
+}
+
+/**
+ * conf_domain_copy() - Copy a domain name token, dropping one trailing dot
+ * @dst:	Buffer of DNS_NAME_MAX + 1 bytes
+ * @src:	Token
+ * @len:	Length of @src
+ *
+ * Return: 0 if the name is valid, -1 otherwise
+ */
+static int conf_domain_copy(char *dst, const char *src, size_t len)
+{
+	if (len && src[len - 1] == '.')
+		len--;
+	if (!len || len > DNS_NAME_MAX)
+		return -1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return conf_domain_ok(dst) ? 0 : -1;
+}
+
+/**
+ * conf_search() - Parse -S: space-separated search list, or "none"
+ * @c:		Execution context
+ * @arg:	Value
+ */
+static void conf_search(struct ctx *c, const char *arg)
+{
+	const char *p = arg;
+	unsigned int n = 0;
+
+	memset(c->dns_search, 0, sizeof(c->dns_search));
+	c->no_dns_search = false;
+
+	if (!strcmp(arg, "none")) {
+		c->no_dns_search = true;
+		return;
+	}
+
+	for (;;) {
+		size_t len;
+
+		p += strspn(p, " \t");
+		if (!*p)
+			break;
+		len = strcspn(p, " \t");
+		if (n >= DNS_SEARCH_MAX) {
+			char why[64];
+
+			snprintf(why, sizeof(why),
+				 "too many domains (max %i)", DNS_SEARCH_MAX);
+			conf_bad(arg, why);
+		}
+		if (conf_domain_copy(c->dns_search[n], p, len))
+			conf_bad(arg, "invalid domain name");
+		n++;
+		p += len;
+	}
+
+	if (!n)
+		conf_bad(arg, "empty search list");
+}
+
+/**
+ * conf_dns() - Parse one -D value
+ * @a:		Options seen so far, nameserver lists updated
+ * @c:		Execution context
+ * @arg:	Value: address or "none"
+ */
+static void conf_dns(struct conf_args *a, struct ctx *c, const char *arg)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char why[64];
+	unsigned int i;
+
+	if (!strcmp(arg, "none")) {
+		c->no_dns = true;
+		a->dns_given = false;
+		a->dns4_n = a->dns6_n = 0;
+		return;
+	}
+
+	snprintf(why, sizeof(why),
+		 "too many nameservers (max %i per IP version)", DNS_MAX);
+
+	c->no_dns = false;
+	a->dns_given = true;
+	if (conf_addr_unicast(arg, &a4, &a6, true) == AF_INET) {
+		for (i = 0; i < a->dns4_n; i++) {
+			if (a->dns4[i].s_addr == a4.s_addr)
+				return;
+		}
+		if (a->dns4_n >= DNS_MAX)
+			conf_bad(arg, why);
+		a->dns4[a->dns4_n++] = a4;
+		return;
+	}
+
+	for (i = 0; i < a->dns6_n; i++) {
+		if (IN6_ARE_ADDR_EQUAL(&a->dns6[i], &a6))
+			return;
+	}
+	if (a->dns6_n >= DNS_MAX)
+		conf_bad(arg, why);
+	a->dns6[a->dns6_n++] = a6;
+}
+
+/**
+ * conf_ports() - Parse -t, -u, -T or -U
+ * @c:		Execution context
+ * @fwd:	Table the option fills
+ * @arg:	Specification
+ */
+static void conf_ports(const struct ctx *c, struct fwd_ports *fwd,
+		       const char *arg)
+{
+	const char *why = "invalid specification";
+
+	if (fwd_spec_parse(fwd, arg, c->mode == MODE_PASTA,
+			   c->mode == MODE_PASST, &why))
+		conf_bad(arg, why);
+}
+
+/**
+ * conf_fd() - Parse and check -F: an open socket
+ * @c:		Execution context
+ * @arg:	File descriptor number
+ */
+static void conf_fd(struct ctx *c, const char *arg)
+{
+	struct stat st;
+	int fd;
+
+	fd = (int)conf_number(arg, 0, INT_MAX, "file descriptor");
+	if (fstat(fd, &st))
+		conf_bad(arg, errno == EBADF ? "bad file descriptor"
+					     : strerror(errno));
+	if (!S_ISSOCK(st.st_mode))
+		conf_bad(arg, "not a socket");
+	c->fd_from_parent = fd;
+	c->one_off = true;
+}
+
+/**
+ * conf_netns() - Parse --netns: a path, or a name under /run/netns
+ * @c:		Execution context
+ * @arg:	Path or name
+ */
+static void conf_netns(struct ctx *c, const char *arg)
+{
+	int n;
+
+	if (!*arg)
+		conf_bad(arg, "empty namespace");
+	if (strchr(arg, '/')) {
+		conf_copy(c->netns_path, sizeof(c->netns_path), arg, "path");
+		return;
+	}
+	if (!strcmp(arg, ".") || !strcmp(arg, ".."))
+		conf_bad(arg, "invalid namespace name");
+
+	n = snprintf(c->netns_path, sizeof(c->netns_path), "%s/%s",
+		     NETNS_RUN_DIR, arg);
+	if (n < 0 || (size_t)n >= sizeof(c->netns_path))
+		conf_bad(arg, "name too long");
+}
+
+/**
+ * conf_usage() - Print the options of the current mode, one a line
+ * @c:		Execution context
+ * @f:		Output stream
+ */
+static void conf_usage(const struct ctx *c, FILE *f)
+{
+	unsigned int mode = 1U << c->mode;
+	size_t i;
+
+	if (c->mode == MODE_PASTA) {
+		fprintf(f, "Usage: %s [OPTION]... [COMMAND [ARG]...]\n"
+			   "       %s [OPTION]... PID\n"
+			   "       %s [OPTION]... --netns [PATH|NAME]\n",
+			c->argv0, c->argv0, c->argv0);
+	} else {
+		fprintf(f, "Usage: %s [OPTION]...\n", c->argv0);
+	}
+	fprintf(f, "\nOptions:\n");
+
+	for (i = 0; i < ARRAY_SIZE(conf_opts); i++) {
+		const struct conf_opt *o = &conf_opts[i];
+		char names[96];
+		int n;
+
+		if (!(o->modes & mode))
+			continue;
+
+		if (o->val < 256)
+			n = snprintf(names, sizeof(names), "-%c, --%s",
+				     o->val, o->name);
+		else
+			n = snprintf(names, sizeof(names), "    --%s", o->name);
+		if (o->alias && n > 0 && (size_t)n < sizeof(names))
+			n += snprintf(names + n, sizeof(names) - n, ", --%s",
+				      o->alias);
+		if (o->arg && n > 0 && (size_t)n < sizeof(names))
+			snprintf(names + n, sizeof(names) - n, " %s", o->arg);
+
+		fprintf(f, "  %-34s %s\n", names, o->help);
+	}
+}
+
+/**
+ * conf_longopts_init() - Build the getopt_long() table and option string
+ * @optstring:	Buffer for the short option string
+ * @size:	Size of @optstring
+ * @mode:	Current mode
+ */
+static void conf_longopts_init(char *optstring, size_t size,
+			       enum passt_mode mode)
+{
+	size_t i, n = 0, len = 0;
+
+	/* '+': stop at the first non-option, a command for pasta;
+	 * ':': report missing arguments apart from unknown options
+	 */
+	if (mode == MODE_PASTA)
+		optstring[len++] = '+';
+	optstring[len++] = ':';
+
+	for (i = 0; i < ARRAY_SIZE(conf_opts); i++) {
+		const struct conf_opt *o = &conf_opts[i];
+		int has_arg = o->arg ? required_argument : no_argument;
+
+		conf_longopts[n] = (struct option){ o->name, has_arg, NULL,
+						    o->val };
+		conf_longopt_desc[n++] = o;
+		if (o->alias) {
+			conf_longopts[n] = (struct option){ o->alias, has_arg,
+							    NULL, o->val };
+			conf_longopt_desc[n++] = o;
+		}
+
+		if (o->val < 256 && len + 3 < size) {
+			optstring[len++] = (char)o->val;
+			if (o->arg)
+				optstring[len++] = ':';
+		}
+	}
+	conf_longopts[n] = (struct option){ 0 };
+	optstring[len] = '\0';
+}
+
+/**
+ * conf_opt_find() - Find the description of an option by its value
+ * @val:	getopt_long() return value
+ *
+ * Return: description, NULL if unknown
+ */
+static const struct conf_opt *conf_opt_find(int val)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(conf_opts); i++) {
+		if (conf_opts[i].val == val)
+			return &conf_opts[i];
+	}
+	return NULL;
+}
+
+/**
+ * conf_getopt_error() - Report an unknown option or a missing argument
+ * @argv:	Arguments
+ * @ret:	getopt_long() return value, '?' or ':'
+ */
+__attribute__((noreturn))
+static void conf_getopt_error(char **argv, int ret)
+{
+	const char *last = argv[optind - 1];
+	char name[sizeof(conf_optname)];
+
+	if (optopt && optopt < 256 && strncmp(last, "--", 2)) {
+		snprintf(name, sizeof(name), "-%c", optopt);
+	} else {
+		size_t len = strcspn(last, "=");
+
+		snprintf(name, sizeof(name), "%.*s", (int)MIN(len, 32), last);
+	}
+
+	if (ret == ':')
+		die("%s: missing argument", conf_quote(name));
+	die("%s: unknown option", conf_quote(name));
+}
+
+/**
+ * conf_resolv_read() - Read nameservers and search list of resolv.conf
+ * @r:		Result: zeroed, then filled
+ */
+static void conf_resolv_read(struct resolv *r)
+{
+	static char buf[RESOLV_CONF_MAX];
+	char *line, *save = NULL;
+
+	memset(r, 0, sizeof(*r));
+	if (read_file_str(RESOLV_CONF, buf, sizeof(buf)) < 0) {
+		debug("Can't read %s: %s", RESOLV_CONF, strerror(errno));
+		return;
+	}
+
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *sep = " \t\r";
+		char *tok, *lsave = NULL;
+
+		tok = strtok_r(line, sep, &lsave);
+		if (!tok || *tok == '#' || *tok == ';')
+			continue;
+
+		if (!strcmp(tok, "nameserver")) {
+			struct in6_addr a6;
+			struct in_addr a4;
+
+			tok = strtok_r(NULL, sep, &lsave);
+			if (!tok)
+				continue;
+			if (inet_pton(AF_INET, tok, &a4) == 1) {
+				if (r->ns4_n < RESOLV_NS_MAX)
+					r->ns4[r->ns4_n++] = a4;
+			} else if (inet_pton(AF_INET6, tok, &a6) == 1) {
+				if (r->ns6_n < RESOLV_NS_MAX)
+					r->ns6[r->ns6_n++] = a6;
+			} else {
+				/* e.g. scoped link-local: useless to guests */
+				debug("Skipping nameserver %s", tok);
+			}
+		} else if (!strcmp(tok, "search") || !strcmp(tok, "domain")) {
+			r->search_n = 0;
+			while ((tok = strtok_r(NULL, sep, &lsave))) {
+				if (*tok == '#' || *tok == ';')
+					break;
+				if (r->search_n >= DNS_SEARCH_MAX)
+					break;
+				if (conf_domain_copy(r->search[r->search_n],
+						     tok, strlen(tok)))
+					debug("Skipping search domain %s", tok);
+				else
+					r->search_n++;
+			}
+		}
+	}
+}
+
+/**
+ * conf_dns_add4() - Add an IPv4 nameserver for the guest, once
+ * @c:		Execution context
+ * @a:		Address
+ */
+static void conf_dns_add4(struct ctx *c, struct in_addr a)
+{
+	unsigned int i;
+
+	for (i = 0; i < DNS_MAX && c->ip4.dns[i].s_addr; i++) {
+		if (c->ip4.dns[i].s_addr == a.s_addr)
+			return;
+	}
+	if (i < DNS_MAX)
+		c->ip4.dns[i] = a;
+}
+
+/**
+ * conf_dns_add6() - Add an IPv6 nameserver for the guest, once
+ * @c:		Execution context
+ * @a:		Address
+ */
+static void conf_dns_add6(struct ctx *c, const struct in6_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < DNS_MAX && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[i]);
+	     i++) {
+		if (IN6_ARE_ADDR_EQUAL(&c->ip6.dns[i], a))
+			return;
+	}
+	if (i < DNS_MAX)
+		c->ip6.dns[i] = *a;
+}
+
+/**
+ * conf_dns_setup() - Nameservers and search list for the guest
+ * @c:		Execution context, loopback mappings already set
+ * @a:		Options seen on the command line
+ *
+ * -D addresses go to the guest as given. From resolv.conf, loopback
+ * nameservers (a local resolver on the host) are reached through the
+ * --map-host-loopback address, and skipped if there's none.
+ */
+static void conf_dns_setup(struct ctx *c, const struct conf_args *a)
+{
+	struct resolv r;
+	unsigned int i;
+
+	conf_resolv_read(&r);
+
+	if (!a->dns_host4_given && r.ns4_n)
+		c->ip4.dns_host = r.ns4[0];
+	if (!a->dns_host6_given && r.ns6_n)
+		c->ip6.dns_host = r.ns6[0];
+
+	if (c->no_dns) {
+		/* nothing */
+	} else if (a->dns_given) {
+		for (i = 0; c->ipv4_enabled && i < a->dns4_n; i++)
+			conf_dns_add4(c, a->dns4[i]);
+		for (i = 0; c->ipv6_enabled && i < a->dns6_n; i++)
+			conf_dns_add6(c, &a->dns6[i]);
+	} else {
+		for (i = 0; c->ipv4_enabled && i < r.ns4_n; i++) {
+			struct in_addr ns = r.ns4[i];
+
+			if ((ntohl(ns.s_addr) >> IN_CLASSA_NSHIFT) ==
+			    IN_LOOPBACKNET) {
+				if (!c->ip4.map_host_loopback.s_addr)
+					continue;
+				ns = c->ip4.map_host_loopback;
+			}
+			conf_dns_add4(c, ns);
+		}
+		for (i = 0; c->ipv6_enabled && i < r.ns6_n; i++) {
+			const struct in6_addr *ns = &r.ns6[i];
+
+			if (IN6_IS_ADDR_LOOPBACK(ns)) {
+				if (IN6_IS_ADDR_UNSPECIFIED(
+					&c->ip6.map_host_loopback))
+					continue;
+				ns = &c->ip6.map_host_loopback;
+			}
+			conf_dns_add6(c, ns);
+		}
+	}
+
+	if (!a->search_given && !c->no_dns_search) {
+		for (i = 0; i < r.search_n; i++)
+			memcpy(c->dns_search[i], r.search[i],
+			       sizeof(c->dns_search[i]));
+	}
+}
+
+/**
+ * conf_ifi() - Pick the host interface for one IP version
+ * @a:		Options seen on the command line
+ * @outbound:	--outbound-if4/6 name, empty if not given
+ * @af:		AF_INET or AF_INET6
+ *
+ * Return: interface index, 0 for none (local mode); exits on unknown names
+ */
+static unsigned int conf_ifi(const struct conf_args *a, const char *outbound,
+			     sa_family_t af)
+{
+	unsigned int ifi;
+
+	if (a->ifname) {
+		ifi = if_nametoindex(a->ifname);
+		if (!ifi)
+			die("-i %s: no such interface", conf_quote(a->ifname));
+		return ifi;
+	}
+	if (*outbound) {
+		ifi = if_nametoindex(outbound);
+		if (!ifi)
+			die("--outbound-if%c %s: no such interface",
+			    af == AF_INET ? '4' : '6', conf_quote(outbound));
+		return ifi;
+	}
+	return nl_get_ext_if(nl_sock, af);
+}
+
+/**
+ * conf_prefix_classful() - Default prefix length of an IPv4 address
+ * @addr:	Address
+ *
+ * Return: 8, 16 or 24 for class A, B, C addresses, 24 otherwise
+ */
+static int conf_prefix_classful(struct in_addr addr)
+{
+	uint32_t h = ntohl(addr.s_addr);
+
+	if (IN_CLASSA(h))
+		return 8;
+	if (IN_CLASSB(h))
+		return 16;
+	return 24;
+}
+
+/**
+ * conf_ip4() - IPv4 addresses, prefix length and gateway
+ * @c:		Execution context
+ * @a:		Options seen on the command line
+ *
+ * Return: true if there's a gateway (given, or on the host's route)
+ */
+static bool conf_ip4(struct ctx *c, const struct conf_args *a)
+{
+	struct in_addr host = { 0 }, gw = { 0 }, ll;
+	int host_plen = 0;
+	bool have_gw = c->ip4.gw_given;
+
+	c->ifi4 = conf_ifi(a, c->ip4.ifname_out, AF_INET);
+	if (c->ifi4 && nl_addr_get(nl_sock, c->ifi4, AF_INET, &host,
+				   &host_plen, NULL)) {
+		debug("No IPv4 address on host interface %u: local mode",
+		      c->ifi4);
+		c->ifi4 = 0;
+	}
+
+	if (c->ifi4) {
+		if (!c->ip4.addr_given) {
+			c->ip4.addr = host;
+			c->ip4.prefix_len = host_plen;
+		} else if (c->ip4.addr.s_addr == host.s_addr) {
+			c->ip4.prefix_len = host_plen;
+		} else {
+			c->ip4.prefix_len = conf_prefix_classful(c->ip4.addr);
+		}
+
+		if (!c->ip4.gw_given &&
+		    !nl_route_get_def(nl_sock, c->ifi4, AF_INET, &gw) &&
+		    gw.s_addr) {
+			c->ip4.guest_gw = gw;
+			have_gw = true;
+		}
+	} else {
+		if (!c->ip4.addr_given) {
+			inet_pton(AF_INET, IN4_LL_GUEST, &c->ip4.addr);
+			c->ip4.prefix_len = 16;
+		} else {
+			c->ip4.prefix_len = conf_prefix_classful(c->ip4.addr);
+		}
+		if (!c->ip4.gw_given) {
+			inet_pton(AF_INET, IN4_LL_GW, &ll);
+			c->ip4.guest_gw = ll;
+		}
+	}
+
+	if (a->prefix_len >= 0)
+		c->ip4.prefix_len = a->prefix_len;
+
+	/* Manual: DHCP is implied off without a gateway on the selected
+	 * default route (local mode has our own gateway)
+	 */
+	if (c->ifi4 && !have_gw)
+		c->no_dhcp = true;
+
+	return have_gw;
+}
+
+/**
+ * conf_ip6() - IPv6 addresses and gateway, our link-local address
+ * @c:		Execution context
+ * @a:		Options seen on the command line
+ *
+ * Return: true if there's a gateway (given, or on the host's route)
+ */
+static bool conf_ip6(struct ctx *c, const struct conf_args *a)
+{
+	struct in6_addr host = IN6ADDR_ANY_INIT, gw = IN6ADDR_ANY_INIT;
+	struct in6_addr ll = IN6ADDR_ANY_INIT;
+	bool have_gw = c->ip6.gw_given;
+	int host_plen = 0;
+
+	c->ifi6 = conf_ifi(a, c->ip6.ifname_out, AF_INET6);
+	if (c->ifi6 && nl_addr_get(nl_sock, c->ifi6, AF_INET6, &host,
+				   &host_plen, &ll)) {
+		debug("No global IPv6 address on host interface %u: "
+		      "local mode", c->ifi6);
+		c->ifi6 = 0;
+	}
+
+	if (c->ifi6) {
+		if (!c->ip6.addr_given) {
+			c->ip6.addr = host;
+			c->ip6.prefix_len = host_plen;
+		} else if (IN6_ARE_ADDR_EQUAL(&c->ip6.addr, &host)) {
+			c->ip6.prefix_len = host_plen;
+		} else {
+			c->ip6.prefix_len = 64;
+		}
+
+		if (!c->ip6.gw_given &&
+		    !nl_route_get_def(nl_sock, c->ifi6, AF_INET6, &gw) &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&gw)) {
+			c->ip6.guest_gw = gw;
+			have_gw = true;
+		}
+	} else {
+		if (c->ip6.addr_given)
+			c->ip6.prefix_len = 64;
+		if (!c->ip6.gw_given)
+			inet_pton(AF_INET6, IN6_LL_GW, &c->ip6.guest_gw);
+	}
+
+	/* Router Advertisements must come from a link-local address */
+	if (IN6_IS_ADDR_LINKLOCAL(&c->ip6.guest_gw))
+		c->ip6.our_tap_ll = c->ip6.guest_gw;
+	else if (IN6_IS_ADDR_LINKLOCAL(&ll))
+		c->ip6.our_tap_ll = ll;
+	else
+		inet_pton(AF_INET6, IN6_LL_GW, &c->ip6.our_tap_ll);
+
+	return have_gw;
+}
+
+/**
+ * conf_fwd_copy_udp() - Forward UDP ports matching TCP ones, untranslated
+ * @udp:	UDP table, replaced
+ * @tcp:	TCP table
+ *
+ * Manual: "unless overridden, UDP ports corresponding to forwarded TCP
+ * ports are forwarded too, without port translation".
+ */
+static void conf_fwd_copy_udp(struct fwd_ports *udp,
+			      const struct fwd_ports *tcp)
+{
+	unsigned int i;
+
+	udp->mode = tcp->mode;
+	udp->count = tcp->count;
+	for (i = 0; i < tcp->count; i++) {
+		udp->rules[i] = tcp->rules[i];
+		udp->rules[i].to = udp->rules[i].first;
+	}
+	fwd_map_build(udp);
+}
+
+/**
+ * conf_fwd_defaults() - Apply mode defaults to the forwarding tables
+ * @c:		Execution context
+ */
+static void conf_fwd_defaults(struct ctx *c)
+{
+	enum fwd_mode def = c->mode == MODE_PASTA ? FWD_AUTO : FWD_NONE;
+
+	if (c->udp_fwd_in.mode == FWD_UNSET &&
+	    (c->tcp_fwd_in.mode == FWD_SPEC || c->tcp_fwd_in.mode == FWD_ALL))
+		conf_fwd_copy_udp(&c->udp_fwd_in, &c->tcp_fwd_in);
+	if (c->udp_fwd_out.mode == FWD_UNSET && c->tcp_fwd_out.mode == FWD_SPEC)
+		conf_fwd_copy_udp(&c->udp_fwd_out, &c->tcp_fwd_out);
+
+	if (c->no_tcp) {
+		if (c->tcp_fwd_in.mode != FWD_UNSET &&
+		    c->tcp_fwd_in.mode != FWD_NONE)
+			die("-t: can't forward TCP ports with --no-tcp");
+		if (c->tcp_fwd_out.mode != FWD_UNSET &&
+		    c->tcp_fwd_out.mode != FWD_NONE)
+			die("-T: can't forward TCP ports with --no-tcp");
+		c->tcp_fwd_in.mode = c->tcp_fwd_out.mode = FWD_NONE;
+	}
+	if (c->no_udp) {
+		c->udp_fwd_in.mode = c->udp_fwd_out.mode = FWD_NONE;
+		c->udp_fwd_in.count = c->udp_fwd_out.count = 0;
+		fwd_map_build(&c->udp_fwd_in);
+		fwd_map_build(&c->udp_fwd_out);
+	}
+
+	if (c->tcp_fwd_in.mode == FWD_UNSET)
+		c->tcp_fwd_in.mode = def;
+	if (c->udp_fwd_in.mode == FWD_UNSET)
+		c->udp_fwd_in.mode = def;
+	if (c->tcp_fwd_out.mode == FWD_UNSET)
+		c->tcp_fwd_out.mode = def;
+	if (c->udp_fwd_out.mode == FWD_UNSET)
+		c->udp_fwd_out.mode = def;
+}
+
+/**
+ * conf_pasta_target() - Trailing arguments of pasta: PID or command
+ * @c:		Execution context
+ * @a:		Options seen on the command line
+ * @argc:	Argument count
+ * @argv:	Arguments, non-options from optind
+ */
+static void conf_pasta_target(struct ctx *c, struct conf_args *a, int argc,
+			      char **argv)
+{
+	bool dashdash = optind > 1 && !strcmp(argv[optind - 1], "--");
+	const char *slash;
+	int i, n;
+
+	if (optind < argc && !dashdash && argc - optind == 1 &&
+	    strspn(argv[optind], "0123456789") == strlen(argv[optind])) {
+		int err = 0;
+		struct stat st;
+
+		c->pasta_pid = (pid_t)parse_long(argv[optind], 1, INT_MAX,
+						 &err);
+		if (err)
+			die("PID %s: invalid process ID",
+			    conf_quote(argv[optind]));
+		if (a->netns_given)
+			die("--netns: can't be given together with a PID");
+
+		snprintf(c->netns_path, sizeof(c->netns_path),
+			 "/proc/%i/ns/net", (int)c->pasta_pid);
+		if (stat(c->netns_path, &st))
+			die("PID %i: no such process", (int)c->pasta_pid);
+		if (!a->userns_given && !c->netns_only)
+			snprintf(c->userns_path, sizeof(c->userns_path),
+				 "/proc/%i/ns/user", (int)c->pasta_pid);
+		snprintf(c->netns_dir, sizeof(c->netns_dir), "/proc");
+		snprintf(c->netns_base, sizeof(c->netns_base), "%i",
+			 (int)c->pasta_pid);
+		return;
+	}
+
+	if (optind < argc) {
+		if (a->netns_given)
+			die("--netns: can't be given together with a command");
+		if (argc - optind > PASTA_ARGS_MAX)
+			die("%s: too many arguments for the command (max %i)",
+			    conf_quote(argv[optind]), PASTA_ARGS_MAX);
+		for (i = optind, n = 0; i < argc; i++, n++)
+			c->pasta_argv[n] = argv[i];
+		c->pasta_argv[n] = NULL;
+	}
+
+	if (a->netns_given) {
+		struct stat st;
+
+		if (stat(c->netns_path, &st))
+			die("--netns %s: %s", conf_quote(c->netns_path),
+			    strerror(errno));
+		/* Manual: implied by a path or name without --userns */
+		if (!a->userns_given)
+			c->netns_only = true;
+
+		slash = strrchr(c->netns_path, '/');
+		if (slash == c->netns_path) {
+			snprintf(c->netns_dir, sizeof(c->netns_dir), "/");
+		} else {
+			n = (int)(slash - c->netns_path);
+			snprintf(c->netns_dir, sizeof(c->netns_dir), "%.*s", n,
+				 c->netns_path);
+		}
+		if (strlen(slash + 1) >= sizeof(c->netns_base))
+			die("--netns %s: name too long",
+			    conf_quote(c->netns_path));
+		snprintf(c->netns_base, sizeof(c->netns_base), "%s",
+			 slash + 1);
+		return;
+	}
+
+	if (a->userns_given)
+		die("--userns: needs a PID or --netns to go with it");
+
+	if (!c->pasta_argv[0]) {
+		char *shell = getenv("SHELL");
+
+		c->pasta_argv[0] = (shell && *shell) ? shell
+						     : PASTA_SHELL_DEFAULT;
+		c->pasta_argv[1] = NULL;
+	}
+}
+
+/**
+ * conf_init_ctx() - Defaults that don't depend on options or the host
+ * @c:		Execution context
+ */
+static void conf_init_ctx(struct ctx *c)
+{
+	static const uint8_t mac[MAC_ADDR_LEN] = MAC_OUR_DEFAULT;
+
+	c->fd_tap = c->fd_tap_listen = c->fd_from_parent = -1;
+	c->pidfile_fd = c->pasta_netns_fd = c->pasta_userns_fd = -1;
+	memcpy(c->our_tap_mac, mac, sizeof(mac));
+	c->mtu = MTU_DEFAULT;
+	c->log_size = LOG_SIZE_DEFAULT;
+	c->uid = geteuid();
+	c->gid = getegid();
+}
+
+/**
+ * conf_option() - Handle one option from the command line
+ * @c:		Execution context
+ * @a:		Options seen so far
+ * @val:	getopt_long() value
+ * @arg:	Option argument, NULL if none
+ */
+static void conf_option(struct ctx *c, struct conf_args *a, int val,
+			const char *arg)
+{
+	char ifname[IFNAMSIZ];
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	switch (val) {
+	case 'd':
+		c->debug = true;
+		c->quiet = false;
+		log_level = LOG_DEBUG;
+		break;
+	case OPT_TRACE:
+		c->debug = c->trace = log_trace = true;
+		c->quiet = false;
+		log_level = LOG_DEBUG;
+		break;
+	case 'q':
+		c->quiet = true;
+		c->debug = c->trace = log_trace = false;
+		log_level = LOG_WARNING;
+		break;
+	case OPT_STATS:
+		c->stats_delay = (int)conf_number(arg, 0, STATS_DELAY_MAX,
+						  "delay");
+		break;
+	case 'f':
+		c->foreground = true;
+		break;
+	case 'e':
+		break;
+	case 'l':
+		conf_copy(c->log_path, sizeof(c->log_path), arg, "path");
+		break;
+	case OPT_LOG_SIZE:
+		c->log_size = (size_t)conf_number(arg, LOG_SIZE_MIN, LONG_MAX,
+						  "log size");
+		break;
+	case OPT_RUNAS:
+		if (isolation_runas_parse(arg, &c->uid, &c->gid))
+			conf_bad(arg, "unknown user or group");
+		a->runas_given = true;
+		break;
+	case 'h':
+		conf_usage(c, stdout);
+		exit(EXIT_SUCCESS);
+	case OPT_VERSION:
+		printf("%s %s\n", c->mode == MODE_PASTA ? "pasta" : "passt",
+		       PASST_VERSION);
+		exit(EXIT_SUCCESS);
+	case 'p':
+		conf_copy(c->pcap, sizeof(c->pcap), arg, "path");
+		break;
+	case 'P':
+		conf_copy(c->pidfile, sizeof(c->pidfile), arg, "path");
+		break;
+	case 'm':
+		c->mtu = (int)conf_number(arg, 0, MTU_DEFAULT, "MTU");
+		if (c->mtu && c->mtu < MTU_MIN_IPV4)
+			conf_bad(arg, "MTU out of range (68-65520)");
+		break;
+	case 'a':
+		if (conf_addr_unicast(arg, &a4, &a6, false) == AF_INET) {
+			c->ip4.addr = a4;
+			c->ip4.addr_given = c->ip4.no_copy_addrs = true;
+		} else {
+			if (IN6_IS_ADDR_LINKLOCAL(&a6))
+				conf_bad(arg, "link-local address can't be "
+					      "assigned");
+			c->ip6.addr = a6;
+			c->ip6.addr_given = c->ip6.no_copy_addrs = true;
+		}
+		break;
+	case 'n':
+		a->prefix_len = conf_netmask(arg);
+		break;
+	case 'M':
+		conf_mac(arg, c->our_tap_mac);
+		break;
+	case 'g':
+		if (conf_addr_unicast(arg, &a4, &a6, false) == AF_INET) {
+			c->ip4.guest_gw = a4;
+			c->ip4.gw_given = c->ip4.no_copy_routes = true;
+		} else {
+			c->ip6.guest_gw = a6;
+			c->ip6.gw_given = c->ip6.no_copy_routes = true;
+		}
+		break;
+	case 'i':
+		conf_ifname(ifname, arg);
+		a->ifname = arg;
+		c->ifname_given = true;
+		break;
+	case 'o':
+		if (conf_addr(arg, &a4, &a6) == AF_INET) {
+			if (IN_MULTICAST(ntohl(a4.s_addr)))
+				conf_bad(arg, "not a unicast address");
+			c->ip4.addr_out = a4;
+		} else {
+			if (IN6_IS_ADDR_MULTICAST(&a6))
+				conf_bad(arg, "not a unicast address");
+			c->ip6.addr_out = a6;
+		}
+		break;
+	case OPT_OUTBOUND_IF4:
+		conf_ifname(c->ip4.ifname_out, arg);
+		break;
+	case OPT_OUTBOUND_IF6:
+		conf_ifname(c->ip6.ifname_out, arg);
+		break;
+	case 'D':
+		conf_dns(a, c, arg);
+		break;
+	case OPT_DNS_FORWARD:
+		if (conf_addr_unicast(arg, &a4, &a6, true) == AF_INET)
+			c->ip4.dns_match = a4;
+		else
+			c->ip6.dns_match = a6;
+		break;
+	case OPT_DNS_HOST:
+		if (conf_addr_unicast(arg, &a4, &a6, true) == AF_INET) {
+			c->ip4.dns_host = a4;
+			a->dns_host4_given = true;
+		} else {
+			c->ip6.dns_host = a6;
+			a->dns_host6_given = true;
+		}
+		break;
+	case 'S':
+		conf_search(c, arg);
+		a->search_given = true;
+		break;
+	case OPT_NO_DHCP_DNS:
+		a->dhcp_dns = 0;
+		break;
+	case OPT_DHCP_DNS:
+		a->dhcp_dns = 1;
+		break;
+	case OPT_NO_DHCP_SEARCH:
+		a->dhcp_search = 0;
+		break;
+	case OPT_DHCP_SEARCH:
+		a->dhcp_search = 1;
+		break;
+	case OPT_NO_TCP:
+		c->no_tcp = true;
+		break;
+	case OPT_NO_UDP:
+		c->no_udp = true;
+		break;
+	case OPT_NO_ICMP:
+		c->no_icmp = true;
+		break;
+	case OPT_NO_DHCP:
+		c->no_dhcp = true;
+		break;
+	case OPT_NO_NDP:
+		c->no_ndp = true;
+		break;
+	case OPT_NO_DHCPV6:
+		c->no_dhcpv6 = true;
+		break;
+	case OPT_NO_RA:
+		c->no_ra = true;
+		break;
+	case OPT_FREEBIND:
+		c->freebind = true;
+		break;
+	case OPT_MAP_HOST_LOOPBACK:
+		if (!strcmp(arg, "none")) {
+			c->ip4.map_host_loopback.s_addr = 0;
+			c->ip6.map_host_loopback = in6addr_any;
+			a->mhl4_given = a->mhl6_given = true;
+			c->no_map_gw = true;
+		} else if (conf_addr_unicast(arg, &a4, &a6, false) ==
+			   AF_INET) {
+			c->ip4.map_host_loopback = a4;
+			a->mhl4_given = true;
+		} else {
+			c->ip6.map_host_loopback = a6;
+			a->mhl6_given = true;
+		}
+		break;
+	case OPT_NO_MAP_GW:
+		c->no_map_gw = true;
+		break;
+	case OPT_MAP_GUEST_ADDR:
+		if (!strcmp(arg, "none")) {
+			c->ip4.map_guest_addr.s_addr = 0;
+			c->ip6.map_guest_addr = in6addr_any;
+		} else if (conf_addr_unicast(arg, &a4, &a6, false) ==
+			   AF_INET) {
+			c->ip4.map_guest_addr = a4;
+		} else {
+			c->ip6.map_guest_addr = a6;
+		}
+		break;
+	case '4':
+		a->v4only = true;
+		break;
+	case '6':
+		a->v6only = true;
+		break;
+	case 'H':
+		conf_copy(c->hostname, sizeof(c->hostname), arg, "hostname");
+		if (!conf_domain_ok(arg))
+			conf_bad(arg, "invalid hostname");
+		break;
+	case OPT_FQDN:
+		conf_copy(c->fqdn, sizeof(c->fqdn), arg, "name");
+		if (!conf_domain_ok(arg))
+			conf_bad(arg, "invalid domain name");
+		break;
+	case 's':
+		conf_copy(c->sock_path, sizeof(c->sock_path), arg, "path");
+		break;
+	case OPT_VHOST_USER:
+		c->vhost_user = true;
+		break;
+	case OPT_PRINT_CAPS:
+		c->print_capabilities = true;
+		break;
+	case OPT_REPAIR_PATH:
+		a->repair_given = true;
+		if (!strcmp(arg, "none"))
+			memset(c->repair_path, 0, sizeof(c->repair_path));
+		else
+			conf_copy(c->repair_path, sizeof(c->repair_path), arg,
+				  "path");
+		break;
+	case OPT_MIGRATE_EXIT:
+		c->migrate_exit = true;
+		break;
+	case OPT_MIGRATE_NO_LINGER:
+		c->migrate_no_linger = true;
+		break;
+	case 'F':
+		conf_fd(c, arg);
+		break;
+	case '1':
+		c->one_off = true;
+		break;
+	case 't':
+		conf_ports(c, &c->tcp_fwd_in, arg);
+		break;
+	case 'u':
+		conf_ports(c, &c->udp_fwd_in, arg);
+		break;
+	case 'T':
+		conf_ports(c, &c->tcp_fwd_out, arg);
+		break;
+	case 'U':
+		conf_ports(c, &c->udp_fwd_out, arg);
+		break;
+	case 'I':
+		conf_ifname(c->pasta_ifname, arg);
+		break;
+	case OPT_HOST_LO_TO_NS_LO:
+		c->host_lo_to_ns_lo = true;
+		break;
+	case OPT_USERNS:
+		conf_copy(c->userns_path, sizeof(c->userns_path), arg, "path");
+		a->userns_given = true;
+		break;
+	case OPT_NETNS:
+		conf_netns(c, arg);
+		a->netns_given = true;
+		break;
+	case OPT_NETNS_ONLY:
+		c->netns_only = true;
+		break;
+	case OPT_NO_NETNS_QUIT:
+		c->no_netns_quit = true;
+		break;
+	case OPT_CONFIG_NET:
+		c->config_net = true;
+		break;
+	case OPT_NO_COPY_ROUTES:
+		c->ip4.no_copy_routes = c->ip6.no_copy_routes = true;
+		break;
+	case OPT_NO_COPY_ADDRS:
+		c->ip4.no_copy_addrs = c->ip6.no_copy_addrs = true;
+		break;
+	case OPT_NS_MAC_ADDR:
+		conf_mac(arg, c->ns_mac);
+		c->ns_mac_set = true;
+		break;
+	case OPT_NO_SPLICE:
+		c->no_splice = true;
+		break;
+	}
+}
+
+/**
+ * conf_files() - Open the log and PID files named on the command line
+ * @c:		Execution context
+ */
+static void conf_files(struct ctx *c)
+{
+	if (*c->log_path && log_file_open(c->log_path, c->log_size))
+		die_perror("-l %s: can't open log file",
+			   conf_quote(c->log_path));
+
+	if (*c->pidfile) {
+		c->pidfile_fd = open(c->pidfile,
+				     O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC,
+				     0644);
+		if (c->pidfile_fd < 0)
+			die_perror("-P %s: can't open PID file",
+				   conf_quote(c->pidfile));
+	}
+}
+
+/**
+ * conf_addresses() - Addresses, gateways and mappings from host and options
+ * @c:		Execution context
+ * @a:		Options seen on the command line
+ */
+static void conf_addresses(struct ctx *c, const struct conf_args *a)
+{
+	bool gw4 = false, gw6 = false;
+	int rc;
+
+	rc = nl_sock_init();
+	if (rc < 0)
+		die("Can't open netlink socket: %s", strerror(-rc));
+
+	if (c->ipv4_enabled)
+		gw4 = conf_ip4(c, a);
+	if (c->ipv6_enabled)
+		gw6 = conf_ip6(c, a);
+
+	/* Default loopback mapping: the gateway, for versions having one */
+	if (!a->mhl4_given && !c->no_map_gw && gw4 && c->ifi4)
+		c->ip4.map_host_loopback = c->ip4.guest_gw;
+	if (!a->mhl4_given && !c->no_map_gw && c->ip4.gw_given)
+		c->ip4.map_host_loopback = c->ip4.guest_gw;
+	if (!a->mhl6_given && !c->no_map_gw && gw6 && c->ifi6)
+		c->ip6.map_host_loopback = c->ip6.guest_gw;
+	if (!a->mhl6_given && !c->no_map_gw && c->ip6.gw_given)
+		c->ip6.map_host_loopback = c->ip6.guest_gw;
+
+	if (!c->ipv4_enabled)
+		c->ip4.map_host_loopback.s_addr = 0;
+	if (!c->ipv6_enabled)
+		c->ip6.map_host_loopback = in6addr_any;
+	if (!c->ip4.map_host_loopback.s_addr &&
+	    IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
+		c->no_map_gw = true;
+}
+
+/**
+ * conf() - Parse the command line, set up defaults from the host
+ * @c:		Execution context, @mode and @argv0 already set
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Exits with status 1 and one line on standard error on invalid input;
+ * with status 0 after --help, --version and --print-capabilities.
+ */
+void conf(struct ctx *c, int argc, char **argv)
+{
+	struct conf_args a = { .prefix_len = -1, .dhcp_dns = -1,
+			       .dhcp_search = -1 };
+	char optstring[ARRAY_SIZE(conf_opts) * 2 + 3];
+	int ret;
+
+	conf_init_ctx(c);
+	conf_longopts_init(optstring, sizeof(optstring), c->mode);
+
+	opterr = 0;
+	optind = 0;	/* full re-initialisation, for repeated calls */
+	for (;;) {
+		const struct conf_opt *o;
+		int longindex = -1;
+
+		optopt = 0;
+		ret = getopt_long(argc, argv, optstring, conf_longopts,
+				  &longindex);
+		if (ret == -1)
+			break;
+		if (ret == '?' || ret == ':')
+			conf_getopt_error(argv, ret);
+
+		if (longindex >= 0) {
+			snprintf(conf_optname, sizeof(conf_optname), "--%s",
+				 conf_longopts[longindex].name);
+			o = conf_longopt_desc[longindex];
+		} else {
+			snprintf(conf_optname, sizeof(conf_optname), "-%c",
+				 ret);
+			o = conf_opt_find(ret);
+		}
+
+		if (o && !(o->modes & (1U << c->mode)))
+			die("%s: %s-only option", conf_optname,
+			    c->mode == MODE_PASTA ? "passt" : "pasta");
+
+		conf_option(c, &a, ret, optarg);
+	}
+
+	if (c->mode == MODE_PASTA)
+		conf_pasta_target(c, &a, argc, argv);
+	else if (optind < argc)
+		die("%s: unexpected argument (passt takes no operands)",
+		    conf_quote(argv[optind]));
+
+	if (a.v4only && a.v6only)
+		die("-4 and -6: can't be given together");
+
+	if (c->print_capabilities) {
+		printf("{\n  \"type\": \"net\"\n}\n");
+		exit(EXIT_SUCCESS);
+	}
+
+	conf_files(c);
+	if (!a.runas_given)
+		isolation_default_user(c);
+
+	c->ipv4_enabled = !a.v6only;
+	c->ipv6_enabled = !a.v4only;
+	if (c->ipv6_enabled && c->mtu && c->mtu < MTU_MIN_IPV6) {
+		if (a.v6only)
+			die("-m %i: IPv6 needs an MTU of at least %i", c->mtu,
+			    MTU_MIN_IPV6);
+		warn("MTU %i is below the IPv6 minimum (%i): IPv6 disabled",
+		     c->mtu, MTU_MIN_IPV6);
+		c->ipv6_enabled = false;
+	}
+
+	conf_addresses(c, &a);
+	conf_dns_setup(c, &a);
+
+	if (c->mode == MODE_PASTA) {
+		c->no_dhcp_dns = a.dhcp_dns != 1;
+		c->no_dhcp_dns_search = a.dhcp_search != 1;
+	} else {
+		c->no_dhcp_dns = a.dhcp_dns == 0;
+		c->no_dhcp_dns_search = a.dhcp_search == 0;
+	}
+
+	if (c->no_icmp)
+		c->no_ndp = true;
+	if (!c->ipv4_enabled)
+		c->no_dhcp = true;
+	if (!c->ipv6_enabled)
+		c->no_ndp = c->no_dhcpv6 = c->no_ra = true;
+
+	conf_fwd_defaults(c);
+
+	if (c->mode == MODE_PASTA && !*c->pasta_ifname) {
+		unsigned int ifi = c->ifi4 ? c->ifi4 : c->ifi6;
+
+		if (!ifi || !if_indextoname(ifi, c->pasta_ifname))
+			snprintf(c->pasta_ifname, sizeof(c->pasta_ifname),
+				 "%s", PASTA_IFNAME_DEFAULT);
+	}
+
+	if (c->vhost_user && !a.repair_given && *c->sock_path) {
+		int n = snprintf(c->repair_path, sizeof(c->repair_path),
+				 "%s%s", c->sock_path, REPAIR_SUFFIX);
+
+		if (n < 0 || (size_t)n >= sizeof(c->repair_path))
+			die("-s %s: too long to append %s for --repair-path",
+			    conf_quote(c->sock_path), REPAIR_SUFFIX);
+	}
+}
+
+/**
+ * conf_print_dns() - Print nameservers and search list of a section
+ * @c:		Execution context
+ * @v4:		Print IPv4 nameservers
+ * @v6:		Print IPv6 nameservers
+ * @search:	Print the search list
+ */
+static void conf_print_dns(const struct ctx *c, bool v4, bool v6, bool search)
+{
+	char buf[INET6_ADDRSTRLEN];
+	bool hdr = false;
+	int i;
+
+	for (i = 0; v4 && i < DNS_MAX && c->ip4.dns[i].s_addr; i++) {
+		if (!hdr)
+			info("    DNS:");
+		hdr = true;
+		info("        %s",
+		     inet_ntop(AF_INET, &c->ip4.dns[i], buf, sizeof(buf)));
+	}
+	for (i = 0; v6 && i < DNS_MAX &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[i]); i++) {
+		if (!hdr)
+			info("    DNS:");
+		hdr = true;
+		info("        %s",
+		     inet_ntop(AF_INET6, &c->ip6.dns[i], buf, sizeof(buf)));
+	}
+
+	for (i = 0; search && i < DNS_SEARCH_MAX && *c->dns_search[i]; i++) {
+		if (!i)
+			info("    search:");
+		info("        %s", c->dns_search[i]);
+	}
+}
+
+/**
+ * conf_print_ifname() - Name of a host interface for the summary
+ * @ifi:	Interface index, 0 for none
+ * @buf:	Buffer of IFNAMSIZ bytes
+ *
+ * Return: @buf
+ */
+static const char *conf_print_ifname(unsigned int ifi, char *buf)
+{
+	if (!ifi || !if_indextoname(ifi, buf))
+		snprintf(buf, IFNAMSIZ, "%s", ifi ? "?" : "none");
+	return buf;
+}
+
+/**
+ * conf_print() - Print the start-up summary: interfaces, addresses, DNS
+ * @c:		Execution context
+ *
+ * Sections for disabled services are left out.
+ */
 void conf_print(const struct ctx *c)
 {
-	(void)c;
+	char buf[INET6_ADDRSTRLEN], if4[IFNAMSIZ], if6[IFNAMSIZ];
+	char mac[MAC_STRLEN], ns[IFNAMSIZ + 32] = "";
+	bool local4 = c->ipv4_enabled && !c->ifi4;
+	bool local6 = c->ipv6_enabled && !c->ifi6;
+
+	if (c->mode == MODE_PASTA)
+		snprintf(ns, sizeof(ns), ", namespace interface: %s",
+			 c->pasta_ifname);
+
+	conf_print_ifname(c->ifi4, if4);
+	conf_print_ifname(c->ifi6, if6);
+	if ((local4 || !c->ipv4_enabled) && (local6 || !c->ipv6_enabled))
+		info("Outbound interface: none (local mode)%s", ns);
+	else if (!c->ipv6_enabled || (!local4 && c->ifi4 == c->ifi6))
+		info("Outbound interface: %s%s", if4, ns);
+	else if (!c->ipv4_enabled)
+		info("Outbound interface: %s%s", if6, ns);
+	else
+		info("Outbound interfaces: IPv4 %s%s, IPv6 %s%s%s",
+		     if4, local4 ? " (local mode)" : "",
+		     if6, local6 ? " (local mode)" : "", ns);
+
+	if (c->ipv4_enabled) {
+		struct in_addr mask;
+
+		mask.s_addr = htonl(c->ip4.prefix_len ?
+				    ~0U << (32 - c->ip4.prefix_len) : 0);
+		info("ARP:");
+		info("    address: %s",
+		     mac_ntop(c->our_tap_mac, mac, sizeof(mac)));
+		info("%s", c->no_dhcp ? "IPv4 (DHCP disabled):" : "DHCP:");
+		info("    assign: %s",
+		     inet_ntop(AF_INET, &c->ip4.addr, buf, sizeof(buf)));
+		info("    mask: %s", inet_ntop(AF_INET, &mask, buf, sizeof(buf)));
+		if (c->ip4.guest_gw.s_addr)
+			info("    router: %s", inet_ntop(AF_INET,
+			     &c->ip4.guest_gw, buf, sizeof(buf)));
+		if (!c->no_dhcp)
+			conf_print_dns(c, !c->no_dhcp_dns, false,
+				       !c->no_dhcp_dns_search);
+	}
+
+	if (c->ipv6_enabled) {
+		bool ra = !c->no_ndp && !c->no_ra;
+
+		if (ra && !c->no_dhcpv6)
+			info("NDP/DHCPv6:");
+		else if (ra)
+			info("NDP:");
+		else if (!c->no_dhcpv6)
+			info("DHCPv6:");
+		else
+			info("IPv6 (NDP and DHCPv6 disabled):");
+
+		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
+			info("    assign: %s", inet_ntop(AF_INET6, &c->ip6.addr,
+							buf, sizeof(buf)));
+		info("    router: %s",
+		     inet_ntop(AF_INET6, &c->ip6.guest_gw, buf, sizeof(buf)));
+		info("    our link-local: %s",
+		     inet_ntop(AF_INET6, &c->ip6.our_tap_ll, buf, sizeof(buf)));
+		if (ra || !c->no_dhcpv6)
+			conf_print_dns(c, false, !c->no_dhcp_dns,
+				       !c->no_dhcp_dns_search);
+	}
+
+	/* What the guest isn't told, but the host uses (and pasta shows) */
+	if ((c->no_dhcp_dns && (c->ip4.dns[0].s_addr ||
+				!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[0]))) ||
+	    (c->no_dhcp_dns_search && *c->dns_search[0])) {
+		info("DNS (not advertised to the guest):");
+		conf_print_dns(c, c->no_dhcp_dns, c->no_dhcp_dns,
+			       c->no_dhcp_dns_search);
+	}
 }
