@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Static analysis for `make lint`: clang-tidy (checks in .clang-tidy) and
-# cppcheck (suppressions in test/cppcheck.supp) over the program's sources.
-# Exits non-zero if either reports anything.
+# cppcheck (suppressions in test/cppcheck.supp) over the program's sources,
+# and groff warnings in the manual pages.
+# Exits non-zero if anything is reported.
 # Usage: test/lint.sh [FILE.c]...  (default: every top-level .c file)
 
 cd "$(dirname "$0")/.." || exit 1
@@ -14,7 +15,7 @@ files=("$@")
 defs=(-std=gnu11 -D_GNU_SOURCE -DPASST_VERSION='"lint"' -I.)
 status=0
 
-for tool in clang-tidy cppcheck; do
+for tool in clang-tidy cppcheck groff; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		echo "lint: $tool not installed (see test/deps.sh)" >&2
 		exit 1
@@ -43,6 +44,21 @@ if ! cppcheck --quiet --std=c11 -D_GNU_SOURCE -D__linux__ \
 	--error-exitcode=1 \
 	--template='{file}:{line}: {severity}: {message} [{id}]' \
 	"${files[@]}"; then
+	status=1
+fi
+
+# Manual pages: groff warnings are findings, and pasta.1 must stay the same
+# text as passt.1 but for its title and the comment on line 2
+echo "lint: manual pages"
+for page in passt.1 pasta.1; do
+	if ! out=$(groff -man -Tutf8 -ww -z "$page" 2>&1) || [ -n "$out" ]; then
+		echo "$page: groff: $out"
+		status=1
+	fi
+done
+if ! diff <(sed '2,3d' passt.1) <(sed '2,3d' pasta.1) >/dev/null; then
+	echo "pasta.1: differs from passt.1; regenerate it with:"
+	echo "  sed 's/^\.TH passt 1/.TH pasta 1/' passt.1 > pasta.1"
 	status=1
 fi
 
