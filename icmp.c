@@ -244,6 +244,13 @@ static int icmp_sock_open(const struct ctx *c, enum icmp_af af,
 		debug("ICMP: can't bind ping socket to %s: %s", ifname,
 		      strerror(errno));
 
+	/* Ping sockets come with SO_REUSEADDR set: two sockets could then
+	 * share an identifier, and only one of them would see the replies.
+	 * Clear it, so that bind() tells us if the identifier is taken.
+	 */
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &(int){ 0 }, sizeof(int)))
+		debug("ICMP: can't clear SO_REUSEADDR: %s", strerror(errno));
+
 	f->bound = !bind(s, &sa.sa, sl);
 	if (!f->bound) {
 		/* Fall back (see NOTES): keep the address, any identifier */

@@ -748,7 +748,7 @@ void pasta_setup(struct ctx *c)
 		    strerror(-ret));
 	}
 
-	info("Tap device %s (index %u) in namespace %s", c->pasta_ifname,
+	debug("Tap device %s (index %u) in namespace %s", c->pasta_ifname,
 	     c->pasta_ifi, c->netns_path);
 
 	if (pasta_child_pid || c->no_netns_quit)
