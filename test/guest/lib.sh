@@ -85,7 +85,7 @@ ll6_ready() {
 # slaac_addr PREFIX: print the first non-tentative /64 global address whose
 # text starts with PREFIX (e.g. "2001:db8::"), fail if there is none
 slaac_addr() {
-	ip -6 addr show dev "$IF" scope global | grep -v tentative |
+	ip -6 addr show dev "$IF" | grep -v tentative |
 		awk -v p="$1" '$1 == "inet6" && index($2, p) == 1 &&
 			$2 ~ /\/64$/ { sub("/64", "", $2); print $2; f = 1; exit }
 			END { exit !f }'

@@ -12,6 +12,8 @@
 # Usage: test/guest/run-qemu.sh [OPTION]...
 #   -s, --socket PATH	attach virtio-net-pci to the UNIX socket PATH
 #			(default: no network card, guest_net=none)
+#   -n, --netdev SPEC	attach virtio-net-pci to -netdev SPEC,id=n instead
+#			(e.g. "user,restrict=on" to try guest tests on slirp)
 #   -t, --test NAME[,NAME]	guest tests to run (test/guest/tests/NAME.sh),
 #			default "boot"
 #   -a, --append PARAMS	more kernel parameters, e.g. "guest_tag=x"
@@ -32,7 +34,7 @@ CACHE_DIR=$TOP/test/out/guest
 QEMU=${QEMU:-qemu-system-x86_64}
 KVM_PROBE_TIMEOUT_SEC=20
 
-sock= tests=boot append= initramfs= timeout=150 accel=${QEMU_ACCEL:-auto}
+sock= netdev= tests=boot append= initramfs= timeout=150 accel=${QEMU_ACCEL:-auto}
 interactive=0 extra=()
 
 usage() { sed -n '/^# Usage/,/^# Exit/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
@@ -40,6 +42,7 @@ usage() { sed -n '/^# Usage/,/^# Exit/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1
 while [ $# -gt 0 ]; do
 	case $1 in
 	-s|--socket)		sock=$2; shift ;;
+	-n|--netdev)		netdev=$2; shift ;;
 	-t|--test)		tests=$2; shift ;;
 	-a|--append)		append="$append $2"; shift ;;
 	-i|--initramfs)		initramfs=$2; shift ;;
@@ -109,9 +112,9 @@ if [ "$accel" = auto ]; then
 	if kvm_works; then accel=kvm; else accel=tcg; fi
 fi
 
-if [ -n "$sock" ]; then
-	net=(-netdev "stream,id=s,server=off,addr.type=unix,addr.path=$sock"
-	     -device virtio-net-pci,netdev=s,romfile=)
+[ -n "$sock" ] && netdev="stream,server=off,addr.type=unix,addr.path=$sock"
+if [ -n "$netdev" ]; then
+	net=(-netdev "$netdev,id=n" -device virtio-net-pci,netdev=n,romfile=)
 else
 	net=()
 	append="$append guest_net=none"
