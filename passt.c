@@ -29,6 +29,7 @@
 #include "dhcp.h"
 #include "dhcpv6.h"
 #include "icmp.h"
+#include "tcp.h"
 #include "pasta.h"
 #include "isolation.h"
 
@@ -86,12 +87,20 @@ static void guest_frames(struct ctx *c, const struct pool *p,
 			arp(c, &frame, &fi);
 			break;
 		case ETH_P_IP:
+			if (fi.l4proto == IPPROTO_TCP) {
+				tcp_tap_handler(c, &frame, &fi, now);
+				break;
+			}
 			if (fi.l4proto == IPPROTO_UDP && dhcp(c, &frame, &fi))
 				break;
 			if (fi.l4proto == IPPROTO_ICMP)
 				icmp_tap_handler(c, &frame, &fi, now);
 			break;
 		case ETH_P_IPV6:
+			if (fi.l4proto == IPPROTO_TCP) {
+				tcp_tap_handler(c, &frame, &fi, now);
+				break;
+			}
 			if (fi.l4proto == IPPROTO_ICMPV6) {
 				if (ndp(c, &frame, &fi))
 					break;
@@ -105,6 +114,9 @@ static void guest_frames(struct ctx *c, const struct pool *p,
 			break;
 		}
 	}
+
+	/* Coalesced socket writes, ACKs and replies for the whole batch */
+	tcp_tap_flush(c, now);
 }
 
 /**
@@ -151,6 +163,8 @@ int main(int argc, char **argv)
 	icmp_init(c);
 	if (tap_backend_init(c))
 		die("Failed to set up the guest-side interface");
+	if (tcp_init(c))
+		die("Failed to set up TCP");
 
 	isolation_drop_user(c);
 	if (!c->foreground)
@@ -194,6 +208,15 @@ int main(int argc, char **argv)
 			case EPOLL_TYPE_NSQUIT_TIMER:
 				pasta_netns_quit_handler(c, ref);
 				break;
+			case EPOLL_TYPE_TCP:
+				tcp_sock_handler(c, ref, ev, &now);
+				break;
+			case EPOLL_TYPE_TCP_LISTEN:
+				tcp_listen_handler(c, ref, &now);
+				break;
+			case EPOLL_TYPE_TCP_TIMER:
+				tcp_timer_handler(c, &now);
+				break;
 			case EPOLL_TYPE_PING:
 				icmp_sock_handler(c, ref);
 				break;
@@ -210,6 +233,7 @@ int main(int argc, char **argv)
 		timers(c, &now);
 	}
 
+	tcp_stats();
 	info("Exiting on signal %i", (int)quit_signal);
 	return EXIT_SUCCESS;
 }

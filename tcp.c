@@ -1,0 +1,2063 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp.c - TCP translation between guest frames and host sockets, without a
+ * TCP stack and without per-connection data buffers.
+ *
+ * Guest to host: segments are written to the host socket as they arrive in
+ * order; the guest is acknowledged only for what the kernel accepted, and
+ * the window we advertise is the free space of the socket's send buffer.
+ * Out-of-order or refused data is not acknowledged: the guest retransmits.
+ *
+ * Host to guest: data is peeked (MSG_PEEK with SO_PEEK_OFF) from the socket
+ * straight into the payload area of prebuilt frames, and removed from the
+ * socket only once the guest acknowledges it, so a retransmission is a
+ * rewind of the peek offset (go-back-N, on three duplicate ACKs or on the
+ * retransmission timer).
+ *
+ * Connection state is a handful of flags and sequence numbers per flow
+ * table entry. One timerfd serves every connection: it is armed for the
+ * earliest deadline (handshake, retransmission) and the handler scans the
+ * table. Frames from the guest are handled in batches: payloads of
+ * consecutive in-order segments of one connection are written with a single
+ * sendmsg(), and acknowledgements and new data go out once per batch.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/tcp.h>
+#include <linux/if_ether.h>
+#include <linux/sockios.h>
+
+#include "util.h"
+#include "log.h"
+#include "passt.h"
+#include "checksum.h"
+#include "siphash.h"
+#include "flow.h"
+#include "fwd.h"
+#include "tap.h"
+#include "tcp.h"
+
+/* Frames built per batch towards the guest */
+#define TCP_FRAMES		128
+/* Payload room of each frame: largest TCP payload in a 64 KiB IP packet */
+#define TCP_PAYLOAD_BYTES	65536
+/* Header room: alignment pad, Ethernet, IPv6, TCP with options */
+#define TCP_HDR_PAD		2
+#define TCP_HDR_BYTES		(TCP_HDR_PAD + ETH_HLEN + 40 + 60)
+#define TCP_HDR_ALIGN		8
+
+/* Window scale we announce, and the largest window it can express */
+#define TCP_WS_OURS		8
+#define TCP_WND_MAX_SCALED	(65535U << TCP_WS_OURS)
+/* Default MSS when the guest gives none (RFC 9293, 3.7.1; RFC 8200, 5) */
+#define TCP_MSS4_DEFAULT	536
+#define TCP_MSS6_DEFAULT	1220
+
+/* Timeouts and retries */
+#define TCP_SYN_TIMEOUT_MS	1000
+#define TCP_SYN_RETRIES		4
+#define TCP_CONNECT_TIMEOUT_MS	30000
+#define TCP_RTO_MIN_MS		200
+#define TCP_RTO_MAX_MS		8000
+#define TCP_DATA_RETRIES	10
+/* Duplicate ACKs that make us retransmit (RFC 5681, 3.2) */
+#define TCP_DUPACK_THRESHOLD	3
+
+#define TCP_LISTEN_BACKLOG	128
+#define TCP_ACCEPT_BATCH	64
+/* Guest payloads coalesced into one write to a socket */
+#define TCP_WR_IOV_MAX		TAP_FRAMES_MAX
+
+/* TCP header flags, as in byte 13 of the header */
+#define TCP_FIN			0x01
+#define TCP_SYN			0x02
+#define TCP_RST			0x04
+#define TCP_PSH			0x08
+#define TCP_ACK			0x10
+
+/* Option kinds (RFC 9293, RFC 7323) */
+#define OPT_EOL			0
+#define OPT_NOP			1
+#define OPT_MSS			2
+#define OPT_WS			3
+#define OPT_WS_MAX		14
+
+/* Connection flags */
+#define TCP_F_V6		(1U << 0)	/* IPv6 on the guest side */
+#define TCP_F_SYN_SENT		(1U << 1)	/* SYN to guest, no answer */
+#define TCP_F_CONNECTING	(1U << 2)	/* connect() in progress */
+#define TCP_F_SYNACK_SENT	(1U << 3)	/* SYN-ACK to guest, no ACK */
+#define TCP_F_ESTABLISHED	(1U << 4)
+#define TCP_F_HOST_EOF		(1U << 5)	/* peer FIN seen on socket */
+#define TCP_F_EOF_READ		(1U << 6)	/* every byte was peeked */
+#define TCP_F_FIN_SENT		(1U << 7)	/* FIN to guest sent */
+#define TCP_F_FIN_ACKED		(1U << 8)
+#define TCP_F_GUEST_FIN		(1U << 9)	/* FIN from guest, SHUT_WR */
+#define TCP_F_WS		(1U << 10)	/* window scaling both ways */
+#define TCP_F_PEEK_RESET	(1U << 11)	/* SO_PEEK_OFF needs setting */
+#define TCP_F_WND_BLOCKED	(1U << 12)	/* refused guest data */
+#define TCP_F_RECOVERY		(1U << 13)	/* retransmitted, in recovery */
+
+/* Work left for the end of a batch of guest frames */
+#define TCP_B_TOUCHED		(1U << 0)
+#define TCP_B_ACK		(1U << 1)	/* send an ACK */
+#define TCP_B_DATA		(1U << 2)	/* try sending data */
+#define TCP_B_RETRANS		(1U << 3)	/* go back to last ACK */
+
+#define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
+#define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
+#define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
+#define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
+
+/**
+ * struct tcp_conn - A TCP connection: flow table entry of type FLOW_TCP
+ * @f:			Common flow part: guest side and host side 4-tuples
+ * @sock:		Host socket, -1 if none
+ * @flags:		TCP_F_* flags
+ * @batch:		TCP_B_* work pending for the end of the frame batch
+ * @ws_guest:		Window scale the guest applies to its windows
+ * @retries:		Retransmissions since the last progress
+ * @dup_acks:		Duplicate ACKs in a row
+ * @mss:		Largest segment payload we send to the guest
+ * @events:		epoll events currently registered for @sock
+ * @rto_ms:		Current retransmission timeout
+ * @isn:		Our initial sequence number
+ * @seq_to_guest:	Next sequence number we send
+ * @seq_max:		One past the highest sequence number sent
+ * @seq_una:		Oldest sequence number the guest hasn't acknowledged
+ * @seq_head:		Sequence number of the first byte still in @sock
+ * @seq_recover:	@seq_max at the last retransmission
+ * @seq_from_guest:	Next sequence number expected from the guest
+ * @seq_ack_sent:	Last acknowledgement sent to the guest
+ * @wnd_guest:		Guest's receive window, bytes
+ * @wnd_sent:		Last window advertised to the guest, bytes
+ * @deadline:		Timer deadline (milliseconds, monotonic), 0 if none
+ */
+struct tcp_conn {
+	struct flow_common f;
+	int sock;
+	uint16_t flags;
+	uint8_t batch;
+	uint8_t ws_guest;
+	uint8_t retries;
+	uint8_t dup_acks;
+	uint16_t mss;
+	uint32_t events;
+	uint32_t rto_ms;
+	uint32_t isn;
+	uint32_t seq_to_guest;
+	uint32_t seq_max;
+	uint32_t seq_una;
+	uint32_t seq_head;
+	uint32_t seq_recover;
+	uint32_t seq_from_guest;
+	uint32_t seq_ack_sent;
+	uint32_t wnd_guest;
+	uint32_t wnd_sent;
+	uint64_t deadline;
+};
+
+_Static_assert(sizeof(struct tcp_conn) <= sizeof(union flow),
+	       "TCP connection state must fit a flow table entry");
+
+/**
+ * struct tcp_seg - What we need of a TCP segment from the guest
+ * @seq:	Sequence number, host order
+ * @ack:	Acknowledgement number, host order
+ * @wnd:	Window field, unscaled
+ * @flags:	TCP_* flags
+ * @sport:	Source (guest) port, host order
+ * @dport:	Destination port, host order
+ * @mss:	MSS option, 0 if absent
+ * @ws:		Window scale option, -1 if absent
+ * @data:	Payload
+ * @len:	Payload length
+ */
+struct tcp_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t wnd;
+	uint8_t flags;
+	in_port_t sport;
+	in_port_t dport;
+	uint16_t mss;
+	int ws;
+	const uint8_t *data;
+	size_t len;
+};
+
+/* Frames towards the guest: header buffers, payloads, iovecs */
+static uint8_t tcp_hdr[TCP_FRAMES][TCP_HDR_BYTES]
+	__attribute__((aligned(TCP_HDR_ALIGN)));
+static uint8_t tcp_payload[TCP_FRAMES][TCP_PAYLOAD_BYTES];
+static struct iovec tcp_frame_iov[TCP_FRAMES * 2];
+static struct iovec tcp_peek_iov[TCP_FRAMES];
+static uint8_t tcp_ctrl[TCP_HDR_BYTES] __attribute__((aligned(TCP_HDR_ALIGN)));
+
+/* Coalesced guest payloads waiting to be written to one socket */
+static struct tcp_conn *tcp_wr_conn;
+static struct iovec tcp_wr_iov[TCP_WR_IOV_MAX];
+static unsigned tcp_wr_count;
+static size_t tcp_wr_len;
+static bool tcp_wr_fin;
+
+/* Connections touched by the current batch of guest frames */
+static uint32_t tcp_touched[TAP_FRAMES_MAX * 2];
+static unsigned tcp_touched_count;
+
+static uint8_t tcp_isn_key[SIPHASH_KEY_BYTES];
+static int tcp_timer_fd = -1;
+static uint64_t tcp_timer_armed;	/* armed expiry, 0 if disarmed */
+static uint64_t tcp_now_ms;
+
+/* Counters for --stats and the exit summary */
+static unsigned long tcp_conns_total, tcp_frames_bad, tcp_retrans;
+
+/**
+ * conn_at() - Connection of a flow table entry
+ * @flow:	Entry
+ *
+ * Return: connection, NULL if @flow is NULL or not a TCP flow
+ */
+static struct tcp_conn *conn_at(union flow *flow)
+{
+	if (!flow || flow->f.type != FLOW_TCP)
+		return NULL;
+	return (struct tcp_conn *)flow;
+}
+
+/**
+ * conn_idx() - Flow table index of a connection
+ * @conn:	Connection
+ *
+ * Return: index
+ */
+static uint32_t conn_idx(const struct tcp_conn *conn)
+{
+	return flow_idx((const union flow *)conn);
+}
+
+/**
+ * tcp_update_now() - Refresh the millisecond clock from a timestamp
+ * @now:	Current timestamp
+ */
+static void tcp_update_now(const struct timespec *now)
+{
+	tcp_now_ms = (uint64_t)now->tv_sec * MS_PER_SEC +
+		     (uint64_t)now->tv_nsec / 1000000;
+}
+
+/**
+ * tcp_timer_arm() - Make sure the timer fires no later than @when
+ * @when:	Deadline, milliseconds on the monotonic clock
+ */
+static void tcp_timer_arm(uint64_t when)
+{
+	struct itimerspec its = { 0 };
+
+	if (tcp_timer_fd < 0 || (tcp_timer_armed && tcp_timer_armed <= when))
+		return;
+
+	its.it_value.tv_sec = when / MS_PER_SEC;
+	its.it_value.tv_nsec = (when % MS_PER_SEC) * 1000000;
+	if (timerfd_settime(tcp_timer_fd, TFD_TIMER_ABSTIME, &its, NULL))
+		warn_perror("TCP timer");
+	else
+		tcp_timer_armed = when;
+}
+
+/**
+ * conn_deadline() - Set the connection's timer deadline
+ * @conn:	Connection
+ * @ms:		Milliseconds from now, 0 to clear
+ */
+static void conn_deadline(struct tcp_conn *conn, uint32_t ms)
+{
+	if (!ms) {
+		conn->deadline = 0;
+		return;
+	}
+	conn->deadline = tcp_now_ms + ms;
+	tcp_timer_arm(conn->deadline);
+}
+
+/**
+ * tcp_isn() - Initial sequence number for a connection (RFC 6528)
+ * @conn:	Connection, guest side set
+ *
+ * Return: keyed hash of the 4-tuple plus a 4 microsecond clock
+ */
+static uint32_t tcp_isn(const struct tcp_conn *conn)
+{
+	const struct flowside *s = &conn->f.side[GUESTSIDE];
+	struct timespec ts;
+	struct {
+		union inany_addr eaddr;
+		union inany_addr faddr;
+		in_port_t eport;
+		in_port_t fport;
+	} __attribute__((packed)) in;
+
+	memset(&in, 0, sizeof(in));
+	in.eaddr = s->eaddr;
+	in.faddr = s->faddr;
+	in.eport = s->eport;
+	in.fport = s->fport;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+
+	return (uint32_t)siphash_2_4(tcp_isn_key, &in, sizeof(in)) +
+	       (uint32_t)(((uint64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec) /
+			  4000);
+}
+
+/**
+ * conn_mss_local() - Largest payload our MTU towards the guest allows
+ * @c:		Execution context
+ * @v6:		IPv6 connection
+ *
+ * Return: MSS
+ */
+static uint16_t conn_mss_local(const struct ctx *c, bool v6)
+{
+	int mtu = c->mtu ? c->mtu : MTU_DEFAULT;
+	int mss = mtu - (v6 ? 40 : 20) - 20;
+
+	return (uint16_t)MIN(mss, TCP_PAYLOAD_BYTES - 64);
+}
+
+/**
+ * tcp_wnd_calc() - Window to advertise: free space in the socket send buffer
+ * @conn:	Connection
+ *
+ * The kernel charges buffer overhead to the send buffer too: keep a margin,
+ * so that what the guest sends within the window is accepted.
+ *
+ * Return: window in bytes, before scaling
+ */
+static uint32_t tcp_wnd_calc(const struct tcp_conn *conn)
+{
+	socklen_t sl = sizeof(int);
+	int sndbuf = 0, outq = 0;
+	long wnd;
+
+	if (conn->sock < 0 || (conn->flags & TCP_F_GUEST_FIN))
+		return conn->wnd_sent;
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
+	    ioctl(conn->sock, SIOCOUTQ, &outq))
+		return 0;
+
+	wnd = (long)sndbuf - sndbuf / 16 - outq;
+	if (wnd < 0)
+		wnd = 0;
+	if (conn->flags & TCP_F_WS)
+		return (uint32_t)MIN(wnd, (long)TCP_WND_MAX_SCALED);
+	return (uint32_t)MIN(wnd, 65535L);
+}
+
+/**
+ * tcp_fill() - Build Ethernet, IP and TCP headers for a segment to the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ * @buf:	Header buffer (TCP_HDR_BYTES, 8-byte aligned)
+ * @flags:	TCP flags
+ * @seq:	Sequence number
+ * @wnd_field:	Window field value
+ * @opts:	TCP options, NULL for none
+ * @optlen:	Length of @opts, multiple of 4
+ * @payload:	Payload, NULL for none
+ * @plen:	Payload length
+ *
+ * Return: length of the headers, starting at @buf + TCP_HDR_PAD
+ */
+static size_t tcp_fill(const struct ctx *c, const struct tcp_conn *conn,
+		       uint8_t *buf, uint8_t flags, uint32_t seq,
+		       uint16_t wnd_field, const uint8_t *opts, size_t optlen,
+		       const void *payload, size_t plen)
+{
+	const struct flowside *s = &conn->f.side[GUESTSIDE];
+	uint8_t *frame = buf + TCP_HDR_PAD;
+	size_t l3len, thlen = sizeof(struct tcphdr) + optlen;
+	size_t l4len = thlen + plen;
+	struct tcphdr *th;
+	uint32_t sum;
+
+	tap_eth_fill(c, (struct ethhdr *)frame,
+		     (conn->flags & TCP_F_V6) ? ETH_P_IPV6 : ETH_P_IP);
+
+	if (conn->flags & TCP_F_V6) {
+		l3len = sizeof(struct ip6_hdr);
+		tap_ip6_fill((struct ip6_hdr *)(frame + ETH_HLEN),
+			     &s->faddr.a6, &s->eaddr.a6, IPPROTO_TCP, l4len);
+		sum = csum_pseudo6(l4len, IPPROTO_TCP, &s->faddr.a6,
+				   &s->eaddr.a6);
+	} else {
+		l3len = sizeof(struct iphdr);
+		tap_ip4_fill((struct iphdr *)(frame + ETH_HLEN),
+			     *inany_v4(&s->faddr), *inany_v4(&s->eaddr),
+			     IPPROTO_TCP, l4len);
+		sum = csum_pseudo4(l4len, IPPROTO_TCP, *inany_v4(&s->faddr),
+				   *inany_v4(&s->eaddr));
+	}
+
+	th = (struct tcphdr *)(frame + ETH_HLEN + l3len);
+	memset(th, 0, sizeof(*th));
+	th->source = htons(s->fport);
+	th->dest = htons(s->eport);
+	th->seq = htonl(seq);
+	th->ack_seq = (flags & TCP_ACK) ? htonl(conn->seq_from_guest) : 0;
+	th->doff = thlen / 4;
+	((uint8_t *)th)[13] = flags;
+	th->window = htons(wnd_field);
+	if (optlen)
+		memcpy(th + 1, opts, optlen);
+
+	sum = csum_unfolded(th, thlen, sum);
+	if (plen)
+		sum = csum_unfolded(payload, plen, sum);
+	th->check = csum_fold(sum);
+
+	return ETH_HLEN + l3len + thlen;
+}
+
+/**
+ * conn_wnd_field() - Window field for a segment, recording what we announced
+ * @conn:	Connection
+ * @syn:	Segment carries SYN (windows in SYNs are never scaled)
+ *
+ * Return: window field value
+ */
+static uint16_t conn_wnd_field(struct tcp_conn *conn, bool syn)
+{
+	uint32_t wnd = tcp_wnd_calc(conn);
+
+	if (syn || !(conn->flags & TCP_F_WS)) {
+		conn->wnd_sent = MIN(wnd, 65535U);
+		return (uint16_t)conn->wnd_sent;
+	}
+	conn->wnd_sent = wnd & ~((1U << TCP_WS_OURS) - 1);
+	return (uint16_t)(wnd >> TCP_WS_OURS);
+}
+
+/**
+ * tcp_send_ctrl() - Send a segment without payload to the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ * @flags:	TCP flags
+ * @seq:	Sequence number
+ */
+static void tcp_send_ctrl(const struct ctx *c, struct tcp_conn *conn,
+			  uint8_t flags, uint32_t seq)
+{
+	uint8_t opts[8];
+	size_t optlen = 0, len;
+	uint16_t wnd;
+
+	if (flags & TCP_SYN) {
+		uint16_t mss = conn_mss_local(c, conn->flags & TCP_F_V6);
+
+		opts[0] = OPT_MSS;
+		opts[1] = 4;
+		opts[2] = mss >> 8;
+		opts[3] = mss & 0xff;
+		optlen = 4;
+		/* Only answer a SYN with window scaling if it had it */
+		if (!(flags & TCP_ACK) || (conn->flags & TCP_F_WS)) {
+			opts[4] = OPT_NOP;
+			opts[5] = OPT_WS;
+			opts[6] = 3;
+			opts[7] = TCP_WS_OURS;
+			optlen = 8;
+		}
+	}
+
+	wnd = (flags & TCP_RST) ? 0 : conn_wnd_field(conn, flags & TCP_SYN);
+	len = tcp_fill(c, conn, tcp_ctrl, flags, seq, wnd,
+		       optlen ? opts : NULL, optlen, NULL, 0);
+	tap_send_single(c, tcp_ctrl + TCP_HDR_PAD, len);
+	if (flags & TCP_ACK)
+		conn->seq_ack_sent = conn->seq_from_guest;
+}
+
+/**
+ * tcp_send_ack() - Send a pure ACK with the current window
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_send_ack(const struct ctx *c, struct tcp_conn *conn)
+{
+	tcp_send_ctrl(c, conn, TCP_ACK, conn->seq_to_guest);
+}
+
+/**
+ * tcp_epoll_set() - Register the connection's socket for some events
+ * @c:		Execution context
+ * @conn:	Connection
+ * @events:	epoll events (EPOLLET is added)
+ */
+static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
+			  uint32_t events)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP, .fd = conn->sock,
+				.flow = conn_idx(conn) };
+	struct epoll_event ev = { .data.u64 = ref.u64 };
+	int op = conn->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+
+	events |= EPOLLET | EPOLLRDHUP;
+	if (events == conn->events)
+		return;
+	ev.events = events;
+	if (epoll_ctl(c->epollfd, op, conn->sock, &ev))
+		debug("TCP: epoll_ctl on socket %i: %s", conn->sock,
+		      strerror(errno));
+	else
+		conn->events = events;
+}
+
+/**
+ * tcp_conn_close() - Close the socket and free the flow table entry
+ * @conn:	Connection
+ * @rst:	Reset the host side (SO_LINGER with zero timeout)
+ */
+static void tcp_conn_close(struct tcp_conn *conn, bool rst)
+{
+	if (tcp_wr_conn == conn) {
+		tcp_wr_conn = NULL;
+		tcp_wr_count = 0;
+		tcp_wr_len = 0;
+	}
+
+	if (conn->sock >= 0) {
+		if (rst) {
+			struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+			setsockopt(conn->sock, SOL_SOCKET, SO_LINGER,
+				   &l, sizeof(l));
+		}
+		close(conn->sock);
+	}
+	trace("TCP: flow %u closed%s", conn_idx(conn), rst ? " (reset)" : "");
+	flow_free((union flow *)conn);
+}
+
+/**
+ * tcp_conn_rst() - Reset both sides of a connection and free it
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_conn_rst(const struct ctx *c, struct tcp_conn *conn)
+{
+	if (!(conn->flags & (TCP_F_SYN_SENT | TCP_F_CONNECTING)))
+		tcp_send_ctrl(c, conn, TCP_RST | TCP_ACK, conn->seq_to_guest);
+	else if (conn->flags & TCP_F_CONNECTING)
+		tcp_send_ctrl(c, conn, TCP_RST | TCP_ACK, conn->isn);
+	tcp_conn_close(conn, true);
+}
+
+/**
+ * tcp_rst_reply() - Answer a segment that matches no connection with RST
+ * @c:		Execution context
+ * @fi:		Frame information (addresses)
+ * @seg:	The segment (RFC 9293, 3.10.7.1)
+ */
+static void tcp_rst_reply(const struct ctx *c, const struct frame_info *fi,
+			  const struct tcp_seg *seg)
+{
+	struct tcp_conn tmp;
+
+	if (seg->flags & TCP_RST)
+		return;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.sock = -1;
+	tmp.flags = fi->ethertype == ETH_P_IPV6 ? TCP_F_V6 : 0;
+	tmp.f.side[GUESTSIDE].eaddr = fi->saddr;
+	tmp.f.side[GUESTSIDE].faddr = fi->daddr;
+	tmp.f.side[GUESTSIDE].eport = seg->sport;
+	tmp.f.side[GUESTSIDE].fport = seg->dport;
+
+	if (seg->flags & TCP_ACK) {
+		tcp_send_ctrl(c, &tmp, TCP_RST, seg->ack);
+	} else {
+		tmp.seq_from_guest = seg->seq + seg->len +
+				     !!(seg->flags & TCP_SYN) +
+				     !!(seg->flags & TCP_FIN);
+		tcp_send_ctrl(c, &tmp, TCP_RST | TCP_ACK, 0);
+	}
+}
+
+/**
+ * tcp_touch() - Note work for a connection at the end of the frame batch
+ * @conn:	Connection
+ * @work:	TCP_B_* flags
+ */
+static void tcp_touch(struct tcp_conn *conn, uint8_t work)
+{
+	if (!(conn->batch & TCP_B_TOUCHED)) {
+		if (tcp_touched_count >= ARRAY_SIZE(tcp_touched))
+			return;
+		tcp_touched[tcp_touched_count++] = conn_idx(conn);
+	}
+	conn->batch |= TCP_B_TOUCHED | work;
+}
+
+/**
+ * tcp_parse() - Validate a guest segment and extract what we use
+ * @frame:	Frame
+ * @fi:		Frame information from tap_parse()
+ * @seg:	Filled on success
+ *
+ * Return: 0 if the segment is well-formed, -1 to drop it
+ */
+static int tcp_parse(const struct iovec *frame, const struct frame_info *fi,
+		     struct tcp_seg *seg)
+{
+	const uint8_t *l4, *opt;
+	size_t doff, i;
+	uint32_t sum;
+	struct tcphdr th;
+
+	l4 = packet_get(frame, fi->l4_off, fi->l4_len, NULL);
+	if (!l4 || fi->l4_len < sizeof(th))
+		return -1;
+	memcpy(&th, l4, sizeof(th));
+
+	doff = th.doff * 4;
+	if (doff < sizeof(th) || doff > fi->l4_len)
+		return -1;
+
+	if (fi->ethertype == ETH_P_IPV6)
+		sum = csum_pseudo6(fi->l4_len, IPPROTO_TCP, &fi->saddr.a6,
+				   &fi->daddr.a6);
+	else if (inany_v4(&fi->saddr) && inany_v4(&fi->daddr))
+		sum = csum_pseudo4(fi->l4_len, IPPROTO_TCP,
+				   *inany_v4(&fi->saddr),
+				   *inany_v4(&fi->daddr));
+	else
+		return -1;
+	if (csum(l4, fi->l4_len, sum))
+		return -1;
+
+	seg->seq = ntohl(th.seq);
+	seg->ack = ntohl(th.ack_seq);
+	seg->wnd = ntohs(th.window);
+	seg->flags = l4[13] & (TCP_FIN | TCP_SYN | TCP_RST | TCP_PSH |
+			       TCP_ACK);
+	seg->sport = ntohs(th.source);
+	seg->dport = ntohs(th.dest);
+	seg->data = l4 + doff;
+	seg->len = fi->l4_len - doff;
+	seg->mss = 0;
+	seg->ws = -1;
+
+	if (!seg->sport || !seg->dport)
+		return -1;
+
+	/* Options: only in SYNs do we care, all within the header */
+	opt = l4 + sizeof(th);
+	for (i = 0; (seg->flags & TCP_SYN) && i < doff - sizeof(th);) {
+		size_t left = doff - sizeof(th) - i, olen;
+
+		if (opt[i] == OPT_EOL)
+			break;
+		if (opt[i] == OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (left < 2)
+			break;
+		olen = opt[i + 1];
+		if (olen < 2 || olen > left)
+			break;
+		if (opt[i] == OPT_MSS && olen == 4)
+			seg->mss = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
+		else if (opt[i] == OPT_WS && olen == 3)
+			seg->ws = MIN(opt[i + 2], OPT_WS_MAX);
+		i += olen;
+	}
+
+	return 0;
+}
+
+/**
+ * tcp_nat_from_guest() - Host-side destination for a guest's connection
+ * @c:		Execution context
+ * @dst:	Destination the guest connects to
+ * @port:	Destination port
+ * @out:	Host-side destination
+ *
+ * --dns-forward matches first (DNS ports only), then --map-host-loopback
+ * (host loopback), then --map-guest-addr (the host's own address).
+ *
+ * Return: 0 on success, -1 if the destination can't be reached from the host
+ */
+static int tcp_nat_from_guest(const struct ctx *c,
+			      const union inany_addr *dst, in_port_t port,
+			      union inany_addr *out)
+{
+	const struct in_addr *v4 = inany_v4(dst);
+	bool dns = port == 53 || port == 853;
+
+	*out = *dst;
+	if (v4) {
+		struct in_addr a = *v4;
+
+		if (!c->ipv4_enabled)
+			return -1;
+		if (dns && c->ip4.dns_match.s_addr &&
+		    a.s_addr == c->ip4.dns_match.s_addr &&
+		    c->ip4.dns_host.s_addr) {
+			inany_from_v4(out, c->ip4.dns_host);
+		} else if (c->ip4.map_host_loopback.s_addr &&
+			   a.s_addr == c->ip4.map_host_loopback.s_addr) {
+			a.s_addr = htonl(INADDR_LOOPBACK);
+			inany_from_v4(out, a);
+		} else if (c->ip4.map_guest_addr.s_addr &&
+			   a.s_addr == c->ip4.map_guest_addr.s_addr) {
+			inany_from_v4(out, c->ip4.addr);
+		} else if (IN_MULTICAST(ntohl(a.s_addr)) ||
+			   a.s_addr == htonl(INADDR_BROADCAST) ||
+			   a.s_addr == htonl(INADDR_ANY) ||
+			   inany_is_loopback(dst)) {
+			return -1;
+		}
+		return 0;
+	}
+
+	if (!c->ipv6_enabled)
+		return -1;
+	if (dns && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
+	    IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.dns_match) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host)) {
+		out->a6 = c->ip6.dns_host;
+	} else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback) &&
+		   IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.map_host_loopback)) {
+		out->a6 = in6addr_loopback;
+	} else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr) &&
+		   IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.map_guest_addr)) {
+		out->a6 = c->ip6.addr;
+	} else if (IN6_IS_ADDR_MULTICAST(&dst->a6) ||
+		   IN6_IS_ADDR_UNSPECIFIED(&dst->a6) ||
+		   IN6_IS_ADDR_LINKLOCAL(&dst->a6) ||
+		   IN6_IS_ADDR_LOOPBACK(&dst->a6)) {
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * tcp_nat_to_guest() - Guest-side addresses for a connection from the host
+ * @c:		Execution context
+ * @peer:	Address of the host-side peer
+ * @gs:		Guest side to fill: @faddr and @eaddr
+ *
+ * Loopback sources appear as the --map-host-loopback address, sources equal
+ * to the guest's own address as the --map-guest-addr one; see NOTES in the
+ * manual. The destination is the address last seen from the guest.
+ *
+ * Return: 0 on success, -1 if the connection can't be presented to the guest
+ */
+static int tcp_nat_to_guest(const struct ctx *c,
+			    const union inany_addr *peer, struct flowside *gs)
+{
+	const struct in_addr *v4 = inany_v4(peer);
+
+	gs->faddr = *peer;
+	if (v4) {
+		struct in_addr dst = c->ip4.addr_seen.s_addr ?
+				     c->ip4.addr_seen : c->ip4.addr;
+
+		if (!c->ipv4_enabled || !dst.s_addr)
+			return -1;
+		if (inany_is_loopback(peer)) {
+			if (!c->ip4.map_host_loopback.s_addr)
+				return -1;
+			inany_from_v4(&gs->faddr, c->ip4.map_host_loopback);
+		} else if (v4->s_addr == dst.s_addr ||
+			   v4->s_addr == c->ip4.addr.s_addr) {
+			if (c->ip4.map_guest_addr.s_addr)
+				inany_from_v4(&gs->faddr,
+					      c->ip4.map_guest_addr);
+			else if (c->ip4.map_host_loopback.s_addr)
+				inany_from_v4(&gs->faddr,
+					      c->ip4.map_host_loopback);
+			else
+				return -1;
+		}
+		inany_from_v4(&gs->eaddr, dst);
+		return 0;
+	}
+
+	if (!c->ipv6_enabled)
+		return -1;
+	if (IN6_IS_ADDR_LOOPBACK(&peer->a6)) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
+			return -1;
+		gs->faddr.a6 = c->ip6.map_host_loopback;
+	} else if (IN6_ARE_ADDR_EQUAL(&peer->a6, &c->ip6.addr) ||
+		   IN6_ARE_ADDR_EQUAL(&peer->a6, &c->ip6.addr_seen)) {
+		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr))
+			gs->faddr.a6 = c->ip6.map_guest_addr;
+		else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
+			gs->faddr.a6 = c->ip6.map_host_loopback;
+		else
+			return -1;
+	}
+
+	if (IN6_IS_ADDR_LINKLOCAL(&gs->faddr.a6))
+		gs->eaddr.a6 = c->ip6.addr_ll_seen;
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_seen))
+		gs->eaddr.a6 = c->ip6.addr_seen;
+	else
+		gs->eaddr.a6 = c->ip6.addr;
+
+	if (IN6_IS_ADDR_UNSPECIFIED(&gs->eaddr.a6))
+		return -1;
+	return 0;
+}
+
+/**
+ * sockaddr_from_inany() - Build a socket address
+ * @sa:		Storage for the address
+ * @a:		Address
+ * @port:	Port, host order
+ *
+ * Return: length of the socket address
+ */
+static socklen_t sockaddr_from_inany(struct sockaddr_storage *sa,
+				     const union inany_addr *a, in_port_t port)
+{
+	const struct in_addr *v4 = inany_v4(a);
+
+	memset(sa, 0, sizeof(*sa));
+	if (v4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = *v4;
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)sa;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = a->a6;
+		sin6->sin6_port = htons(port);
+		return sizeof(*sin6);
+	}
+}
+
+/**
+ * inany_from_sockaddr() - Address and port from a socket address
+ * @a:		Address to fill (IPv4 as v4-mapped)
+ * @port:	Port to fill, host order
+ * @sa:		Socket address
+ *
+ * Return: 0 on success, -1 for an unknown family
+ */
+static int inany_from_sockaddr(union inany_addr *a, in_port_t *port,
+			       const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		inany_from_v4(a, sin->sin_addr);
+		*port = ntohs(sin->sin_port);
+		return 0;
+	}
+	if (sa->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+		a->a6 = s6->sin6_addr;
+		*port = ntohs(s6->sin6_port);
+		return 0;
+	}
+	return -1;
+}
+
+/**
+ * tcp_sock_local() - Record the local address of a connection's socket
+ * @conn:	Connection
+ */
+static void tcp_sock_local(struct tcp_conn *conn)
+{
+	struct flowside *hs = &conn->f.side[HOSTSIDE];
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa);
+
+	if (!getsockname(conn->sock, (struct sockaddr *)&sa, &sl))
+		inany_from_sockaddr(&hs->eaddr, &hs->eport, &sa);
+}
+
+/**
+ * tcp_established() - Both sides connected: start moving data
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_established(const struct ctx *c, struct tcp_conn *conn)
+{
+	int zero = 0;
+
+	conn->flags &= ~(TCP_F_SYN_SENT | TCP_F_SYNACK_SENT |
+			 TCP_F_CONNECTING);
+	conn->flags |= TCP_F_ESTABLISHED;
+	conn->seq_una = conn->seq_to_guest = conn->seq_max = conn->isn + 1;
+	conn->seq_head = conn->isn + 1;
+	conn->retries = 0;
+	conn->rto_ms = TCP_RTO_MIN_MS;
+	conn_deadline(conn, 0);
+
+	if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
+		       sizeof(zero)))
+		warn_perror("TCP: SO_PEEK_OFF");
+	tcp_epoll_set(c, conn, EPOLLIN);
+}
+
+/**
+ * tcp_sock_outbound() - Open and bind a socket for a guest's connection
+ * @c:		Execution context
+ * @dst:	Host-side destination
+ *
+ * Return: socket, or -errno
+ */
+static int tcp_sock_outbound(const struct ctx *c, const union inany_addr *dst)
+{
+	bool v4 = inany_v4(dst);
+	const char *ifname = v4 ? c->ip4.ifname_out : c->ip6.ifname_out;
+	int s, one = 1;
+
+	s = socket(v4 ? AF_INET : AF_INET6,
+		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s < 0)
+		return -errno;
+	if (s > FD_REF_MAX) {
+		close(s);
+		return -EMFILE;
+	}
+
+	/* The guest does its own coalescing: don't delay what it sent */
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+	if (inany_is_loopback(dst))
+		return s;
+
+	if (*ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+				  strlen(ifname)))
+		debug("TCP: can't bind to interface %s: %s", ifname,
+		      strerror(errno));
+
+	if (v4 && c->ip4.addr_out.s_addr) {
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+					   .sin_addr = c->ip4.addr_out };
+
+		if (bind(s, (struct sockaddr *)&sin, sizeof(sin)))
+			debug("TCP: can't bind outbound socket: %s",
+			      strerror(errno));
+	} else if (!v4 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_out)) {
+		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+					     .sin6_addr = c->ip6.addr_out };
+
+		if (bind(s, (struct sockaddr *)&sin6, sizeof(sin6)))
+			debug("TCP: can't bind outbound socket: %s",
+			      strerror(errno));
+	}
+	return s;
+}
+
+/**
+ * tcp_send_synack() - Connected on the host: answer the guest's SYN
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_send_synack(const struct ctx *c, struct tcp_conn *conn)
+{
+	conn->flags &= ~TCP_F_CONNECTING;
+	conn->flags |= TCP_F_SYNACK_SENT;
+	tcp_send_ctrl(c, conn, TCP_SYN | TCP_ACK, conn->isn);
+	conn->seq_to_guest = conn->seq_max = conn->isn + 1;
+	conn_deadline(conn, TCP_SYN_TIMEOUT_MS << conn->retries);
+}
+
+/**
+ * tcp_conn_from_guest() - A SYN from the guest for a new connection
+ * @c:		Execution context
+ * @fi:		Frame information
+ * @seg:	The SYN
+ */
+static void tcp_conn_from_guest(struct ctx *c, const struct frame_info *fi,
+				const struct tcp_seg *seg)
+{
+	struct sockaddr_storage sa;
+	struct tcp_conn *conn;
+	struct flowside *gs, *hs;
+	union flow *flow;
+	socklen_t sl;
+	bool v6 = fi->ethertype == ETH_P_IPV6;
+	union inany_addr dst;
+	int s;
+
+	if (tcp_nat_from_guest(c, &fi->daddr, seg->dport, &dst)) {
+		tcp_rst_reply(c, fi, seg);
+		return;
+	}
+
+	flow = flow_alloc();
+	if (!flow) {
+		debug("TCP: flow table full, refusing connection");
+		tcp_rst_reply(c, fi, seg);
+		return;
+	}
+
+	s = tcp_sock_outbound(c, &dst);
+	if (s < 0) {
+		debug("TCP: no socket for new connection: %s", strerror(-s));
+		flow_free(flow);
+		tcp_rst_reply(c, fi, seg);
+		return;
+	}
+
+	conn = (struct tcp_conn *)flow;
+	conn->f.type = FLOW_TCP;
+	conn->f.proto = IPPROTO_TCP;
+	conn->sock = s;
+	gs = &conn->f.side[GUESTSIDE];
+	hs = &conn->f.side[HOSTSIDE];
+	gs->eaddr = fi->saddr;
+	gs->eport = seg->sport;
+	gs->faddr = fi->daddr;
+	gs->fport = seg->dport;
+	hs->faddr = dst;
+	hs->fport = seg->dport;
+	if (flow_hash_insert(flow)) {
+		tcp_conn_close(conn, true);
+		return;
+	}
+	tcp_conns_total++;
+
+	conn->flags = v6 ? TCP_F_V6 : 0;
+	if (seg->ws >= 0) {
+		conn->flags |= TCP_F_WS;
+		conn->ws_guest = (uint8_t)seg->ws;
+	}
+	conn->mss = seg->mss ? seg->mss :
+			       (v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT);
+	conn->mss = MIN(conn->mss, conn_mss_local(c, v6));
+	conn->wnd_guest = seg->wnd;
+	conn->seq_from_guest = seg->seq + 1;
+	conn->isn = tcp_isn(conn);
+	conn->seq_una = conn->isn;
+
+	sl = sockaddr_from_inany(&sa, &dst, seg->dport);
+	if (!connect(s, (struct sockaddr *)&sa, sl)) {
+		tcp_sock_local(conn);
+		tcp_send_synack(c, conn);
+		return;
+	}
+	if (errno != EINPROGRESS) {
+		debug("TCP: connect: %s", strerror(errno));
+		tcp_rst_reply(c, fi, seg);
+		tcp_conn_close(conn, false);
+		return;
+	}
+
+	conn->flags |= TCP_F_CONNECTING;
+	tcp_epoll_set(c, conn, EPOLLOUT);
+	conn_deadline(conn, TCP_CONNECT_TIMEOUT_MS);
+}
+
+/**
+ * tcp_connect_finish() - The host socket of a guest's connection is ready
+ * @c:		Execution context
+ * @conn:	Connection, in TCP_F_CONNECTING
+ */
+static void tcp_connect_finish(struct ctx *c, struct tcp_conn *conn)
+{
+	socklen_t sl = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
+		debug("TCP: connect: %s", strerror(err));
+		tcp_conn_rst(c, conn);
+		return;
+	}
+
+	tcp_sock_local(conn);
+	tcp_epoll_set(c, conn, 0);
+	tcp_send_synack(c, conn);
+}
+
+/**
+ * tcp_send_fin() - Send FIN once the host side closed and all was acked
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_send_fin(struct ctx *c, struct tcp_conn *conn)
+{
+	tcp_send_ctrl(c, conn, TCP_FIN | TCP_ACK, conn->seq_max - 1);
+}
+
+/**
+ * tcp_data_to_guest() - Peek data from the socket into frames, send them
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Sends as much as the guest's window allows; data stays in the socket
+ * until acknowledged.
+ */
+static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn)
+{
+	struct msghdr mh = { .msg_iov = tcp_peek_iov };
+	uint32_t mss = conn->mss;
+
+	if (!(conn->flags & TCP_F_ESTABLISHED) ||
+	    (conn->flags & TCP_F_FIN_SENT))
+		return;
+
+	for (;;) {
+		uint32_t inflight = conn->seq_to_guest - conn->seq_una;
+		uint32_t want, seq, sent_bytes = 0;
+		size_t nbufs, i, sent;
+		uint16_t wnd;
+		ssize_t n;
+
+		if (conn->wnd_guest <= inflight)
+			break;
+		want = MIN(conn->wnd_guest - inflight, TCP_FRAMES * mss);
+
+		if (conn->flags & TCP_F_PEEK_RESET) {
+			int off = (int)(conn->seq_to_guest - conn->seq_head);
+
+			if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF,
+				       &off, sizeof(off))) {
+				tcp_conn_rst(c, conn);
+				return;
+			}
+			conn->flags &= ~TCP_F_PEEK_RESET;
+		}
+
+		nbufs = DIV_ROUND_UP(want, mss);
+		for (i = 0; i < nbufs; i++) {
+			tcp_peek_iov[i].iov_base = tcp_payload[i];
+			tcp_peek_iov[i].iov_len = mss;
+		}
+		tcp_peek_iov[nbufs - 1].iov_len = want - (nbufs - 1) * mss;
+		mh.msg_iovlen = nbufs;
+
+		n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			debug("TCP: flow %u: recv: %s", conn_idx(conn),
+			      strerror(errno));
+			tcp_conn_rst(c, conn);
+			return;
+		}
+		if (!n) {
+			conn->flags |= TCP_F_HOST_EOF | TCP_F_EOF_READ;
+			break;
+		}
+
+		nbufs = DIV_ROUND_UP((size_t)n, mss);
+		wnd = conn_wnd_field(conn, false);
+		seq = conn->seq_to_guest;
+		for (i = 0; i < nbufs; i++) {
+			size_t plen = MIN((size_t)n - i * mss, mss);
+			uint8_t fl = TCP_ACK | (i == nbufs - 1 ? TCP_PSH : 0);
+			size_t hlen;
+
+			hlen = tcp_fill(c, conn, tcp_hdr[i], fl, seq, wnd,
+					NULL, 0, tcp_payload[i], plen);
+			tcp_frame_iov[2 * i].iov_base = tcp_hdr[i] +
+							TCP_HDR_PAD;
+			tcp_frame_iov[2 * i].iov_len = hlen;
+			tcp_frame_iov[2 * i + 1].iov_base = tcp_payload[i];
+			tcp_frame_iov[2 * i + 1].iov_len = plen;
+			seq += plen;
+		}
+
+		sent = tap_send_frames(c, tcp_frame_iov, 2, nbufs);
+		for (i = 0; i < sent; i++)
+			sent_bytes += tcp_frame_iov[2 * i + 1].iov_len;
+
+		if (conn->seq_to_guest != conn->seq_max &&
+		    SEQ_LT(conn->seq_to_guest, conn->seq_max))
+			tcp_retrans += sent_bytes;
+		conn->seq_to_guest += sent_bytes;
+		if (SEQ_GT(conn->seq_to_guest, conn->seq_max))
+			conn->seq_max = conn->seq_to_guest;
+		if (sent)
+			conn->seq_ack_sent = conn->seq_from_guest;
+		if (!conn->deadline)
+			conn_deadline(conn, conn->rto_ms);
+
+		if (sent < nbufs) {
+			/* Guest queue full: peek again from here later */
+			conn->flags |= TCP_F_PEEK_RESET;
+			break;
+		}
+		if ((size_t)n < want && !(conn->flags & TCP_F_HOST_EOF))
+			break;
+	}
+
+	if ((conn->flags & TCP_F_EOF_READ) &&
+	    conn->seq_una == conn->seq_max &&
+	    conn->seq_to_guest == conn->seq_max) {
+		conn->seq_to_guest = ++conn->seq_max;
+		conn->flags |= TCP_F_FIN_SENT;
+		tcp_send_fin(c, conn);
+		conn_deadline(conn, conn->rto_ms);
+	}
+}
+
+/**
+ * tcp_wr_flush() - Write coalesced guest payloads to their socket
+ * @c:		Execution context
+ */
+static void tcp_wr_flush(struct ctx *c)
+{
+	struct tcp_conn *conn = tcp_wr_conn;
+	struct msghdr mh = { .msg_iov = tcp_wr_iov };
+	ssize_t n = 0;
+
+	if (!conn)
+		return;
+	tcp_wr_conn = NULL;
+
+	if (tcp_wr_len) {
+		mh.msg_iovlen = tcp_wr_count;
+		do
+			n = sendmsg(conn->sock, &mh,
+				    MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				debug("TCP: flow %u: send: %s",
+				      conn_idx(conn), strerror(errno));
+				tcp_conn_rst(c, conn);
+				goto out;
+			}
+			n = 0;
+		}
+		conn->seq_from_guest += (uint32_t)n;
+	}
+
+	if ((size_t)n < tcp_wr_len) {
+		/* Socket full: the guest will send the rest again */
+		conn->flags |= TCP_F_WND_BLOCKED;
+		tcp_epoll_set(c, conn, EPOLLIN | EPOLLOUT);
+	} else if (tcp_wr_fin && !(conn->flags & TCP_F_GUEST_FIN)) {
+		shutdown(conn->sock, SHUT_WR);
+		conn->seq_from_guest++;
+		conn->flags |= TCP_F_GUEST_FIN;
+	}
+	tcp_touch(conn, TCP_B_ACK);
+
+out:
+	tcp_wr_count = 0;
+	tcp_wr_len = 0;
+	tcp_wr_fin = false;
+}
+
+/**
+ * tcp_wr_queue() - Queue an in-order guest payload for writing
+ * @c:		Execution context
+ * @conn:	Connection
+ * @data:	Payload
+ * @len:	Payload length
+ * @fin:	Segment carries FIN
+ */
+static void tcp_wr_queue(struct ctx *c, struct tcp_conn *conn,
+			 const uint8_t *data, size_t len, bool fin)
+{
+	if (tcp_wr_conn != conn || tcp_wr_count >= TCP_WR_IOV_MAX)
+		tcp_wr_flush(c);
+
+	tcp_wr_conn = conn;
+	if (len) {
+		tcp_wr_iov[tcp_wr_count].iov_base = (void *)data;
+		tcp_wr_iov[tcp_wr_count].iov_len = len;
+		tcp_wr_count++;
+		tcp_wr_len += len;
+	}
+	if (fin) {
+		tcp_wr_fin = true;
+		tcp_wr_flush(c);
+	}
+}
+
+/**
+ * tcp_ack_from_guest() - Process the acknowledgement and window of a segment
+ * @conn:	Connection, established
+ * @seg:	Segment
+ */
+static void tcp_ack_from_guest(struct tcp_conn *conn,
+			       const struct tcp_seg *seg)
+{
+	uint32_t wnd = (uint32_t)seg->wnd << conn->ws_guest;
+
+	if (!(seg->flags & TCP_ACK))
+		return;
+	if (SEQ_GT(seg->ack, conn->seq_max) || SEQ_LT(seg->ack, conn->seq_una))
+		return;
+
+	if (SEQ_GT(seg->ack, conn->seq_una)) {
+		conn->seq_una = seg->ack;
+		conn->dup_acks = 0;
+		conn->retries = 0;
+		conn->rto_ms = TCP_RTO_MIN_MS;
+		if (SEQ_GT(seg->ack, conn->seq_to_guest)) {
+			/* Guest had kept data we sent before rewinding */
+			conn->seq_to_guest = seg->ack;
+			conn->flags |= TCP_F_PEEK_RESET;
+		}
+		if ((conn->flags & TCP_F_RECOVERY) &&
+		    SEQ_GE(seg->ack, conn->seq_recover))
+			conn->flags &= ~TCP_F_RECOVERY;
+		if ((conn->flags & TCP_F_FIN_SENT) &&
+		    conn->seq_una == conn->seq_max)
+			conn->flags |= TCP_F_FIN_ACKED;
+		conn->deadline = conn->seq_una == conn->seq_max ?
+				 0 : tcp_now_ms + conn->rto_ms;
+		if (conn->deadline)
+			tcp_timer_arm(conn->deadline);
+		conn->wnd_guest = wnd;
+		tcp_touch(conn, TCP_B_DATA);
+		return;
+	}
+
+	/* RFC 5681, 2: duplicate ACK */
+	if (!seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
+	    wnd == conn->wnd_guest && conn->seq_una != conn->seq_max &&
+	    !(conn->flags & TCP_F_RECOVERY)) {
+		if (++conn->dup_acks == TCP_DUPACK_THRESHOLD)
+			tcp_touch(conn, TCP_B_RETRANS);
+		return;
+	}
+
+	if (wnd != conn->wnd_guest) {
+		if (wnd > conn->wnd_guest)
+			tcp_touch(conn, TCP_B_DATA);
+		conn->wnd_guest = wnd;
+	}
+}
+
+/**
+ * tcp_data_from_guest() - Handle payload and FIN of a guest segment
+ * @c:		Execution context
+ * @conn:	Connection, established
+ * @seg:	Segment
+ */
+static void tcp_data_from_guest(struct ctx *c, struct tcp_conn *conn,
+				struct tcp_seg *seg)
+{
+	uint32_t next = conn->seq_from_guest;
+	bool fin = seg->flags & TCP_FIN;
+	const uint8_t *data = seg->data;
+	size_t len = seg->len;
+	uint32_t seq = seg->seq;
+
+	if (!len && !fin)
+		return;
+	if (conn->flags & TCP_F_GUEST_FIN) {
+		tcp_touch(conn, TCP_B_ACK);
+		return;
+	}
+	if (tcp_wr_conn == conn)
+		next += (uint32_t)tcp_wr_len;
+
+	if (SEQ_LT(seq, next)) {
+		uint32_t skip = next - seq;
+
+		if (skip > len || (skip == len && !fin)) {
+			/* Old duplicate: tell the guest where we are */
+			tcp_touch(conn, TCP_B_ACK);
+			return;
+		}
+		data += skip;
+		len -= skip;
+		seq = next;
+	}
+	if (seq != next) {
+		/* Out of order: no buffers, ask again with a duplicate ACK */
+		tcp_touch(conn, TCP_B_ACK);
+		return;
+	}
+	if (conn->flags & TCP_F_WND_BLOCKED) {
+		tcp_touch(conn, TCP_B_ACK);
+		return;
+	}
+
+	tcp_wr_queue(c, conn, data, len, fin);
+}
+
+/**
+ * tcp_handshake_from_guest() - Guest segment for a connection being set up
+ * @c:		Execution context
+ * @conn:	Connection, not established
+ * @seg:	Segment
+ *
+ * Return: true if the segment was consumed
+ */
+static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
+				     const struct tcp_seg *seg)
+{
+	if (conn->flags & TCP_F_SYN_SENT) {
+		/* We connected to the guest: expect SYN-ACK */
+		if ((seg->flags & (TCP_SYN | TCP_ACK)) != (TCP_SYN | TCP_ACK) ||
+		    seg->ack != conn->isn + 1)
+			return true;
+
+		if (seg->ws >= 0) {
+			conn->flags |= TCP_F_WS;
+			conn->ws_guest = (uint8_t)seg->ws;
+		}
+		if (seg->mss)
+			conn->mss = MIN(seg->mss, conn->mss);
+		conn->wnd_guest = seg->wnd;
+		conn->seq_from_guest = seg->seq + 1;
+		tcp_established(c, conn);
+		tcp_touch(conn, TCP_B_ACK | TCP_B_DATA);
+		return true;
+	}
+
+	if (conn->flags & TCP_F_CONNECTING)
+		return true;	/* SYN retransmitted: still connecting */
+
+	/* TCP_F_SYNACK_SENT: expect the ACK, which may carry data */
+	if (seg->flags & TCP_SYN) {
+		if (seg->seq + 1 == conn->seq_from_guest)
+			tcp_send_ctrl(c, conn, TCP_SYN | TCP_ACK, conn->isn);
+		return true;
+	}
+	if (!(seg->flags & TCP_ACK) || seg->ack != conn->isn + 1)
+		return true;
+
+	tcp_established(c, conn);
+	conn->wnd_guest = (uint32_t)seg->wnd << conn->ws_guest;
+	tcp_touch(conn, TCP_B_DATA);
+	return false;
+}
+
+/**
+ * tcp_rst_from_guest() - Handle a RST from the guest
+ * @conn:	Connection
+ * @seg:	Segment with RST
+ *
+ * Return: true if the RST is acceptable (RFC 5961, 3.2, simplified: in
+ *	   window) and the connection was closed
+ */
+static bool tcp_rst_from_guest(struct tcp_conn *conn,
+			       const struct tcp_seg *seg)
+{
+	if (conn->flags & TCP_F_SYN_SENT) {
+		if (!(seg->flags & TCP_ACK) || seg->ack != conn->isn + 1)
+			return false;
+	} else if (SEQ_LT(seg->seq, conn->seq_from_guest) ||
+		   SEQ_GT(seg->seq, conn->seq_from_guest +
+				    MAX(conn->wnd_sent, 1U))) {
+		return false;
+	}
+
+	tcp_conn_close(conn, true);
+	return true;
+}
+
+/**
+ * tcp_tap_handler() - Handle one TCP segment from the guest
+ * @c:		Execution context
+ * @frame:	Frame
+ * @fi:		Frame information from tap_parse()
+ * @now:	Current timestamp
+ *
+ * Work that can be shared by several segments of a connection (writes to
+ * the socket, ACKs, data towards the guest) is left to tcp_tap_flush(),
+ * which the caller runs at the end of the batch.
+ */
+void tcp_tap_handler(struct ctx *c, const struct iovec *frame,
+		     const struct frame_info *fi, const struct timespec *now)
+{
+	struct tcp_conn *conn;
+	struct tcp_seg seg;
+
+	if (c->no_tcp)
+		return;
+	tcp_update_now(now);
+
+	if (tcp_parse(frame, fi, &seg)) {
+		tcp_frames_bad++;
+		drop_debug("TCP: dropping malformed segment");
+		return;
+	}
+
+	conn = conn_at(flow_lookup(IPPROTO_TCP, &fi->saddr, seg.sport,
+				   &fi->daddr, seg.dport));
+	if (!conn) {
+		if ((seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN)
+			tcp_conn_from_guest(c, fi, &seg);
+		else
+			tcp_rst_reply(c, fi, &seg);
+		return;
+	}
+
+	if (seg.flags & TCP_RST) {
+		tcp_rst_from_guest(conn, &seg);
+		return;
+	}
+
+	if (!(conn->flags & TCP_F_ESTABLISHED) &&
+	    tcp_handshake_from_guest(c, conn, &seg))
+		return;
+
+	if (seg.flags & TCP_SYN) {
+		/* SYN on an established connection: challenge ACK */
+		tcp_touch(conn, TCP_B_ACK);
+		return;
+	}
+
+	tcp_ack_from_guest(conn, &seg);
+	tcp_data_from_guest(c, conn, &seg);
+}
+
+/**
+ * tcp_discard_acked() - Remove data the guest acknowledged from the socket
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Return: 0 on success, -1 if the connection was reset
+ */
+static int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn)
+{
+	uint32_t end = conn->seq_una;
+	ssize_t n;
+
+	if ((conn->flags & TCP_F_FIN_SENT) && end == conn->seq_max)
+		end--;		/* FIN isn't socket data */
+	if (!SEQ_GT(end, conn->seq_head))
+		return 0;
+
+	n = recv(conn->sock, NULL, end - conn->seq_head,
+		 MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0) {
+		debug("TCP: flow %u: discard: %s", conn_idx(conn),
+		      strerror(errno));
+		tcp_conn_rst(c, conn);
+		return -1;
+	}
+	conn->seq_head += (uint32_t)n;
+	return 0;
+}
+
+/**
+ * tcp_retransmit() - Go back to the oldest unacknowledged byte
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_retransmit(struct ctx *c, struct tcp_conn *conn)
+{
+	conn->dup_acks = 0;
+	conn->flags |= TCP_F_RECOVERY;
+	conn->seq_recover = conn->seq_max;
+
+	if ((conn->flags & TCP_F_FIN_SENT) &&
+	    conn->seq_una == conn->seq_max - 1) {
+		tcp_send_fin(c, conn);
+		return;
+	}
+	if (conn->flags & TCP_F_FIN_SENT)
+		return;
+
+	conn->seq_to_guest = conn->seq_una;
+	conn->flags |= TCP_F_PEEK_RESET;
+	tcp_data_to_guest(c, conn);
+}
+
+/**
+ * tcp_conn_maybe_done() - Free the connection once both FINs are through
+ * @conn:	Connection
+ *
+ * Return: true if the connection was freed
+ */
+static bool tcp_conn_maybe_done(struct tcp_conn *conn)
+{
+	if ((conn->flags & TCP_F_GUEST_FIN) && (conn->flags & TCP_F_FIN_ACKED)) {
+		tcp_conn_close(conn, false);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * tcp_conn_update() - Work for one connection at the end of a frame batch
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_conn_update(struct ctx *c, struct tcp_conn *conn)
+{
+	uint8_t work = conn->batch;
+
+	conn->batch = 0;
+	if (!(conn->flags & TCP_F_ESTABLISHED)) {
+		if (work & TCP_B_ACK)
+			tcp_send_ack(c, conn);
+		return;
+	}
+
+	if (tcp_discard_acked(c, conn))
+		return;
+
+	if (work & TCP_B_RETRANS)
+		tcp_retransmit(c, conn);
+	else if (work & TCP_B_DATA)
+		tcp_data_to_guest(c, conn);
+	if (conn_at((union flow *)conn) != conn)
+		return;
+
+	if ((work & TCP_B_ACK) || conn->seq_ack_sent != conn->seq_from_guest)
+		tcp_send_ack(c, conn);
+	tcp_conn_maybe_done(conn);
+}
+
+/**
+ * tcp_tap_flush() - Finish the work left by a batch of guest segments
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
+void tcp_tap_flush(struct ctx *c, const struct timespec *now)
+{
+	unsigned i;
+
+	tcp_update_now(now);
+	tcp_wr_flush(c);
+
+	for (i = 0; i < tcp_touched_count; i++) {
+		struct tcp_conn *conn = conn_at(flow_at(tcp_touched[i]));
+
+		if (conn && (conn->batch & TCP_B_TOUCHED))
+			tcp_conn_update(c, conn);
+	}
+	tcp_touched_count = 0;
+}
+
+/**
+ * tcp_sock_handler() - Events on the host socket of a connection
+ * @c:		Execution context
+ * @ref:	epoll reference: flow index
+ * @events:	epoll events
+ * @now:	Current timestamp
+ */
+void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		      const struct timespec *now)
+{
+	struct tcp_conn *conn = conn_at(flow_at(ref.flow));
+
+	if (!conn || conn->sock != ref.fd)
+		return;
+	tcp_update_now(now);
+
+	if (conn->flags & TCP_F_CONNECTING) {
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			tcp_connect_finish(c, conn);
+		return;
+	}
+	if (!(conn->flags & TCP_F_ESTABLISHED))
+		return;
+
+	if (events & EPOLLERR) {
+		socklen_t sl = sizeof(int);
+		int err = 0;
+
+		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
+		debug("TCP: flow %u: socket error: %s", conn_idx(conn),
+		      strerror(err));
+		tcp_conn_rst(c, conn);
+		return;
+	}
+
+	if (events & (EPOLLRDHUP | EPOLLHUP))
+		conn->flags |= TCP_F_HOST_EOF;
+
+	if ((events & EPOLLOUT) && (conn->flags & TCP_F_WND_BLOCKED)) {
+		int i;
+
+		/* Room again: window update, then duplicate ACKs so that the
+		 * guest resends what we refused without waiting for its RTO
+		 */
+		conn->flags &= ~TCP_F_WND_BLOCKED;
+		tcp_epoll_set(c, conn, EPOLLIN);
+		for (i = 0; i <= TCP_DUPACK_THRESHOLD; i++)
+			tcp_send_ack(c, conn);
+	}
+
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		tcp_data_to_guest(c, conn);
+}
+
+/**
+ * tcp_conn_from_host() - A connection accepted on a forwarded port
+ * @c:		Execution context
+ * @s:		Accepted socket
+ * @port:	Local (forwarded) port
+ * @peer:	Peer address
+ */
+static void tcp_conn_from_host(struct ctx *c, int s, in_port_t port,
+			       const struct sockaddr_storage *peer)
+{
+	struct flowside *gs, *hs;
+	struct tcp_conn *conn;
+	union flow *flow;
+	int one = 1;
+
+	flow = flow_alloc();
+	if (!flow) {
+		struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+		debug("TCP: flow table full, resetting host connection");
+		setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		close(s);
+		return;
+	}
+
+	conn = (struct tcp_conn *)flow;
+	conn->f.type = FLOW_TCP;
+	conn->f.proto = IPPROTO_TCP;
+	conn->sock = s;
+	gs = &conn->f.side[GUESTSIDE];
+	hs = &conn->f.side[HOSTSIDE];
+
+	if (inany_from_sockaddr(&hs->faddr, &hs->fport, peer) ||
+	    tcp_nat_to_guest(c, &hs->faddr, gs)) {
+		debug("TCP: can't forward connection to the guest");
+		tcp_conn_close(conn, true);
+		return;
+	}
+	tcp_sock_local(conn);
+	gs->fport = hs->fport;
+	gs->eport = fwd_port_target(&c->tcp_fwd_in, port);
+
+	if (flow_hash_insert(flow)) {
+		debug("TCP: guest-side 4-tuple in use, resetting");
+		tcp_conn_close(conn, true);
+		return;
+	}
+	tcp_conns_total++;
+
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	conn->flags = inany_v4(&gs->eaddr) ? 0 : TCP_F_V6;
+	conn->flags |= TCP_F_SYN_SENT;
+	conn->mss = conn_mss_local(c, conn->flags & TCP_F_V6);
+	conn->isn = tcp_isn(conn);
+	conn->seq_una = conn->isn;
+	tcp_send_ctrl(c, conn, TCP_SYN, conn->isn);
+	conn->seq_to_guest = conn->seq_max = conn->isn + 1;
+	conn_deadline(conn, TCP_SYN_TIMEOUT_MS);
+}
+
+/**
+ * tcp_listen_handler() - Accept connections on a forwarded port
+ * @c:		Execution context
+ * @ref:	epoll reference: listening socket, port in @data
+ * @now:	Current timestamp
+ */
+void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
+			const struct timespec *now)
+{
+	int i;
+
+	tcp_update_now(now);
+	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
+		struct sockaddr_storage sa;
+		socklen_t sl = sizeof(sa);
+		int s;
+
+		s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
+			    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (s < 0)
+			return;
+		if (s > FD_REF_MAX) {
+			close(s);
+			continue;
+		}
+		tcp_conn_from_host(c, s, (in_port_t)(ref.data & 0xffff), &sa);
+	}
+}
+
+/**
+ * tcp_conn_timeout() - A connection's deadline passed
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_conn_timeout(struct ctx *c, struct tcp_conn *conn)
+{
+	conn->deadline = 0;
+
+	if (conn->flags & TCP_F_CONNECTING) {
+		debug("TCP: flow %u: connect timeout", conn_idx(conn));
+		tcp_conn_rst(c, conn);
+		return;
+	}
+
+	if (conn->flags & (TCP_F_SYN_SENT | TCP_F_SYNACK_SENT)) {
+		if (++conn->retries > TCP_SYN_RETRIES) {
+			debug("TCP: flow %u: handshake timeout",
+			      conn_idx(conn));
+			tcp_conn_rst(c, conn);
+			return;
+		}
+		if (conn->flags & TCP_F_SYN_SENT)
+			tcp_send_ctrl(c, conn, TCP_SYN, conn->isn);
+		else
+			tcp_send_ctrl(c, conn, TCP_SYN | TCP_ACK, conn->isn);
+		conn_deadline(conn, TCP_SYN_TIMEOUT_MS << conn->retries);
+		return;
+	}
+
+	if (conn->seq_una != conn->seq_max) {
+		if (++conn->retries > TCP_DATA_RETRIES) {
+			debug("TCP: flow %u: guest unresponsive, resetting",
+			      conn_idx(conn));
+			tcp_conn_rst(c, conn);
+			return;
+		}
+		conn->rto_ms = MIN(conn->rto_ms * 2, TCP_RTO_MAX_MS);
+		conn->flags &= ~TCP_F_RECOVERY;
+		tcp_retransmit(c, conn);
+	} else {
+		tcp_data_to_guest(c, conn);
+	}
+
+	conn = conn_at((union flow *)conn);
+	if (conn && !conn->deadline && conn->seq_una != conn->seq_max)
+		conn_deadline(conn, conn->rto_ms);
+}
+
+/**
+ * tcp_timer_handler() - The TCP timer fired: handle expired deadlines
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
+void tcp_timer_handler(struct ctx *c, const struct timespec *now)
+{
+	uint64_t expired, next = 0;
+	unsigned i, n = flow_foreach_limit();
+
+	if (read(tcp_timer_fd, &expired, sizeof(expired)) < 0 &&
+	    errno != EAGAIN)
+		debug("TCP timer: %s", strerror(errno));
+	tcp_update_now(now);
+	tcp_timer_armed = 0;
+
+	for (i = 0; i < n; i++) {
+		struct tcp_conn *conn = conn_at(flow_at(i));
+
+		if (!conn || !conn->deadline)
+			continue;
+		if (conn->deadline <= tcp_now_ms)
+			tcp_conn_timeout(c, conn);
+	}
+
+	for (i = 0; i < n; i++) {
+		struct tcp_conn *conn = conn_at(flow_at(i));
+
+		if (conn && conn->deadline &&
+		    (!next || conn->deadline < next))
+			next = conn->deadline;
+	}
+	if (next)
+		tcp_timer_arm(next);
+}
+
+/**
+ * tcp_listen_sock() - Open a listening socket for one forwarded port
+ * @c:		Execution context
+ * @r:		Forwarding rule
+ * @port:	Port
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_listen_sock(const struct ctx *c, const struct fwd_rule *r,
+			   in_port_t port)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
+	struct sockaddr_storage sa;
+	union inany_addr any;
+	int s, one = 1, af, rc;
+	bool v4only = false;
+	socklen_t sl;
+
+	if (r->flags & FWD_RULE_ADDR) {
+		any = r->addr;
+	} else if (c->ipv6_enabled) {
+		memset(&any, 0, sizeof(any));	/* :: */
+	} else {
+		struct in_addr a = { htonl(INADDR_ANY) };
+
+		inany_from_v4(&any, a);
+	}
+	af = inany_v4(&any) ? AF_INET : AF_INET6;
+	if (af == AF_INET && !c->ipv4_enabled)
+		return -EAFNOSUPPORT;
+	if (af == AF_INET6 && !(r->flags & FWD_RULE_ADDR) && !c->ipv4_enabled)
+		v4only = true;	/* i.e. IPv6 only */
+
+	s = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   IPPROTO_TCP);
+	if (s < 0)
+		return -errno;
+	if (s > FD_REF_MAX) {
+		close(s);
+		return -EMFILE;
+	}
+
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (af == AF_INET6) {
+		int v6only = v4only || (r->flags & FWD_RULE_ADDR);
+
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			   sizeof(v6only));
+	}
+	if (c->freebind) {
+		if (af == AF_INET)
+			setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one,
+				   sizeof(one));
+		else
+			setsockopt(s, IPPROTO_IPV6, IPV6_FREEBIND, &one,
+				   sizeof(one));
+	}
+	if (*r->ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
+				     r->ifname, strlen(r->ifname))) {
+		rc = -errno;
+		goto fail;
+	}
+
+	sl = sockaddr_from_inany(&sa, &any, port);
+	if (bind(s, (struct sockaddr *)&sa, sl) ||
+	    listen(s, TCP_LISTEN_BACKLOG)) {
+		rc = -errno;
+		goto fail;
+	}
+
+	ref.fd = s;
+	ref.data = port;
+	rc = epoll_add_ref(c->epollfd, s, EPOLLIN, ref);
+	if (rc)
+		goto fail;
+	return 0;
+
+fail:
+	close(s);
+	return rc;
+}
+
+/**
+ * tcp_listen_init() - Listening sockets for every inbound forwarding rule
+ * @c:		Execution context
+ */
+static void tcp_listen_init(const struct ctx *c)
+{
+	const struct fwd_ports *fwd = &c->tcp_fwd_in;
+	unsigned r, bound = 0, failed = 0;
+
+	if (fwd->mode == FWD_AUTO) {
+		/* TODO: pasta port scanning comes with the splice path */
+		return;
+	}
+	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
+		return;
+
+	for (r = 0; r < fwd->count; r++) {
+		const struct fwd_rule *rule = &fwd->rules[r];
+		unsigned port;
+
+		for (port = rule->first; port <= rule->last; port++) {
+			int rc = tcp_listen_sock(c, rule, (in_port_t)port);
+
+			if (!rc) {
+				bound++;
+				continue;
+			}
+			failed++;
+			if (!(rule->flags & FWD_RULE_WEAK))
+				die("Failed to bind TCP port %u: %s", port,
+				    strerror(-rc));
+			debug("TCP: can't bind port %u: %s", port,
+			      strerror(-rc));
+		}
+	}
+
+	if (failed && !bound)
+		die("-t: no port could be forwarded");
+}
+
+/**
+ * tcp_nofile_raise() - Raise the open file limit: one socket per connection
+ */
+static void tcp_nofile_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = MIN(rl.rlim_max, (rlim_t)FD_REF_MAX);
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			debug("Can't raise RLIMIT_NOFILE: %s",
+			      strerror(errno));
+	}
+}
+
+/**
+ * tcp_init() - Set up the flow table, timer and listening sockets
+ * @c:		Execution context
+ *
+ * Return: 0 on success, -1 on failure
+ */
+int tcp_init(struct ctx *c)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_TIMER };
+
+	flow_init();
+	if (c->no_tcp)
+		return 0;
+
+	raw_random(tcp_isn_key, sizeof(tcp_isn_key));
+	tcp_nofile_raise();
+
+	tcp_timer_fd = timerfd_create(CLOCK_MONOTONIC,
+				      TFD_NONBLOCK | TFD_CLOEXEC);
+	if (tcp_timer_fd < 0) {
+		err_perror("TCP timer");
+		return -1;
+	}
+	ref.fd = tcp_timer_fd;
+	if (epoll_add_ref(c->epollfd, tcp_timer_fd, EPOLLIN, ref)) {
+		err("Can't add TCP timer to epoll");
+		return -1;
+	}
+
+	tcp_listen_init(c);
+	return 0;
+}
+
+/**
+ * tcp_stats() - Log TCP counters and the number of active flows
+ *
+ * Tests read the "flows active" count to check that nothing leaks.
+ */
+void tcp_stats(void)
+{
+	info("TCP: %u flows active, %lu connections, %lu bytes retransmitted, "
+	     "%lu malformed segments", flow_count_type(FLOW_TCP),
+	     tcp_conns_total, tcp_retrans, tcp_frames_bad);
+}

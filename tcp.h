@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* TCP translation between the guest's frames and host TCP sockets, without
+ * a TCP stack of our own: sequence numbers, windows and acknowledgements
+ * seen by the guest mirror what the host kernel accepted or holds.
+ */
+#ifndef TCP_H
+#define TCP_H
+
+#include <stdint.h>
+#include <time.h>
+#include <sys/uio.h>
+
+#include "passt.h"
+#include "packet.h"
+
+int tcp_init(struct ctx *c);
+void tcp_tap_handler(struct ctx *c, const struct iovec *frame,
+		     const struct frame_info *fi, const struct timespec *now);
+void tcp_tap_flush(struct ctx *c, const struct timespec *now);
+void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		      const struct timespec *now);
+void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
+			const struct timespec *now);
+void tcp_timer_handler(struct ctx *c, const struct timespec *now);
+void tcp_stats(void);
+
+#endif /* TCP_H */
