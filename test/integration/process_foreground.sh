@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# With -f, passt stays our child: the PID file holds the PID we started,
+# messages go to standard error, and SIGTERM makes it exit with status 0.
+
+source "$(dirname "$0")/../lib.sh"
+
+sock="$WORK/sock" pidfile="$WORK/passt.pid"
+
+"$PASST" -f -d -s "$sock" -P "$pidfile" > "$WORK/out" 2>&1 &
+pid=$!
+
+if wait_for 5 test -S "$sock" && wait_for 5 test -s "$pidfile" &&
+   [ "$(cat "$pidfile")" = "$pid" ]; then
+	pass foreground_pidfile_is_own_pid
+else
+	fail foreground_pidfile_is_own_pid \
+	     "started $pid, PID file '$(cat "$pidfile" 2>/dev/null)'"
+fi
+
+if kill -0 "$pid" 2>/dev/null && [ -s "$WORK/out" ]; then
+	pass foreground_logs_to_stderr
+else
+	fail foreground_logs_to_stderr "$(tail -n 3 "$WORK/out")"
+fi
+
+kill -TERM "$pid"
+timeout 5 tail --pid="$pid" -f /dev/null
+wait "$pid"
+rc=$?
+if [ $rc -eq 0 ]; then
+	pass foreground_sigterm_exit_status
+else
+	fail foreground_sigterm_exit_status "exit status $rc"
+fi
+
+# A PID file that can't be created is an error at start-up, not later
+"$PASST" -f -s "$WORK/sock2" -P /nonexistent/dir/pid > "$WORK/out2" 2>&1 &
+bad=$!
+if timeout 5 tail --pid="$bad" -f /dev/null; then
+	wait "$bad"
+	rc=$?
+	if [ $rc -eq 1 ] && [ "$(wc -l < "$WORK/out2")" -ge 1 ] &&
+	   grep -q '/nonexistent/dir/pid' "$WORK/out2"; then
+		pass bad_pidfile_fails
+	else
+		fail bad_pidfile_fails "status $rc: $(tr '\n' ' ' < "$WORK/out2")"
+	fi
+else
+	kill "$bad"
+	fail bad_pidfile_fails "still running with an unwritable PID file"
+fi
