@@ -125,8 +125,10 @@ static int log_file_rotate(size_t need)
 		return ftruncate(log_fd, 0);
 	}
 
-	/* Advance to the start of the next full line */
-	rd = drop;
+	/* Advance to the start of the next full line: search from the byte
+	 * before @drop, so that a line starting right at @drop is kept
+	 */
+	rd = drop - 1;
 	for (;;) {
 		char *nl;
 
