@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# pasta joining existing namespaces: by PID (its network namespace, and its
+# user namespace when that differs from ours), or by --netns NAME or PATH
+# (netns-only). The tap device appears there, loopback comes up, and pasta
+# exits by itself once the process ends or the bound namespace file is
+# removed, unless --no-netns-quit is given.
+
+source "$(dirname "$0")/../lib.sh"
+
+PIDS=
+cleanup() {
+	local p
+	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+	ip netns del pt1 2>/dev/null
+	ip netns del pt2 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# start_target [UNSHARE_OPTION...]: sleeping process in new namespaces,
+# sets TARGET once it runs there
+start_target() {
+	unshare "$@" --net sleep 600 &
+	TARGET=$!
+	PIDS="$PIDS $TARGET"
+	wait_for 5 sh -c "[ \"\$(readlink /proc/$TARGET/ns/net)\" != \
+		\"\$(readlink /proc/self/ns/net)\" ]"
+}
+
+# gone_within SECONDS PID: wait for PID to end, 0 if it did
+gone_within() {
+	wait_for "$1" sh -c "! kill -0 $2 2>/dev/null"
+}
+
+# tap_in NAME PID: PASS if PID's network namespace has an "uplink" tap
+# and loopback is up there
+tap_in() {
+	local out
+
+	if ! wait_for 5 nsenter -t "$2" -n ip link show uplink; then
+		fail "$1" "no tap device in the target namespace"
+		return 1
+	fi
+	out=$(nsenter -t "$2" -n ip -o link show 2>&1)
+	if grep -qE '^[0-9]+: uplink: ' <<< "$out" &&
+	   grep -qE '^1: lo: <[^>]*\bUP\b' <<< "$out"; then
+		pass "$1"
+		return 0
+	fi
+	fail "$1" "$(echo "$out" | tr '\n' ';')"
+	return 1
+}
+
+# By PID, same user namespace as ours
+start_target
+"$PASTA" -q -f "$TARGET" > "$WORK/log" 2>&1 &
+pasta=$!
+PIDS="$PIDS $pasta"
+tap_in attach_pid_creates_tap "$TARGET"
+kill "$TARGET"
+if gone_within 5 "$pasta"; then
+	wait "$pasta"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		pass attach_pid_exits_when_process_ends
+	else
+		fail attach_pid_exits_when_process_ends "exit status $rc"
+	fi
+else
+	fail attach_pid_exits_when_process_ends "still running after 5 s"
+fi
+
+# By PID, in a user namespace of its own: joined, --config-net works there
+start_target --user --map-root-user
+"$PASTA" -q -f --config-net "$TARGET" > "$WORK/log" 2>&1 &
+pasta=$!
+PIDS="$PIDS $pasta"
+if tap_in attach_pid_other_userns "$TARGET"; then
+	out=$(nsenter -t "$TARGET" -n ip -o addr show dev uplink 2>&1)
+	if grep -q ' inet 192\.0\.2\.2/24 ' <<< "$out"; then
+		pass attach_pid_config_net
+	else
+		fail attach_pid_config_net "$(echo "$out" | tr '\n' ';')"
+	fi
+else
+	fail attach_pid_config_net "no tap device: $(cat "$WORK/log")"
+fi
+kill "$TARGET"
+gone_within 5 "$pasta" || fail attach_pid_other_userns_exit "still running"
+
+# --no-netns-quit: keeps running after the process is gone
+start_target
+"$PASTA" -q -f --no-netns-quit "$TARGET" > "$WORK/log" 2>&1 &
+pasta=$!
+PIDS="$PIDS $pasta"
+tap_in attach_no_netns_quit_tap "$TARGET" > /dev/null
+kill "$TARGET"
+sleep 3
+if kill -0 "$pasta" 2>/dev/null; then
+	pass no_netns_quit_keeps_running
+else
+	fail no_netns_quit_keeps_running "exited: $(cat "$WORK/log")"
+fi
+kill "$pasta"
+
+# --netns NAME (/run/netns/NAME): exit once "ip netns del" removes it
+ip netns add pt1
+"$PASTA" -q -f --netns pt1 > "$WORK/log" 2>&1 &
+pasta=$!
+PIDS="$PIDS $pasta"
+if wait_for 5 ip netns exec pt1 ip link show uplink; then
+	pass attach_netns_name_creates_tap
+else
+	fail attach_netns_name_creates_tap "no tap: $(cat "$WORK/log")"
+fi
+ip netns del pt1
+if gone_within 5 "$pasta"; then
+	pass attach_netns_exits_when_removed
+else
+	fail attach_netns_exits_when_removed "still running after 5 s"
+fi
+
+# --netns PATH, with --no-netns-quit: stays
+ip netns add pt2
+"$PASTA" -q -f --netns /run/netns/pt2 --no-netns-quit > "$WORK/log" 2>&1 &
+pasta=$!
+PIDS="$PIDS $pasta"
+if wait_for 5 ip netns exec pt2 ip link show uplink; then
+	pass attach_netns_path_creates_tap
+else
+	fail attach_netns_path_creates_tap "no tap: $(cat "$WORK/log")"
+fi
+ip netns del pt2
+sleep 2
+if kill -0 "$pasta" 2>/dev/null; then
+	pass attach_netns_no_netns_quit
+else
+	fail attach_netns_no_netns_quit "exited: $(cat "$WORK/log")"
+fi
+kill "$pasta"
