@@ -60,6 +60,9 @@
 #define PASTA_IFNAME_DEFAULT	"tap0"
 #define STATS_DELAY_MAX		(24 * 60 * 60)
 
+#define STRINGIFY_(x)		#x
+#define STRINGIFY(x)		STRINGIFY_(x)
+
 /* Long-only options: values out of the range of short option characters */
 enum {
 	OPT_TRACE = 256,
@@ -849,6 +852,8 @@ static void conf_getopt_error(char **argv, int ret)
 
 	if (ret == ':')
 		die("%s: missing argument", conf_quote(name));
+	if (optopt && !strncmp(last, "--", 2) && strchr(last, '='))
+		die("%s: takes no argument", conf_quote(name));
 	die("%s: unknown option", conf_quote(name));
 }
 
@@ -1380,8 +1385,11 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 		conf_copy(c->log_path, sizeof(c->log_path), arg, "path");
 		break;
 	case OPT_LOG_SIZE:
-		c->log_size = (size_t)conf_number(arg, LOG_SIZE_MIN, LONG_MAX,
+		c->log_size = (size_t)conf_number(arg, 0, LONG_MAX,
 						  "log size");
+		if (c->log_size < LOG_SIZE_MIN)
+			conf_bad(arg, "log size too small (minimum "
+				 STRINGIFY(LOG_SIZE_MIN) " bytes)");
 		break;
 	case OPT_RUNAS:
 		if (isolation_runas_parse(arg, &c->uid, &c->gid))
