@@ -76,6 +76,13 @@ net_dhcp6() {
 	[ -s /tmp/dhcp6.lease ]
 }
 
+# ready WHAT: tell the host that the guest reached a point (e.g. a server it
+# started listens): the host waits for the line "GUEST: ready WHAT" in the
+# output of run-qemu.sh
+ready() {
+	echo "GUEST: ready $1"
+}
+
 # ll6_ready: the interface has a link-local address that passed DAD
 ll6_ready() {
 	ip -6 addr show dev "$IF" scope link | grep -q inet6 &&

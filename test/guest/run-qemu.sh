@@ -34,7 +34,7 @@ CACHE_DIR=$TOP/test/out/guest
 QEMU=${QEMU:-qemu-system-x86_64}
 KVM_PROBE_TIMEOUT_SEC=20
 
-sock= netdev= tests=boot append= initramfs= timeout=150 accel=${QEMU_ACCEL:-auto}
+sock='' netdev='' tests=boot append='' initramfs='' timeout=150 accel=${QEMU_ACCEL:-auto}
 interactive=0 extra=()
 
 usage() { sed -n '/^# Usage/,/^# Exit/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
@@ -56,9 +56,14 @@ while [ $# -gt 0 ]; do
 done
 case $accel in auto|kvm|tcg) ;; *) echo "run-qemu: bad --accel $accel" >&2; exit 1 ;; esac
 
-# The kernel the initramfs modules were built for
-kver=$(basename "$(ls /boot/vmlinuz-* | sort -V | tail -n1)")
-kver=${kver#vmlinuz-}
+# The kernel build-initramfs.sh takes modules from: the newest release in
+# /lib/modules with an image in /boot (or $GUEST_KVER)
+kver=${GUEST_KVER:-}
+if [ -z "$kver" ]; then
+	for k in $(ls /lib/modules | sort -rV); do
+		[ -e "/boot/vmlinuz-$k" ] && { kver=$k; break; }
+	done
+fi
 kernel=/boot/vmlinuz-$kver
 [ -r "$kernel" ] || { echo "FAIL: guest_boot: no readable $kernel"; exit 1; }
 command -v "$QEMU" >/dev/null ||
