@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# ICMP and ICMPv6 Echo from a pasta namespace through ping sockets: the
+# gateway address reaches the host's loopback, --map-guest-addr the host's
+# address, other addresses go as they are. The identifier the guest chose
+# is the one bound on the host and the one in the replies it gets, also
+# when a host socket holds that identifier already (fall-back mapping).
+# --no-icmp drops requests; without ping_group_range permission pasta warns
+# once and keeps working.
+
+source "$(dirname "$0")/../lib.sh"
+
+PROBE="$HELPERS/icmp_probe"
+PIDS=
+cleanup() {
+	local p
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# in_pasta NAME OPTIONS... -- COMMAND...: PASS if COMMAND succeeds in a
+# pasta namespace with --config-net and OPTIONS
+in_pasta() {
+	local name=$1
+	shift
+	check "$name" timeout 30 "$PASTA" -q -f --config-net "$@"
+}
+
+# not_in_pasta NAME OPTIONS... -- COMMAND...: PASS if COMMAND fails there
+not_in_pasta() {
+	local name=$1 out
+	shift
+	if out=$(timeout 30 "$PASTA" -q -f --config-net "$@" 2>&1); then
+		fail "$name" "succeeded: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+	else
+		pass "$name"
+	fi
+}
+
+# Host addresses on the peer end of the uplink: reachable, not mapped
+ip addr add 192.0.2.3/32 dev uplink-peer
+ip -6 addr add 2001:db8::3/128 dev uplink-peer nodad
+
+in_pasta ping_gateway_mapped_to_host_loopback -- ping -c1 -W2 192.0.2.1
+in_pasta ping6_gateway_mapped_to_host_loopback -- ping -6 -c1 -W2 2001:db8::1
+in_pasta ping_other_host_address -- ping -c1 -W2 192.0.2.3
+in_pasta ping6_other_host_address -- ping -6 -c1 -W2 2001:db8::3
+in_pasta ping_map_guest_addr --map-guest-addr 192.0.2.99 -- \
+	sh -c 'ping -c1 -W2 192.0.2.99 | grep "from 192\.0\.2\.99:"'
+not_in_pasta ping_unmapped_address_not_answered -- ping -c1 -W1 192.0.2.99
+
+in_pasta echo_identifier_preserved -- "$PROBE" echo 192.0.2.1 4660
+in_pasta echo6_identifier_preserved -- "$PROBE" echo 2001:db8::1 4661
+
+# The host-side ping sockets are bound to the guest's identifiers: 0x1234
+# and 0x1235 show up as local "ports" in pasta's /proc/PID/net/icmp{,6}
+in_pasta echo_identifier_bound_on_host -- sh -c "
+	'$PROBE' echo 192.0.2.1 4660 && '$PROBE' echo 2001:db8::1 4661 &&
+	grep -q '^ *[0-9]*: [0-9A-F]*:1234 ' /proc/\$PPID/net/icmp &&
+	grep -q '^ *[0-9]*: [0-9A-F]*:1235 ' /proc/\$PPID/net/icmp6"
+
+# Identifier 5000 held by a host socket: pasta maps it, the guest can't tell
+"$PROBE" hold 5000 60 > "$WORK/hold" &
+PIDS="$PIDS $!"
+wait_for 5 grep -q held "$WORK/hold"
+in_pasta echo_identifier_in_use_mapped -- "$PROBE" echo 192.0.2.1 5000
+in_pasta echo6_identifier_in_use_mapped -- "$PROBE" echo 2001:db8::1 5000
+
+not_in_pasta no_icmp_drops_echo --no-icmp -- ping -c1 -W1 192.0.2.1
+
+# No ping sockets allowed: a new network namespace starts with
+# ping_group_range "1 0" (and our GID is the only one mapped, we can't set a
+# range without it). One warning per family, and pasta still works.
+out=$(timeout 30 unshare --net -- "$PASTA" -f --config-net -- true 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] &&
+   [ "$(grep -c 'ping_group_range' <<< "$out")" -eq 2 ]; then
+	pass no_ping_sockets_warns_and_runs
+else
+	fail no_ping_sockets_warns_and_runs "status $rc: $(grep -i icmp <<< "$out" | tr '\n' ';')"
+fi
