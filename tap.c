@@ -382,7 +382,8 @@ static size_t tap_send_passt(const struct ctx *c, const struct iovec *iov,
 
 		mh.msg_iovlen = niov;
 		do
-			n = sendmsg(c->fd_tap, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+			n = sendmsg(c->fd_tap, &mh,
+				    MSG_DONTWAIT | MSG_NOSIGNAL);
 		while (n < 0 && errno == EINTR);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
@@ -844,15 +845,12 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 
 /**
  * tap_passt_frames() - Collect complete frames buffered from the stream
- * @c:		Execution context
  *
  * Return: 0, or -1 if the stream carries a length we can't trust (the
  *	   connection must go: resynchronising on a byte stream is guesswork)
  */
-static int tap_passt_frames(const struct ctx *c)
+static int tap_passt_frames(void)
 {
-	(void)c;
-
 	while (tap_rend - tap_rstart >= TAP_LEN_BYTES) {
 		uint32_t len;
 
@@ -899,7 +897,7 @@ const struct pool *tap_handler_passt(struct ctx *c, uint32_t events)
 	if ((events & EPOLLOUT) && tap_wpend_len)
 		tap_flush_pending(c);
 
-	if (tap_passt_frames(c))
+	if (tap_passt_frames())
 		goto drop;
 	if (tap_pool.count || !(events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP |
 					  EPOLLERR)))
@@ -927,13 +925,16 @@ const struct pool *tap_handler_passt(struct ctx *c, uint32_t events)
 	}
 
 	tap_rend += n;
-	if (tap_passt_frames(c))
+	if (tap_passt_frames())
 		goto drop;
 	return &tap_pool;
 
 drop:
-	/* Frames before the bad length are good: still hand them out */
-	tap_passt_close(c);
+	/* Frames before the bad length are good: answer them first, the
+	 * next call finds the bad length again, with an empty pool
+	 */
+	if (!tap_pool.count)
+		tap_passt_close(c);
 	return &tap_pool;
 close:
 	if (tap_rend > tap_rstart)
@@ -1143,8 +1144,8 @@ static int tap_sock_init(struct ctx *c)
 
 /**
  * tap_backend_init() - Set up the guest-side interface for the mode
- * @c:		Execution context: fd_tap (pasta, opened by pasta_setup()),
- *		fd_from_parent, sock_path
+ * @c:		Execution context: fd_tap (pasta: opened by
+ *		pasta_setup()), fd_from_parent, sock_path
  *
  * Return: 0 on success, -1 on failure
  */

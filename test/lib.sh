@@ -50,21 +50,29 @@ guest_ns() {
 	unshare -n -- sh -c 'ip link set lo up && exec sleep 900' &
 	GUEST_PID=$!
 	# unshare(2) happens after fork: wait until the child is elsewhere
-	wait_for 5 test "$(readlink "/proc/$GUEST_PID/ns/net")" != "$ns" &&
-		wait_for 5 in_guest ip link show lo up
+	wait_for 5 guest_ns_moved "$ns" && wait_for 5 guest_link_up lo
+}
+
+# guest_ns_moved NS: the guest process is in another namespace than NS
+guest_ns_moved() {
+	[ "$(readlink "/proc/$GUEST_PID/ns/net")" != "$1" ]
 }
 
 # guest_bridge SOCKET: (re)connect the existing guest namespace to passt
 guest_bridge() {
-	in_guest "$HELPERS/tapbridge" "$1" guest0 &
+	nsenter -t "$GUEST_PID" -n -- "$HELPERS/tapbridge" "$1" guest0 &
 	BRIDGE_PID=$!
 	guest_wait_link
 }
 
 # guest_wait_link: wait for guest0 to be up in the guest
 guest_wait_link() {
-	wait_for 5 sh -c "nsenter -t $GUEST_PID -n -- \
-		ip link show dev guest0 up | grep -q UP"
+	wait_for 5 guest_link_up guest0
+}
+
+# guest_link_up IFNAME: IFNAME exists and is up in the guest
+guest_link_up() {
+	in_guest ip link show dev "$1" up 2>/dev/null | grep -q UP
 }
 
 # in_guest CMD...: run CMD in the guest's network namespace
@@ -87,4 +95,14 @@ guest_stop() {
 	kill "$GUEST_PID" 2>/dev/null
 	wait "$GUEST_PID" 2>/dev/null
 	GUEST_PID=
+}
+
+# pcap_text FILE [TCPDUMP_OPTION]...: decode a capture with tcpdump. As
+# root, tcpdump insists on switching to its own user, which the sandbox
+# can't map: run it as an ordinary user of a nested user namespace.
+pcap_text() {
+	local f=$1
+	shift
+	unshare --user --map-user=1000 --map-group=1000 -- \
+		tcpdump -nn "$@" -r "$f"
 }

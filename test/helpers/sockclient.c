@@ -4,15 +4,19 @@
  * the other side closes or a timeout expires. Used to feed hostile streams
  * to passt and to see whether it drops us.
  *
- * Usage: sockclient [-c] [-t SECONDS] SOCKET
- *	-c		close right after sending (don't wait for replies)
- *	-t SECONDS	how long to wait for the other side to close (default 5)
+ * Usage: sockclient [-c] [-l] [-t SECONDS] SOCKET
+ *   -c		close right after sending (don't wait for replies)
+ *   -l		instead of the bytes received, print the length of each
+ *		frame in them (qemu framing), one a line
+ *   -t SECONDS	how long to wait for the other side to close (default 5)
  *
- * Exit status: 0 if the other side closed (or -c), 2 on timeout, 1 on errors
+ * Exit status: 0 if the other side closed (or -c), 2 on timeout, 1 on
+ * errors, 3 if -l found a frame cut short at the end
  */
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,53 @@
 #define BUF_BYTES	65536
 
 static char buf[BUF_BYTES];
+
+/* -l: where we are in the framing of the received stream */
+static uint8_t len_bytes[4];
+static size_t len_have, frame_left;
+
+/**
+ * frames_scan() - Print the length of each frame starting in a buffer
+ * @p:		Received bytes
+ * @n:		Number of bytes
+ */
+static void frames_scan(const uint8_t *p, size_t n)
+{
+	while (n) {
+		if (frame_left) {
+			size_t skip = n < frame_left ? n : frame_left;
+
+			frame_left -= skip;
+			p += skip;
+			n -= skip;
+			continue;
+		}
+		len_bytes[len_have++] = *p++;
+		n--;
+		if (len_have == sizeof(len_bytes)) {
+			frame_left = (uint32_t)len_bytes[0] << 24 |
+				     len_bytes[1] << 16 | len_bytes[2] << 8 |
+				     len_bytes[3];
+			printf("%zu\n", frame_left);
+			len_have = 0;
+		}
+	}
+}
+
+/**
+ * done() - Exit status once the peer closed or the timeout expired
+ * @scan:	-l given
+ * @rc:		Status otherwise
+ *
+ * Return: 3 if -l and the stream ended inside a frame, @rc otherwise
+ */
+static int done(int scan, int rc)
+{
+	fflush(stdout);
+	if (scan && (frame_left || len_have))
+		return 3;
+	return rc;
+}
 
 /**
  * now_ms() - Monotonic time
@@ -48,14 +99,16 @@ static long long now_ms(void)
 int main(int argc, char **argv)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int opt, fd, close_now = 0;
+	int opt, fd, close_now = 0, scan = 0;
 	long long deadline;
 	double timeout = 5;
 	ssize_t n;
 
-	while ((opt = getopt(argc, argv, "ct:")) != -1) {
+	while ((opt = getopt(argc, argv, "clt:")) != -1) {
 		if (opt == 'c')
 			close_now = 1;
+		else if (opt == 'l')
+			scan = 1;
 		else if (opt == 't')
 			timeout = atof(optarg);
 		else
@@ -63,7 +116,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc - 1 ||
 	    strlen(argv[optind]) >= sizeof(a.sun_path)) {
-		fprintf(stderr, "Usage: %s [-c] [-t SECONDS] SOCKET\n",
+		fprintf(stderr, "Usage: %s [-c] [-l] [-t SECONDS] SOCKET\n",
 			argv[0]);
 		return 1;
 	}
@@ -97,15 +150,17 @@ int main(int argc, char **argv)
 		long long left = deadline - now_ms();
 
 		if (left <= 0)
-			return 2;
+			return done(scan, 2);
 		if (poll(&pfd, 1, left) <= 0)
 			continue;
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0)
-			return errno == ECONNRESET ? 0 : 1;
+			return done(scan, errno == ECONNRESET ? 0 : 1);
 		if (!n)
-			return 0;
-		if (fwrite(buf, 1, n, stdout) != (size_t)n)
+			return done(scan, 0);
+		if (scan)
+			frames_scan((uint8_t *)buf, n);
+		else if (fwrite(buf, 1, n, stdout) != (size_t)n)
 			return 1;
 		fflush(stdout);
 	}
