@@ -396,8 +396,17 @@ int icmp_tap_handler(struct ctx *c, const struct iovec *frame,
 	}
 	if (inany_is_unspecified(&fi->daddr) || inany_is_loopback(&fi->daddr))
 		return 1;
-	if (v4 && !inany_v4(&fi->daddr))
+	if (v4 != !!inany_v4(&fi->daddr))
 		return 1;
+	/* Multicast and broadcast Echo would leave through the host's
+	 * interfaces to whole networks, on behalf of the guest: don't.
+	 */
+	if (v4 ? (IN_MULTICAST(ntohl(inany_v4(&fi->daddr)->s_addr)) ||
+		  inany_v4(&fi->daddr)->s_addr == htonl(INADDR_BROADCAST))
+	       : IN6_IS_ADDR_MULTICAST(&fi->daddr.a6)) {
+		drop_debug("ICMP: dropping Echo request to multicast address");
+		return 1;
+	}
 
 	icmp_table_init();
 	lo = icmp_fwd_dst(c, &fi->daddr, &taddr);

@@ -144,7 +144,10 @@ int pasta_ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg)
 		    CLONE_VM | CLONE_FILES | SIGCHLD, &a);
 	if (pid < 0)
 		return -errno;
+	/* ECHILD: already reaped (SIGCHLD ignored), it's done all the same */
 	while (waitpid(pid, NULL, 0) < 0) {
+		if (errno == ECHILD)
+			break;
 		if (errno != EINTR)
 			return -errno;
 	}
