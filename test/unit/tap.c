@@ -235,6 +235,57 @@ static void tap_parse_other(void)
 	CHECK(tap_parse(&ctx, &iov, &fi) < 0);
 }
 
+#define FUZZ_ROUNDS	200000
+#define FUZZ_LEN_MAX	160
+
+static void tap_parse_random(void)
+{
+	static const uint16_t types[] = { ETH_P_ARP, ETH_P_IP, ETH_P_IPV6 };
+	struct frame_info fi;
+	struct iovec iov;
+	int i, good = 0, bad = 0;
+	size_t len, j;
+
+	test_ctx(&ctx);
+	srandom(1);
+	for (i = 0; i < FUZZ_ROUNDS; i++) {
+		len = random() % FUZZ_LEN_MAX;
+		for (j = 0; j < len; j++)
+			frame[j] = random();
+		/* Mostly plausible headers, so the deep paths get exercised */
+		if (len > 15 && random() % 8) {
+			uint16_t t = types[random() % 3];
+
+			frame[12] = t >> 8;
+			frame[13] = t & 0xff;
+			frame[14] = (t == ETH_P_IPV6 ? 0x60 : 0x45) |
+				    (random() % 4 ? 0 : frame[14] & 0x0f);
+			if (t == ETH_P_IPV6 && len > 20) {
+				frame[18] = 0;
+				frame[19] = random() % (len - 20 + 8);
+				frame[20] = random() % 2 ? IPPROTO_HOPOPTS :
+							   IPPROTO_DSTOPTS;
+			} else if (t == ETH_P_IP && len > 24) {
+				frame[16] = 0;
+				frame[17] = random() % (len - 14 + 8);
+				frame[20] = frame[21] = 0;
+			}
+		}
+
+		iov = guarded(frame, len);
+		if (tap_parse(&ctx, &iov, &fi)) {
+			bad++;
+			continue;
+		}
+		good++;
+		CHECK(iov.iov_len <= len && fi.l3_off == ETH_HLEN);
+		CHECK(fi.l4_off <= iov.iov_len);
+		CHECK(fi.l4_off + fi.l4_len == iov.iov_len);
+	}
+	CHECK_MSG(good > 1000 && bad > 1000, "%i accepted, %i dropped",
+		  good, bad);
+}
+
 /**
  * passt_ctx() - Context for passt mode on one end of a socket pair
  * @c:		Context
@@ -442,6 +493,7 @@ int main(void)
 	RUN(tap_parse_ip4_bad);
 	RUN(tap_parse_ip6);
 	RUN(tap_parse_other);
+	RUN(tap_parse_random);
 	RUN(tap_send_udp_icmp);
 	RUN(tap_send_full_socket);
 	UNIT_EXIT();
