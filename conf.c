@@ -1647,15 +1647,13 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 }
 
 /**
- * conf_files() - Open the log and PID files named on the command line
+ * conf_pidfile() - Open (create) the PID file, written once we're set up
  * @c:		Execution context
+ *
+ * Opened last, so that a command line with errors leaves no file behind.
  */
-static void conf_files(struct ctx *c)
+static void conf_pidfile(struct ctx *c)
 {
-	if (*c->log_path && log_file_open(c->log_path, c->log_size))
-		die_perror("-l %s: can't open log file",
-			   conf_quote(c->log_path));
-
 	if (*c->pidfile) {
 		c->pidfile_fd = open(c->pidfile,
 				     O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC,
@@ -1768,7 +1766,9 @@ void conf(struct ctx *c, int argc, char **argv)
 		exit(EXIT_SUCCESS);
 	}
 
-	conf_files(c);
+	if (*c->log_path && log_file_open(c->log_path, c->log_size))
+		die_perror("-l %s: can't open log file",
+			   conf_quote(c->log_path));
 	if (!a.runas_given)
 		isolation_default_user(c);
 
@@ -1819,6 +1819,8 @@ void conf(struct ctx *c, int argc, char **argv)
 			die("-s %s: too long to append %s for --repair-path",
 			    conf_quote(c->sock_path), REPAIR_SUFFIX);
 	}
+
+	conf_pidfile(c);
 }
 
 /**
