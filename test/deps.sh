@@ -15,6 +15,7 @@
 #   procps			ps/pgrep for the process tests
 #   util-linux			unshare and nsenter for the sandbox
 #   busybox-static		the initramfs of the qemu guest
+#   cpio, xz-utils, zstd	packing it, unpacking compressed kernel modules
 #   qemu-system-x86		the qemu guest (socket and vhost-user back ends)
 #   linux-image-amd64		guest kernel and its virtio modules
 #   passt			the reference implementation, for benchmarks
@@ -23,7 +24,7 @@
 DEPS=(
 	udhcpc isc-dhcp-client ndisc6 socat iperf3 tcpdump
 	iproute2 iputils-ping procps util-linux
-	busybox-static qemu-system-x86 linux-image-amd64
+	busybox-static cpio xz-utils zstd qemu-system-x86 linux-image-amd64
 	passt clang-tidy cppcheck groff-base man-db
 )
 
