@@ -131,7 +131,9 @@ static int pasta_ns_call_fn(void *arg)
  * The function runs in a clone sharing our memory and file descriptors (so
  * sockets and devices it opens, and variables it sets, are ours), but not
  * our namespaces: setns() there leaves the main process where it is. We
- * wait for it, so it can use our static data freely.
+ * wait for it, so it can use our static data freely. Not reentrant: @fn
+ * must not call pasta_ns_call() itself (there's one stack). Costs a clone
+ * per call: open what you need in the namespace once, keep the descriptors.
  *
  * Return: return value of @fn, or negative error code
  */

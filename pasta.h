@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pasta: target namespaces (spawn, join, watch for their end) and the tap
- * device inside them.
+ * device inside them. pasta_ns_call() runs a function in the target network
+ * namespace (e.g. to open sockets there) without moving the main process.
  */
 #ifndef PASTA_H
 #define PASTA_H
