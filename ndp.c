@@ -7,10 +7,12 @@
  * servers and search domains (RFC 8106). Advertisements are also sent
  * unsolicited, at start and then periodically, from ndp_timer().
  *
- * Our link-local address, the source of everything we send, is
- * c->ip6.our_tap_ll if configured, else the -g gateway if it is link-local
- * (the guest then routes through the address it was told about), else
- * fe80::1, the documented default gateway of local mode.
+ * Our link-local address, the source of Router Advertisements (and of
+ * DHCPv6 replies), is c->ip6.our_tap_ll if configured, else the -g gateway
+ * if it is link-local (the guest then routes through the address it was
+ * told about), else fe80::1, the documented default gateway of local mode.
+ * Neighbour Advertisements come from the target address itself, as they
+ * would from a node owning it: some tools (ndisc6) expect that.
  */
 
 #include <string.h>
@@ -329,7 +331,7 @@ static void ndp_ns(const struct ctx *c, const struct iovec *msg,
 	off += ndp_opt_lladdr(c, ND_OPT_TARGET_LINKADDR, r->msg + off);
 
 	r->len = off;
-	r->src = ll;
+	r->src = ns.nd_ns_target;
 	r->dst = dad ? ndp_all_nodes : *saddr;
 	ndp_csum(r);
 }

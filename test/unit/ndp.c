@@ -239,12 +239,13 @@ static void ndp_na(void)
 	CHECK(bytes_are_a6(r.msg + 8, "2001:db8::1"));
 	CHECK(r.msg[24] == ND_OPT_TARGET_LINKADDR && r.msg[25] == 1);
 	CHECK(!memcmp(r.msg + 26, our_mac, 6));
-	CHECK(a6_is(&r.src, "fe80::1") && a6_is(&r.dst, "fe80::2"));
+	CHECK(a6_is(&r.src, "2001:db8::1") && a6_is(&r.dst, "fe80::2"));
 
 	/* Without source link-layer address option: still fine */
 	CHECK(run_l4("2001:db8::2", "2001:db8::77", 255, b,
 		     ns(b, "2001:db8::77", false)) == 1);
 	CHECK(r.len == 32 && a6_is(&r.dst, "2001:db8::2") && csum_ok());
+	CHECK(a6_is(&r.src, "2001:db8::77"));
 
 	/* Our own link-local address, as a neighbour */
 	CHECK(run_l4("fe80::2", "ff02::1:ff00:1", 255, b,
