@@ -31,8 +31,8 @@
 /* Capabilities pasta keeps when changing user: entering its namespace
  * (setns), configuring the tap and binding low ports as configured.
  */
-#define ISOLATION_PASTA_CAPS	(CAP_TO_MASK(CAP_SYS_ADMIN) |		\
-				 CAP_TO_MASK(CAP_NET_ADMIN) |		\
+#define ISOLATION_PASTA_CAPS	(CAP_TO_MASK(CAP_SYS_ADMIN) |	\
+				 CAP_TO_MASK(CAP_NET_ADMIN) |	\
 				 CAP_TO_MASK(CAP_NET_BIND_SERVICE))
 
 /* Fallback identity for "nobody" when /etc/passwd has no such user */

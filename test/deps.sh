@@ -16,7 +16,7 @@
 #   util-linux			unshare and nsenter for the sandbox
 #   busybox-static		the initramfs of the qemu guest
 #   cpio, xz-utils, zstd	packing it, unpacking compressed kernel modules
-#   qemu-system-x86		the qemu guest (socket and vhost-user back ends)
+#   qemu-system-x86		the qemu guest (socket, vhost-user back ends)
 #   linux-image-amd64		guest kernel and its virtio modules
 #   passt			the reference implementation, for benchmarks
 #   clang-tidy, cppcheck	make lint

@@ -44,7 +44,8 @@ if timeout 5 tail --pid="$bad" -f /dev/null; then
 	   grep -q '/nonexistent/dir/pid' "$WORK/out2"; then
 		pass bad_pidfile_fails
 	else
-		fail bad_pidfile_fails "status $rc: $(tr '\n' ' ' < "$WORK/out2")"
+		fail bad_pidfile_fails \
+		     "status $rc: $(tr '\n' ' ' < "$WORK/out2")"
 	fi
 else
 	kill "$bad"

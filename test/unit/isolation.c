@@ -96,7 +96,7 @@ static void test_runas_numeric(void)
 {
 	CHECK(runas_ok("1000", 1000, 100));	/* primary group of alice */
 	CHECK(runas_ok("4242", 4242, 4242));	/* unknown: same number */
-	CHECK(runas_ok("1500", 1500, 1500));	/* passwd line without GID */
+	CHECK(runas_ok("1500", 1500, 1500));	/* line without GID */
 	CHECK(runas_ok("1000:2000", 1000, 2000));
 	CHECK(runas_ok("0:0", 0, 0));
 	CHECK(runas_ok("2000", 2000, 2001));	/* last line, no newline */

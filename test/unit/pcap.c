@@ -199,7 +199,7 @@ int main(void)
 	if (!system("command -v tcpdump >/dev/null 2>&1"))
 		RUN(test_tcpdump_reads_back);
 	else
-		printf("SKIP: test_tcpdump_reads_back: tcpdump not installed\n");
+		printf("SKIP: test_tcpdump_reads_back: no tcpdump\n");
 	RUN(test_disabled);
 
 	unlink(path);
