@@ -135,7 +135,8 @@ static const struct conf_opt conf_opts[] = {
 	  "Be extra verbose, show single packets (implies --debug)" },
 	{ "stats", NULL, OPT_STATS, "DELAY", BOTH,
 	  "Display event statistics every DELAY seconds at most" },
-	{ "quiet", NULL, 'q', NULL, BOTH, "Don't print informational messages" },
+	{ "quiet", NULL, 'q', NULL, BOTH,
+	  "Don't print informational messages" },
 	{ "foreground", NULL, 'f', NULL, BOTH, "Don't run in background" },
 	{ "stderr", NULL, 'e', NULL, BOTH, "No effect (deprecated)" },
 	{ "log-file", NULL, 'l', "PATH", BOTH, "Log to file PATH" },
@@ -832,6 +833,25 @@ static const struct conf_opt *conf_opt_find(int val)
 }
 
 /**
+ * conf_ambiguous() - Tell if an abbreviation matches several long options
+ * @prefix:	Abbreviation, without leading dashes
+ *
+ * Return: true if it's the start of names of two options or more
+ */
+static bool conf_ambiguous(const char *prefix)
+{
+	size_t i, len = strlen(prefix), n = 0;
+
+	for (i = 0; len && i < ARRAY_SIZE(conf_opts); i++) {
+		if (!strncmp(conf_opts[i].name, prefix, len) ||
+		    (conf_opts[i].alias &&
+		     !strncmp(conf_opts[i].alias, prefix, len)))
+			n++;
+	}
+	return n > 1;
+}
+
+/**
  * conf_getopt_error() - Report an unknown option or a missing argument
  * @argv:	Arguments
  * @ret:	getopt_long() return value, '?' or ':'
@@ -854,6 +874,8 @@ static void conf_getopt_error(char **argv, int ret)
 		die("%s: missing argument", conf_quote(name));
 	if (optopt && !strncmp(last, "--", 2) && strchr(last, '='))
 		die("%s: takes no argument", conf_quote(name));
+	if (!optopt && conf_ambiguous(name + 2))
+		die("%s: ambiguous option", conf_quote(name));
 	die("%s: unknown option", conf_quote(name));
 }
 
@@ -1914,7 +1936,8 @@ void conf_print(const struct ctx *c)
 		info("%s", c->no_dhcp ? "IPv4 (DHCP disabled):" : "DHCP:");
 		info("    assign: %s",
 		     inet_ntop(AF_INET, &c->ip4.addr, buf, sizeof(buf)));
-		info("    mask: %s", inet_ntop(AF_INET, &mask, buf, sizeof(buf)));
+		info("    mask: %s",
+		     inet_ntop(AF_INET, &mask, buf, sizeof(buf)));
 		if (c->ip4.guest_gw.s_addr)
 			info("    router: %s", inet_ntop(AF_INET,
 			     &c->ip4.guest_gw, buf, sizeof(buf)));

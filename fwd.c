@@ -260,6 +260,7 @@ static int fwd_parse_bind(const char *bind, size_t len, struct fwd_rule *r,
 	char addr[INET6_ADDRSTRLEN + sizeof("[]")];
 	const char *pct = memchr(bind, '%', len);
 	size_t alen = pct ? (size_t)(pct - bind) : len;
+	const struct in_addr *v4;
 	const char *a = addr;
 
 	if (pct) {
@@ -313,8 +314,9 @@ static int fwd_parse_bind(const char *bind, size_t len, struct fwd_rule *r,
 		*why = "invalid address";
 		return -FWD_SPEC_BAD_ADDR;
 	}
-	if (IN6_IS_ADDR_MULTICAST(&r->addr.a6) ||
-	    (inany_v4(&r->addr) && IN_MULTICAST(ntohl(inany_v4(&r->addr)->s_addr)))) {
+	v4 = inany_v4(&r->addr);
+	if (v4 ? IN_MULTICAST(ntohl(v4->s_addr))
+	       : IN6_IS_ADDR_MULTICAST(&r->addr.a6)) {
 		*why = "multicast address can't be bound";
 		return -FWD_SPEC_BAD_ADDR;
 	}
@@ -430,7 +432,7 @@ static int fwd_merge(struct fwd_ports *fwd, const struct fwd_rule *tmpl,
 			if (!bitmap_isset(spec_incl, p))
 				continue;
 			if (!weak && !old_weak && spec_delta[p] != d) {
-				*why = "port already forwarded to another target";
+				*why = "port already forwarded elsewhere";
 				return -FWD_SPEC_BAD_RANGE;
 			}
 			if (weak || !old_weak)

@@ -70,6 +70,8 @@ cli_error stats_not_a_number	passt "--stats"		--stats soon
 cli_error unknown_long_option	passt "--no-such-option" --no-such-option
 cli_error unknown_short_option	passt "-x"		-x
 cli_error missing_argument	passt "--mtu"		--mtu
+cli_error ambiguous_abbreviation	passt "--net: ambiguous" --net=3
+cli_error flag_with_argument	passt "--debug: takes no argument" --debug=x
 cli_error passt_operand		passt "stray"		-f stray
 cli_error pasta_only_in_passt	passt "--netns"		--netns foo
 cli_error pasta_only_short	passt "-I"		-I eth0

@@ -124,14 +124,16 @@ static void check_pasta_ports(struct ctx *c)
 {
 	CHECK(c->tcp_fwd_in.mode == FWD_SPEC && c->udp_fwd_in.mode == FWD_SPEC);
 	CHECK(fwd_port_is_forwarded(&c->udp_fwd_in, 8080));
-	CHECK(c->tcp_fwd_out.mode == FWD_SPEC && c->udp_fwd_out.mode == FWD_SPEC);
+	CHECK(c->tcp_fwd_out.mode == FWD_SPEC);
+	CHECK(c->udp_fwd_out.mode == FWD_SPEC);
 	CHECK(fwd_port_is_forwarded(&c->udp_fwd_out, 5353));
 }
 
 static void check_pasta_udp_none(struct ctx *c)
 {
 	CHECK(c->tcp_fwd_in.mode == FWD_SPEC && c->udp_fwd_in.mode == FWD_NONE);
-	CHECK(c->tcp_fwd_out.mode == FWD_AUTO && c->udp_fwd_out.mode == FWD_AUTO);
+	CHECK(c->tcp_fwd_out.mode == FWD_AUTO);
+	CHECK(c->udp_fwd_out.mode == FWD_AUTO);
 }
 
 static void check_multi_t(struct ctx *c)
@@ -198,9 +200,11 @@ static void conf_values(void)
 {
 	CHECK(!conf_case(MODE_PASST, check_values, "-m", "1500",
 			 "--log-size", "8192", "--stats", "5", "-f", "-q", "-d",
-			 "-a", "10.0.0.5", "-n", "255.240.0.0", "-g", "10.0.0.1",
+			 "-a", "10.0.0.5", "-n", "255.240.0.0",
+			 "-g", "10.0.0.1",
 			 "-o", "192.0.2.99", "--outbound-if4", "lo",
-			 "--dns-forward", "10.0.0.3", "--dns-host", "127.0.0.53",
+			 "--dns-forward", "10.0.0.3",
+			 "--dns-host", "127.0.0.53",
 			 "--map-guest-addr", "10.0.0.99",
 			 "--map-host-loopback", "10.0.0.2", "-D", "127.0.0.1",
 			 "-S", "a.example none.", "-H", "guest",

@@ -276,17 +276,21 @@ static void fwd_weak_overlap(void)
 /* Target ranges keep their offset across exclusions */
 static void fwd_exclusion_keeps_offset(void)
 {
-	EXPECT("1000-1010:2000-2010,~1005", { 1000, 1004, 2000, 0, NULL, NULL },
-					    { 1006, 1010, 2006, 0, NULL, NULL });
+	EXPECT("1000-1010:2000-2010,~1005",
+	       { 1000, 1004, 2000, 0, NULL, NULL },
+	       { 1006, 1010, 2006, 0, NULL, NULL });
 	EXPECT("65535:1", { 65535, 65535, 1, 0, NULL, NULL });
 	EXPECT("1-65535", { 1, 65535, 1, 0, NULL, NULL });
 	EXPECT("22,80,~80-90,443", { 22, 22, 22, 0, NULL, NULL },
 				   { 443, 443, 443, 0, NULL, NULL });
 
 	CHECK(!parse_one("22-80:32-90", false));
-	CHECK(fwd_port_is_forwarded(&fwd, 22) && fwd_port_is_forwarded(&fwd, 80));
-	CHECK(!fwd_port_is_forwarded(&fwd, 21) && !fwd_port_is_forwarded(&fwd, 81));
-	CHECK(fwd_port_target(&fwd, 22) == 32 && fwd_port_target(&fwd, 80) == 90);
+	CHECK(fwd_port_is_forwarded(&fwd, 22));
+	CHECK(fwd_port_is_forwarded(&fwd, 80));
+	CHECK(!fwd_port_is_forwarded(&fwd, 21));
+	CHECK(!fwd_port_is_forwarded(&fwd, 81));
+	CHECK(fwd_port_target(&fwd, 22) == 32);
+	CHECK(fwd_port_target(&fwd, 80) == 90);
 }
 
 /**
