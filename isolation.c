@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -445,6 +446,9 @@ void isolation_daemonise(const struct ctx *c)
 {
 	pid_t pid;
 	int fd;
+
+	/* Whatever stdio holds must come out once, from the parent */
+	fflush(NULL);
 
 	pid = fork();
 	if (pid < 0)
