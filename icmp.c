@@ -121,12 +121,32 @@ static int icmp_probe(sa_family_t af)
 }
 
 /**
+ * icmp_warn_denied() - Say once per family that ping sockets are denied
+ * @af:		ICMP_V4 or ICMP_V6
+ * @ret:	Error from socket()
+ */
+static void icmp_warn_denied(enum icmp_af af, int ret)
+{
+	static bool warned[ICMP_AF_COUNT];
+
+	if (warned[af])
+		return;
+	warned[af] = true;
+	warn("%s Echo requests will be dropped: can't open %s ping socket "
+	     "(%s), net.ipv4.ping_group_range must include group %u",
+	     af == ICMP_V4 ? "ICMP" : "ICMPv6", af == ICMP_V4 ? "IPv4" : "IPv6",
+	     strerror(-ret), (unsigned int)getegid());
+}
+
+/**
  * icmp_init() - Set up the flow table, warn if ping sockets are unusable
  * @c:		Execution context
+ *
+ * The probe runs with our current identity: if we change user later and
+ * that one may not open ping sockets, we warn on the first request instead.
  */
 void icmp_init(struct ctx *c)
 {
-	gid_t gid = getegid();
 	int ret;
 
 	icmp_table_init();
@@ -134,13 +154,9 @@ void icmp_init(struct ctx *c)
 		return;
 
 	if (c->ipv4_enabled && (ret = icmp_probe(AF_INET)) < 0)
-		warn("ICMP Echo requests will be dropped: can't open IPv4 "
-		     "ping socket (%s), net.ipv4.ping_group_range must "
-		     "include group %u", strerror(-ret), (unsigned int)gid);
+		icmp_warn_denied(ICMP_V4, ret);
 	if (c->ipv6_enabled && (ret = icmp_probe(AF_INET6)) < 0)
-		warn("ICMPv6 Echo requests will be dropped: can't open IPv6 "
-		     "ping socket (%s), net.ipv4.ping_group_range must "
-		     "include group %u", strerror(-ret), (unsigned int)gid);
+		icmp_warn_denied(ICMP_V6, ret);
 }
 
 /**
@@ -310,6 +326,10 @@ static int icmp_flow_get(const struct ctx *c, enum icmp_af af, uint16_t id,
 	f->gaddr = *gaddr;
 	f->oaddr = *oaddr;
 	ret = icmp_sock_open(c, af, f, lo);
+	if (ret == -EACCES || ret == -EPERM) {
+		icmp_warn_denied(af, ret);
+		return -1;
+	}
 	if (ret < 0) {
 		debug("ICMP: can't open ping socket: %s", strerror(-ret));
 		return -1;

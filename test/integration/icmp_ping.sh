@@ -48,6 +48,9 @@ in_pasta ping_other_host_address -- ping -c1 -W2 192.0.2.3
 in_pasta ping6_other_host_address -- ping -6 -c1 -W2 2001:db8::3
 in_pasta ping_map_guest_addr --map-guest-addr 192.0.2.99 -- \
 	sh -c 'ping -c1 -W2 192.0.2.99 | grep "from 192\.0\.2\.99:"'
+in_pasta ping_large_and_empty_payloads -- sh -c '
+	ping -c1 -W2 -s 65000 192.0.2.1 && ping -6 -c1 -W2 -s 65000 2001:db8::1 &&
+	ping -c1 -W2 -s 0 192.0.2.1'
 not_in_pasta ping_unmapped_address_not_answered -- ping -c1 -W1 192.0.2.99
 
 in_pasta echo_identifier_preserved -- "$PROBE" echo 192.0.2.1 4660
