@@ -351,7 +351,7 @@ static const char *conf_quote(const char *s)
 	if (!*s)
 		return "''";
 
-	for (i = 0; s[i] && i < CONF_QUOTE_MAX; i++) {
+	for (i = 0; i < CONF_QUOTE_MAX && s[i]; i++) {
 		unsigned char ch = s[i];
 
 		b[i] = (ch < ' ' || ch == 0x7f) ? '?' : (char)ch;

@@ -257,11 +257,11 @@ static int fwd_parse_item(const char *item, size_t len, bool *excl_only,
 static int fwd_parse_bind(const char *bind, size_t len, struct fwd_rule *r,
 			  const char **why)
 {
-	char addr[INET6_ADDRSTRLEN + sizeof("[]")];
+	char addr[INET6_ADDRSTRLEN];
 	const char *pct = memchr(bind, '%', len);
 	size_t alen = pct ? (size_t)(pct - bind) : len;
 	const struct in_addr *v4;
-	const char *a = addr;
+	bool bracket = false;
 
 	if (pct) {
 		size_t ilen = len - alen - 1;
@@ -290,6 +290,15 @@ static int fwd_parse_bind(const char *bind, size_t len, struct fwd_rule *r,
 		*why = "missing address before '/'";
 		return -FWD_SPEC_BAD_ADDR;
 	}
+	if (bind[0] == '[') {
+		if (alen < 2 || bind[alen - 1] != ']') {
+			*why = "invalid address";
+			return -FWD_SPEC_BAD_ADDR;
+		}
+		bracket = true;
+		bind++;
+		alen -= 2;
+	}
 	if (alen >= sizeof(addr)) {
 		*why = "invalid address";
 		return -FWD_SPEC_BAD_ADDR;
@@ -297,20 +306,12 @@ static int fwd_parse_bind(const char *bind, size_t len, struct fwd_rule *r,
 	memcpy(addr, bind, alen);
 	addr[alen] = '\0';
 
-	if (addr[0] == '[') {
-		if (alen < 2 || addr[alen - 1] != ']') {
-			*why = "invalid address";
-			return -FWD_SPEC_BAD_ADDR;
-		}
-		addr[alen - 1] = '\0';
-		a++;
-		if (!strchr(a, ':')) {
-			*why = "brackets around a non-IPv6 address";
-			return -FWD_SPEC_BAD_ADDR;
-		}
+	if (bracket && !strchr(addr, ':')) {
+		*why = "brackets around a non-IPv6 address";
+		return -FWD_SPEC_BAD_ADDR;
 	}
 
-	if (!inany_pton(a, &r->addr)) {
+	if (!inany_pton(addr, &r->addr)) {
 		*why = "invalid address";
 		return -FWD_SPEC_BAD_ADDR;
 	}
