@@ -158,6 +158,39 @@ static void test_reopen_truncates(void)
 	CHECK(file_size() > 0 && file_size() < 64);
 }
 
+/**
+ * test_rotation_cut_at_line_start() - Lines of 32 bytes in a 4096-byte file:
+ * rotation frees 512 bytes, which is exactly 16 whole lines, and no more
+ */
+static void test_rotation_cut_at_line_start(void)
+{
+	char pad[64];
+	int i, prefix, first, last;
+	size_t len;
+
+	CHECK(log_file_open(path, LIMIT) == 0);
+	info("x");
+	prefix = (int)file_size() - 2;	/* "TIMESTAMP: " before "x\n" */
+	CHECK(prefix > 0 && prefix < 20);
+	if (prefix <= 0 || prefix >= 20)
+		return;
+
+	/* "line NNNNN " is 11 bytes, the newline one: pad to 32 in all */
+	memset(pad, 'a', sizeof(pad));
+	pad[32 - prefix - 11 - 1] = '\0';
+
+	CHECK(log_file_open(path, LIMIT) == 0);
+	for (i = 0; i < LIMIT / 32 + 1; i++)
+		info("line %05d %s", i, pad);
+
+	len = load();
+	CHECK_MSG(len == (LIMIT - LIMIT / 8) + 32, "%zu bytes", len);
+	first = atoi(strstr(buf, "line ") + 5);
+	last = atoi(strrchr(buf, '\n') - 32 + prefix + 6);
+	CHECK_MSG(first == LIMIT / 8 / 32, "first line %d", first);
+	CHECK_MSG(last == LIMIT / 32, "last line %d", last);
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -173,6 +206,7 @@ int main(void)
 	RUN(test_levels);
 	RUN(test_long_message);
 	RUN(test_reopen_truncates);
+	RUN(test_rotation_cut_at_line_start);
 
 	log_file_close();
 	unlink(path);
