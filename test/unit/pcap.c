@@ -178,6 +178,43 @@ static void test_tcpdump_reads_back(void)
 }
 
 /**
+ * test_many_buffers() - A frame in more buffers than one record takes is
+ * stored truncated, with consistent lengths, and the file stays readable
+ */
+static void test_many_buffers(void)
+{
+	char many_path[] = "/tmp/pcap-many-XXXXXX";
+	struct iovec iov[100];
+	size_t i, n;
+	int fd;
+
+	fd = mkstemp(many_path);
+	close(fd);
+	for (i = 0; i < 100; i++) {
+		iov[i].iov_base = medium + i;
+		iov[i].iov_len = 1;
+	}
+	pcap_init(many_path);
+	pcap_iov(iov, 100);
+	pcap_frame(small, sizeof(small));
+	pcap_init(NULL);
+
+	fd = open(many_path, O_RDONLY);
+	n = read(fd, file, sizeof(file));
+	close(fd);
+	unlink(many_path);
+
+	/* 63 buffers fit next to the record header */
+	CHECK(n == 24 + 16 + 63 + 16 + sizeof(small));
+	if (n != 24 + 16 + 63 + 16 + sizeof(small))
+		return;
+	CHECK(get32(24 + 8) == 63);
+	CHECK(get32(24 + 12) == 100);
+	CHECK(!memcmp(file + 24 + 16, medium, 63));
+	CHECK(get32(24 + 16 + 63 + 8) == sizeof(small));
+}
+
+/**
  * test_disabled() - An empty path captures nothing, and truncates nothing
  */
 static void test_disabled(void)
@@ -201,6 +238,7 @@ int main(void)
 	else
 		printf("SKIP: test_tcpdump_reads_back: no tcpdump\n");
 	RUN(test_disabled);
+	RUN(test_many_buffers);
 
 	unlink(path);
 	UNIT_EXIT();
