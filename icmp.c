@@ -215,8 +215,8 @@ static bool icmp_fwd_dst(const struct ctx *c, const union inany_addr *oaddr,
  * @c:		Execution context
  * @af:		ICMP_V4 or ICMP_V6
  * @f:		Flow, @id set, @sock and @bound set on return
- * @lo:		Destination is loopback: don't bind to outbound address or
- *		interface, they can't reach it
+ * @lo:		Destination is loopback: don't bind to the outbound
+ *		address or interface, they can't reach it
  *
  * Return: 0 on success, negative error code on failure
  */

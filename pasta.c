@@ -42,8 +42,8 @@
 /* How often we check whether a procfs namespace reference (PID) is gone */
 #define PASTA_NSQUIT_CHECK_SEC	1
 /* inotify events read at once: each is a header plus a name */
-#define PASTA_INOTIFY_BUF_BYTES	(4 * (sizeof(struct inotify_event) +	\
-				      NAME_MAX + 1))
+#define PASTA_INOTIFY_BUF_BYTES					\
+	(4 * (sizeof(struct inotify_event) + NAME_MAX + 1))
 /* Name of the tap device if neither -I nor a host interface gives one */
 #define PASTA_IFNAME_DEFAULT	"tap0"
 /* Exit status of the spawned command if it can't be executed (as shells) */
@@ -676,48 +676,70 @@ static void pasta_nsquit_inotify_init(struct ctx *c)
 }
 
 /**
+ * pasta_nsquit_inotify_gone() - Read inotify events: is our file gone?
+ * @c:		Execution context
+ * @fd:		inotify instance
+ *
+ * Return: true if the namespace file was removed (or moved away)
+ */
+static bool pasta_nsquit_inotify_gone(const struct ctx *c, int fd)
+{
+	union {
+		char buf[PASTA_INOTIFY_BUF_BYTES];
+		struct inotify_event align;
+	} u;
+	const struct inotify_event *ev;
+	ssize_t n, off, evlen;
+
+	n = read(fd, u.buf, sizeof(u.buf));
+	for (off = 0; n > 0 && off + (ssize_t)sizeof(*ev) <= n; off += evlen) {
+		ev = (const struct inotify_event *)(u.buf + off);
+		evlen = sizeof(*ev) + ev->len;
+		if (off + evlen > n)
+			break;
+		/* The name is NUL-padded to ev->len */
+		if (ev->len && !strncmp(ev->name, c->netns_base, ev->len))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * pasta_nsquit_timer_gone() - Is the procfs namespace reference gone?
+ * @fd:		Timer
+ *
+ * Return: true if the process (or its namespace) went away
+ */
+static bool pasta_nsquit_timer_gone(int fd)
+{
+	uint64_t expired;
+	struct stat st;
+
+	if (read(fd, &expired, sizeof(expired)) < 0 && errno == EAGAIN)
+		return false;
+
+	if (!fstatat(pasta_nsquit_dirfd, pasta_nsquit_base, &st, 0))
+		return st.st_ino != pasta_nsquit_ino;
+
+	/* Other errors: can't tell (permissions changed?), keep going */
+	return errno == ENOENT || errno == ESRCH;
+}
+
+/**
  * pasta_netns_quit_handler() - Exit once the target namespace is gone
  * @c:		Execution context
  * @ref:	epoll reference: inotify instance or timer
  */
 void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref)
 {
-	if (ref.type == EPOLL_TYPE_NSQUIT_INOTIFY) {
-		char buf[PASTA_INOTIFY_BUF_BYTES]
-			__attribute__((aligned(__alignof__(struct inotify_event))));
-		const struct inotify_event *ev;
-		ssize_t n, off;
+	bool gone = false;
 
-		n = read(ref.fd, buf, sizeof(buf));
-		for (off = 0; n > 0 && off + (ssize_t)sizeof(*ev) <= n;
-		     off += sizeof(*ev) + ev->len) {
-			ev = (const struct inotify_event *)(buf + off);
-			if (ev->len && off + (ssize_t)(sizeof(*ev) + ev->len) <= n &&
-			    !strncmp(ev->name, c->netns_base, ev->len)) {
-				info("Namespace %s is gone, exiting",
-				     c->netns_path);
-				exit(EXIT_SUCCESS);
-			}
-		}
-		return;
-	}
+	if (ref.type == EPOLL_TYPE_NSQUIT_INOTIFY)
+		gone = pasta_nsquit_inotify_gone(c, ref.fd);
+	else if (ref.type == EPOLL_TYPE_NSQUIT_TIMER)
+		gone = pasta_nsquit_timer_gone(ref.fd);
 
-	if (ref.type == EPOLL_TYPE_NSQUIT_TIMER) {
-		uint64_t expired;
-		struct stat st;
-
-		if (read(ref.fd, &expired, sizeof(expired)) < 0 &&
-		    errno == EAGAIN)
-			return;
-
-		if (!fstatat(pasta_nsquit_dirfd, pasta_nsquit_base, &st, 0)) {
-			if (st.st_ino == pasta_nsquit_ino)
-				return;
-		} else if (errno != ENOENT && errno != ESRCH) {
-			/* Can't tell (permissions changed?): keep going */
-			return;
-		}
-
+	if (gone) {
 		info("Namespace %s is gone, exiting", c->netns_path);
 		exit(EXIT_SUCCESS);
 	}

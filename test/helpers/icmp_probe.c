@@ -161,7 +161,8 @@ static int cmd_echo(const char *dst, uint16_t id)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		ms = (now.tv_sec - start.tv_sec) * 1000 +
 		     (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (ms >= PROBE_WAIT_MS || poll(&pfd, 1, PROBE_WAIT_MS - ms) <= 0)
+		if (ms >= PROBE_WAIT_MS ||
+		    poll(&pfd, 1, PROBE_WAIT_MS - ms) <= 0)
 			break;
 		n = recv(s, in, sizeof(in), 0);
 		rid = reply_id(in, n, v6);
