@@ -667,7 +667,8 @@ static void pasta_nsquit_inotify_init(struct ctx *c)
 	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (fd < 0)
 		die_perror("Failed to create inotify instance");
-	if (inotify_add_watch(fd, c->netns_dir, IN_DELETE | IN_MOVED_FROM) < 0)
+	if (inotify_add_watch(fd, c->netns_dir, IN_DELETE | IN_MOVED_FROM |
+			      IN_DELETE_SELF | IN_MOVE_SELF) < 0)
 		die_perror("Failed to watch %s", c->netns_dir);
 
 	ref.fd = fd;
@@ -697,6 +698,9 @@ static bool pasta_nsquit_inotify_gone(const struct ctx *c, int fd)
 		evlen = sizeof(*ev) + ev->len;
 		if (off + evlen > n)
 			break;
+		/* The directory itself went away, and the file with it */
+		if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF))
+			return true;
 		/* The name is NUL-padded to ev->len */
 		if (ev->len && !strncmp(ev->name, c->netns_base, ev->len))
 			return true;

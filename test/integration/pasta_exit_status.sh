@@ -75,3 +75,14 @@ if wait_for 5 pgrep -P "$pasta_pid" -x sleep; then
 else
 	fail sigterm_ends_pasta_and_command "command didn't start"
 fi
+
+# Set-up failure (a tap device can't be called like the loopback one): one
+# line naming the interface, status 1, and the command never runs
+out=$(timeout 20 "$PASTA" -q -f -I lo -- touch "$WORK/ran" 2>&1)
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$(wc -l <<< "$out")" -eq 1 ] &&
+   grep -q 'lo' <<< "$out" && [ ! -e "$WORK/ran" ]; then
+	pass setup_failure_command_not_started
+else
+	fail setup_failure_command_not_started "status $rc, ran: $([ -e "$WORK/ran" ] && echo yes || echo no), output: $out"
+fi
