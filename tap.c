@@ -42,10 +42,15 @@
 #define TAP_IPV6_EXT_MAX	16
 /* Pasta frames in the receive buffer start at this alignment */
 #define TAP_PASTA_ALIGN		8
+/* Chunk of /proc/net/unix read at a time, and its listening flag */
+#define TAP_PROC_BUF_BYTES	4096
+#define TAP_PROC_ACCEPTCON	0x10000UL
 
 static uint8_t tap_buf[TAP_BUF_BYTES];
 /* passt: unparsed stream bytes in tap_buf are [tap_rstart, tap_rend) */
 static size_t tap_rstart, tap_rend;
+/* passt: a bad length was found (and logged) at tap_rstart */
+static bool tap_rbad;
 
 POOL_DEFINE(tap_pool, TAP_FRAMES_MAX);
 
@@ -771,6 +776,7 @@ static void tap_passt_close(struct ctx *c)
 	close(c->fd_tap);
 	c->fd_tap = -1;
 	tap_rstart = tap_rend = 0;
+	tap_rbad = false;
 	tap_wpend_off = tap_wpend_len = 0;
 
 	if (c->one_off) {
@@ -804,6 +810,7 @@ static int tap_passt_attach(struct ctx *c, int fd)
 
 	c->fd_tap = fd;
 	tap_rstart = tap_rend = 0;
+	tap_rbad = false;
 	tap_wpend_off = tap_wpend_len = 0;
 	return 0;
 }
@@ -844,6 +851,20 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 }
 
 /**
+ * tap_passt_bad_len() - Log a frame length we can't trust, once a client
+ * @len:	Length read from the stream
+ *
+ * Return: -1
+ */
+static int tap_passt_bad_len(uint32_t len)
+{
+	if (!tap_rbad)
+		err("Bad frame length %u from guest, dropping connection", len);
+	tap_rbad = true;
+	return -1;
+}
+
+/**
  * tap_passt_frames() - Collect complete frames buffered from the stream
  *
  * Return: 0, or -1 if the stream carries a length we can't trust (the
@@ -859,11 +880,8 @@ static int tap_passt_frames(void)
 
 		memcpy(&len, tap_buf + tap_rstart, sizeof(len));
 		len = ntohl(len);
-		if (len < ETH_HLEN || len > TAP_FRAME_MAX) {
-			err("Bad frame length %u from guest, dropping connection",
-			    len);
-			return -1;
-		}
+		if (len < ETH_HLEN || len > TAP_FRAME_MAX)
+			return tap_passt_bad_len(len);
 		if (tap_rend - tap_rstart - TAP_LEN_BYTES < len)
 			break;
 
@@ -1001,6 +1019,58 @@ static void tap_sock_unlink(void)
 }
 
 /**
+ * tap_sock_listed() - Is a socket listening at a path in our namespace?
+ * @path:	Socket path, as bound
+ *
+ * Looking it up in /proc/net/unix spares a listener (say, another passt
+ * with -1, waiting for its guest) the connection of a probe.
+ *
+ * Return: true if /proc/net/unix lists a listening socket bound to @path
+ */
+static bool tap_sock_listed(const char *path)
+{
+	static char buf[TAP_PROC_BUF_BYTES];
+	size_t have = 0, plen = strlen(path);
+	bool found = false;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+
+	while (!found && (n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		char *line = buf, *end = buf + have + n, *nl;
+
+		while ((nl = memchr(line, '\n', end - line))) {
+			unsigned long flags;
+			char *p;
+
+			*nl = 0;
+			/* "Num: RefCount Protocol Flags Type St Inode Path" */
+			p = strchr(line, ':');
+			if (p && sscanf(p + 1, "%*x %*x %lx", &flags) == 1 &&
+			    (flags & TAP_PROC_ACCEPTCON) &&
+			    (size_t)(nl - line) > plen &&
+			    !strcmp(nl - plen, path) && nl[-plen - 1] == ' ') {
+				found = true;
+				break;
+			}
+			line = nl + 1;
+		}
+
+		/* Keep a partial line; drop one longer than the buffer */
+		have = end - line;
+		if (have == sizeof(buf))
+			have = 0;
+		memmove(buf, line, have);
+	}
+
+	close(fd);
+	return found;
+}
+
+/**
  * tap_sock_probe() - Is somebody accepting connections at a socket path?
  * @path:	Socket path
  *
@@ -1012,6 +1082,10 @@ static int tap_sock_probe(const char *path)
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	int fd, ret;
 
+	if (tap_sock_listed(path))
+		return 1;
+
+	/* Connecting also finds listeners in other network namespaces */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return 1;

@@ -60,6 +60,25 @@ else
 	fail probe_reuses_stale_socket "no stale file left by socat"
 fi
 
+# A passt with -1 waiting for its guest on passt_1 isn't disturbed (a
+# probe connecting to it would look like its one guest, come and gone)
+rm -f /tmp/passt_1.socket
+"$PASST" -f -1 -s /tmp/passt_1.socket >"$WORK/one-off.log" 2>&1 &
+ONE_OFF=$!
+wait_for 5 test -S /tmp/passt_1.socket
+start_passt
+sleep 0.5
+if grep -q "bound at /tmp/passt_2.socket" "$WORK/passt.log" &&
+   kill -0 "$ONE_OFF" 2>/dev/null &&
+   ! grep -q "Accepted connection" "$WORK/one-off.log"; then
+	pass probe_leaves_one_off_passt_alone
+else
+	fail probe_leaves_one_off_passt_alone "$(tail -n 2 "$WORK/one-off.log")"
+fi
+stop_passt
+kill "$ONE_OFF"
+wait "$ONE_OFF" 2>/dev/null
+
 # A file that isn't a socket is never removed
 echo data > /tmp/passt_1.socket
 start_passt
