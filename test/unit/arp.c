@@ -147,6 +147,32 @@ static void arp_hostile(void)
 	CHECK(run(b, len, &fi) == 1 && !reply_len);
 }
 
+static void arp_through_tap(void)
+{
+	uint8_t b[64], out[128];
+	struct frame_info fi;
+	struct iovec iov;
+	size_t len;
+	ssize_t n;
+	int peer;
+
+	test_ctx(&c);
+	peer = tap_pair(&c);
+	len = arp_req(b, "192.0.2.2", "192.0.2.1", &fi);
+	CHECK(tap_frame_in(&c, b, len, &iov, &fi) == 0);
+	CHECK(arp(&c, &iov, &fi) == 1);
+	n = recv(peer, out, sizeof(out), 0);
+	arp_reply_build(&c, &iov, &fi, reply, &reply_len);
+	CHECK(n == ARP_FRAME_LEN && !memcmp(out, reply, ARP_FRAME_LEN));
+
+	len = arp_req(b, "192.0.2.2", "192.0.2.2", &fi);
+	CHECK(tap_frame_in(&c, b, len, &iov, &fi) == 0);
+	CHECK(arp(&c, &iov, &fi) == 1);
+	CHECK(recv(peer, out, sizeof(out), 0) < 0);
+
+	tap_pair_close(&c, peer);
+}
+
 static void arp_fuzz(void)
 {
 	uint8_t b[64], m[64];
@@ -175,6 +201,7 @@ int main(void)
 	RUN(arp_reply_contents);
 	RUN(arp_silence);
 	RUN(arp_hostile);
+	RUN(arp_through_tap);
 	RUN(arp_fuzz);
 	UNIT_EXIT();
 }

@@ -582,6 +582,58 @@ static void dhcp_hostile(void)
 	}
 }
 
+static void dhcp_through_tap(void)
+{
+	uint8_t buf[FRAME_BUF], out[FRAME_BUF];
+	struct frame_info fi;
+	struct iovec iov;
+	struct req q;
+	size_t len;
+	ssize_t n;
+	int peer;
+
+	test_ctx(&c);
+	peer = tap_pair(&c);
+	req_init(&q, DISCOVER, false);
+	req_end(&q);
+	len = udp4_frame(buf, "0.0.0.0", "255.255.255.255", 68, 67, q.b,
+			 q.len, &fi);
+	CHECK(tap_frame_in(&c, buf, len, &iov, &fi) == 0);
+	CHECK(dhcp(&c, &iov, &fi) == 1);
+	n = recv(peer, out, sizeof(out), 0);
+	dhcp_process(&c, &iov, &fi, &r);
+
+	CHECK(n == (ssize_t)(ETH_HLEN + 20 + 8 + r.len));
+	CHECK(!memcmp(out, guest_mac, 6) && !memcmp(out + 6, our_mac, 6));
+	CHECK(out[12] == 0x08 && out[13] == 0x00);
+	CHECK(out[ETH_HLEN + 9] == IPPROTO_UDP);
+	CHECK(!memcmp(out + ETH_HLEN + 12, "\xc0\x00\x02\x01", 4));
+	CHECK(!memcmp(out + ETH_HLEN + 16, "\xc0\x00\x02\x02", 4));
+	CHECK(!memcmp(out + ETH_HLEN + 20, "\x00\x43\x00\x44", 4));
+	CHECK(n > 0 && l4_csum_ok(out, n));
+	CHECK(n > 42 && !memcmp(out + 42, r.msg, r.len));
+	CHECK(recv(peer, out, sizeof(out), 0) < 0);
+
+	/* Broadcast flag: to 255.255.255.255 */
+	req_init(&q, DISCOVER, true);
+	req_end(&q);
+	len = udp4_frame(buf, "0.0.0.0", "255.255.255.255", 68, 67, q.b,
+			 q.len, &fi);
+	CHECK(tap_frame_in(&c, buf, len, &iov, &fi) == 0);
+	CHECK(dhcp(&c, &iov, &fi) == 1);
+	n = recv(peer, out, sizeof(out), 0);
+	CHECK(n > 42 && !memcmp(out + ETH_HLEN + 16, "\xff\xff\xff\xff", 4));
+
+	/* DNS isn't ours: nothing sent */
+	len = udp4_frame(buf, "192.0.2.2", "192.0.2.53", 40000, 53, q.b, 40,
+			 &fi);
+	CHECK(tap_frame_in(&c, buf, len, &iov, &fi) == 0);
+	CHECK(dhcp(&c, &iov, &fi) == 0);
+	CHECK(recv(peer, out, sizeof(out), 0) < 0);
+
+	tap_pair_close(&c, peer);
+}
+
 static void dhcp_fuzz(void)
 {
 	uint8_t buf[FRAME_BUF], m[FRAME_BUF], prl[] = { 1, 3, 6, 119, 81 };
@@ -632,6 +684,7 @@ int main(void)
 	RUN(dhcp_flags);
 	RUN(dhcp_not_ours);
 	RUN(dhcp_hostile);
+	RUN(dhcp_through_tap);
 	RUN(dhcp_fuzz);
 	UNIT_EXIT();
 }

@@ -445,6 +445,46 @@ static void dhcpv6_hostile(void)
 	}
 }
 
+static void dhcpv6_through_tap(void)
+{
+	uint8_t buf[FRAME_BUF], out[FRAME_BUF];
+	struct frame_info fi;
+	struct iovec iov;
+	struct msg m;
+	size_t len;
+	ssize_t n;
+	int peer;
+
+	test_ctx(&c);
+	peer = tap_pair(&c);
+	msg_std(&m, SOLICIT, false);
+	msg_ia_na(&m, NULL);
+	len = udp6_frame(buf, "fe80::5054:ff:fe12:3456", "ff02::1:2", 546, 547,
+			 m.b, m.len, &fi);
+	CHECK(tap_frame_in(&c, buf, len, &iov, &fi) == 0);
+	CHECK(dhcpv6(&c, &iov, &fi) == 1);
+	n = recv(peer, out, sizeof(out), 0);
+	dhcpv6_process(&c, &iov, &fi, &r);
+
+	CHECK(n == (ssize_t)(ETH_HLEN + 40 + 8 + r.len));
+	CHECK(!memcmp(out, guest_mac, 6) && !memcmp(out + 6, our_mac, 6));
+	CHECK(out[12] == 0x86 && out[13] == 0xdd);
+	CHECK(out[ETH_HLEN + 6] == IPPROTO_UDP);
+	CHECK(!memcmp(out + ETH_HLEN + 40, "\x02\x23\x02\x22", 4));
+	CHECK(n > 0 && l4_csum_ok(out, n));
+	CHECK(n > 62 && !memcmp(out + 62, r.msg, r.len) &&
+	      out[62] == ADVERTISE);
+	CHECK(recv(peer, out, sizeof(out), 0) < 0);
+
+	len = udp6_frame(buf, "2001:db8::2", "2001:db8::53", 40000, 53,
+			 m.b, m.len, &fi);
+	CHECK(tap_frame_in(&c, buf, len, &iov, &fi) == 0);
+	CHECK(dhcpv6(&c, &iov, &fi) == 0);
+	CHECK(recv(peer, out, sizeof(out), 0) < 0);
+
+	tap_pair_close(&c, peer);
+}
+
 static void dhcpv6_fuzz(void)
 {
 	uint8_t buf[FRAME_BUF], mb[FRAME_BUF];
@@ -485,6 +525,7 @@ int main(void)
 	RUN(dhcpv6_confirm_info);
 	RUN(dhcpv6_flags);
 	RUN(dhcpv6_hostile);
+	RUN(dhcpv6_through_tap);
 	RUN(dhcpv6_fuzz);
 	UNIT_EXIT();
 }

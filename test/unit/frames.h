@@ -23,6 +23,7 @@
 #include "packet.h"
 #include "checksum.h"
 #include "log.h"
+#include "tap.h"
 
 #define GUARD_AREA	(128 * 1024)
 #define FRAME_BUF	2048
@@ -282,6 +283,94 @@ static inline size_t mutate(uint8_t *dst, const uint8_t *src, size_t len,
 	if (lcg(state) % 3 == 0 && len > from)
 		len = from + lcg(state) % (len - from + 1);
 	return len;
+}
+
+/**
+ * tap_pair() - Have tap.c send frames to a socket the test reads (pasta)
+ * @c:		Context, switched to pasta mode on one end of a socket pair
+ *
+ * Return: the other end, to read frames from, one per datagram
+ */
+static inline int tap_pair(struct ctx *c)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv))
+		abort();
+	c->mode = MODE_PASTA;
+	c->fd_tap = sv[0];
+	return sv[1];
+}
+
+/**
+ * tap_pair_close() - Close both ends of the socket pair
+ * @c:		Context
+ * @peer:	Our end
+ */
+static inline void tap_pair_close(struct ctx *c, int peer)
+{
+	close(c->fd_tap);
+	close(peer);
+	c->fd_tap = -1;
+}
+
+/**
+ * tap_frame_in() - Parse a frame as passt does, through tap_parse()
+ * @c:		Context (learns guest addresses, as in passt)
+ * @buf:	Frame
+ * @len:	Length
+ * @iov:	Set to the frame, behind a guard page and trimmed by tap.c
+ * @fi:		Set by tap_parse()
+ *
+ * Return: tap_parse() result
+ */
+static inline int tap_frame_in(struct ctx *c, const uint8_t *buf, size_t len,
+			       struct iovec *iov, struct frame_info *fi)
+{
+	*iov = guarded(buf, len);
+	return tap_parse(c, iov, fi);
+}
+
+/**
+ * l4_csum_ok() - Check the L4 checksum of a frame we got from tap.c
+ * @f:		Frame
+ * @len:	Length
+ *
+ * Return: true if the UDP, ICMPv6 or ICMP checksum is right
+ */
+static inline bool l4_csum_ok(const uint8_t *f, size_t len)
+{
+	uint16_t proto = (uint16_t)(f[12] << 8 | f[13]);
+
+	if (proto == ETH_P_IP && len >= ETH_HLEN + 20) {
+		struct iphdr iph;
+		struct in_addr s, d;
+		size_t l4len;
+
+		memcpy(&iph, f + ETH_HLEN, sizeof(iph));
+		if (csum(f + ETH_HLEN, iph.ihl * 4, 0))
+			return false;
+		l4len = ntohs(iph.tot_len) - iph.ihl * 4;
+		if (ETH_HLEN + iph.ihl * 4 + l4len > len)
+			return false;
+		s.s_addr = iph.saddr;
+		d.s_addr = iph.daddr;
+		return !csum(f + ETH_HLEN + iph.ihl * 4, l4len,
+			     csum_pseudo4(l4len, iph.protocol, s, d));
+	}
+	if (proto == ETH_P_IPV6 && len >= ETH_HLEN + 40) {
+		struct ip6_hdr h;
+		size_t l4len;
+
+		memcpy(&h, f + ETH_HLEN, sizeof(h));
+		l4len = ntohs(h.ip6_plen);
+		if (ETH_HLEN + 40 + l4len > len)
+			return false;
+		return !csum(f + ETH_HLEN + 40, l4len,
+			     csum_pseudo6(l4len, h.ip6_nxt, &h.ip6_src,
+					  &h.ip6_dst));
+	}
+	return false;
 }
 
 #endif /* TEST_FRAMES_H */

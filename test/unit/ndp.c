@@ -367,6 +367,123 @@ static void ndp_hostile(void)
 	}
 }
 
+static void ndp_through_tap(void)
+{
+	uint8_t buf[FRAME_BUF], out[FRAME_BUF], l4[64];
+	struct frame_info fi;
+	struct iovec iov;
+	size_t len;
+	ssize_t n;
+	int peer;
+
+	test_ctx(&c);
+	peer = tap_pair(&c);
+	len = ip6_frame(buf, "fe80::5054:ff:fe12:3456", "ff02::2",
+			IPPROTO_ICMPV6, 255, l4, rs(l4, true), &fi);
+	CHECK(tap_frame_in(&c, buf, len, &iov, &fi) == 0);
+	CHECK(ndp(&c, &iov, &fi) == 1);
+	n = recv(peer, out, sizeof(out), 0);
+	ndp_process(&c, &iov, &fi, &r);
+
+	CHECK(n == (ssize_t)(ETH_HLEN + 40 + r.len));
+	CHECK(!memcmp(out, guest_mac, 6) && !memcmp(out + 6, our_mac, 6));
+	CHECK(out[12] == 0x86 && out[13] == 0xdd);
+	CHECK(out[ETH_HLEN + 6] == IPPROTO_ICMPV6);
+	CHECK(out[ETH_HLEN + 7] == 255);	/* RFC 4861, 6.1.2 */
+	CHECK(bytes_are_a6(out + ETH_HLEN + 8, "fe80::1"));
+	CHECK(bytes_are_a6(out + ETH_HLEN + 24, "fe80::5054:ff:fe12:3456"));
+	CHECK(n > 0 && l4_csum_ok(out, n));
+	CHECK(n > 54 && !memcmp(out + 54, r.msg, r.len));
+
+	len = ip6_frame(buf, "fe80::5054:ff:fe12:3456", "ff02::1:ff00:1",
+			IPPROTO_ICMPV6, 255, l4, ns(l4, "2001:db8::1", true),
+			&fi);
+	CHECK(tap_frame_in(&c, buf, len, &iov, &fi) == 0);
+	CHECK(ndp(&c, &iov, &fi) == 1);
+	n = recv(peer, out, sizeof(out), 0);
+	CHECK(n == ETH_HLEN + 40 + 32 && out[ETH_HLEN + 7] == 255);
+	CHECK(n > 0 && l4_csum_ok(out, n) && out[54] == ND_NEIGHBOR_ADVERT);
+	CHECK(recv(peer, out, sizeof(out), 0) < 0);
+
+	/* Echo requests go to icmp.c */
+	l4[0] = ICMP6_ECHO_REQUEST;
+	len = ip6_frame(buf, "2001:db8::2", "2001:db8::1", IPPROTO_ICMPV6, 64,
+			l4, 16, &fi);
+	CHECK(tap_frame_in(&c, buf, len, &iov, &fi) == 0);
+	CHECK(ndp(&c, &iov, &fi) == 0);
+	CHECK(recv(peer, out, sizeof(out), 0) < 0);
+
+	tap_pair_close(&c, peer);
+}
+
+/* ra_sent() - An unsolicited RA to all nodes was sent, nothing else */
+static bool ra_sent(int peer)
+{
+	uint8_t out[FRAME_BUF];
+	ssize_t n = recv(peer, out, sizeof(out), 0);
+
+	if (n < ETH_HLEN + 40 + 16 || recv(peer, out + n, 1, 0) >= 0)
+		return false;
+	return !memcmp(out, "\x33\x33\x00\x00\x00\x01", 6) &&
+	       bytes_are_a6(out + ETH_HLEN + 24, "ff02::1") &&
+	       out[ETH_HLEN + 7] == 255 && out[54] == ND_ROUTER_ADVERT &&
+	       l4_csum_ok(out, n);
+}
+
+static bool nothing_sent(int peer)
+{
+	uint8_t out[FRAME_BUF];
+
+	return recv(peer, out, sizeof(out), 0) < 0;
+}
+
+static void ndp_unsolicited(void)
+{
+	struct timespec now = { 1000, 500000000 };
+	int peer, peer2, i, sent;
+
+	test_ctx(&c);
+	peer = tap_pair(&c);
+
+	/* At once for a new guest, then every 10 to 30 s */
+	ndp_timer(&c, &now);
+	CHECK(ra_sent(peer));
+	now.tv_sec += 1;
+	ndp_timer(&c, &now);
+	CHECK(nothing_sent(peer));
+	for (i = 0, sent = 0; i < 30; i++) {
+		now.tv_sec++;
+		ndp_timer(&c, &now);
+		if (ra_sent(peer)) {
+			sent++;
+			CHECK_MSG(i >= 8, "RA after %i s", i + 2);
+		}
+	}
+	CHECK(sent == 1);
+
+	/* Disabled, or no guest: nothing, however long */
+	c.no_ra = true;
+	now.tv_sec += 100;
+	ndp_timer(&c, &now);
+	CHECK(nothing_sent(peer));
+	c.no_ra = false;
+	c.no_ndp = true;
+	ndp_timer(&c, &now);
+	CHECK(nothing_sent(peer));
+	c.no_ndp = false;
+
+	/* A new guest gets one right away */
+	peer2 = tap_pair(&c);
+	ndp_timer(&c, &now);
+	CHECK(ra_sent(peer2));
+	now.tv_sec++;
+	ndp_timer(&c, &now);
+	CHECK(nothing_sent(peer2));
+
+	close(peer);
+	tap_pair_close(&c, peer2);
+}
+
 static void ndp_fuzz(void)
 {
 	uint8_t l4[64], buf[FRAME_BUF], m[FRAME_BUF];
@@ -411,6 +528,8 @@ int main(void)
 	RUN(ndp_na);
 	RUN(ndp_not_ours);
 	RUN(ndp_hostile);
+	RUN(ndp_through_tap);
+	RUN(ndp_unsolicited);
 	RUN(ndp_fuzz);
 	UNIT_EXIT();
 }
