@@ -63,6 +63,14 @@ in_pasta echo_identifier_bound_on_host -- sh -c "
 	grep -q '^ *[0-9]*: [0-9A-F]*:1234 ' /proc/\$PPID/net/icmp &&
 	grep -q '^ *[0-9]*: [0-9A-F]*:1235 ' /proc/\$PPID/net/icmp6"
 
+# -o: ping sockets bound to that source address (192.0.2.4 is 040200C0 in
+# /proc/net/icmp), but not for the loopback-mapped gateway it can't reach
+ip addr add 192.0.2.4/32 dev uplink-peer
+in_pasta echo_outbound_address -o 192.0.2.4 -- sh -c "
+	'$PROBE' echo 192.0.2.3 4662 && '$PROBE' echo 192.0.2.1 4663 &&
+	grep -q '^ *[0-9]*: 040200C0:1236 ' /proc/\$PPID/net/icmp &&
+	grep -q '^ *[0-9]*: 00000000:1237 ' /proc/\$PPID/net/icmp"
+
 # Identifier 5000 held by a host socket: pasta maps it, the guest can't tell
 "$PROBE" hold 5000 60 > "$WORK/hold" &
 PIDS="$PIDS $!"
