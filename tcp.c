@@ -107,6 +107,7 @@
 #define TCP_F_PEEK_RESET	(1U << 11)	/* SO_PEEK_OFF needs setting */
 #define TCP_F_WND_BLOCKED	(1U << 12)	/* refused guest data */
 #define TCP_F_RECOVERY		(1U << 13)	/* retransmitted, in recovery */
+#define TCP_F_WND_LOW		(1U << 14)	/* small window announced */
 
 /* Work left for the end of a batch of guest frames */
 #define TCP_B_TOUCHED		(1U << 0)
@@ -338,18 +339,21 @@ static uint16_t conn_mss_local(const struct ctx *c, bool v6)
 /**
  * tcp_wnd_calc() - Window to advertise: free space in the socket send buffer
  * @conn:	Connection
+ * @low:	Set if the window is small compared to the buffer: the guest
+ *		needs an update once the socket drains
  *
  * The kernel charges buffer overhead to the send buffer too: keep a margin,
  * so that what the guest sends within the window is accepted.
  *
  * Return: window in bytes, before scaling
  */
-static uint32_t tcp_wnd_calc(const struct tcp_conn *conn)
+static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, bool *low)
 {
 	socklen_t sl = sizeof(int);
 	int sndbuf = 0, outq = 0;
 	long wnd;
 
+	*low = false;
 	if (conn->sock < 0 || (conn->flags & TCP_F_GUEST_FIN))
 		return conn->wnd_sent;
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
@@ -359,6 +363,7 @@ static uint32_t tcp_wnd_calc(const struct tcp_conn *conn)
 	wnd = (long)sndbuf - sndbuf / 16 - outq;
 	if (wnd < 0)
 		wnd = 0;
+	*low = wnd < sndbuf / 4;
 	if (conn->flags & TCP_F_WS)
 		return (uint32_t)MIN(wnd, (long)TCP_WND_MAX_SCALED);
 	return (uint32_t)MIN(wnd, 65535L);
@@ -429,16 +434,31 @@ static size_t tcp_fill(const struct ctx *c, const struct tcp_conn *conn,
 	return ETH_HLEN + l3len + thlen;
 }
 
+static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
+			  uint32_t events);
+
 /**
  * conn_wnd_field() - Window field for a segment, recording what we announced
+ * @c:		Execution context
  * @conn:	Connection
  * @syn:	Segment carries SYN (windows in SYNs are never scaled)
  *
+ * A small window needs an update as soon as the socket drains: ask for
+ * EPOLLOUT then.
+ *
  * Return: window field value
  */
-static uint16_t conn_wnd_field(struct tcp_conn *conn, bool syn)
+static uint16_t conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
+			       bool syn)
 {
-	uint32_t wnd = tcp_wnd_calc(conn);
+	bool low;
+	uint32_t wnd = tcp_wnd_calc(conn, &low);
+
+	if (low && (conn->flags & TCP_F_ESTABLISHED) &&
+	    !(conn->flags & TCP_F_WND_LOW)) {
+		conn->flags |= TCP_F_WND_LOW;
+		tcp_epoll_set(c, conn, EPOLLIN | EPOLLOUT);
+	}
 
 	if (syn || !(conn->flags & TCP_F_WS)) {
 		conn->wnd_sent = MIN(wnd, 65535U);
@@ -480,7 +500,7 @@ static void tcp_send_ctrl(const struct ctx *c, struct tcp_conn *conn,
 		}
 	}
 
-	wnd = (flags & TCP_RST) ? 0 : conn_wnd_field(conn, flags & TCP_SYN);
+	wnd = (flags & TCP_RST) ? 0 : conn_wnd_field(c, conn, flags & TCP_SYN);
 	len = tcp_fill(c, conn, tcp_ctrl, flags, seq, wnd,
 		       optlen ? opts : NULL, optlen, NULL, 0);
 	tap_send_single(c, tcp_ctrl + TCP_HDR_PAD, len);
@@ -1169,7 +1189,7 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn)
 		}
 
 		nbufs = DIV_ROUND_UP((size_t)n, mss);
-		wnd = conn_wnd_field(conn, false);
+		wnd = conn_wnd_field(c, conn, false);
 		seq = conn->seq_to_guest;
 		for (i = 0; i < nbufs; i++) {
 			size_t plen = MIN((size_t)n - i * mss, mss);
@@ -1688,15 +1708,17 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 	if (events & (EPOLLRDHUP | EPOLLHUP))
 		conn->flags |= TCP_F_HOST_EOF;
 
-	if ((events & EPOLLOUT) && (conn->flags & TCP_F_WND_BLOCKED)) {
-		int i;
+	if ((events & EPOLLOUT) &&
+	    (conn->flags & (TCP_F_WND_BLOCKED | TCP_F_WND_LOW))) {
+		int i, n = (conn->flags & TCP_F_WND_BLOCKED) ?
+			   TCP_DUPACK_THRESHOLD : 0;
 
 		/* Room again: window update, then duplicate ACKs so that the
 		 * guest resends what we refused without waiting for its RTO
 		 */
-		conn->flags &= ~TCP_F_WND_BLOCKED;
+		conn->flags &= ~(TCP_F_WND_BLOCKED | TCP_F_WND_LOW);
 		tcp_epoll_set(c, conn, EPOLLIN);
-		for (i = 0; i <= TCP_DUPACK_THRESHOLD; i++)
+		for (i = 0; i <= n; i++)
 			tcp_send_ack(c, conn);
 	}
 
