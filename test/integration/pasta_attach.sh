@@ -89,6 +89,20 @@ fi
 kill "$TARGET"
 gone_within 5 "$pasta" || fail attach_pid_other_userns_exit "still running"
 
+# --userns and --netns as paths, procfs ones: joined, and watched by timer
+start_target --user --map-root-user
+"$PASTA" -q -f --userns "/proc/$TARGET/ns/user" \
+	--netns "/proc/$TARGET/ns/net" > "$WORK/log" 2>&1 &
+pasta=$!
+PIDS="$PIDS $pasta"
+tap_in attach_userns_netns_paths "$TARGET"
+kill "$TARGET"
+if gone_within 5 "$pasta"; then
+	pass attach_procfs_netns_path_exits
+else
+	fail attach_procfs_netns_path_exits "still running after 5 s"
+fi
+
 # --no-netns-quit: keeps running after the process is gone
 start_target
 "$PASTA" -q -f --no-netns-quit "$TARGET" > "$WORK/log" 2>&1 &
