@@ -798,9 +798,13 @@ static int tap_passt_attach(struct ctx *c, int fd)
 	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST, .fd = fd };
 	int v = TAP_SOCK_BUF_BYTES;
 
-	/* Best effort: bigger buffers mean fewer EAGAIN under load */
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	/* Best effort: bigger buffers mean fewer EAGAIN under load. Past
+	 * net.core.[wr]mem_max only with CAP_NET_ADMIN, if we still have it
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
 	if (epoll_add_ref(c->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
