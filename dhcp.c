@@ -374,8 +374,7 @@ static size_t dhcp_opt_put(uint8_t *msg, size_t off, size_t limit,
 
 		msg[off++] = code;
 		msg[off++] = (uint8_t)n;
-		if (n)
-			memcpy(msg + off, data, n);
+		memcpy(msg + off, data, n);
 		off += n;
 		data += n;
 		len -= n;
