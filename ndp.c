@@ -304,7 +304,9 @@ static void ndp_ns(const struct ctx *c, const struct iovec *msg,
 	}
 	memcpy(&ns, p, sizeof(ns));
 
-	if (IN6_IS_ADDR_MULTICAST(&ns.nd_ns_target) || (dad && slla)) {
+	if (IN6_IS_ADDR_MULTICAST(&ns.nd_ns_target) ||
+	    IN6_IS_ADDR_UNSPECIFIED(&ns.nd_ns_target) ||
+	    IN6_IS_ADDR_LOOPBACK(&ns.nd_ns_target) || (dad && slla)) {
 		drop_debug("NDP: invalid Neighbour Solicitation");
 		return;
 	}
@@ -405,6 +407,10 @@ int ndp_process(const struct ctx *c, const struct iovec *frame,
 			   fi->ttl, hdr[1]);
 		return 1;
 	}
+
+	/* We answer to the source address: never to a group */
+	if (IN6_IS_ADDR_MULTICAST(&fi->saddr.a6))
+		return 1;
 
 	if (hdr[0] == ND_NEIGHBOR_SOLICIT)
 		ndp_ns(c, &msg, fi, r);

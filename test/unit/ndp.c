@@ -347,9 +347,19 @@ static void ndp_hostile(void)
 	CHECK(run_l4("fe80::2", "ff02::2", 255, b, 1) == 0 && !r.len);
 	CHECK(run_l4("fe80::2", "ff02::2", 255, b, 0) == 0 && !r.len);
 
-	/* Multicast target; link-layer address with unspecified source */
+	/* Multicast, unspecified or loopback target, multicast source;
+	 * link-layer address option with unspecified source
+	 */
 	CHECK(run_l4("fe80::2", "ff02::1:ff00:1", 255, b,
 		     ns(b, "ff02::1", true)) == 1 && !r.len);
+	CHECK(run_l4("fe80::2", "ff02::1:ff00:0", 255, b,
+		     ns(b, "::", true)) == 1 && !r.len);
+	CHECK(run_l4("fe80::2", "ff02::1:ff00:1", 255, b,
+		     ns(b, "::1", true)) == 1 && !r.len);
+	CHECK(run_l4("ff02::1", "ff02::1:ff00:1", 255, b,
+		     ns(b, "2001:db8::1", true)) == 1 && !r.len);
+	CHECK(run_l4("ff02::1", "ff02::2", 255, b, rs(b, true)) == 1 &&
+	      !r.len);
 	CHECK(run_l4("::", "ff02::1:ff00:1", 255, b,
 		     ns(b, "fe80::1", true)) == 1 && !r.len);
 	CHECK(run_l4("::", "ff02::2", 255, b, rs(b, true)) == 1 && !r.len);
