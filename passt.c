@@ -30,6 +30,7 @@
 #include "dhcpv6.h"
 #include "icmp.h"
 #include "tcp.h"
+#include "tcp_splice.h"
 #include "pasta.h"
 #include "isolation.h"
 
@@ -128,6 +129,7 @@ static void timers(struct ctx *c, const struct timespec *now)
 {
 	ndp_timer(c, now);
 	icmp_timer(c, now);
+	tcp_splice_timer(c, now);
 }
 
 /**
@@ -165,6 +167,8 @@ int main(int argc, char **argv)
 		die("Failed to set up the guest-side interface");
 	if (tcp_init(c))
 		die("Failed to set up TCP");
+	if (tcp_splice_init(c))
+		die("Failed to set up the loopback bypass");
 
 	isolation_drop_user(c);
 	if (!c->foreground)
@@ -210,6 +214,9 @@ int main(int argc, char **argv)
 				break;
 			case EPOLL_TYPE_TCP:
 				tcp_sock_handler(c, ref, ev, &now);
+				break;
+			case EPOLL_TYPE_TCP_SPLICE:
+				tcp_splice_sock_handler(c, ref, ev);
 				break;
 			case EPOLL_TYPE_TCP_LISTEN:
 				tcp_listen_handler(c, ref, &now);

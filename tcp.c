@@ -46,6 +46,7 @@
 #include "fwd.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_splice.h"
 
 /* Frames built per batch towards the guest */
 #define TCP_FRAMES		128
@@ -1811,6 +1812,8 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
 			close(s);
 			continue;
 		}
+		if (tcp_splice_accept(c, ref, s, &sa))
+			continue;
 		tcp_conn_from_host(c, s, (in_port_t)(ref.data & 0xffff), &sa);
 	}
 }

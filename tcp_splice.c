@@ -1,0 +1,785 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp_splice.c - pasta's loopback bypass for TCP.
+ *
+ * A connection accepted from loopback on a forwarded port (host side, -t) or
+ * on a port pasta listens to inside the namespace (-T) is not translated to
+ * frames: we connect a socket on the other side to its loopback (or, by
+ * default for host to namespace, to the namespace's own address, see NOTES
+ * in the manual) and move data between the two sockets with splice(2)
+ * through one pipe per direction. Nothing is copied to user space and
+ * nothing is buffered beyond the pipe: when the pipe is full we stop
+ * reading, the kernel's receive buffer fills and TCP throttles the sender.
+ *
+ * Both sockets are registered once, edge-triggered, for input, output and
+ * peer shutdown: any event runs both directions until neither progresses.
+ * A read of end-of-file with its pipe drained becomes a shutdown(SHUT_WR)
+ * on the other socket; an error on either socket resets both (SO_LINGER
+ * zero). Sockets in the namespace come from a pool filled off the hot path
+ * (one namespace switch fills the pool), and so do pipes.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "util.h"
+#include "log.h"
+#include "passt.h"
+#include "flow.h"
+#include "fwd.h"
+#include "pasta.h"
+#include "tcp_splice.h"
+
+/* Pre-opened sockets in the namespace, per IP version */
+#define TCP_SPLICE_POOL		32
+/* Pre-opened pipes (a connection takes two) */
+#define TCP_SPLICE_PIPE_POOL	32
+/* Size we ask for pipes: fewer splice() calls per byte, bounded memory */
+#define TCP_SPLICE_PIPE_BYTES	(256 * 1024)
+/* Size assumed when the kernel keeps its default */
+#define TCP_SPLICE_PIPE_DEFAULT	(64 * 1024)
+#define TCP_SPLICE_BACKLOG	128
+/* Events for both sockets of a connection, registered once */
+#define TCP_SPLICE_EPOLL	(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+
+/* Connection flags; direction d moves data read from s[d] to s[!d] */
+#define SPLICE_CONNECTING	(1U << 0)	/* s[1] connect() pending */
+#define SPLICE_EOF(d)		(1U << (1 + (d)))	/* EOF read on s[d] */
+#define SPLICE_FIN(d)		(1U << (3 + (d)))	/* s[!d] shut for writes */
+#define SPLICE_V6		(1U << 5)
+#define SPLICE_TO_NS		(1U << 6)	/* s[1] is in the namespace */
+
+/**
+ * struct tcp_splice_conn - Flow table entry of type FLOW_TCP_SPLICE
+ * @f:		Common flow part: [0] accepted side, [1] side we connected
+ * @s:		Sockets: [0] accepted, [1] connected by us
+ * @pipe_r:	Read ends of the pipes, [d] carries data read from @s[d]
+ * @pipe_w:	Write ends of the same pipes
+ * @pending:	Bytes held in each pipe
+ * @pipe_size:	Capacity of each pipe, bytes
+ * @flags:	SPLICE_* flags
+ */
+struct tcp_splice_conn {
+	struct flow_common f;
+	int s[2];
+	int pipe_r[2];
+	int pipe_w[2];
+	uint32_t pending[2];
+	uint32_t pipe_size[2];
+	uint16_t flags;
+};
+
+_Static_assert(sizeof(struct tcp_splice_conn) <= sizeof(union flow),
+	       "spliced connection state must fit a flow table entry");
+
+/* Sockets created in the namespace, [0] IPv4, [1] IPv6 */
+static int splice_ns_pool[2][TCP_SPLICE_POOL];
+static int splice_ns_pool_n[2];
+
+/**
+ * struct splice_pipe - A pipe of the pool
+ * @r:		Read end
+ * @w:		Write end
+ * @size:	Capacity, bytes
+ */
+struct splice_pipe {
+	int r;
+	int w;
+	uint32_t size;
+};
+
+static struct splice_pipe splice_pipe_pool[TCP_SPLICE_PIPE_POOL];
+static int splice_pipe_pool_n;
+
+static unsigned long splice_conns_total;
+
+/**
+ * conn_at() - Spliced connection at a flow table entry
+ * @flow:	Entry, may be NULL
+ *
+ * Return: connection, NULL if @flow isn't a spliced connection
+ */
+static struct tcp_splice_conn *conn_at(union flow *flow)
+{
+	if (!flow || flow->f.type != FLOW_TCP_SPLICE)
+		return NULL;
+	return (struct tcp_splice_conn *)flow;
+}
+
+/**
+ * splice_sa_from() - Build a socket address
+ * @sa:		Storage for the address
+ * @a:		Address
+ * @port:	Port, host order
+ *
+ * Return: length of the socket address
+ */
+static socklen_t splice_sa_from(struct sockaddr_storage *sa,
+				const union inany_addr *a, in_port_t port)
+{
+	const struct in_addr *v4 = inany_v4(a);
+
+	memset(sa, 0, sizeof(*sa));
+	if (v4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = *v4;
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	}
+	((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
+	((struct sockaddr_in6 *)sa)->sin6_addr = a->a6;
+	((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
+	return sizeof(struct sockaddr_in6);
+}
+
+/**
+ * splice_sa_to() - Address and port of a socket address
+ * @a:		Address to fill, IPv4 as v4-mapped
+ * @port:	Port to fill, host order
+ * @sa:		Socket address
+ *
+ * Return: 0 on success, -1 for an unknown family
+ */
+static int splice_sa_to(union inany_addr *a, in_port_t *port,
+			const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		inany_from_v4(a, sin->sin_addr);
+		*port = ntohs(sin->sin_port);
+		return 0;
+	}
+	if (sa->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+		a->a6 = s6->sin6_addr;
+		*port = ntohs(s6->sin6_port);
+		return 0;
+	}
+	return -1;
+}
+
+/**
+ * splice_sock_new() - Open a socket for the connecting side
+ * @v6:		IPv6 rather than IPv4
+ *
+ * Return: socket, or -errno
+ */
+static int splice_sock_new(bool v6)
+{
+	int s, one = 1;
+
+	s = socket(v6 ? AF_INET6 : AF_INET,
+		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (s < 0)
+		return -errno;
+	if (s > FD_REF_MAX) {
+		close(s);
+		return -EMFILE;
+	}
+	/* We forward what we got as soon as we got it: no extra delay */
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return s;
+}
+
+/**
+ * splice_ns_pool_fill() - Fill the socket pools (run inside the namespace)
+ * @arg:	Execution context
+ *
+ * Return: 0
+ */
+static int splice_ns_pool_fill(void *arg)
+{
+	const struct ctx *c = arg;
+	int v;
+
+	for (v = 0; v < 2; v++) {
+		if (!(v ? c->ipv6_enabled : c->ipv4_enabled))
+			continue;
+		while (splice_ns_pool_n[v] < TCP_SPLICE_POOL) {
+			int s = splice_sock_new(v);
+
+			if (s < 0)
+				break;
+			splice_ns_pool[v][splice_ns_pool_n[v]++] = s;
+		}
+	}
+	return 0;
+}
+
+/**
+ * splice_ns_sock() - Take a socket in the namespace from the pool
+ * @c:		Execution context
+ * @v6:		IPv6 rather than IPv4
+ *
+ * The pool is normally refilled by the timer; if a burst of connections
+ * empties it, one namespace switch refills it whole.
+ *
+ * Return: socket, or -1 on failure
+ */
+static int splice_ns_sock(const struct ctx *c, bool v6)
+{
+	if (!splice_ns_pool_n[v6])
+		pasta_ns_call(c, splice_ns_pool_fill, (void *)c);
+	if (!splice_ns_pool_n[v6])
+		return -1;
+	return splice_ns_pool[v6][--splice_ns_pool_n[v6]];
+}
+
+/**
+ * splice_pipe_new() - Open a non-blocking pipe, enlarged if we may
+ * @p:		Pipe to fill
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int splice_pipe_new(struct splice_pipe *p)
+{
+	int fd[2], size;
+
+	if (pipe2(fd, O_NONBLOCK | O_CLOEXEC))
+		return -errno;
+	if (fd[0] > FD_REF_MAX || fd[1] > FD_REF_MAX) {
+		close(fd[0]);
+		close(fd[1]);
+		return -EMFILE;
+	}
+	/* Fails beyond the per-user pipe page budget: keep the default */
+	fcntl(fd[0], F_SETPIPE_SZ, TCP_SPLICE_PIPE_BYTES);
+	size = fcntl(fd[0], F_GETPIPE_SZ);
+	p->r = fd[0];
+	p->w = fd[1];
+	p->size = size > 0 ? (uint32_t)size : TCP_SPLICE_PIPE_DEFAULT;
+	return 0;
+}
+
+/**
+ * splice_pipe_pool_fill() - Top up the pipe pool
+ */
+static void splice_pipe_pool_fill(void)
+{
+	while (splice_pipe_pool_n < TCP_SPLICE_PIPE_POOL) {
+		if (splice_pipe_new(&splice_pipe_pool[splice_pipe_pool_n]))
+			return;
+		splice_pipe_pool_n++;
+	}
+}
+
+/**
+ * splice_pipe_get() - Take a pipe from the pool, or open one
+ * @p:		Pipe to fill
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int splice_pipe_get(struct splice_pipe *p)
+{
+	if (splice_pipe_pool_n) {
+		*p = splice_pipe_pool[--splice_pipe_pool_n];
+		return 0;
+	}
+	return splice_pipe_new(p);
+}
+
+/**
+ * splice_pipe_put() - Give back a pipe: to the pool if empty, else close
+ * @r:		Read end
+ * @w:		Write end
+ * @size:	Capacity
+ * @empty:	Nothing is left in the pipe
+ */
+static void splice_pipe_put(int r, int w, uint32_t size, bool empty)
+{
+	if (r < 0)
+		return;
+	if (empty && splice_pipe_pool_n < TCP_SPLICE_PIPE_POOL) {
+		struct splice_pipe *p = &splice_pipe_pool[splice_pipe_pool_n++];
+
+		p->r = r;
+		p->w = w;
+		p->size = size;
+		return;
+	}
+	close(r);
+	close(w);
+}
+
+/**
+ * splice_close() - Close a connection and free its entry
+ * @conn:	Connection
+ * @rst:	Reset both peers (SO_LINGER zero) instead of closing cleanly
+ */
+static void splice_close(struct tcp_splice_conn *conn, bool rst)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		if (conn->s[d] >= 0) {
+			if (rst)
+				setsockopt(conn->s[d], SOL_SOCKET, SO_LINGER,
+					   &l, sizeof(l));
+			close(conn->s[d]);
+		}
+		splice_pipe_put(conn->pipe_r[d], conn->pipe_w[d],
+				conn->pipe_size[d], !conn->pending[d]);
+	}
+	flow_free((union flow *)conn);
+}
+
+/**
+ * splice_dir() - Move data one way until nothing more can be moved
+ * @conn:	Connection
+ * @d:		Direction: from @conn->s[d] to @conn->s[!d]
+ *
+ * Return: 0 on success, -1 if the connection must be reset
+ */
+static int splice_dir(struct tcp_splice_conn *conn, int d)
+{
+	int from = conn->s[d], to = conn->s[!d];
+	bool progress;
+	ssize_t n;
+
+	do {
+		progress = false;
+
+		if (!(conn->flags & SPLICE_EOF(d)) &&
+		    conn->pending[d] < conn->pipe_size[d]) {
+			n = splice(from, NULL, conn->pipe_w[d], NULL,
+				   conn->pipe_size[d] - conn->pending[d],
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				conn->pending[d] += (uint32_t)n;
+				progress = true;
+			} else if (!n) {
+				conn->flags |= SPLICE_EOF(d);
+			} else if (errno != EAGAIN && errno != EINTR) {
+				return -1;
+			}
+		}
+
+		if (conn->pending[d] && !(conn->flags & SPLICE_CONNECTING)) {
+			n = splice(conn->pipe_r[d], NULL, to, NULL,
+				   conn->pending[d],
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				conn->pending[d] -= (uint32_t)n;
+				progress = true;
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				return -1;
+			}
+		}
+	} while (progress);
+
+	if ((conn->flags & SPLICE_EOF(d)) && !conn->pending[d] &&
+	    !(conn->flags & (SPLICE_CONNECTING | SPLICE_FIN(d)))) {
+		if (shutdown(to, SHUT_WR) && errno != ENOTCONN)
+			return -1;
+		conn->flags |= SPLICE_FIN(d);
+	}
+	return 0;
+}
+
+/**
+ * splice_run() - Move data both ways, close the connection when done
+ * @conn:	Connection
+ */
+static void splice_run(struct tcp_splice_conn *conn)
+{
+	if (splice_dir(conn, 0) || splice_dir(conn, 1)) {
+		debug("TCP splice: flow %u: %s, resetting",
+		      flow_idx((union flow *)conn), strerror(errno));
+		splice_close(conn, true);
+		return;
+	}
+	if ((conn->flags & SPLICE_FIN(0)) && (conn->flags & SPLICE_FIN(1)))
+		splice_close(conn, false);
+}
+
+/**
+ * splice_target() - Where a connection accepted on a port goes
+ * @c:		Execution context
+ * @to_ns:	Accepted on the host, goes to the namespace
+ * @v6:		IPv6 connection
+ * @port:	Forwarded port
+ * @addr:	Target address, set on return
+ * @tport:	Target port, set on return
+ *
+ * To the host: loopback. To the namespace: its own address, so that the
+ * connection appears to come from there (a loopback source would expose
+ * services bound to loopback in the namespace), or loopback with
+ * --host-lo-to-ns-lo, or when the namespace has no address.
+ */
+static void splice_target(const struct ctx *c, bool to_ns, bool v6,
+			  in_port_t port, union inany_addr *addr,
+			  in_port_t *tport)
+{
+	struct in_addr lo4 = { htonl(INADDR_LOOPBACK) };
+
+	if (v6)
+		addr->a6 = in6addr_loopback;
+	else
+		inany_from_v4(addr, lo4);
+
+	if (!to_ns) {
+		*tport = fwd_port_target(&c->tcp_fwd_out, port);
+		return;
+	}
+
+	*tport = fwd_port_target(&c->tcp_fwd_in, port);
+	if (c->host_lo_to_ns_lo)
+		return;
+	if (v6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
+		addr->a6 = c->ip6.addr;
+	else if (!v6 && c->ip4.addr.s_addr)
+		inany_from_v4(addr, c->ip4.addr);
+}
+
+/**
+ * splice_conn_new() - Splice an accepted connection to a new one
+ * @c:		Execution context
+ * @s:		Accepted socket
+ * @to_ns:	Accepted on the host, connect in the namespace
+ * @port:	Forwarded port the connection was accepted on
+ * @peer:	Peer address of @s
+ * @pport:	Peer port of @s
+ */
+static void splice_conn_new(struct ctx *c, int s, bool to_ns, in_port_t port,
+			    const union inany_addr *peer, in_port_t pport)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_SPLICE };
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	bool v6 = !inany_v4(peer);
+	struct tcp_splice_conn *conn;
+	struct splice_pipe p[2];
+	struct sockaddr_storage sa;
+	union flow *flow;
+	socklen_t sl;
+	int t, d, one = 1;
+
+	flow = flow_alloc();
+	if (!flow)
+		goto refuse;
+	conn = (struct tcp_splice_conn *)flow;
+	conn->f.type = FLOW_TCP_SPLICE;
+	conn->f.proto = IPPROTO_TCP;
+	conn->s[0] = s;
+	conn->s[1] = conn->pipe_r[0] = conn->pipe_r[1] = -1;
+	conn->pipe_w[0] = conn->pipe_w[1] = -1;
+	conn->flags = (v6 ? SPLICE_V6 : 0) | (to_ns ? SPLICE_TO_NS : 0);
+
+	conn->f.side[0].faddr = *peer;
+	conn->f.side[0].fport = pport;
+	sl = sizeof(sa);
+	if (!getsockname(s, (struct sockaddr *)&sa, &sl))
+		splice_sa_to(&conn->f.side[0].eaddr, &conn->f.side[0].eport,
+			     &sa);
+
+	for (d = 0; d < 2; d++) {
+		if (splice_pipe_get(&p[d])) {
+			debug("TCP splice: no pipe: %s", strerror(errno));
+			splice_close(conn, true);
+			return;
+		}
+		conn->pipe_r[d] = p[d].r;
+		conn->pipe_w[d] = p[d].w;
+		conn->pipe_size[d] = p[d].size;
+	}
+
+	t = to_ns ? splice_ns_sock(c, v6) : splice_sock_new(v6);
+	if (t < 0) {
+		debug("TCP splice: no socket for the target");
+		splice_close(conn, true);
+		return;
+	}
+	conn->s[1] = t;
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+	splice_target(c, to_ns, v6, port, &conn->f.side[1].faddr,
+		      &conn->f.side[1].fport);
+	sl = splice_sa_from(&sa, &conn->f.side[1].faddr,
+			    conn->f.side[1].fport);
+	if (connect(t, (struct sockaddr *)&sa, sl)) {
+		if (errno != EINPROGRESS) {
+			debug("TCP splice: connect to port %u: %s",
+			      conn->f.side[1].fport, strerror(errno));
+			splice_close(conn, true);
+			return;
+		}
+		conn->flags |= SPLICE_CONNECTING;
+	}
+
+	ref.flow = flow_idx(flow);
+	for (d = 0; d < 2; d++) {
+		ref.fd = conn->s[d];
+		if (epoll_add_ref(c->epollfd, conn->s[d], TCP_SPLICE_EPOLL,
+				  ref)) {
+			splice_close(conn, true);
+			return;
+		}
+	}
+	splice_conns_total++;
+	splice_run(conn);
+	return;
+
+refuse:
+	debug("TCP splice: flow table full, resetting");
+	setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(s);
+}
+
+/**
+ * tcp_splice_accept() - Take a connection accepted on a forwarded port
+ * @c:		Execution context
+ * @ref:	epoll reference of the listening socket
+ * @s:		Accepted socket
+ * @peer:	Peer address
+ *
+ * Connections to listeners in the namespace (-T) always go to the host's
+ * loopback. On the host, only connections from loopback are ours, unless
+ * --no-splice: the others go through the tap device.
+ *
+ * Return: true if the connection was taken (spliced or refused)
+ */
+bool tcp_splice_accept(struct ctx *c, union epoll_ref ref, int s,
+		       const struct sockaddr_storage *peer)
+{
+	bool ns = ref.data & TCP_SPLICE_LISTEN_NS;
+	union inany_addr pa;
+	in_port_t pport;
+
+	if (c->mode != MODE_PASTA)
+		return false;
+	if (splice_sa_to(&pa, &pport, peer)) {
+		if (!ns)
+			return false;
+		close(s);
+		return true;
+	}
+	if (!ns && (c->no_splice || !inany_is_loopback(&pa)))
+		return false;
+
+	splice_conn_new(c, s, !ns, (in_port_t)(ref.data & 0xffff), &pa,
+			pport);
+	return true;
+}
+
+/**
+ * tcp_splice_sock_handler() - Events on a socket of a spliced connection
+ * @c:		Execution context
+ * @ref:	epoll reference: flow index and socket
+ * @events:	epoll events
+ */
+void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
+			     uint32_t events)
+{
+	struct tcp_splice_conn *conn = conn_at(flow_at(ref.flow));
+
+	(void)c;
+
+	/* A stale event for a socket closed earlier in this batch */
+	if (!conn || (conn->s[0] != ref.fd && conn->s[1] != ref.fd))
+		return;
+
+	if ((conn->flags & SPLICE_CONNECTING) && ref.fd == conn->s[1]) {
+		int err = 0;
+		socklen_t sl = sizeof(err);
+
+		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			goto run;
+		if (getsockopt(ref.fd, SOL_SOCKET, SO_ERROR, &err, &sl) ||
+		    err) {
+			debug("TCP splice: flow %u: connect: %s",
+			      ref.flow, strerror(err));
+			splice_close(conn, true);
+			return;
+		}
+		conn->flags &= ~SPLICE_CONNECTING;
+	} else if (events & EPOLLERR) {
+		int err = 0;
+		socklen_t sl = sizeof(err);
+
+		getsockopt(ref.fd, SOL_SOCKET, SO_ERROR, &err, &sl);
+		debug("TCP splice: flow %u: %s", ref.flow, strerror(err));
+		splice_close(conn, true);
+		return;
+	}
+run:
+	splice_run(conn);
+}
+
+/**
+ * tcp_splice_listen() - Open a listening socket for a forwarded port
+ * @c:		Execution context
+ * @r:		Rule with bind address and interface, NULL for any
+ * @port:	Port
+ * @ns:		Socket is being opened in the namespace (caller is there)
+ *
+ * Listens on the rule's address, or on every address of both IP versions
+ * (one dual-stack socket) if enabled. The reference tells accepted
+ * connections apart: tcp_splice_accept() sends those of @ns listeners to
+ * the host, the others to the namespace or through the tap.
+ *
+ * Return: socket on success, -errno on failure
+ */
+int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
+		      in_port_t port, bool ns)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
+	struct sockaddr_storage sa;
+	union inany_addr any;
+	int s, one = 1, rc, af;
+	bool v6only = false;
+	socklen_t sl;
+
+	memset(&any, 0, sizeof(any));
+	if (r && (r->flags & FWD_RULE_ADDR)) {
+		any = r->addr;
+		v6only = true;
+	} else if (!c->ipv6_enabled) {
+		struct in_addr a = { htonl(INADDR_ANY) };
+
+		inany_from_v4(&any, a);
+	} else if (!c->ipv4_enabled) {
+		v6only = true;
+	}
+	af = inany_v4(&any) ? AF_INET : AF_INET6;
+
+	s = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   IPPROTO_TCP);
+	if (s < 0)
+		return -errno;
+	if (s > FD_REF_MAX) {
+		close(s);
+		return -EMFILE;
+	}
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (af == AF_INET6) {
+		int v = v6only;
+
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v));
+	}
+	if (c->freebind)
+		setsockopt(s, af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+			   af == AF_INET ? IP_FREEBIND : IPV6_FREEBIND,
+			   &one, sizeof(one));
+	if (r && *r->ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
+		       strlen(r->ifname))) {
+		rc = -errno;
+		goto fail;
+	}
+
+	sl = splice_sa_from(&sa, &any, port);
+	if (bind(s, (struct sockaddr *)&sa, sl) ||
+	    listen(s, TCP_SPLICE_BACKLOG)) {
+		rc = -errno;
+		goto fail;
+	}
+
+	ref.fd = s;
+	ref.data = port | (ns ? TCP_SPLICE_LISTEN_NS : 0);
+	rc = epoll_add_ref(c->epollfd, s, EPOLLIN, ref);
+	if (rc)
+		goto fail;
+	return s;
+
+fail:
+	close(s);
+	return rc;
+}
+
+/**
+ * splice_listen_ns_rules() - Listeners for -T rules (run in the namespace)
+ * @arg:	Execution context
+ *
+ * Return: 0 on success, -errno of the first port that must bind but can't
+ */
+static int splice_listen_ns_rules(void *arg)
+{
+	const struct ctx *c = arg;
+	const struct fwd_ports *fwd = &c->tcp_fwd_out;
+	unsigned i, bound = 0, failed = 0;
+
+	for (i = 0; i < fwd->count; i++) {
+		const struct fwd_rule *r = &fwd->rules[i];
+		unsigned port;
+
+		for (port = r->first; port <= r->last; port++) {
+			int rc = tcp_splice_listen(c, r, (in_port_t)port,
+						   true);
+
+			if (rc >= 0) {
+				bound++;
+				continue;
+			}
+			failed++;
+			if (!(r->flags & FWD_RULE_WEAK)) {
+				err("Failed to bind TCP port %u in the "
+				    "namespace: %s", port, strerror(-rc));
+				return rc;
+			}
+		}
+	}
+	if (failed && !bound)
+		return -EADDRINUSE;
+	return 0;
+}
+
+/**
+ * tcp_splice_init() - Fill the pools, listen in the namespace for -T
+ * @c:		Execution context
+ *
+ * Return: 0 on success, -1 on failure
+ */
+int tcp_splice_init(struct ctx *c)
+{
+	if (c->mode != MODE_PASTA || c->no_tcp)
+		return 0;
+
+	splice_pipe_pool_fill();
+	pasta_ns_call(c, splice_ns_pool_fill, c);
+
+	if (c->tcp_fwd_out.mode == FWD_SPEC &&
+	    pasta_ns_call(c, splice_listen_ns_rules, c) < 0) {
+		err("-T: can't forward ports from the namespace");
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * tcp_splice_timer() - Refill the pools, off the connection set-up path
+ * @c:		Execution context
+ * @now:	Current timestamp, unused
+ */
+void tcp_splice_timer(struct ctx *c, const struct timespec *now)
+{
+	(void)now;
+
+	if (c->mode != MODE_PASTA || c->no_tcp)
+		return;
+
+	if (splice_pipe_pool_n < TCP_SPLICE_PIPE_POOL / 2)
+		splice_pipe_pool_fill();
+	if ((c->ipv4_enabled && splice_ns_pool_n[0] < TCP_SPLICE_POOL / 2) ||
+	    (c->ipv6_enabled && splice_ns_pool_n[1] < TCP_SPLICE_POOL / 2))
+		pasta_ns_call(c, splice_ns_pool_fill, c);
+}
+
+/**
+ * tcp_splice_active() - Number of spliced connections open
+ *
+ * Return: count
+ */
+unsigned tcp_splice_active(void)
+{
+	return flow_count_type(FLOW_TCP_SPLICE);
+}
