@@ -85,6 +85,8 @@ enum dhcpv6_msg_type {
  * @n_ia:		Number of IA_NA options (up to DHCPV6_IA_MAX)
  * @n_addr:		IA Address options seen in all IA_NAs
  * @wrong_addr:		Some IA Address isn't the guest's address
+ * @stale:		Per IA_NA, an address of it that isn't the guest's
+ * @has_stale:		Per IA_NA, @stale is set
  * @has_fqdn:		Client FQDN option present
  * @fqdn_flags:		Flags of the client's FQDN option
  */
@@ -100,6 +102,8 @@ struct dhcpv6_req {
 	size_t n_ia;
 	size_t n_addr;
 	bool wrong_addr;
+	struct in6_addr stale[DHCPV6_IA_MAX];
+	bool has_stale[DHCPV6_IA_MAX];
 	bool has_fqdn;
 	uint8_t fqdn_flags;
 };
@@ -140,13 +144,15 @@ static int dhcpv6_ia_na_parse(const struct ctx *c, struct dhcpv6_req *req,
 			      const uint8_t *data, size_t len)
 {
 	struct iovec ia = { .iov_base = (void *)data, .iov_len = len };
-	size_t off = OPT6_IA_NA_LEN;
+	size_t off = OPT6_IA_NA_LEN, idx = DHCPV6_IA_MAX;
 
 	if (len < OPT6_IA_NA_LEN)
 		return -1;
 
-	if (req->n_ia < DHCPV6_IA_MAX)
-		memcpy(req->iaid[req->n_ia++], data, 4);
+	if (req->n_ia < DHCPV6_IA_MAX) {
+		idx = req->n_ia++;
+		memcpy(req->iaid[idx], data, 4);
+	}
 
 	while (off < len) {
 		const uint8_t *sub;
@@ -158,16 +164,22 @@ static int dhcpv6_ia_na_parse(const struct ctx *c, struct dhcpv6_req *req,
 		if (n < 0)
 			return -1;
 
-		if (code == OPT6_IAADDR) {
-			if (n < OPT6_IAADDR_LEN)
-				return -1;
-			memcpy(&a, sub, sizeof(a));
-			req->n_addr++;
-			if (!IN6_ARE_ADDR_EQUAL(&a, &c->ip6.addr))
-				req->wrong_addr = true;
-		}
-
 		off += OPT6_HDR_LEN + n;
+		if (code != OPT6_IAADDR)
+			continue;
+
+		if (n < OPT6_IAADDR_LEN)
+			return -1;
+		memcpy(&a, sub, sizeof(a));
+		req->n_addr++;
+		if (IN6_ARE_ADDR_EQUAL(&a, &c->ip6.addr))
+			continue;
+
+		req->wrong_addr = true;
+		if (idx < DHCPV6_IA_MAX && !req->has_stale[idx]) {
+			req->stale[idx] = a;
+			req->has_stale[idx] = true;
+		}
 	}
 
 	return 0;
@@ -343,34 +355,59 @@ static size_t dhcpv6_status(uint8_t *buf, uint16_t status, const char *text)
 }
 
 /**
+ * dhcpv6_iaaddr_put() - Write an IA Address option (RFC 8415, 21.6)
+ * @p:		Where the option goes, OPT6_HDR_LEN + OPT6_IAADDR_LEN bytes
+ * @a:		Address
+ * @lifetime:	Preferred and valid lifetime, host order
+ *
+ * Return: length of the option
+ */
+static size_t dhcpv6_iaaddr_put(uint8_t *p, const struct in6_addr *a,
+				uint32_t lifetime)
+{
+	uint32_t t = htonl(lifetime);
+
+	p[0] = 0;
+	p[1] = OPT6_IAADDR;
+	p[2] = 0;
+	p[3] = OPT6_IAADDR_LEN;
+	memcpy(p + 4, a, sizeof(*a));
+	memcpy(p + 20, &t, sizeof(t));
+	memcpy(p + 24, &t, sizeof(t));
+	return OPT6_HDR_LEN + OPT6_IAADDR_LEN;
+}
+
+/**
  * dhcpv6_ia_na_put() - Append an IA_NA answering one of the client's
  * @c:		Execution context
  * @r:		Reply
  * @iaid:	IAID the client used
  * @give:	Put our address in it, or else a NoAddrsAvail status
+ * @stale:	Address the client has in this IA that isn't ours, or NULL
+ *
+ * RFC 8415, 18.3.4 and 18.3.5: an address the client may no longer use is
+ * returned with lifetimes of zero, so that it drops it.
  */
 static void dhcpv6_ia_na_put(const struct ctx *c, struct dhcpv6_reply *r,
-			     const uint8_t *iaid, bool give)
+			     const uint8_t *iaid, bool give,
+			     const struct in6_addr *stale)
 {
-	uint8_t ia[OPT6_IA_NA_LEN + OPT6_HDR_LEN + OPT6_IAADDR_LEN + 64];
+	uint8_t ia[OPT6_IA_NA_LEN + 2 * (OPT6_HDR_LEN + OPT6_IAADDR_LEN) + 64];
 	uint32_t t = htonl(DHCPV6_INFINITY);
 	size_t len = OPT6_IA_NA_LEN;
-	uint8_t *sub = ia + OPT6_IA_NA_LEN;
+	uint8_t *sub;
 
 	memcpy(ia, iaid, 4);
 	/* RFC 8415, 21.4: T1 and T2 of infinity, no renewals needed */
 	memcpy(ia + 4, &t, sizeof(t));
 	memcpy(ia + 8, &t, sizeof(t));
 
+	if (stale)
+		len += dhcpv6_iaaddr_put(ia + len, stale, 0);
+	sub = ia + len;
+
 	if (give && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr)) {
-		sub[0] = 0;
-		sub[1] = OPT6_IAADDR;
-		sub[2] = 0;
-		sub[3] = OPT6_IAADDR_LEN;
-		memcpy(sub + 4, &c->ip6.addr, sizeof(c->ip6.addr));
-		memcpy(sub + 20, &t, sizeof(t));
-		memcpy(sub + 24, &t, sizeof(t));
-		len += OPT6_HDR_LEN + OPT6_IAADDR_LEN;
+		len += dhcpv6_iaaddr_put(sub, &c->ip6.addr, DHCPV6_INFINITY);
 	} else {
 		size_t n = dhcpv6_status(sub + OPT6_HDR_LEN,
 					 STATUS_NOADDRSAVAIL,
@@ -499,8 +536,13 @@ static void dhcpv6_reply_build(const struct ctx *c,
 	}
 
 	/* One address to give: it goes to the first IA_NA */
-	for (i = 0; give_ia && i < req->n_ia; i++)
-		dhcpv6_ia_na_put(c, r, req->iaid[i], !i);
+	for (i = 0; give_ia && i < req->n_ia; i++) {
+		const struct in6_addr *stale = NULL;
+
+		if (req->type != DHCPV6_SOLICIT && req->has_stale[i])
+			stale = &req->stale[i];
+		dhcpv6_ia_na_put(c, r, req->iaid[i], !i, stale);
+	}
 
 	dhcpv6_config_put(c, req, r);
 }

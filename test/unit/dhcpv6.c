@@ -222,6 +222,26 @@ static void dhcpv6_request_reply(void)
 		CHECK(ia_na_ok());
 	}
 
+	/* RENEW of an address that isn't ours: it comes back with zero
+	 * lifetimes, then ours (RFC 8415, 18.3.4)
+	 */
+	msg_std(&m, RENEW, true);
+	msg_ia_na(&m, "2001:db8:1::7");
+	CHECK(run(&m) == 1 && r.len && r.msg[0] == REPLY);
+	{
+		uint8_t want[12 + 28 + 28] = { 0x11, 0x22, 0x33, 0x44, 0xff,
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 5, 0, 24 };
+
+		inet_pton(AF_INET6, "2001:db8:1::7", want + 16);
+		want[40] = 0;
+		want[41] = 5;
+		want[42] = 0;
+		want[43] = 24;
+		inet_pton(AF_INET6, "2001:db8::2", want + 44);
+		memset(want + 60, 0xff, 8);
+		CHECK(opt_is(3, want, sizeof(want)));
+	}
+
 	/* Another server's identifier, or none where one is needed */
 	memcpy(other, our_duid, 10);
 	other[9] ^= 1;
