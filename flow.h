@@ -29,6 +29,7 @@
  * @FLOW_TCP_SPLICE:	TCP connection spliced between loopback sockets
  * @FLOW_UDP:		UDP flow
  * @FLOW_PING:		ICMP/ICMPv6 echo flow
+ * @FLOW_UDP_SPLICE:	UDP flow between loopback sockets (pasta bypass)
  */
 enum flow_type {
 	FLOW_NONE = 0,
@@ -36,6 +37,7 @@ enum flow_type {
 	FLOW_TCP_SPLICE,
 	FLOW_UDP,
 	FLOW_PING,
+	FLOW_UDP_SPLICE,
 	FLOW_TYPE_MAX,
 };
 

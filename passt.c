@@ -31,6 +31,8 @@
 #include "icmp.h"
 #include "tcp.h"
 #include "tcp_splice.h"
+#include "udp_splice.h"
+#include "fwd_auto.h"
 #include "pasta.h"
 #include "isolation.h"
 
@@ -130,6 +132,8 @@ static void timers(struct ctx *c, const struct timespec *now)
 	ndp_timer(c, now);
 	icmp_timer(c, now);
 	tcp_splice_timer(c, now);
+	udp_splice_timer(c, now);
+	fwd_auto_timer(c, now);
 }
 
 /**
@@ -169,6 +173,10 @@ int main(int argc, char **argv)
 		die("Failed to set up TCP");
 	if (tcp_splice_init(c))
 		die("Failed to set up the loopback bypass");
+	if (udp_splice_init(c))
+		die("Failed to set up the UDP loopback bypass");
+	if (fwd_auto_init(c))
+		die("Failed to set up automatic port forwarding");
 
 	isolation_drop_user(c);
 	if (!c->foreground)
@@ -217,6 +225,12 @@ int main(int argc, char **argv)
 				break;
 			case EPOLL_TYPE_TCP_SPLICE:
 				tcp_splice_sock_handler(c, ref, ev);
+				break;
+			case EPOLL_TYPE_UDP_SPLICE_LISTEN:
+				udp_splice_listen_handler(c, ref, ev, &now);
+				break;
+			case EPOLL_TYPE_UDP_SPLICE:
+				udp_splice_sock_handler(c, ref, ev, &now);
 				break;
 			case EPOLL_TYPE_TCP_LISTEN:
 				tcp_listen_handler(c, ref, &now);

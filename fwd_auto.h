@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pasta's automatic port forwarding (-t/-u/-T/-U auto): ports bound on one
+ * side, as /proc/net reports them, get listeners on the other side.
+ */
+#ifndef FWD_AUTO_H
+#define FWD_AUTO_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "passt.h"
+
+/* Seconds between two scans of the bound ports */
+#define FWD_AUTO_INTERVAL_MS	1000
+
+int fwd_auto_init(struct ctx *c);
+void fwd_auto_timer(struct ctx *c, const struct timespec *now);
+int fwd_auto_scan(int fd, bool tcp, unsigned long *map);
+
+#endif /* FWD_AUTO_H */

@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* udp_splice.c - pasta's loopback bypass for UDP.
+ *
+ * Datagrams from loopback reaching a port we forward on the host (-u), or
+ * any datagram reaching a port we forward from the namespace (-U), are sent
+ * on by a socket on the other side, connected to the target: the
+ * namespace's own address (or loopback with --host-lo-to-ns-lo) for -u, the
+ * host's loopback for -U. Each source address and port is a flow, with its
+ * own connected socket on the other side, so that replies find their way
+ * back: they are sent from the listening socket to the original source.
+ *
+ * Datagrams are read with recvmmsg() and sent with sendmmsg() in batches:
+ * consecutive datagrams of one flow go out with a single call. Flows end
+ * after UDP_SPLICE_TIMEOUT_S without traffic. Sockets in the namespace come
+ * from a pool refilled by the timer.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "util.h"
+#include "log.h"
+#include "passt.h"
+#include "flow.h"
+#include "fwd.h"
+#include "pasta.h"
+#include "udp_splice.h"
+
+/* Datagrams per recvmmsg()/sendmmsg() */
+#define UDP_SPLICE_BATCH	32
+/* Largest UDP payload over IPv4 or IPv6 without jumbograms */
+#define UDP_SPLICE_DGRAM_MAX	65535
+/* Idle flows end after this */
+#define UDP_SPLICE_TIMEOUT_S	180
+/* Pre-opened sockets in the namespace, per IP version */
+#define UDP_SPLICE_POOL		16
+
+/* Flow flags */
+#define UDP_SPLICE_TO_NS	(1U << 0)	/* @s is in the namespace */
+#define UDP_SPLICE_L6		(1U << 1)	/* @lsock is AF_INET6 */
+
+/**
+ * struct udp_splice_flow - Flow table entry of type FLOW_UDP_SPLICE
+ * @f:		Common part: [0] original source, [1] target
+ * @lsock:	Listening socket the flow came in on, replies leave from it
+ * @s:		Socket connected to the target, on the other side
+ * @flags:	UDP_SPLICE_* flags
+ * @last:	Time of the last datagram, seconds (monotonic)
+ */
+struct udp_splice_flow {
+	struct flow_common f;
+	int lsock;
+	int s;
+	uint16_t flags;
+	time_t last;
+};
+
+_Static_assert(sizeof(struct udp_splice_flow) <= sizeof(union flow),
+	       "UDP splice flow state must fit a flow table entry");
+
+static uint8_t udp_splice_buf[UDP_SPLICE_BATCH][UDP_SPLICE_DGRAM_MAX];
+static struct iovec udp_splice_iov[UDP_SPLICE_BATCH];
+static struct mmsghdr udp_splice_mh[UDP_SPLICE_BATCH];
+static struct sockaddr_storage udp_splice_sa[UDP_SPLICE_BATCH];
+
+static int udp_splice_pool[2][UDP_SPLICE_POOL];
+static int udp_splice_pool_n[2];
+
+/**
+ * flow_of() - UDP splice flow at a flow table entry
+ * @flow:	Entry, may be NULL
+ *
+ * Return: flow, NULL if @flow isn't a spliced UDP flow
+ */
+static struct udp_splice_flow *flow_of(union flow *flow)
+{
+	if (!flow || flow->f.type != FLOW_UDP_SPLICE)
+		return NULL;
+	return (struct udp_splice_flow *)flow;
+}
+
+/**
+ * us_sa_from() - Build a socket address
+ * @sa:		Storage
+ * @a:		Address
+ * @port:	Port, host order
+ *
+ * Return: length of the socket address
+ */
+static socklen_t us_sa_from(struct sockaddr_storage *sa,
+			    const union inany_addr *a, in_port_t port)
+{
+	const struct in_addr *v4 = inany_v4(a);
+
+	memset(sa, 0, sizeof(*sa));
+	if (v4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = *v4;
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	}
+	((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
+	((struct sockaddr_in6 *)sa)->sin6_addr = a->a6;
+	((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
+	return sizeof(struct sockaddr_in6);
+}
+
+/**
+ * us_sa_to() - Address and port of a socket address
+ * @a:		Address to fill, IPv4 as v4-mapped
+ * @port:	Port to fill, host order
+ * @sa:		Socket address
+ *
+ * Return: 0 on success, -1 for an unknown family
+ */
+static int us_sa_to(union inany_addr *a, in_port_t *port,
+		    const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		inany_from_v4(a, sin->sin_addr);
+		*port = ntohs(sin->sin_port);
+		return 0;
+	}
+	if (sa->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+		a->a6 = s6->sin6_addr;
+		*port = ntohs(s6->sin6_port);
+		return 0;
+	}
+	return -1;
+}
+
+/**
+ * us_sock_new() - Open a UDP socket
+ * @v6:		IPv6 rather than IPv4
+ *
+ * Return: socket, or -errno
+ */
+static int us_sock_new(bool v6)
+{
+	int s = socket(v6 ? AF_INET6 : AF_INET,
+		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+
+	if (s < 0)
+		return -errno;
+	if (s > FD_REF_MAX) {
+		close(s);
+		return -EMFILE;
+	}
+	return s;
+}
+
+/**
+ * us_pool_fill() - Fill the namespace socket pools (run in the namespace)
+ * @arg:	Execution context
+ *
+ * Return: 0
+ */
+static int us_pool_fill(void *arg)
+{
+	const struct ctx *c = arg;
+	int v;
+
+	for (v = 0; v < 2; v++) {
+		if (!(v ? c->ipv6_enabled : c->ipv4_enabled))
+			continue;
+		while (udp_splice_pool_n[v] < UDP_SPLICE_POOL) {
+			int s = us_sock_new(v);
+
+			if (s < 0)
+				break;
+			udp_splice_pool[v][udp_splice_pool_n[v]++] = s;
+		}
+	}
+	return 0;
+}
+
+/**
+ * us_flow_close() - Close a flow, free its entry
+ * @uf:		Flow
+ */
+static void us_flow_close(struct udp_splice_flow *uf)
+{
+	if (uf->s >= 0)
+		close(uf->s);
+	flow_free((union flow *)uf);
+}
+
+/**
+ * us_key() - Guest-side (lookup) tuple of a flow
+ * @side:	Side to fill
+ * @src:	Source address of datagrams
+ * @sport:	Source port
+ * @port:	Listening port
+ * @ns:		Listener is in the namespace
+ *
+ * Both sides of the bypass may see the same sources (loopback): the
+ * forwarded address, unspecified in either of its forms (never in a tap
+ * flow), tells them apart in the flow hash table.
+ */
+static void us_key(struct flowside *side, const union inany_addr *src,
+		   in_port_t sport, in_port_t port, bool ns)
+{
+	memset(side, 0, sizeof(*side));
+	side->eaddr = *src;
+	side->eport = sport;
+	side->fport = port;
+	if (ns) {
+		struct in_addr any = { htonl(INADDR_ANY) };
+
+		inany_from_v4(&side->faddr, any);
+	}
+}
+
+/**
+ * us_flow_new() - New flow for a source: socket on the other side
+ * @c:		Execution context
+ * @lsock:	Listening socket
+ * @key:	Lookup tuple, see us_key()
+ * @ns:		Listener is in the namespace: target on the host
+ * @l6:		Listener is an IPv6 socket (possibly dual-stack)
+ * @now:	Current time, seconds
+ *
+ * Return: flow, NULL on failure
+ */
+static struct udp_splice_flow *us_flow_new(const struct ctx *c, int lsock,
+					   const struct flowside *key,
+					   bool ns, bool l6, time_t now)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE };
+	const struct fwd_ports *fwd = ns ? &c->udp_fwd_out : &c->udp_fwd_in;
+	struct in_addr lo4 = { htonl(INADDR_LOOPBACK) };
+	bool v6 = !inany_v4(&key->eaddr);
+	struct udp_splice_flow *uf;
+	struct sockaddr_storage sa;
+	struct flowside *t;
+	union flow *flow;
+	socklen_t sl;
+	int s;
+
+	flow = flow_alloc();
+	if (!flow)
+		return NULL;
+	uf = (struct udp_splice_flow *)flow;
+	uf->f.type = FLOW_UDP_SPLICE;
+	uf->f.proto = IPPROTO_UDP;
+	uf->f.side[0] = *key;
+	uf->lsock = lsock;
+	uf->s = -1;
+	uf->last = now;
+	uf->flags = (ns ? 0 : UDP_SPLICE_TO_NS) | (l6 ? UDP_SPLICE_L6 : 0);
+
+	t = &uf->f.side[1];
+	if (v6)
+		t->faddr.a6 = in6addr_loopback;
+	else
+		inany_from_v4(&t->faddr, lo4);
+	t->fport = fwd_port_target(fwd, key->fport);
+	if (!ns && !c->host_lo_to_ns_lo) {
+		if (v6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
+			t->faddr.a6 = c->ip6.addr;
+		else if (!v6 && c->ip4.addr.s_addr)
+			inany_from_v4(&t->faddr, c->ip4.addr);
+	}
+
+	if (ns) {
+		s = us_sock_new(v6);
+	} else {
+		if (!udp_splice_pool_n[v6])
+			pasta_ns_call(c, us_pool_fill, (void *)c);
+		s = udp_splice_pool_n[v6] ?
+		    udp_splice_pool[v6][--udp_splice_pool_n[v6]] : -1;
+	}
+	if (s < 0)
+		goto fail;
+	uf->s = s;
+
+	sl = us_sa_from(&sa, &t->faddr, t->fport);
+	if (connect(s, (struct sockaddr *)&sa, sl))
+		goto fail;
+	ref.fd = s;
+	ref.flow = flow_idx(flow);
+	if (epoll_add_ref(c->epollfd, s, EPOLLIN, ref))
+		goto fail;
+	if (flow_hash_insert(flow))
+		goto fail;
+	return uf;
+
+fail:
+	debug("UDP splice: can't open flow to port %u: %s", t->fport,
+	      strerror(errno));
+	us_flow_close(uf);
+	return NULL;
+}
+
+/**
+ * us_recv() - Read a batch of datagrams
+ * @s:		Socket
+ * @addrs:	Also fetch source addresses
+ *
+ * Return: number of datagrams, 0 if none or on error
+ */
+static int us_recv(int s, bool addrs)
+{
+	int i, n;
+
+	for (i = 0; i < UDP_SPLICE_BATCH; i++) {
+		udp_splice_iov[i].iov_base = udp_splice_buf[i];
+		udp_splice_iov[i].iov_len = UDP_SPLICE_DGRAM_MAX;
+		memset(&udp_splice_mh[i], 0, sizeof(udp_splice_mh[i]));
+		udp_splice_mh[i].msg_hdr.msg_iov = &udp_splice_iov[i];
+		udp_splice_mh[i].msg_hdr.msg_iovlen = 1;
+		if (addrs) {
+			udp_splice_mh[i].msg_hdr.msg_name = &udp_splice_sa[i];
+			udp_splice_mh[i].msg_hdr.msg_namelen =
+				sizeof(udp_splice_sa[i]);
+		}
+	}
+	n = recvmmsg(s, udp_splice_mh, UDP_SPLICE_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		udp_splice_iov[i].iov_len = udp_splice_mh[i].msg_len;
+		udp_splice_mh[i].msg_len = 0;
+		if (!addrs)
+			continue;
+		/* sendmmsg() on connected sockets takes no address */
+		udp_splice_mh[i].msg_hdr.msg_name = NULL;
+		udp_splice_mh[i].msg_hdr.msg_namelen = 0;
+	}
+	return n;
+}
+
+/**
+ * us_send() - Send a run of datagrams of the batch, dropping what won't go
+ * @s:		Socket
+ * @first:	First datagram of the run
+ * @n:		Datagrams in the run
+ */
+static void us_send(int s, int first, int n)
+{
+	while (n > 0) {
+		int sent = sendmmsg(s, &udp_splice_mh[first], (unsigned)n,
+				    MSG_DONTWAIT);
+
+		/* A full buffer or an ICMP error: UDP may drop, so do we */
+		if (sent <= 0)
+			sent = 1;
+		first += sent;
+		n -= sent;
+	}
+}
+
+/**
+ * udp_splice_listen_handler() - Datagrams on a forwarded port
+ * @c:		Execution context
+ * @ref:	epoll reference: listener, port and side in @data
+ * @events:	epoll events
+ * @now:	Current timestamp
+ */
+void udp_splice_listen_handler(struct ctx *c, union epoll_ref ref,
+			       uint32_t events, const struct timespec *now)
+{
+	bool ns = ref.data & UDP_SPLICE_LISTEN_NS;
+	in_port_t port = ref.data & 0xffff;
+	int n, i, run_start = 0;
+	struct udp_splice_flow *run = NULL;
+
+	if (!(events & EPOLLIN))
+		return;
+
+	n = us_recv(ref.fd, true);
+	for (i = 0; i <= n; i++) {
+		struct udp_splice_flow *uf = NULL;
+		struct flowside key;
+		union inany_addr src;
+		in_port_t sport;
+
+		if (i < n && !us_sa_to(&src, &sport, &udp_splice_sa[i]) &&
+		    (ns || (!c->no_splice && inany_is_loopback(&src)))) {
+			us_key(&key, &src, sport, port, ns);
+			uf = flow_of(flow_lookup(IPPROTO_UDP, &key.eaddr,
+						 key.eport, &key.faddr,
+						 key.fport));
+			if (!uf)
+				uf = us_flow_new(c, ref.fd, &key, ns,
+						 udp_splice_sa[i].ss_family ==
+						 AF_INET6, now->tv_sec);
+		} else if (i < n) {
+			debug("UDP splice: dropping datagram from a "
+			      "non-loopback source on port %u", port);
+		}
+
+		if (uf == run && i < n)
+			continue;
+		if (run)
+			us_send(run->s, run_start, i - run_start);
+		run = uf;
+		run_start = i;
+		if (uf)
+			uf->last = now->tv_sec;
+	}
+}
+
+/**
+ * udp_splice_sock_handler() - Replies from the target of a flow
+ * @c:		Execution context
+ * @ref:	epoll reference: flow index
+ * @events:	epoll events
+ * @now:	Current timestamp
+ */
+void udp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
+			     uint32_t events, const struct timespec *now)
+{
+	struct udp_splice_flow *uf = flow_of(flow_at(ref.flow));
+	struct sockaddr_storage sa;
+	socklen_t sl;
+	int n, i;
+
+	(void)c;
+	if (!uf || uf->s != ref.fd)
+		return;
+
+	if (events & EPOLLERR) {
+		int err;
+
+		sl = sizeof(err);
+		getsockopt(ref.fd, SOL_SOCKET, SO_ERROR, &err, &sl);
+	}
+	if (!(events & EPOLLIN))
+		return;
+
+	n = us_recv(ref.fd, false);
+	if (!n)
+		return;
+	sl = us_sa_from(&sa, &uf->f.side[0].eaddr, uf->f.side[0].eport);
+	/* A dual-stack listener talks to IPv4 peers as v4-mapped */
+	if (sa.ss_family == AF_INET && (uf->flags & UDP_SPLICE_L6)) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
+
+		memset(&sa, 0, sizeof(sa));
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = uf->f.side[0].eaddr.a6;
+		s6->sin6_port = htons(uf->f.side[0].eport);
+		sl = sizeof(*s6);
+	}
+	for (i = 0; i < n; i++) {
+		udp_splice_mh[i].msg_hdr.msg_name = &sa;
+		udp_splice_mh[i].msg_hdr.msg_namelen = sl;
+	}
+	us_send(uf->lsock, 0, n);
+	uf->last = now->tv_sec;
+}
+
+/**
+ * udp_splice_listen() - Open a bound socket for a forwarded port
+ * @c:		Execution context
+ * @r:		Rule with bind address and interface, NULL for any
+ * @port:	Port
+ * @ns:		Socket is being opened in the namespace (caller is there)
+ *
+ * Return: socket on success, -errno on failure
+ */
+int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
+		      in_port_t port, bool ns)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE_LISTEN };
+	struct sockaddr_storage sa;
+	union inany_addr any;
+	bool v6only = false;
+	int s, rc, af;
+	socklen_t sl;
+
+	memset(&any, 0, sizeof(any));
+	if (r && (r->flags & FWD_RULE_ADDR)) {
+		any = r->addr;
+		v6only = true;
+	} else if (!c->ipv6_enabled) {
+		struct in_addr a = { htonl(INADDR_ANY) };
+
+		inany_from_v4(&any, a);
+	} else if (!c->ipv4_enabled) {
+		v6only = true;
+	}
+	af = inany_v4(&any) ? AF_INET : AF_INET6;
+
+	s = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   IPPROTO_UDP);
+	if (s < 0)
+		return -errno;
+	if (s > FD_REF_MAX) {
+		close(s);
+		return -EMFILE;
+	}
+	if (af == AF_INET6) {
+		int v = v6only;
+
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v));
+	}
+	if (r && *r->ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
+		       strlen(r->ifname))) {
+		rc = -errno;
+		goto fail;
+	}
+	sl = us_sa_from(&sa, &any, port);
+	if (bind(s, (struct sockaddr *)&sa, sl)) {
+		rc = -errno;
+		goto fail;
+	}
+	ref.fd = s;
+	ref.data = port | (ns ? UDP_SPLICE_LISTEN_NS : 0);
+	rc = epoll_add_ref(c->epollfd, s, EPOLLIN, ref);
+	if (rc)
+		goto fail;
+	return s;
+
+fail:
+	close(s);
+	return rc;
+}
+
+/**
+ * udp_splice_unlisten() - Close a listener and the flows that came from it
+ * @s:		Listening socket
+ */
+void udp_splice_unlisten(int s)
+{
+	unsigned i, n = flow_foreach_limit();
+
+	for (i = 0; i < n; i++) {
+		struct udp_splice_flow *uf = flow_of(flow_at(i));
+
+		if (uf && uf->lsock == s)
+			us_flow_close(uf);
+	}
+	close(s);
+}
+
+/**
+ * us_listen_ns_rules() - Sockets for -U rules (run in the namespace)
+ * @arg:	Execution context
+ *
+ * Return: 0 on success, negative error code if a port must bind but can't
+ */
+static int us_listen_ns_rules(void *arg)
+{
+	const struct ctx *c = arg;
+	const struct fwd_ports *fwd = &c->udp_fwd_out;
+	unsigned i, port;
+
+	for (i = 0; i < fwd->count; i++) {
+		const struct fwd_rule *r = &fwd->rules[i];
+
+		for (port = r->first; port <= r->last; port++) {
+			int rc = udp_splice_listen(c, r, (in_port_t)port,
+						   true);
+
+			if (rc < 0 && !(r->flags & FWD_RULE_WEAK)) {
+				err("Failed to bind UDP port %u in the "
+				    "namespace: %s", port, strerror(-rc));
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+/**
+ * udp_splice_init() - Pools, and sockets in the namespace for -U rules
+ * @c:		Execution context
+ *
+ * Return: 0 on success, -1 on failure
+ */
+int udp_splice_init(struct ctx *c)
+{
+	if (c->mode != MODE_PASTA || c->no_udp)
+		return 0;
+	pasta_ns_call(c, us_pool_fill, c);
+	if (c->udp_fwd_out.mode == FWD_SPEC &&
+	    pasta_ns_call(c, us_listen_ns_rules, c) < 0) {
+		err("-U: can't forward ports from the namespace");
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * udp_splice_timer() - Close idle flows, refill the pools
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
+void udp_splice_timer(struct ctx *c, const struct timespec *now)
+{
+	static time_t last;
+	unsigned i, n;
+
+	if (c->mode != MODE_PASTA || c->no_udp || now->tv_sec == last)
+		return;
+	last = now->tv_sec;
+
+	n = flow_foreach_limit();
+	for (i = 0; i < n; i++) {
+		struct udp_splice_flow *uf = flow_of(flow_at(i));
+
+		if (uf && now->tv_sec - uf->last > UDP_SPLICE_TIMEOUT_S)
+			us_flow_close(uf);
+	}
+
+	if ((c->ipv4_enabled && udp_splice_pool_n[0] < UDP_SPLICE_POOL / 2) ||
+	    (c->ipv6_enabled && udp_splice_pool_n[1] < UDP_SPLICE_POOL / 2))
+		pasta_ns_call(c, us_pool_fill, c);
+}

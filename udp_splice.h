@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pasta's loopback bypass for UDP: datagrams between loopback on the host
+ * and the namespace, forwarded socket to socket in recvmmsg()/sendmmsg()
+ * batches, never through the tap device.
+ */
+#ifndef UDP_SPLICE_H
+#define UDP_SPLICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "passt.h"
+#include "fwd.h"
+
+/* Flag in the epoll reference data of listeners opened in the namespace */
+#define UDP_SPLICE_LISTEN_NS	(1U << 16)
+
+int udp_splice_init(struct ctx *c);
+int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
+		      in_port_t port, bool ns);
+void udp_splice_unlisten(int s);
+void udp_splice_listen_handler(struct ctx *c, union epoll_ref ref,
+			       uint32_t events, const struct timespec *now);
+void udp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
+			     uint32_t events, const struct timespec *now);
+void udp_splice_timer(struct ctx *c, const struct timespec *now);
+
+#endif /* UDP_SPLICE_H */
