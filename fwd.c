@@ -26,6 +26,7 @@
 
 #include "util.h"
 #include "fwd.h"
+#include "passt.h"
 
 /* Used when /proc/sys/net/ipv4/ip_local_port_range can't be read */
 #define FWD_EPHEMERAL_FIRST	32768
@@ -600,4 +601,195 @@ int fwd_spec_parse(struct fwd_ports *fwd, const char *spec, bool allow_auto,
 		return rc;
 	fwd_map_build(fwd);
 	return 0;
+}
+
+/* Address translation, decided once per flow (see NOTES in the manual):
+ * shared by the protocol handlers so that TCP, UDP and ICMP agree.
+ */
+
+/**
+ * fwd_is_dns_port() - Tell if a port is one --dns-forward applies to
+ * @port:	Destination port, host order
+ *
+ * Return: true for DNS (53) and DNS over TLS (853)
+ */
+static bool fwd_is_dns_port(in_port_t port)
+{
+	return port == FWD_DNS_PORT || port == FWD_DNS_TLS_PORT;
+}
+
+/**
+ * fwd_nat_from_guest4() - IPv4 part of fwd_nat_from_guest()
+ * @c:		Execution context
+ * @dst:	Destination the guest sends to
+ * @dns:	Destination port is a DNS one
+ * @out:	Host-side destination, v4-mapped
+ *
+ * Return: 0 on success, -1 if the destination can't be reached
+ */
+static int fwd_nat_from_guest4(const struct ctx *c, struct in_addr dst,
+			       bool dns, union inany_addr *out)
+{
+	const struct ip4_ctx *ip4 = &c->ip4;
+	struct in_addr lo = { .s_addr = htonl(INADDR_LOOPBACK) };
+
+	inany_from_v4(out, dst);
+	if (!c->ipv4_enabled)
+		return -1;
+
+	if (dns && ip4->dns_match.s_addr && ip4->dns_host.s_addr &&
+	    dst.s_addr == ip4->dns_match.s_addr) {
+		inany_from_v4(out, ip4->dns_host);
+	} else if (ip4->map_host_loopback.s_addr &&
+		   dst.s_addr == ip4->map_host_loopback.s_addr) {
+		/* DNS exception: the gateway may be the resolver itself, or
+		 * stand for a resolver on the host's loopback
+		 */
+		if (dns && !ip4->dns_match.s_addr && ip4->dns_host.s_addr &&
+		    (ip4->dns_host.s_addr == dst.s_addr ||
+		     (ntohl(ip4->dns_host.s_addr) >> IN_CLASSA_NSHIFT) ==
+		     IN_LOOPBACKNET))
+			inany_from_v4(out, ip4->dns_host);
+		else
+			inany_from_v4(out, lo);
+	} else if (ip4->map_guest_addr.s_addr &&
+		   dst.s_addr == ip4->map_guest_addr.s_addr) {
+		inany_from_v4(out, ip4->addr);
+	} else if (IN_MULTICAST(ntohl(dst.s_addr)) ||
+		   dst.s_addr == htonl(INADDR_BROADCAST) ||
+		   dst.s_addr == htonl(INADDR_ANY) ||
+		   (ntohl(dst.s_addr) >> IN_CLASSA_NSHIFT) == IN_LOOPBACKNET) {
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * fwd_nat_from_guest() - Host-side destination for a new flow from the guest
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP (DNS mapping), other: no DNS
+ * @dst:	Destination the guest sends to
+ * @port:	Destination port, host order
+ * @out:	Host-side destination
+ *
+ * --dns-forward matches first (DNS ports only), then --map-host-loopback
+ * (host loopback, with the DNS exception described in the manual's NOTES),
+ * then --map-guest-addr (the host's own address). Multicast, broadcast,
+ * unspecified, loopback and (unmapped) link-local destinations can't be
+ * reached through host sockets.
+ *
+ * Return: 0 on success, -1 if the destination can't be reached
+ */
+int fwd_nat_from_guest(const struct ctx *c, uint8_t proto,
+		       const union inany_addr *dst, in_port_t port,
+		       union inany_addr *out)
+{
+	const struct in_addr *v4 = inany_v4(dst);
+	const struct ip6_ctx *ip6 = &c->ip6;
+	bool dns = (proto == IPPROTO_TCP || proto == IPPROTO_UDP) &&
+		   fwd_is_dns_port(port);
+
+	if (v4)
+		return fwd_nat_from_guest4(c, *v4, dns, out);
+
+	*out = *dst;
+	if (!c->ipv6_enabled)
+		return -1;
+
+	if (dns && !IN6_IS_ADDR_UNSPECIFIED(&ip6->dns_match) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&ip6->dns_host) &&
+	    IN6_ARE_ADDR_EQUAL(&dst->a6, &ip6->dns_match)) {
+		out->a6 = ip6->dns_host;
+	} else if (!IN6_IS_ADDR_UNSPECIFIED(&ip6->map_host_loopback) &&
+		   IN6_ARE_ADDR_EQUAL(&dst->a6, &ip6->map_host_loopback)) {
+		if (dns && IN6_IS_ADDR_UNSPECIFIED(&ip6->dns_match) &&
+		    !IN6_IS_ADDR_UNSPECIFIED(&ip6->dns_host) &&
+		    (IN6_ARE_ADDR_EQUAL(&ip6->dns_host, &dst->a6) ||
+		     IN6_IS_ADDR_LOOPBACK(&ip6->dns_host)))
+			out->a6 = ip6->dns_host;
+		else
+			out->a6 = in6addr_loopback;
+	} else if (!IN6_IS_ADDR_UNSPECIFIED(&ip6->map_guest_addr) &&
+		   IN6_ARE_ADDR_EQUAL(&dst->a6, &ip6->map_guest_addr)) {
+		out->a6 = ip6->addr;
+	} else if (IN6_IS_ADDR_MULTICAST(&dst->a6) ||
+		   IN6_IS_ADDR_UNSPECIFIED(&dst->a6) ||
+		   IN6_IS_ADDR_LINKLOCAL(&dst->a6) ||
+		   IN6_IS_ADDR_LOOPBACK(&dst->a6) ||
+		   IN6_IS_ADDR_V4MAPPED(&dst->a6)) {
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * fwd_nat_to_guest() - Guest-side addresses for a new flow from the host
+ * @c:		Execution context
+ * @peer:	Address of the host-side peer
+ * @faddr:	Set to the address the guest sees the flow coming from
+ * @eaddr:	Set to the guest address the flow goes to
+ *
+ * Loopback sources appear as the --map-host-loopback address, sources equal
+ * to the guest's own (host) address as the --map-guest-addr one, or the
+ * --map-host-loopback one if that's not set. The destination is the address
+ * last seen from the guest (link-local for link-local sources), or the
+ * configured one if none was seen yet.
+ *
+ * Return: 0 on success, -1 if the flow can't be presented to the guest
+ */
+int fwd_nat_to_guest(const struct ctx *c, const union inany_addr *peer,
+		     union inany_addr *faddr, union inany_addr *eaddr)
+{
+	const struct in_addr *v4 = inany_v4(peer);
+	const struct ip6_ctx *ip6 = &c->ip6;
+
+	*faddr = *peer;
+	if (v4) {
+		const struct ip4_ctx *ip4 = &c->ip4;
+		struct in_addr dst = ip4->addr_seen.s_addr ? ip4->addr_seen
+							   : ip4->addr;
+
+		if (!c->ipv4_enabled || !dst.s_addr)
+			return -1;
+		if ((ntohl(v4->s_addr) >> IN_CLASSA_NSHIFT) == IN_LOOPBACKNET) {
+			if (!ip4->map_host_loopback.s_addr)
+				return -1;
+			inany_from_v4(faddr, ip4->map_host_loopback);
+		} else if (v4->s_addr == dst.s_addr ||
+			   v4->s_addr == ip4->addr.s_addr) {
+			if (ip4->map_guest_addr.s_addr)
+				inany_from_v4(faddr, ip4->map_guest_addr);
+			else if (ip4->map_host_loopback.s_addr)
+				inany_from_v4(faddr, ip4->map_host_loopback);
+			else
+				return -1;
+		}
+		inany_from_v4(eaddr, dst);
+		return 0;
+	}
+
+	if (!c->ipv6_enabled)
+		return -1;
+	if (IN6_IS_ADDR_LOOPBACK(&peer->a6)) {
+		if (IN6_IS_ADDR_UNSPECIFIED(&ip6->map_host_loopback))
+			return -1;
+		faddr->a6 = ip6->map_host_loopback;
+	} else if (IN6_ARE_ADDR_EQUAL(&peer->a6, &ip6->addr) ||
+		   IN6_ARE_ADDR_EQUAL(&peer->a6, &ip6->addr_seen)) {
+		if (!IN6_IS_ADDR_UNSPECIFIED(&ip6->map_guest_addr))
+			faddr->a6 = ip6->map_guest_addr;
+		else if (!IN6_IS_ADDR_UNSPECIFIED(&ip6->map_host_loopback))
+			faddr->a6 = ip6->map_host_loopback;
+		else
+			return -1;
+	}
+
+	if (IN6_IS_ADDR_LINKLOCAL(&faddr->a6))
+		eaddr->a6 = ip6->addr_ll_seen;
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&ip6->addr_seen))
+		eaddr->a6 = ip6->addr_seen;
+	else
+		eaddr->a6 = ip6->addr;
+
+	return IN6_IS_ADDR_UNSPECIFIED(&eaddr->a6) ? -1 : 0;
 }

@@ -117,4 +117,16 @@ static inline uint16_t fwd_port_target(const struct fwd_ports *fwd,
 	return (uint16_t)(port + fwd->delta[port]);
 }
 
+/* Ports --dns-forward applies to: DNS, DNS over TLS */
+#define FWD_DNS_PORT		53
+#define FWD_DNS_TLS_PORT	853
+
+struct ctx;
+
+int fwd_nat_from_guest(const struct ctx *c, uint8_t proto,
+		       const union inany_addr *dst, in_port_t port,
+		       union inany_addr *out);
+int fwd_nat_to_guest(const struct ctx *c, const union inany_addr *peer,
+		     union inany_addr *faddr, union inany_addr *eaddr);
+
 #endif /* FWD_H */

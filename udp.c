@@ -1,0 +1,1254 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* udp.c - UDP translation. A flow is a pair of UDP endpoints: the guest's
+ * 4-tuple on one side, a connected host socket on the other, so that the
+ * kernel sorts incoming datagrams per flow and reports errors to us.
+ *
+ * Outbound: the first datagram from the guest to a new destination opens a
+ * socket, bound to the guest's source port if it's free on the host (-o and
+ * --outbound-if4/6 apply), connected to the destination fwd.c translates to
+ * (loopback mapping, --map-guest-addr, --dns-forward). Inbound: -u ports are
+ * bound on the host; a datagram from a new peer opens a "reply" socket bound
+ * to the same local address and port (SO_REUSEADDR) and connected to the
+ * peer: later datagrams from that peer arrive on it, and the guest's answers
+ * leave from the address and port the peer sent to.
+ *
+ * Datagrams are moved in batches: recvmmsg() on host sockets into frames
+ * sent with one tap_send_frames() call; guest datagrams queued during a
+ * batch of guest frames and written with sendmmsg(), one call per run of
+ * datagrams for the same socket. Datagrams are delivered to the guest as
+ * they are, whatever the MTU: every datagram a host socket can receive fits
+ * an IPv4 packet, and an IPv6 one unless it exceeds TAP_FRAME_MAX, in which
+ * case it is dropped and counted (no silent truncation).
+ *
+ * ICMP and ICMPv6 errors for a flow (IP_RECVERR/IPV6_RECVERR: unreachable,
+ * message too big, time exceeded) reach the guest as the same error about
+ * the datagram it sent, with its own addresses quoted.
+ *
+ * Flows expire after UDP_TIMEOUT_SEC without traffic either way; the
+ * environment variable PASST_UDP_TIMEOUT_SEC (read once at start, 1 to
+ * 86400) overrides it, for tests and for deployments that want it.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/udp.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
+#include <linux/errqueue.h>
+#include <linux/if_ether.h>
+
+#include "util.h"
+#include "log.h"
+#include "passt.h"
+#include "packet.h"
+#include "checksum.h"
+#include "flow.h"
+#include "fwd.h"
+#include "tap.h"
+#include "udp.h"
+
+/* Concurrent UDP flows: each holds a socket */
+#define UDP_FLOWS_MAX		4096
+/* Idle flows are closed after this long without datagrams either way */
+#define UDP_TIMEOUT_SEC		180
+#define UDP_TIMEOUT_ENV		"PASST_UDP_TIMEOUT_SEC"
+#define UDP_TIMEOUT_MAX_SEC	86400
+/* Interval between scans for expired flows */
+#define UDP_TIMER_INTERVAL_MS	1000
+/* Datagrams read with one recvmmsg() and sent to the guest in one batch */
+#define UDP_BATCH		64
+/* Guest datagrams queued for sendmmsg() before a flush is forced */
+#define UDP_WR_MAX		TAP_FRAMES_MAX
+/* Largest UDP payload a socket may hand us, plus one to see truncation */
+#define UDP_PAYLOAD_BYTES	65536
+/* Room before the Ethernet header so that the IP header is 4-byte aligned */
+#define UDP_L2_PAD		2
+#define UDP_L2_BYTES		(UDP_L2_PAD + ETH_HLEN + sizeof(struct ip6_hdr) + \
+				 sizeof(struct udphdr))
+/* Error queue entries read per socket event */
+#define UDP_ERRQ_MAX		16
+/* Bytes of the offending datagram quoted in ICMP errors: RFC 1812,
+ * 4.3.2.3 (576 bytes in all) and RFC 4443, 2.4 (c) (1280 bytes in all)
+ */
+#define UDP_ICMP4_QUOTE_BYTES	(576 - 20 - 8)
+#define UDP_ICMP6_QUOTE_BYTES	(1280 - 40 - 8)
+#define UDP_ERR_DATA_BYTES	(UDP_ICMP6_QUOTE_BYTES - 40 - 8)
+/* Socket buffer size asked for; the kernel caps it at rmem_max/wmem_max */
+#define UDP_SOCK_BUF_BYTES	(4 << 20)
+/* Bits of a listening socket's epoll data holding the port */
+#define UDP_LISTEN_PORT_BITS	16
+
+/**
+ * struct udp_flow - A UDP flow: flow table entry of type FLOW_UDP
+ * @f:		Common flow part: guest side and host side 4-tuples
+ * @sock:	Connected host socket
+ * @ts:		CLOCK_MONOTONIC seconds of the last datagram, either way
+ * @inbound:	Created by a datagram to a forwarded port
+ */
+struct udp_flow {
+	struct flow_common f;
+	int sock;
+	time_t ts;
+	bool inbound;
+};
+
+_Static_assert(sizeof(struct udp_flow) <= sizeof(union flow),
+	       "UDP flow state must fit a flow table entry");
+
+/**
+ * union udp_sockaddr - Socket address of either family
+ * @sa:		Generic view
+ * @sa4:	IPv4
+ * @sa6:	IPv6
+ * @ss:		Storage
+ */
+union udp_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_in sa4;
+	struct sockaddr_in6 sa6;
+	struct sockaddr_storage ss;
+};
+
+static unsigned udp_flows_active;
+static time_t udp_timeout_sec = UDP_TIMEOUT_SEC;
+static struct timespec udp_timer_last;
+
+/* Counters, logged at exit */
+static unsigned long udp_flows_total;
+static unsigned long udp_frames_bad;
+static unsigned long udp_dropped;
+static unsigned long udp_icmp_relayed;
+
+/* Host to guest: payloads, frame headers, receive descriptors */
+static uint8_t udp_data[UDP_BATCH][UDP_PAYLOAD_BYTES];
+static uint8_t udp_l2[UDP_BATCH][UDP_L2_BYTES] __attribute__((aligned(8)));
+static struct iovec udp_tap_iov[UDP_BATCH][2];
+static struct iovec udp_rx_iov[UDP_BATCH];
+static struct mmsghdr udp_rx_mh[UDP_BATCH];
+static union udp_sockaddr udp_rx_peer[UDP_BATCH];
+static uint8_t udp_rx_cmsg[UDP_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+				      CMSG_SPACE(sizeof(struct in_pktinfo))]
+	__attribute__((aligned(8)));
+
+/* Guest to host: datagrams queued during a batch of guest frames */
+static struct mmsghdr udp_wr_mh[UDP_WR_MAX];
+static struct iovec udp_wr_iov[UDP_WR_MAX];
+static int udp_wr_sock[UDP_WR_MAX];
+static unsigned udp_wr_n;
+
+/**
+ * udp_flow_at() - UDP flow of a flow table entry
+ * @flow:	Entry, may be NULL
+ *
+ * Return: UDP flow, NULL if @flow is NULL or not a UDP flow
+ */
+static struct udp_flow *udp_flow_at(union flow *flow)
+{
+	if (!flow || flow->f.type != FLOW_UDP)
+		return NULL;
+	return (struct udp_flow *)flow;
+}
+
+/**
+ * udp_sa_from_inany() - Build a socket address
+ * @sa:		Address to fill
+ * @a:		IP address (IPv4 as v4-mapped)
+ * @port:	Port, host order
+ *
+ * Return: length of the socket address
+ */
+static socklen_t udp_sa_from_inany(union udp_sockaddr *sa,
+				   const union inany_addr *a, in_port_t port)
+{
+	const struct in_addr *v4 = inany_v4(a);
+
+	memset(sa, 0, sizeof(*sa));
+	if (v4) {
+		sa->sa4.sin_family = AF_INET;
+		sa->sa4.sin_addr = *v4;
+		sa->sa4.sin_port = htons(port);
+		return sizeof(sa->sa4);
+	}
+	sa->sa6.sin6_family = AF_INET6;
+	sa->sa6.sin6_addr = a->a6;
+	sa->sa6.sin6_port = htons(port);
+	return sizeof(sa->sa6);
+}
+
+/**
+ * udp_inany_from_sa() - IP address and port of a socket address
+ * @a:		Address to fill (IPv4 as v4-mapped)
+ * @port:	Port to fill, host order, may be NULL
+ * @sa:		Socket address
+ *
+ * Return: 0 on success, -1 for an unknown family
+ */
+static int udp_inany_from_sa(union inany_addr *a, in_port_t *port,
+			     const union udp_sockaddr *sa)
+{
+	in_port_t p;
+
+	if (sa->sa.sa_family == AF_INET) {
+		inany_from_v4(a, sa->sa4.sin_addr);
+		p = ntohs(sa->sa4.sin_port);
+	} else if (sa->sa.sa_family == AF_INET6) {
+		a->a6 = sa->sa6.sin6_addr;
+		p = ntohs(sa->sa6.sin6_port);
+	} else {
+		return -1;
+	}
+	if (port)
+		*port = p;
+	return 0;
+}
+
+/**
+ * udp_sock_opts() - Options every flow socket gets
+ * @s:		Socket
+ * @v4:		IPv4 socket, IPv6 otherwise
+ */
+static void udp_sock_opts(int s, bool v4)
+{
+	int one = 1, buf = UDP_SOCK_BUF_BYTES;
+
+	if (v4)
+		setsockopt(s, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+	else
+		setsockopt(s, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	setsockopt(s, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+}
+
+/**
+ * udp_flow_close() - Close a flow's socket and free its entry
+ * @c:		Execution context
+ * @uf:		Flow
+ */
+static void udp_flow_close(const struct ctx *c, struct udp_flow *uf)
+{
+	epoll_ctl(c->epollfd, EPOLL_CTL_DEL, uf->sock, NULL);
+	close(uf->sock);
+	flow_free((union flow *)uf);
+	udp_flows_active--;
+}
+
+/**
+ * udp_flow_new() - Take a flow table entry for a new UDP flow
+ * @c:		Execution context
+ * @s:		Connected socket of the flow, closed on failure
+ * @gs:		Guest side 4-tuple
+ * @inbound:	Created by a datagram to a forwarded port
+ * @now:	Current timestamp
+ *
+ * Return: flow, NULL on failure
+ */
+static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
+				     const struct flowside *gs, bool inbound,
+				     const struct timespec *now)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_UDP, .fd = s };
+	struct flowside *hs;
+	union udp_sockaddr sa;
+	socklen_t sl = sizeof(sa);
+	struct udp_flow *uf;
+	union flow *flow;
+
+	flow = flow_alloc();
+	if (!flow) {
+		close(s);
+		return NULL;
+	}
+	uf = (struct udp_flow *)flow;
+	uf->f.type = FLOW_UDP;
+	uf->f.proto = IPPROTO_UDP;
+	uf->f.side[GUESTSIDE] = *gs;
+	uf->sock = s;
+	uf->ts = now->tv_sec;
+	uf->inbound = inbound;
+
+	hs = &uf->f.side[HOSTSIDE];
+	if (!getsockname(s, &sa.sa, &sl))
+		udp_inany_from_sa(&hs->eaddr, &hs->eport, &sa);
+	sl = sizeof(sa);
+	if (!getpeername(s, &sa.sa, &sl))
+		udp_inany_from_sa(&hs->faddr, &hs->fport, &sa);
+
+	ref.flow = flow_idx(flow);
+	if (flow_hash_insert(flow) ||
+	    epoll_add_ref(c->epollfd, s, EPOLLIN, ref)) {
+		close(s);
+		flow_free(flow);
+		return NULL;
+	}
+
+	udp_flows_active++;
+	udp_flows_total++;
+	return uf;
+}
+
+/**
+ * udp_bind_out() - Bind an outbound socket to the guest's source port
+ * @c:		Execution context
+ * @s:		Socket
+ * @v4:		IPv4 socket, IPv6 otherwise
+ * @lo:		Destination is loopback: -o and --outbound-if* don't apply
+ * @port:	Guest's source port, host order
+ *
+ * The port is kept if it's free on the host, otherwise the kernel picks one
+ * when connecting.
+ */
+static void udp_bind_out(const struct ctx *c, int s, bool v4, bool lo,
+			 in_port_t port)
+{
+	const char *ifname = v4 ? c->ip4.ifname_out : c->ip6.ifname_out;
+	union inany_addr a;
+	union udp_sockaddr sa;
+	socklen_t sl;
+
+	if (!lo && *ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
+					 ifname, strlen(ifname)))
+		debug("UDP: can't bind to interface %s: %s", ifname,
+		      strerror(errno));
+
+	if (v4)
+		inany_from_v4(&a, lo ? (struct in_addr){ 0 } : c->ip4.addr_out);
+	else
+		a.a6 = lo ? in6addr_any : c->ip6.addr_out;
+
+	sl = udp_sa_from_inany(&sa, &a, port);
+	if (!bind(s, &sa.sa, sl) || inany_is_unspecified(&a))
+		return;
+
+	/* Port taken: keep the -o address at least */
+	sl = udp_sa_from_inany(&sa, &a, 0);
+	if (bind(s, &sa.sa, sl))
+		debug("UDP: can't bind outbound socket: %s", strerror(errno));
+}
+
+/**
+ * udp_flow_from_guest() - Open a flow for a guest datagram to a new peer
+ * @c:		Execution context
+ * @fi:		Parsed frame: guest and destination addresses
+ * @sport:	Guest's source port, host order
+ * @dport:	Destination port, host order
+ * @now:	Current timestamp
+ *
+ * Return: flow, NULL if the datagram can't be forwarded
+ */
+static struct udp_flow *udp_flow_from_guest(const struct ctx *c,
+					    const struct frame_info *fi,
+					    in_port_t sport, in_port_t dport,
+					    const struct timespec *now)
+{
+	struct flowside gs = { .eaddr = fi->saddr, .eport = sport,
+			       .faddr = fi->daddr, .fport = dport };
+	union inany_addr dst;
+	union udp_sockaddr sa;
+	socklen_t sl;
+	bool v4;
+	int s;
+
+	if (udp_flows_active >= UDP_FLOWS_MAX) {
+		debug("UDP: too many flows, dropping datagram");
+		return NULL;
+	}
+	if (fwd_nat_from_guest(c, IPPROTO_UDP, &fi->daddr, dport, &dst))
+		return NULL;
+
+	v4 = inany_v4(&dst);
+	s = socket(v4 ? AF_INET : AF_INET6,
+		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (s < 0) {
+		debug("UDP: can't open socket: %s", strerror(errno));
+		return NULL;
+	}
+	if (s > FD_REF_MAX) {
+		close(s);
+		return NULL;
+	}
+	if (!v4) {
+		int one = 1;
+
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	}
+	udp_sock_opts(s, v4);
+	udp_bind_out(c, s, v4, inany_is_loopback(&dst), sport);
+
+	sl = udp_sa_from_inany(&sa, &dst, dport);
+	if (connect(s, &sa.sa, sl)) {
+		debug("UDP: can't connect flow socket: %s", strerror(errno));
+		close(s);
+		return NULL;
+	}
+
+	return udp_flow_new(c, s, &gs, false, now);
+}
+
+/**
+ * udp_csum_ok() - Verify the checksum of a guest datagram
+ * @fi:		Parsed frame: addresses
+ * @dgram:	UDP header and payload
+ * @ulen:	Length of @dgram, from the UDP header
+ *
+ * Return: true if the checksum is valid, or absent over IPv4 (RFC 768)
+ */
+static bool udp_csum_ok(const struct frame_info *fi, const void *dgram,
+			size_t ulen)
+{
+	const struct udphdr *uh = dgram;
+	const struct in_addr *s4 = inany_v4(&fi->saddr);
+	const struct in_addr *d4 = inany_v4(&fi->daddr);
+	uint32_t sum;
+
+	if (!uh->check)
+		return fi->ethertype == ETH_P_IP;	/* RFC 8200, 8.1 */
+
+	if (fi->ethertype == ETH_P_IP && s4 && d4)
+		sum = csum_pseudo4(ulen, IPPROTO_UDP, *s4, *d4);
+	else
+		sum = csum_pseudo6(ulen, IPPROTO_UDP, &fi->saddr.a6,
+				   &fi->daddr.a6);
+	return !csum(dgram, ulen, sum);
+}
+
+/**
+ * udp_bad() - Count and log a malformed guest datagram
+ * @why:	Reason, for the log
+ */
+static void udp_bad(const char *why)
+{
+	udp_frames_bad++;
+	drop_debug("UDP: dropping guest datagram: %s", why);
+}
+
+/**
+ * udp_src_ok() - Tell if a guest source address can have replies
+ * @a:		Source address
+ *
+ * Return: false for unspecified, multicast and broadcast sources
+ */
+static bool udp_src_ok(const union inany_addr *a)
+{
+	const struct in_addr *v4 = inany_v4(a);
+
+	if (v4)
+		return v4->s_addr != htonl(INADDR_ANY) &&
+		       v4->s_addr != htonl(INADDR_BROADCAST) &&
+		       !IN_MULTICAST(ntohl(v4->s_addr));
+	return !IN6_IS_ADDR_UNSPECIFIED(&a->a6) &&
+	       !IN6_IS_ADDR_MULTICAST(&a->a6);
+}
+
+/**
+ * udp_tap_handler() - Handle a UDP datagram from the guest
+ * @c:		Execution context
+ * @frame:	Frame, trimmed to its IP packet
+ * @fi:		What tap_parse() found in it
+ * @now:	Current timestamp
+ *
+ * DHCP and DHCPv6 are answered before this is called. The datagram is
+ * queued: udp_tap_flush() writes it at the end of the batch.
+ */
+void udp_tap_handler(struct ctx *c, const struct iovec *frame,
+		     const struct frame_info *fi, const struct timespec *now)
+{
+	const struct udphdr *uh;
+	struct udp_flow *uf;
+	in_port_t sport, dport;
+	const uint8_t *dgram;
+	size_t ulen;
+
+	if (c->no_udp)
+		return;
+
+	uh = packet_get(frame, fi->l4_off, sizeof(*uh), NULL);
+	if (!uh)
+		return udp_bad("truncated header");
+	ulen = ntohs(uh->len);
+	/* Shorter than the IP payload is allowed (and trimmed), as Linux
+	 * does; longer is a lie
+	 */
+	if (ulen < sizeof(*uh) || ulen > fi->l4_len)
+		return udp_bad("bad length");
+	dgram = packet_get(frame, fi->l4_off, ulen, NULL);
+	if (!dgram)
+		return udp_bad("truncated datagram");
+	if (!udp_csum_ok(fi, dgram, ulen))
+		return udp_bad("bad checksum");
+
+	sport = ntohs(uh->source);
+	dport = ntohs(uh->dest);
+	if (!dport || !udp_src_ok(&fi->saddr))
+		return udp_bad("bad port or source address");
+
+	uf = udp_flow_at(flow_lookup(IPPROTO_UDP, &fi->saddr, sport,
+				     &fi->daddr, dport));
+	if (!uf)
+		uf = udp_flow_from_guest(c, fi, sport, dport, now);
+	if (!uf) {
+		udp_dropped++;
+		return;
+	}
+	uf->ts = now->tv_sec;
+
+	if (udp_wr_n == UDP_WR_MAX)
+		udp_tap_flush(c);
+	udp_wr_sock[udp_wr_n] = uf->sock;
+	udp_wr_iov[udp_wr_n].iov_base = (void *)(dgram + sizeof(*uh));
+	udp_wr_iov[udp_wr_n].iov_len = ulen - sizeof(*uh);
+	udp_wr_n++;
+}
+
+/**
+ * udp_tap_flush() - Write the datagrams queued from a batch of guest frames
+ * @c:		Execution context
+ *
+ * One sendmmsg() per run of datagrams for the same socket. A datagram the
+ * socket refuses (pending error, buffer full) is dropped, as a link would.
+ */
+void udp_tap_flush(struct ctx *c)
+{
+	unsigned i = 0, j;
+
+	(void)c;
+	for (j = 0; j < udp_wr_n; j++) {
+		memset(&udp_wr_mh[j].msg_hdr, 0, sizeof(udp_wr_mh[j].msg_hdr));
+		udp_wr_mh[j].msg_hdr.msg_iov = &udp_wr_iov[j];
+		udp_wr_mh[j].msg_hdr.msg_iovlen = 1;
+	}
+
+	while (i < udp_wr_n) {
+		int s = udp_wr_sock[i], n;
+
+		for (j = i + 1; j < udp_wr_n && udp_wr_sock[j] == s; j++)
+			;
+
+		while (i < j) {
+			n = sendmmsg(s, &udp_wr_mh[i], j - i, MSG_DONTWAIT);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n > 0) {
+				i += n;
+				continue;
+			}
+			/* Skip the datagram that failed: e.g. a pending
+			 * ECONNREFUSED is reported once, by this send
+			 */
+			trace("UDP: send failed: %s", strerror(errno));
+			udp_dropped++;
+			i++;
+		}
+	}
+	udp_wr_n = 0;
+}
+
+/**
+ * udp_frame_fill() - Build a frame to the guest around a received payload
+ * @c:		Execution context
+ * @slot:	Frame slot in udp_l2 and udp_tap_iov
+ * @gs:		Guest side of the flow
+ * @data:	Payload
+ * @len:	Payload length
+ *
+ * Return: 0 on success, -1 if the datagram can't be framed
+ */
+static int udp_frame_fill(const struct ctx *c, unsigned slot,
+			  const struct flowside *gs, uint8_t *data, size_t len)
+{
+	uint8_t *l2 = udp_l2[slot] + UDP_L2_PAD;
+	const struct in_addr *src4 = inany_v4(&gs->faddr);
+	const struct in_addr *dst4 = inany_v4(&gs->eaddr);
+	size_t l4len = sizeof(struct udphdr) + len, l3len;
+	struct udphdr *uh;
+	uint32_t sum;
+
+	if (dst4 && src4) {
+		struct iphdr *iph = (struct iphdr *)(l2 + ETH_HLEN);
+
+		l3len = sizeof(*iph);
+		if (l3len + l4len > ETH_MAX_MTU)
+			return -1;
+		tap_eth_fill(c, (struct ethhdr *)l2, ETH_P_IP);
+		tap_ip4_fill(iph, *src4, *dst4, IPPROTO_UDP, l4len);
+		sum = csum_pseudo4(l4len, IPPROTO_UDP, *src4, *dst4);
+	} else {
+		struct ip6_hdr *ip6h = (struct ip6_hdr *)(l2 + ETH_HLEN);
+
+		l3len = sizeof(*ip6h);
+		if (l4len > ETH_MAX_MTU ||
+		    ETH_HLEN + l3len + l4len > TAP_FRAME_MAX)
+			return -1;
+		tap_eth_fill(c, (struct ethhdr *)l2, ETH_P_IPV6);
+		tap_ip6_fill(ip6h, &gs->faddr.a6, &gs->eaddr.a6, IPPROTO_UDP,
+			     l4len);
+		sum = csum_pseudo6(l4len, IPPROTO_UDP, &gs->faddr.a6,
+				   &gs->eaddr.a6);
+	}
+
+	uh = (struct udphdr *)(l2 + ETH_HLEN + l3len);
+	uh->source = htons(gs->fport);
+	uh->dest = htons(gs->eport);
+	uh->len = htons(l4len);
+	uh->check = 0;
+	sum = csum_unfolded(uh, sizeof(*uh), sum);
+	sum = csum_unfolded(data, len, sum);
+	uh->check = csum_fold(sum);
+	/* RFC 768: a computed zero is sent as all ones */
+	if (!uh->check)
+		uh->check = 0xffff;
+
+	udp_tap_iov[slot][0].iov_base = l2;
+	udp_tap_iov[slot][0].iov_len = ETH_HLEN + l3len + sizeof(*uh);
+	udp_tap_iov[slot][1].iov_base = data;
+	udp_tap_iov[slot][1].iov_len = len;
+	return 0;
+}
+
+/**
+ * udp_rx_prepare() - Set up receive descriptors for a batch
+ * @names:	Also receive peer addresses and packet information
+ */
+static void udp_rx_prepare(bool names)
+{
+	unsigned i;
+
+	for (i = 0; i < UDP_BATCH; i++) {
+		struct msghdr *mh = &udp_rx_mh[i].msg_hdr;
+
+		udp_rx_iov[i].iov_base = udp_data[i];
+		udp_rx_iov[i].iov_len = UDP_PAYLOAD_BYTES;
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_iov = &udp_rx_iov[i];
+		mh->msg_iovlen = 1;
+		if (names) {
+			mh->msg_name = &udp_rx_peer[i];
+			mh->msg_namelen = sizeof(udp_rx_peer[i]);
+			mh->msg_control = udp_rx_cmsg[i];
+			mh->msg_controllen = sizeof(udp_rx_cmsg[i]);
+		}
+	}
+}
+
+/**
+ * udp_rx_ok() - Check one received datagram of a batch
+ * @i:		Index in the batch
+ *
+ * Return: true if complete and small enough to reach the guest
+ */
+static bool udp_rx_ok(unsigned i)
+{
+	if (udp_rx_mh[i].msg_hdr.msg_flags & MSG_TRUNC ||
+	    udp_rx_mh[i].msg_len >= UDP_PAYLOAD_BYTES) {
+		udp_dropped++;
+		return false;
+	}
+	return true;
+}
+
+/**
+ * udp_icmp_src() - Source of an ICMP error relayed to the guest
+ * @c:		Execution context
+ * @uf:		Flow
+ * @ee:		Extended error, followed by the offender's address
+ * @src:	Set to the guest-side source address
+ */
+static void udp_icmp_src(const struct ctx *c, const struct udp_flow *uf,
+			 const struct sock_extended_err *ee,
+			 union inany_addr *src)
+{
+	const struct flowside *gs = &uf->f.side[GUESTSIDE];
+	const struct flowside *hs = &uf->f.side[HOSTSIDE];
+	const struct sockaddr *off = SO_EE_OFFENDER(ee);
+	union udp_sockaddr sa;
+	union inany_addr a, eaddr;
+
+	*src = gs->faddr;
+	memset(&sa, 0, sizeof(sa));
+	if (off->sa_family == AF_INET)
+		memcpy(&sa.sa4, off, sizeof(sa.sa4));
+	else if (off->sa_family == AF_INET6)
+		memcpy(&sa.sa6, off, sizeof(sa.sa6));
+	else
+		return;
+	if (udp_inany_from_sa(&a, NULL, &sa) || inany_equals(&a, &hs->faddr))
+		return;
+	if (!!inany_v4(&a) != !!inany_v4(&gs->faddr))
+		return;
+	/* A router on the way, or the host itself: as a peer would appear */
+	if (fwd_nat_to_guest(c, &a, src, &eaddr))
+		*src = gs->faddr;
+}
+
+/**
+ * udp_icmp4_relay() - Relay an ICMP error about an IPv4 flow to the guest
+ * @c:		Execution context
+ * @uf:		Flow
+ * @ee:		Extended error from the error queue
+ * @data:	Quoted payload of the datagram the error is about
+ * @dlen:	Length of @data
+ */
+static void udp_icmp4_relay(const struct ctx *c, const struct udp_flow *uf,
+			    const struct sock_extended_err *ee,
+			    const uint8_t *data, size_t dlen)
+{
+	const struct flowside *gs = &uf->f.side[GUESTSIDE];
+	struct {
+		struct icmphdr ih;
+		struct iphdr iph;
+		struct udphdr uh;
+		uint8_t data[UDP_ICMP4_QUOTE_BYTES - 28];
+	} msg;
+	union inany_addr src;
+
+	if (ee->ee_origin != SO_EE_ORIGIN_ICMP ||
+	    (ee->ee_type != ICMP_DEST_UNREACH &&
+	     ee->ee_type != ICMP_TIME_EXCEEDED))
+		return;
+
+	dlen = MIN(dlen, sizeof(msg.data));
+	memset(&msg, 0, sizeof(msg));
+	msg.ih.type = ee->ee_type;
+	msg.ih.code = ee->ee_code;
+	if (ee->ee_type == ICMP_DEST_UNREACH && ee->ee_code == ICMP_FRAG_NEEDED)
+		msg.ih.un.frag.mtu = htons((uint16_t)ee->ee_info);
+
+	tap_ip4_fill(&msg.iph, *inany_v4(&gs->eaddr), *inany_v4(&gs->faddr),
+		     IPPROTO_UDP, sizeof(msg.uh) + dlen);
+	msg.uh.source = htons(gs->eport);
+	msg.uh.dest = htons(gs->fport);
+	msg.uh.len = htons(sizeof(msg.uh) + dlen);
+	memcpy(msg.data, data, dlen);
+
+	udp_icmp_src(c, uf, ee, &src);
+	tap_icmp4_send(c, *inany_v4(&src), *inany_v4(&gs->eaddr), &msg,
+		       (size_t)(msg.data - (uint8_t *)&msg) + dlen);
+	udp_icmp_relayed++;
+}
+
+/**
+ * udp_icmp6_relay() - Relay an ICMPv6 error about an IPv6 flow to the guest
+ * @c:		Execution context
+ * @uf:		Flow
+ * @ee:		Extended error from the error queue
+ * @data:	Quoted payload of the datagram the error is about
+ * @dlen:	Length of @data
+ */
+static void udp_icmp6_relay(const struct ctx *c, const struct udp_flow *uf,
+			    const struct sock_extended_err *ee,
+			    const uint8_t *data, size_t dlen)
+{
+	const struct flowside *gs = &uf->f.side[GUESTSIDE];
+	struct {
+		struct icmp6_hdr ih;
+		struct ip6_hdr ip6h;
+		struct udphdr uh;
+		uint8_t data[UDP_ERR_DATA_BYTES];
+	} msg;
+	union inany_addr src;
+
+	if (ee->ee_origin != SO_EE_ORIGIN_ICMP6 ||
+	    (ee->ee_type != ICMP6_DST_UNREACH &&
+	     ee->ee_type != ICMP6_PACKET_TOO_BIG &&
+	     ee->ee_type != ICMP6_TIME_EXCEEDED))
+		return;
+
+	dlen = MIN(dlen, sizeof(msg.data));
+	memset(&msg, 0, sizeof(msg));
+	msg.ih.icmp6_type = ee->ee_type;
+	msg.ih.icmp6_code = ee->ee_code;
+	if (ee->ee_type == ICMP6_PACKET_TOO_BIG)
+		msg.ih.icmp6_mtu = htonl(ee->ee_info);
+
+	tap_ip6_fill(&msg.ip6h, &gs->eaddr.a6, &gs->faddr.a6, IPPROTO_UDP,
+		     sizeof(msg.uh) + dlen);
+	msg.uh.source = htons(gs->eport);
+	msg.uh.dest = htons(gs->fport);
+	msg.uh.len = htons(sizeof(msg.uh) + dlen);
+	memcpy(msg.data, data, dlen);
+
+	udp_icmp_src(c, uf, ee, &src);
+	tap_icmp6_send(c, &src.a6, &gs->eaddr.a6, &msg,
+		       (size_t)(msg.data - (uint8_t *)&msg) + dlen);
+	udp_icmp_relayed++;
+}
+
+/**
+ * udp_sock_errs() - Read a flow socket's error queue, relay ICMP errors
+ * @c:		Execution context
+ * @uf:		Flow
+ */
+static void udp_sock_errs(const struct ctx *c, const struct udp_flow *uf)
+{
+	static uint8_t data[UDP_ERR_DATA_BYTES];
+	uint8_t cbuf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+				sizeof(struct sockaddr_in6))]
+		__attribute__((aligned(8)));
+	bool v4 = inany_v4(&uf->f.side[HOSTSIDE].faddr);
+	unsigned i;
+
+	for (i = 0; i < UDP_ERRQ_MAX; i++) {
+		struct iovec iov = { .iov_base = data,
+				     .iov_len = sizeof(data) };
+		union udp_sockaddr sa;
+		struct msghdr mh = { .msg_name = &sa,
+				     .msg_namelen = sizeof(sa),
+				     .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm;
+		ssize_t n;
+
+		n = recvmsg(uf->sock, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (n < 0)
+			break;
+
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			const struct sock_extended_err *ee;
+
+			if (!((cm->cmsg_level == IPPROTO_IP &&
+			       cm->cmsg_type == IP_RECVERR) ||
+			      (cm->cmsg_level == IPPROTO_IPV6 &&
+			       cm->cmsg_type == IPV6_RECVERR)))
+				continue;
+			if (cm->cmsg_len < CMSG_LEN(sizeof(*ee)))
+				continue;
+			ee = (const struct sock_extended_err *)CMSG_DATA(cm);
+			if (v4)
+				udp_icmp4_relay(c, uf, ee, data, (size_t)n);
+			else
+				udp_icmp6_relay(c, uf, ee, data, (size_t)n);
+		}
+	}
+
+	/* Clear an error left pending without a queue entry */
+	if (i == 0) {
+		int e;
+		socklen_t sl = sizeof(e);
+
+		getsockopt(uf->sock, SOL_SOCKET, SO_ERROR, &e, &sl);
+	}
+}
+
+/**
+ * udp_sock_handler() - Datagrams or errors on a flow socket
+ * @c:		Execution context
+ * @ref:	epoll reference: flow index
+ * @events:	epoll events
+ * @now:	Current timestamp
+ */
+void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		      const struct timespec *now)
+{
+	struct udp_flow *uf = udp_flow_at(flow_at(ref.flow));
+	unsigned i, nframes = 0;
+	int n;
+
+	if (!uf || uf->sock != ref.fd)
+		return;
+
+	if (events & EPOLLERR)
+		udp_sock_errs(c, uf);
+	if (!(events & EPOLLIN))
+		return;
+
+	udp_rx_prepare(false);
+	do
+		n = recvmmsg(uf->sock, udp_rx_mh, UDP_BATCH, MSG_DONTWAIT,
+			     NULL);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return;
+
+	uf->ts = now->tv_sec;
+	for (i = 0; i < (unsigned)n; i++) {
+		if (!udp_rx_ok(i))
+			continue;
+		if (udp_frame_fill(c, nframes, &uf->f.side[GUESTSIDE],
+				   udp_data[i], udp_rx_mh[i].msg_len)) {
+			udp_dropped++;
+			continue;
+		}
+		nframes++;
+	}
+	udp_dropped += nframes - tap_send_frames(c, udp_tap_iov[0], 2,
+						 nframes);
+}
+
+/**
+ * udp_rx_local() - Local address a datagram on a listening socket was for
+ * @i:		Index in the receive batch
+ * @local:	Set to the address, unspecified if not known
+ */
+static void udp_rx_local(unsigned i, union inany_addr *local)
+{
+	struct msghdr *mh = &udp_rx_mh[i].msg_hdr;
+	struct cmsghdr *cm;
+
+	memset(local, 0, sizeof(*local));
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			inany_from_v4(local, pi.ipi_addr);
+		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+			   cm->cmsg_type == IPV6_PKTINFO &&
+			   cm->cmsg_len >=
+			   CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			local->a6 = pi.ipi6_addr;
+		}
+	}
+}
+
+/**
+ * udp_reply_sock() - Socket for the guest's answers to a forwarded peer
+ * @c:		Execution context
+ * @rule:	Forwarding rule of the listening socket
+ * @local:	Local address the peer sent to, unspecified if not known
+ * @port:	Forwarded port
+ * @peer:	Peer address
+ * @pport:	Peer port, host order
+ *
+ * Return: socket bound to @local and @port, connected to the peer, or -1
+ */
+static int udp_reply_sock(const struct ctx *c, const struct fwd_rule *rule,
+			  const union inany_addr *local, in_port_t port,
+			  const union inany_addr *peer, in_port_t pport)
+{
+	bool v4 = inany_v4(peer);
+	union inany_addr any;
+	union udp_sockaddr sa;
+	int s, one = 1;
+	socklen_t sl;
+
+	s = socket(v4 ? AF_INET : AF_INET6,
+		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (s < 0)
+		return -1;
+	if (s > FD_REF_MAX)
+		goto fail;
+
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (!v4)
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (c->freebind)
+		setsockopt(s, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+			   v4 ? IP_FREEBIND : IPV6_FREEBIND, &one,
+			   sizeof(one));
+	if (rule && *rule->ifname)
+		setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, rule->ifname,
+			   strlen(rule->ifname));
+	udp_sock_opts(s, v4);
+
+	if (v4)
+		inany_from_v4(&any, (struct in_addr){ 0 });
+	else
+		any.a6 = in6addr_any;
+
+	/* The local address may not be bindable (broadcast): any will do */
+	sl = udp_sa_from_inany(&sa, inany_is_unspecified(local) ||
+				    !inany_v4(local) != !v4 ? &any : local,
+			       port);
+	if (bind(s, &sa.sa, sl)) {
+		sl = udp_sa_from_inany(&sa, &any, port);
+		if (bind(s, &sa.sa, sl))
+			goto fail;
+	}
+
+	sl = udp_sa_from_inany(&sa, peer, pport);
+	if (connect(s, &sa.sa, sl))
+		goto fail;
+	return s;
+
+fail:
+	debug("UDP: can't open reply socket: %s", strerror(errno));
+	close(s);
+	return -1;
+}
+
+/**
+ * udp_flow_from_host() - Flow for a datagram received on a forwarded port
+ * @c:		Execution context
+ * @rule:	Forwarding rule of the listening socket, NULL if unknown
+ * @port:	Forwarded port
+ * @i:		Index of the datagram in the receive batch
+ * @now:	Current timestamp
+ *
+ * Return: flow, existing or new, NULL if the datagram can't be forwarded
+ */
+static struct udp_flow *udp_flow_from_host(const struct ctx *c,
+					   const struct fwd_rule *rule,
+					   in_port_t port, unsigned i,
+					   const struct timespec *now)
+{
+	union inany_addr peer, local;
+	struct flowside gs;
+	struct udp_flow *uf;
+	in_port_t pport;
+	int s;
+
+	if (udp_inany_from_sa(&peer, &pport, &udp_rx_peer[i]))
+		return NULL;
+	udp_rx_local(i, &local);
+
+	memset(&gs, 0, sizeof(gs));
+	if (fwd_nat_to_guest(c, &peer, &gs.faddr, &gs.eaddr))
+		return NULL;
+	gs.eport = fwd_port_target(&c->udp_fwd_in, port);
+	gs.fport = pport;
+
+	uf = udp_flow_at(flow_lookup(IPPROTO_UDP, &gs.eaddr, gs.eport,
+				     &gs.faddr, gs.fport));
+	if (uf)
+		return uf;
+
+	if (udp_flows_active >= UDP_FLOWS_MAX)
+		return NULL;
+	s = udp_reply_sock(c, rule, &local, port, &peer, pport);
+	if (s < 0)
+		return NULL;
+	return udp_flow_new(c, s, &gs, true, now);
+}
+
+/**
+ * udp_listen_handler() - Datagrams on a forwarded port
+ * @c:		Execution context
+ * @ref:	epoll reference: port and forwarding rule index
+ * @events:	epoll events
+ * @now:	Current timestamp
+ */
+void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+			const struct timespec *now)
+{
+	in_port_t port = ref.data & ((1U << UDP_LISTEN_PORT_BITS) - 1);
+	unsigned r = ref.data >> UDP_LISTEN_PORT_BITS, i, nframes = 0;
+	const struct fwd_rule *rule = NULL;
+	int n;
+
+	if (events & EPOLLERR) {
+		int e;
+		socklen_t sl = sizeof(e);
+
+		getsockopt(ref.fd, SOL_SOCKET, SO_ERROR, &e, &sl);
+	}
+	if (!(events & EPOLLIN))
+		return;
+	if (r < c->udp_fwd_in.count)
+		rule = &c->udp_fwd_in.rules[r];
+
+	udp_rx_prepare(true);
+	do
+		n = recvmmsg(ref.fd, udp_rx_mh, UDP_BATCH, MSG_DONTWAIT, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return;
+
+	for (i = 0; i < (unsigned)n; i++) {
+		struct udp_flow *uf;
+
+		if (!udp_rx_ok(i))
+			continue;
+		uf = udp_flow_from_host(c, rule, port, i, now);
+		if (!uf || udp_frame_fill(c, nframes, &uf->f.side[GUESTSIDE],
+					  udp_data[i], udp_rx_mh[i].msg_len)) {
+			udp_dropped++;
+			continue;
+		}
+		uf->ts = now->tv_sec;
+		nframes++;
+	}
+	udp_dropped += nframes - tap_send_frames(c, udp_tap_iov[0], 2,
+						 nframes);
+}
+
+/**
+ * udp_listen_sock() - Bind a socket for one forwarded port
+ * @c:		Execution context
+ * @r:		Index of the forwarding rule in c->udp_fwd_in
+ * @port:	Port
+ *
+ * Without an address in the rule, one IPv6 socket takes both versions.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int udp_listen_sock(const struct ctx *c, unsigned r, in_port_t port)
+{
+	const struct fwd_rule *rule = &c->udp_fwd_in.rules[r];
+	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_LISTEN };
+	union inany_addr any;
+	union udp_sockaddr sa;
+	int s, one = 1, rc;
+	socklen_t sl;
+	bool v4;
+
+	if (rule->flags & FWD_RULE_ADDR) {
+		any = rule->addr;
+	} else if (c->ipv6_enabled) {
+		memset(&any, 0, sizeof(any));
+	} else {
+		inany_from_v4(&any, (struct in_addr){ htonl(INADDR_ANY) });
+	}
+	v4 = inany_v4(&any);
+	if (v4 && !c->ipv4_enabled)
+		return -EAFNOSUPPORT;
+
+	s = socket(v4 ? AF_INET : AF_INET6,
+		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (s < 0)
+		return -errno;
+	if (s > FD_REF_MAX) {
+		close(s);
+		return -EMFILE;
+	}
+
+	/* Reply sockets share the port: see udp_reply_sock() */
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (v4) {
+		setsockopt(s, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	} else {
+		int v6only = (rule->flags & FWD_RULE_ADDR) ||
+			     !c->ipv4_enabled;
+
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			   sizeof(v6only));
+		setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
+			   sizeof(one));
+	}
+	if (c->freebind)
+		setsockopt(s, v4 ? IPPROTO_IP : IPPROTO_IPV6,
+			   v4 ? IP_FREEBIND : IPV6_FREEBIND, &one,
+			   sizeof(one));
+	if (*rule->ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
+					rule->ifname, strlen(rule->ifname))) {
+		rc = -errno;
+		goto fail;
+	}
+
+	sl = udp_sa_from_inany(&sa, &any, port);
+	if (bind(s, &sa.sa, sl)) {
+		rc = -errno;
+		goto fail;
+	}
+
+	ref.fd = s;
+	ref.data = port | (r << UDP_LISTEN_PORT_BITS);
+	rc = epoll_add_ref(c->epollfd, s, EPOLLIN, ref);
+	if (rc)
+		goto fail;
+	return 0;
+
+fail:
+	close(s);
+	return rc;
+}
+
+/**
+ * udp_listen_init() - Bind sockets for every inbound forwarding rule
+ * @c:		Execution context
+ */
+static void udp_listen_init(const struct ctx *c)
+{
+	const struct fwd_ports *fwd = &c->udp_fwd_in;
+	unsigned r, bound = 0, failed = 0;
+
+	/* FWD_AUTO (pasta) comes with the namespace port scanning */
+	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
+		return;
+
+	for (r = 0; r < fwd->count; r++) {
+		const struct fwd_rule *rule = &fwd->rules[r];
+		unsigned port;
+
+		for (port = rule->first; port <= rule->last; port++) {
+			int rc = udp_listen_sock(c, r, (in_port_t)port);
+
+			if (!rc) {
+				bound++;
+				continue;
+			}
+			failed++;
+			if (!(rule->flags & FWD_RULE_WEAK))
+				die("Failed to bind UDP port %u: %s", port,
+				    strerror(-rc));
+			debug("UDP: can't bind port %u: %s", port,
+			      strerror(-rc));
+		}
+	}
+
+	if (failed && !bound)
+		die("-u: no port could be forwarded");
+}
+
+/**
+ * udp_timer() - Close flows idle for longer than the timeout
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
+void udp_timer(struct ctx *c, const struct timespec *now)
+{
+	unsigned i;
+
+	if (c->no_udp || !udp_flows_active ||
+	    timespec_diff_ms(now, &udp_timer_last) < UDP_TIMER_INTERVAL_MS)
+		return;
+	udp_timer_last = *now;
+
+	for (i = 0; i < flow_foreach_limit(); i++) {
+		struct udp_flow *uf = udp_flow_at(flow_at(i));
+
+		if (uf && now->tv_sec - uf->ts >= udp_timeout_sec)
+			udp_flow_close(c, uf);
+	}
+}
+
+/**
+ * udp_init() - Read the timeout override, bind forwarded ports
+ * @c:		Execution context, flow table already initialised
+ *
+ * Return: 0 on success (failures to bind required ports are fatal)
+ */
+int udp_init(struct ctx *c)
+{
+	const char *env = getenv(UDP_TIMEOUT_ENV);
+
+	if (c->no_udp)
+		return 0;
+
+	if (env) {
+		int e = 0;
+		long t = parse_long(env, 1, UDP_TIMEOUT_MAX_SEC, &e);
+
+		if (e)
+			die("%s=%s: expected seconds, 1 to %u",
+			    UDP_TIMEOUT_ENV, env, UDP_TIMEOUT_MAX_SEC);
+		udp_timeout_sec = t;
+	}
+
+	udp_listen_init(c);
+	return 0;
+}
+
+/**
+ * udp_stats() - Log UDP counters and the number of active flows
+ */
+void udp_stats(void)
+{
+	info("UDP: %u flows active, %lu flows, %lu malformed datagrams, "
+	     "%lu dropped, %lu ICMP errors relayed", udp_flows_active,
+	     udp_flows_total, udp_frames_bad, udp_dropped, udp_icmp_relayed);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* UDP translation between the guest's frames and host UDP sockets: one
+ * connected host socket per flow, forwarded ports bound on the host,
+ * datagrams moved in batches, ICMP errors from the host relayed to the guest.
+ */
+#ifndef UDP_H
+#define UDP_H
+
+#include <stdint.h>
+#include <time.h>
+#include <sys/uio.h>
+
+#include "passt.h"
+#include "packet.h"
+
+int udp_init(struct ctx *c);
+void udp_tap_handler(struct ctx *c, const struct iovec *frame,
+		     const struct frame_info *fi, const struct timespec *now);
+void udp_tap_flush(struct ctx *c);
+void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+		      const struct timespec *now);
+void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+			const struct timespec *now);
+void udp_timer(struct ctx *c, const struct timespec *now);
+void udp_stats(void);
+
+#endif /* UDP_H */
