@@ -37,7 +37,7 @@ _Static_assert(sizeof(struct ethhdr) + sizeof(struct arphdr) +
  * arp_reply_build() - Check an ARP frame from the guest, build our reply
  * @c:		Execution context
  * @frame:	Ethernet frame from the guest
- * @fi:		What tap_parse() found in @frame (@fi->l3_off: ARP header)
+ * @fi:		What tap_parse() found: ARP header at @fi->l3_off
  * @reply:	Buffer for the reply frame, at least ARP_FRAME_LEN bytes
  * @len:	Set to the length of the reply, 0 if there's nothing to send
  *
@@ -65,7 +65,8 @@ int arp_reply_build(const struct ctx *c, const struct iovec *frame,
 		return 1;
 	}
 
-	if (ah->ar_hrd != htons(ARPHRD_ETHER) || ah->ar_pro != htons(ETH_P_IP) ||
+	if (ah->ar_hrd != htons(ARPHRD_ETHER) ||
+	    ah->ar_pro != htons(ETH_P_IP) ||
 	    ah->ar_hln != ETH_ALEN || ah->ar_pln != 4 ||
 	    ah->ar_op != htons(ARPOP_REQUEST))
 		return 1;

@@ -125,8 +125,8 @@ _Static_assert(sizeof(struct dhcp_hdr) == DHCP_FIXED_LEN, "BOOTP header");
  * @srvid:		Server identifier
  * @prl:		Parameter request list (option 55), concatenated
  * @prl_len:		Entries in @prl
- * @max_size:		Maximum DHCP message size (option 57), 0 if not given
- * @client_id:		Client identifier (option 61), in the frame, or NULL
+ * @max_size:		Maximum message size (option 57), 0 if not given
+ * @client_id:		Client identifier (option 61) in frame, or NULL
  * @client_id_len:	Length of @client_id
  * @has_fqdn:		Client FQDN (option 81) present
  * @fqdn_flags:		Flags of the client's option 81
@@ -212,7 +212,8 @@ ssize_t dhcp_search_encode(const struct ctx *c, uint8_t *buf, size_t size)
 			if (off + 1 + len > size)
 				goto full;
 
-			if (nseen < ARRAY_SIZE(seen) && off <= DNS_PTR_OFF_MAX) {
+			if (nseen < ARRAY_SIZE(seen) &&
+			    off <= DNS_PTR_OFF_MAX) {
 				seen[nseen].off = off;
 				seen[nseen++].suffix = p;
 			}

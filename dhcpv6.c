@@ -76,9 +76,9 @@ enum dhcpv6_msg_type {
  * struct dhcpv6_req - What we use of a message from the guest
  * @type:		Message type
  * @xid:		Transaction ID
- * @client_id:		Client Identifier option data, in the frame, or NULL
+ * @client_id:		Client Identifier data in the frame, or NULL
  * @client_id_len:	Length of @client_id
- * @server_id:		Server Identifier option data, in the frame, or NULL
+ * @server_id:		Server Identifier data in the frame, or NULL
  * @server_id_len:	Length of @server_id
  * @rapid_commit:	Rapid Commit option present
  * @iaid:		IAIDs of the IA_NA options, as sent
@@ -356,7 +356,7 @@ static size_t dhcpv6_status(uint8_t *buf, uint16_t status, const char *text)
 
 /**
  * dhcpv6_iaaddr_put() - Write an IA Address option (RFC 8415, 21.6)
- * @p:		Where the option goes, OPT6_HDR_LEN + OPT6_IAADDR_LEN bytes
+ * @p:		Where the option goes: OPT6_HDR_LEN + OPT6_IAADDR_LEN
  * @a:		Address
  * @lifetime:	Preferred and valid lifetime, host order
  *
@@ -448,7 +448,7 @@ static void dhcpv6_config_put(const struct ctx *c,
 	}
 
 	if (!c->no_dhcp_dns_search) {
-		/* RFC 3646, 4: uncompressed names; those not fitting left out */
+		/* RFC 3646, 4: uncompressed; names that don't fit left out */
 		size_t room = sizeof(r->msg) - r->len;
 
 		room = room > OPT6_HDR_LEN ? room - OPT6_HDR_LEN : 0;
@@ -493,7 +493,7 @@ static void dhcpv6_reply_build(const struct ctx *c,
 
 	r->len = 0;
 	if (req->type == DHCPV6_CONFIRM && !req->n_addr)
-		return;		/* RFC 8415, 18.3.3: nothing to confirm */
+		return;	/* RFC 8415, 18.3.3: nothing to confirm */
 
 	if (req->type == DHCPV6_SOLICIT && !req->rapid_commit)
 		r->msg[0] = DHCPV6_ADVERTISE;

@@ -7,7 +7,7 @@ source "$(dirname "$0")/../lib.sh"
 
 SOCK=$WORK/passt.sock
 LEASE=$WORK/dhclient.leases
-trap 'kill $DHCLIENT_PID 2>/dev/null; guest_stop; kill $PASST_PID 2>/dev/null' EXIT
+trap 'kill $DHCLIENT_PID $PASST_PID 2>/dev/null; guest_stop' EXIT
 
 "$PASST" -f -s "$SOCK" -H guest4 --fqdn guest4.example.org \
 	>"$WORK/passt.log" 2>&1 &

@@ -8,7 +8,7 @@ source "$(dirname "$0")/../lib.sh"
 
 SOCK=$WORK/passt.sock
 OUR_MAC=9a:55:9a:55:9a:55
-trap 'kill $DHCLIENT_PID 2>/dev/null; guest_stop; kill $PASST_PID 2>/dev/null' EXIT
+trap 'kill $DHCLIENT_PID $PASST_PID 2>/dev/null; guest_stop' EXIT
 
 "$PASST" -f -s "$SOCK" >"$WORK/passt.log" 2>&1 &
 PASST_PID=$!

@@ -74,7 +74,8 @@ if grep -q "inet6 2001:db8::[0-9a-f:]*/64" <<< "$out" &&
    grep -q "default via fe80::.* proto ra" <<< "$out"; then
 	pass pasta_slaac_and_default_route
 else
-	fail pasta_slaac_and_default_route "$(echo "$out" | head -n 4 | tr '\n' ' ')"
+	fail pasta_slaac_and_default_route \
+		"$(echo "$out" | head -n 4 | tr '\n' ' ')"
 fi
 if grep -q "Recursive DNS server *: *2001:db8::53" <<< "$out" &&
    grep -q "DNS search list *: *example.org test.example" <<< "$out"; then

@@ -88,7 +88,8 @@ stop_passt
 start_passt -m 1500 -D 192.0.2.99 -D 192.0.2.98 -S "one.example two.one.example"
 if lease; then
 	check lease_options_configured has mtu=1500 \
-		"dns=192.0.2.99 192.0.2.98" "search=one.example two.one.example" \
+		"dns=192.0.2.99 192.0.2.98" \
+		"search=one.example two.one.example" \
 		domain=one.example hostname=
 else
 	fail lease_options_configured "no lease"

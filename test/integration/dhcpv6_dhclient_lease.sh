@@ -88,8 +88,9 @@ check passt_logged_reply grep -q "DHCPv6: received REQUEST, sending REPLY" \
 stop_passt
 start_passt --no-dhcp-dns --no-dhcp-search
 if dhclient6 15; then
-	if grep -q "name-servers\|domain-search\|fqdn" "$LEASE"; then
-		fail dhclient6_without_dns "$(grep -E 'name-servers|domain-search|fqdn' "$LEASE")"
+	dns=$(grep -E 'name-servers|domain-search|fqdn' "$LEASE")
+	if [ -n "$dns" ]; then
+		fail dhclient6_without_dns "$dns"
 	else
 		pass dhclient6_without_dns
 	fi

@@ -160,8 +160,8 @@ static void dhcpv6_advertise(void)
 		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0,
 		4, 't', 'e', 's', 't', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
 	};
-	static const uint8_t fqdn[] = { 0x04, 5, 'g', 'u', 'e', 's', 't', 7, 'e',
-		'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0 };
+	static const uint8_t fqdn[] = { 0x04, 5, 'g', 'u', 'e', 's', 't',
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0 };
 	uint8_t dns[16];
 	struct msg m;
 	size_t len;
@@ -199,7 +199,7 @@ static void dhcpv6_advertise(void)
 		const uint8_t *ia = opt_find(3, &len);
 
 		CHECK(ia && len > 16 && ia[12] == 0 && ia[13] == 13);
-		CHECK(ia && ia[16] == 0 && ia[17] == 2);	/* NoAddrsAvail */
+		CHECK(ia && ia[16] == 0 && ia[17] == 2); /* NoAddrsAvail */
 	}
 }
 
@@ -382,7 +382,7 @@ static void dhcpv6_hostile(void)
 	m = base;
 	memset(ia, 0, sizeof(ia));
 	ia[13] = 5;
-	ia[15] = 23;					/* IA Address too short */
+	ia[15] = 23; /* IA Address too short */
 	msg_opt(&m, 3, ia, 12 + 4 + 23);
 	CHECK(run(&m) == 1 && !r.len);
 

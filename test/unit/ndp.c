@@ -235,7 +235,7 @@ static void ndp_na(void)
 		     ns(b, "2001:db8::1", true)) == 1);
 	CHECK(r.len == 32 && csum_ok());
 	CHECK(r.msg[0] == ND_NEIGHBOR_ADVERT && r.msg[1] == 0);
-	CHECK(r.msg[4] == 0xe0);		/* Router, Solicited, Override */
+	CHECK(r.msg[4] == 0xe0); /* Router, Solicited, Override */
 	CHECK(bytes_are_a6(r.msg + 8, "2001:db8::1"));
 	CHECK(r.msg[24] == ND_OPT_TARGET_LINKADDR && r.msg[25] == 1);
 	CHECK(!memcmp(r.msg + 26, our_mac, 6));
