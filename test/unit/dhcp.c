@@ -623,6 +623,7 @@ static void dhcp_through_tap(void)
 	CHECK(dhcp(&c, &iov, &fi) == 1);
 	n = recv(peer, out, sizeof(out), 0);
 	CHECK(n > 42 && !memcmp(out + ETH_HLEN + 16, "\xff\xff\xff\xff", 4));
+	CHECK(!memcmp(out, "\xff\xff\xff\xff\xff\xff", 6));
 
 	/* DNS isn't ours: nothing sent */
 	len = udp4_frame(buf, "192.0.2.2", "192.0.2.53", 40000, 53, q.b, 40,
