@@ -4,8 +4,8 @@
 # in 2001:db8::/64 from passt's Router Advertisement and routes through
 # the router that sent it; rdisc6 shows the advertised flags, MTU, prefix,
 # DNS server and search list; ndisc6 resolves any neighbour to passt's
-# MAC address; unsolicited advertisements come periodically; --no-ra and
-# --no-ndp turn answers off.
+# MAC address; unsolicited advertisements come as soon as the guest is
+# attached, then periodically; --no-ra and --no-ndp turn answers off.
 source "$(dirname "$0")/../lib.sh"
 
 SOCK=$WORK/passt.sock
@@ -18,7 +18,11 @@ start_passt() {
 	PASST_PID=$!
 	wait_for 5 test -S "$SOCK" || return 1
 	if [ -z "${GUEST_PID:-}" ]; then
-		guest_start "$SOCK" || return 1
+		# The guest sends no Router Solicitations: what it learns
+		# first comes from the RA passt sends when a guest attaches
+		guest_ns || return 1
+		in_guest sysctl -qw net.ipv6.conf.default.router_solicitations=0
+		guest_bridge "$SOCK" || return 1
 	else
 		guest_bridge "$SOCK" || return 1
 	fi
@@ -55,10 +59,11 @@ if ! start_passt -m 1400; then
 	exit 0
 fi
 
-if wait_for 10 slaac_addr; then
-	pass slaac_address_in_prefix
+if wait_for 5 slaac_addr; then
+	pass slaac_address_from_ra_at_attach
 else
-	fail slaac_address_in_prefix "$(in_guest ip -6 addr show dev guest0)"
+	fail slaac_address_from_ra_at_attach \
+		"$(in_guest ip -6 addr show dev guest0 | tr '\n' ' ')"
 fi
 check default_route_via_router default_via_ll
 check ra_mtu_applied sh -c "[ \"\$(nsenter -t $GUEST_PID -n \
