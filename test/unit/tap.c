@@ -487,6 +487,62 @@ static void tap_send_full_socket(void)
 	passt_done(&ctx, peer);
 }
 
+#define PASTA_FRAMES	12
+
+static void tap_pasta_batches(void)
+{
+	static uint8_t buf[TAP_FRAME_MAX];
+	const struct pool *p;
+	struct iovec iov[2];
+	int rd[2], wr[2], ok = 1;
+	size_t i, seen = 0;
+
+	/* A packet-mode pipe reads like a tap device: a frame per read */
+	test_ctx(&ctx);
+	if (pipe2(rd, O_DIRECT | O_NONBLOCK) || pipe2(wr, O_DIRECT))
+		abort();
+	ctx.fd_tap = rd[0];
+
+	for (i = 0; i < PASTA_FRAMES; i++) {
+		size_t len = i == 7 ? ETH_HLEN - 1 : 60 + i * 7;
+
+		memset(buf, (int)i, len);
+		if (write(rd[1], buf, len) != (ssize_t)len)
+			abort();
+	}
+
+	/* Every frame on its own, whatever the length; the short one gone */
+	p = tap_handler_pasta(&ctx, EPOLLIN);
+	for (i = 0; i < p->count; i++, seen++) {
+		const uint8_t *f = p->pkt[i].iov_base;
+		size_t n = seen + (seen >= 7), len = p->pkt[i].iov_len;
+
+		if (len != 60 + n * 7 || f[0] != n || f[len - 1] != n)
+			ok = 0;
+	}
+	CHECK(ok);
+	CHECK(seen == PASTA_FRAMES - 1);
+	CHECK(!tap_handler_pasta(&ctx, EPOLLIN)->count);
+
+	/* Sending: one write per frame, buffers of a frame joined */
+	ctx.fd_tap = wr[1];
+	memset(buf, 0xab, 100);
+	iov[0].iov_base = buf;
+	iov[0].iov_len = ETH_HLEN;
+	iov[1].iov_base = buf + ETH_HLEN;
+	iov[1].iov_len = 100 - ETH_HLEN;
+	CHECK(tap_send_frames(&ctx, iov, 2, 1) == 1);
+	CHECK(tap_send_frames(&ctx, iov, 2, 1) == 1);
+	CHECK(read(wr[0], buf, sizeof(buf)) == 100);
+	CHECK(read(wr[0], buf, sizeof(buf)) == 100);
+
+	close(rd[0]);
+	close(rd[1]);
+	close(wr[0]);
+	close(wr[1]);
+	ctx.fd_tap = -1;
+}
+
 int main(void)
 {
 	RUN(tap_parse_ip4_good);
@@ -496,5 +552,6 @@ int main(void)
 	RUN(tap_parse_random);
 	RUN(tap_send_udp_icmp);
 	RUN(tap_send_full_socket);
+	RUN(tap_pasta_batches);
 	UNIT_EXIT();
 }
