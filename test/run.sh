@@ -14,16 +14,16 @@ mkdir -p test/out
 # tally NAME OUTPUT_FILE RC: count result lines, and a crash without any
 tally() {
 	local name=$1 out=$2 rc=$3 p f s
-	p=$(grep -c '^PASS: ' "$out")
-	f=$(grep -c '^FAIL: ' "$out")
-	s=$(grep -c '^SKIP: ' "$out")
-	grep -E '^(PASS|FAIL|SKIP): ' "$out" | sed "s|^|[$name] |"
+	p=$(grep -ac '^PASS: ' "$out")
+	f=$(grep -ac '^FAIL: ' "$out")
+	s=$(grep -ac '^SKIP: ' "$out")
+	grep -aE '^(PASS|FAIL|SKIP): ' "$out" | sed "s|^|[$name] |"
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "[$name] FAIL: $name: exited with status $rc"
 		tail -n 20 "$out" | sed 's/^/    /'
 		f=$((f + 1))
 	elif [ "$f" -ne 0 ]; then
-		grep -v -E '^(PASS|SKIP): ' "$out" | tail -n 30 | sed 's/^/    /'
+		grep -av -E '^(PASS|SKIP): ' "$out" | tail -n 30 | sed 's/^/    /'
 	fi
 	if [ "$((p + f + s))" -eq 0 ]; then
 		echo "[$name] FAIL: $name: reported no result"
