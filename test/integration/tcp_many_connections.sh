@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# 1,000 concurrent TCP connections through passt, guest to host and host to
+# guest (-t), each exchanging checked requests and answers; once they are
+# closed the flow table must be empty ("TCP: 0 flows active" at exit).
+
+source "$(dirname "$0")/../lib.sh"
+source "$HELPERS/tcp_lib.sh"
+
+trap 'tcp_guest_stop; rm -rf "$WORK"' EXIT
+ulimit -n 65536
+
+if ! tcp_guest_passt -t 10102; then
+	fail passt_setup "$(tail -n 3 "$NET_LOG")"
+	exit 0
+fi
+
+python3 "$ECHO" server 10101 127.0.0.1 & srv=$!
+wait_for 5 listening host 10101
+check many_connections_guest_to_host \
+	in_guest sh -c "ulimit -n 65536; python3 $ECHO client 192.0.2.1 10101 1000 3"
+kill $srv; wait $srv 2>/dev/null
+
+in_guest sh -c "ulimit -n 65536; exec python3 $ECHO server 10102" & srv=$!
+wait_for 5 listening guest 10102
+check many_connections_host_to_guest \
+	python3 "$ECHO" client 127.0.0.1 10102 1000 3
+kill $srv; wait $srv 2>/dev/null
+
+sleep 1
+tcp_guest_stop
+n=$(tcp_flows_active)
+if [ "$n" = 0 ]; then
+	pass many_connections_flow_table_empty
+else
+	fail many_connections_flow_table_empty "${n:-no count} flows active"
+fi
