@@ -8,6 +8,8 @@ source "$(dirname "$0")/../lib.sh"
 source "$HELPERS/tcp_lib.sh"
 
 trap 'tcp_guest_stop; rm -rf "$WORK"' EXIT
+
+ip addr add 192.0.2.3/32 dev uplink-peer
 ulimit -n 65536
 
 if ! tcp_guest_passt -t 10102; then
@@ -24,7 +26,7 @@ kill $srv; wait $srv 2>/dev/null
 in_guest sh -c "ulimit -n 65536; exec python3 $ECHO server 10102" & srv=$!
 wait_for 5 listening guest 10102
 check many_connections_host_to_guest \
-	python3 "$ECHO" client 127.0.0.1 10102 1000 3
+	python3 "$ECHO" client 192.0.2.3 10102 1000 3
 kill $srv; wait $srv 2>/dev/null
 
 sleep 1
