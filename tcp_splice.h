@@ -27,6 +27,6 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 void tcp_splice_timer(struct ctx *c, const struct timespec *now);
 int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		      in_port_t port, bool ns);
-unsigned tcp_splice_active(void);
+void tcp_splice_stats(void);
 
 #endif /* TCP_SPLICE_H */
