@@ -29,6 +29,7 @@
 #include "packet.h"
 #include "pcap.h"
 #include "tap.h"
+#include "vhost_user.h"
 
 /* Receive buffer: many frames per read() or recv() */
 #define TAP_BUF_BYTES		(8 * 1024 * 1024)
@@ -474,7 +475,11 @@ static size_t tap_send_pasta(const struct ctx *c, const struct iovec *iov,
 size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes)
 {
-	if (c->fd_tap < 0 || !nframes || !bufs_per_frame)
+	if (!nframes || !bufs_per_frame)
+		return 0;
+	if (c->mode == MODE_PASST && c->vhost_user)
+		return vu_send_frames(c, iov, bufs_per_frame, nframes);
+	if (c->fd_tap < 0)
 		return 0;
 
 	if (c->mode == MODE_PASTA)
@@ -839,7 +844,7 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 		return;
 	}
 
-	if (c->fd_tap >= 0) {
+	if (c->fd_tap >= 0 || (c->vhost_user && vu_connected())) {
 		info("Guest already connected, refusing another connection");
 		close(fd);
 		return;
@@ -850,6 +855,11 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 	else
 		info("Accepted connection");
 
+	if (c->vhost_user) {
+		if (vu_attach(c, fd))
+			close(fd);
+		return;
+	}
 	if (tap_passt_attach(c, fd))
 		close(fd);
 }
@@ -1213,6 +1223,15 @@ static int tap_sock_init(struct ctx *c)
 	c->fd_tap_listen = fd;
 
 	info("UNIX domain socket bound at %s", c->sock_path);
+	if (c->vhost_user) {
+		info("You can start qemu with (shared memory is required):");
+		info("    qemu-system-x86_64 ... -chardev socket,id=c,path=%s "
+		     "-netdev vhost-user,id=v,chardev=c "
+		     "-device virtio-net-pci,netdev=v "
+		     "-object memory-backend-memfd,id=m,share=on,size=SIZE "
+		     "-numa node,memdev=m", c->sock_path);
+		return 0;
+	}
 	info("You can now start qemu (>= 7.2) with:");
 	info("    qemu-system-x86_64 ... -netdev stream,id=s,server=off,"
 	     "addr.type=unix,addr.path=%s -device virtio-net-pci,netdev=s",
@@ -1251,6 +1270,8 @@ int tap_backend_init(struct ctx *c)
 	if (c->fd_from_parent >= 0) {
 		/* -F: this is the only guest, as with -1 */
 		c->one_off = true;
+		if (c->vhost_user)
+			return vu_attach(c, c->fd_from_parent);
 		return tap_passt_attach(c, c->fd_from_parent);
 	}
 
