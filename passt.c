@@ -24,6 +24,7 @@
 #include "packet.h"
 #include "pcap.h"
 #include "tap.h"
+#include "vhost_user.h"
 #include "arp.h"
 #include "ndp.h"
 #include "dhcp.h"
@@ -215,6 +216,16 @@ int main(int argc, char **argv)
 				break;
 			case EPOLL_TYPE_TAP_LISTEN:
 				tap_listen_handler(c, ev);
+				break;
+			case EPOLL_TYPE_VHOST_CMD:
+				vu_cmd_handler(c, ref, ev);
+				break;
+			case EPOLL_TYPE_VHOST_KICK:
+				p = vu_kick_handler(c, ref, ev);
+				while (p->count) {
+					guest_frames(c, p, &now);
+					p = vu_kick_handler(c, ref, 0);
+				}
 				break;
 			case EPOLL_TYPE_NSQUIT_INOTIFY:
 			case EPOLL_TYPE_NSQUIT_TIMER:
