@@ -221,6 +221,8 @@ static uint8_t tcp_isn_key[SIPHASH_KEY_BYTES];
 static int tcp_timer_fd = -1;
 static uint64_t tcp_timer_armed;	/* armed expiry, 0 if disarmed */
 static uint64_t tcp_now_ms;
+/* Highest descriptor a listening socket may take: keep room for flows */
+static int tcp_listen_fd_max = FD_REF_MAX;
 
 /* Counters for --stats and the exit summary */
 static unsigned long tcp_conns_total, tcp_frames_bad, tcp_retrans;
@@ -1940,7 +1942,7 @@ static int tcp_listen_sock(const struct ctx *c, const struct fwd_rule *r,
 		   IPPROTO_TCP);
 	if (s < 0)
 		return -errno;
-	if (s > FD_REF_MAX) {
+	if (s > tcp_listen_fd_max) {
 		close(s);
 		return -EMFILE;
 	}
@@ -2023,10 +2025,16 @@ static void tcp_listen_init(const struct ctx *c)
 
 	if (failed && !bound)
 		die("-t: no port could be forwarded");
+	if (failed)
+		info("TCP: %u ports forwarded, %u could not be bound", bound,
+		     failed);
 }
 
 /**
  * tcp_nofile_raise() - Raise the open file limit: one socket per connection
+ *
+ * Listening sockets may take up to half of the limit ("-t all" asks for
+ * tens of thousands), the rest is left for connections and other modules.
  */
 static void tcp_nofile_raise(void)
 {
@@ -2039,7 +2047,9 @@ static void tcp_nofile_raise(void)
 		if (setrlimit(RLIMIT_NOFILE, &rl))
 			debug("Can't raise RLIMIT_NOFILE: %s",
 			      strerror(errno));
+		getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	tcp_listen_fd_max = (int)MIN(rl.rlim_cur / 2, (rlim_t)FD_REF_MAX);
 }
 
 /**

@@ -10,7 +10,7 @@ source "$HELPERS/tcp_lib.sh"
 trap 'tcp_guest_stop; rm -rf "$WORK"' EXIT
 
 ip addr add 192.0.2.3/32 dev uplink-peer
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"
 
 if ! tcp_guest_passt -t 10102; then
 	fail passt_setup "$(tail -n 3 "$NET_LOG")"
@@ -20,10 +20,10 @@ fi
 python3 "$ECHO" server 10101 127.0.0.1 & srv=$!
 wait_for 5 listening host 10101
 check many_connections_guest_to_host \
-	in_guest sh -c "ulimit -n 65536; python3 $ECHO client 192.0.2.1 10101 1000 3"
+	in_guest sh -c "ulimit -n $(ulimit -Hn); python3 $ECHO client 192.0.2.1 10101 1000 3"
 kill $srv; wait $srv 2>/dev/null
 
-in_guest sh -c "ulimit -n 65536; exec python3 $ECHO server 10102" & srv=$!
+in_guest sh -c "ulimit -n $(ulimit -Hn); exec python3 $ECHO server 10102" & srv=$!
 wait_for 5 listening guest 10102
 check many_connections_host_to_guest \
 	python3 "$ECHO" client 192.0.2.3 10102 1000 3
