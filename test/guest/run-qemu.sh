@@ -12,6 +12,8 @@
 # Usage: test/guest/run-qemu.sh [OPTION]...
 #   -s, --socket PATH	attach virtio-net-pci to the UNIX socket PATH
 #			(default: no network card, guest_net=none)
+#   -V, --vhost-user PATH	attach virtio-net-pci to passt's vhost-user socket
+#			PATH (guest memory shared from a memfd)
 #   -n, --netdev SPEC	attach virtio-net-pci to -netdev SPEC,id=n instead
 #			(e.g. "user,restrict=on" to try guest tests on slirp)
 #   -t, --test NAME[,NAME]	guest tests to run (test/guest/tests/NAME.sh),
@@ -34,7 +36,7 @@ CACHE_DIR=$TOP/test/out/guest
 QEMU=${QEMU:-qemu-system-x86_64}
 KVM_PROBE_TIMEOUT_SEC=20
 
-sock='' netdev='' tests=boot append='' initramfs='' timeout=150 accel=${QEMU_ACCEL:-auto}
+sock='' vhost='' netdev='' tests=boot append='' initramfs='' timeout=150 accel=${QEMU_ACCEL:-auto}
 interactive=0 extra=()
 
 usage() { sed -n '/^# Usage/,/^# Exit/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
@@ -42,6 +44,7 @@ usage() { sed -n '/^# Usage/,/^# Exit/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1
 while [ $# -gt 0 ]; do
 	case $1 in
 	-s|--socket)		sock=$2; shift ;;
+	-V|--vhost-user)	vhost=$2; shift ;;
 	-n|--netdev)		netdev=$2; shift ;;
 	-t|--test)		tests=$2; shift ;;
 	-a|--append)		append="$append $2"; shift ;;
@@ -118,7 +121,14 @@ if [ "$accel" = auto ]; then
 fi
 
 [ -n "$sock" ] && netdev="stream,server=off,addr.type=unix,addr.path=$sock"
-if [ -n "$netdev" ]; then
+if [ -n "$vhost" ]; then
+	# vhost-user needs guest memory the back end can map; qemu 7.2 under
+	# TCG crashes starting vhost-user unless the card has no MSI-X vectors
+	net=(-chardev "socket,id=c,path=$vhost" -netdev vhost-user,id=n,chardev=c
+	     -device virtio-net-pci,netdev=n,romfile=,vectors=0
+	     -object memory-backend-memfd,id=m,share=on,size=256M
+	     -numa node,memdev=m)
+elif [ -n "$netdev" ]; then
 	net=(-netdev "$netdev,id=n" -device virtio-net-pci,netdev=n,romfile=)
 else
 	net=()
