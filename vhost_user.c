@@ -843,6 +843,9 @@ static int vu_handle(struct ctx *c, struct vu_msg *m, bool *replied)
 	case VU_SET_VRING_CALL:
 	case VU_SET_VRING_ERR:
 		return vu_set_vring_fd(c, m);
+	case VU_SET_LOG_BASE:
+	case VU_SET_LOG_FD:
+		return vu_bad(m, "dirty page logging not offered");
 	}
 
 	/* Only the requests above carry file descriptors */
@@ -930,9 +933,6 @@ static int vu_handle(struct ctx *c, struct vu_msg *m, bool *replied)
 			return vu_bad(m, "bad enable flag");
 		vq->enabled = s->num;
 		return 0;
-	case VU_SET_LOG_BASE:
-	case VU_SET_LOG_FD:
-		return vu_bad(m, "dirty page logging not offered");
 	default:
 		return vu_bad(m, "unsupported request");
 	}

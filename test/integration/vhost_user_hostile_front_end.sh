@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# passt --vhost-user against a front end that lies: a small client
+# (test/helpers/vhost_user_client.py) shares a memfd as guest memory and
+# sends malformed messages (bad versions, sizes, region tables, queue
+# indexes) and broken rings (descriptors outside guest memory, loops,
+# indexes past the queue, bad indirect tables, buffers going the wrong
+# way), one connection each. passt must log each, drop that front end and
+# serve the next: an ARP request sent through the queues is answered before
+# and after all of them.
+source "$(dirname "$0")/../lib.sh"
+
+SOCK=$WORK/passt.sock
+LOG=$WORK/passt.log
+trap 'kill $PASST_PID 2>/dev/null' EXIT
+
+"$PASST" -f -d --vhost-user -s "$SOCK" >"$LOG" 2>&1 &
+PASST_PID=$!
+if ! wait_for 5 test -S "$SOCK"; then
+	fail vhost_user_hostile_start "no socket: $(tail -n 3 "$LOG")"
+	exit 0
+fi
+
+python3 "$HELPERS/vhost_user_client.py" "$SOCK" "$LOG"
+
+if kill -0 "$PASST_PID" 2>/dev/null; then
+	pass vhost_user_hostile_passt_survives
+else
+	wait "$PASST_PID"
+	fail vhost_user_hostile_passt_survives "passt exited with status $?: $(tail -n 3 "$LOG" | tr '\n' ' ')"
+fi
+echo "--- passt log"
+grep "vhost-user" "$LOG" | tail -n 40
