@@ -1075,7 +1075,7 @@ static int vu_send_one(struct virtq *vq, const struct iovec *src,
 	struct virtio_net_hdr_v1 *vh = NULL;
 	uint16_t nbufs = 0;
 	size_t done = 0;
-	int ret = 1;
+	int ret;
 
 	while (done < len) {
 		size_t niov, n;

@@ -132,19 +132,23 @@ bool virtq_ready(const struct virtq *vq)
 
 /**
  * virtq_desc_read() - Read a descriptor from guest memory, once
- * @table:	Descriptor table (direct or indirect)
+ * @table:	Descriptor table (direct, or indirect at any alignment)
  * @i:		Index, already checked against the table size
  * @d:		Copy, host byte order
  */
-static void virtq_desc_read(const struct virtq_desc *table, unsigned i,
+static void virtq_desc_read(const uint8_t *table, unsigned i,
 			    struct virtq_desc *d)
 {
-	const struct virtq_desc *s = &table[i];
+	struct virtq_desc raw;
 
-	d->addr = le64toh(__atomic_load_n(&s->addr, __ATOMIC_RELAXED));
-	d->len = le32toh(__atomic_load_n(&s->len, __ATOMIC_RELAXED));
-	d->flags = le16toh(__atomic_load_n(&s->flags, __ATOMIC_RELAXED));
-	d->next = le16toh(__atomic_load_n(&s->next, __ATOMIC_RELAXED));
+	/* One copy: the guest may change the entry while we look at it */
+	memcpy(&raw, table + (size_t)i * sizeof(raw), sizeof(raw));
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+
+	d->addr = le64toh(raw.addr);
+	d->len = le32toh(raw.len);
+	d->flags = le16toh(raw.flags);
+	d->next = le16toh(raw.next);
 }
 
 /**
@@ -202,7 +206,7 @@ static int virtq_add_buf(const struct virtio_mem *m, uint64_t gpa,
 int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 	      struct iovec *iov, size_t *niov, uint16_t *head)
 {
-	const struct virtq_desc *table = vq->desc;
+	const uint8_t *table = (const uint8_t *)vq->desc;
 	unsigned tsize = vq->num, i, seen = 0;
 	bool indirect = false;
 	uint16_t avail_idx, h;
@@ -245,7 +249,7 @@ int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 				return -1;
 			}
 			table = virtio_gpa(m, d.addr, d.len);
-			if (!table || (uintptr_t)table % 16) {
+			if (!table) {
 				err("vhost-user: indirect table at 0x%llx "
 				    "outside guest memory",
 				    (unsigned long long)d.addr);
