@@ -634,6 +634,26 @@ static struct virtq *vu_queue_of(const struct vu_msg *m, uint64_t index)
 }
 
 /**
+ * vu_seal_shrink() - Make sure a memory file can't shrink under our mapping
+ * @fd:		File descriptor of guest memory
+ *
+ * A front end truncating the file later would turn our accesses into
+ * SIGBUS. memfds can be sealed against that (qemu's are, by default); other
+ * files can't, so the front end has to be trusted not to.
+ */
+static void vu_seal_shrink(int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	if (seals >= 0 && (seals & F_SEAL_SHRINK))
+		return;
+	if (seals >= 0 && !fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK))
+		return;
+	warn("vhost-user: guest memory file can't be sealed against "
+	     "shrinking");
+}
+
+/**
  * vu_set_mem_table() - Map the guest memory regions a front end shares
  * @m:		SET_MEM_TABLE request, with one descriptor per region
  *
@@ -672,6 +692,7 @@ static int vu_set_mem_table(struct vu_msg *m)
 			vu_bad(m, "memory region past the end of its file");
 			goto fail;
 		}
+		vu_seal_shrink(m->fds[i]);
 
 		map = mmap(NULL, end, PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_NORESERVE, m->fds[i], 0);

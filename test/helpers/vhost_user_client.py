@@ -75,7 +75,7 @@ class FrontEnd:
     def __init__(self, mem_bytes=MEM_BYTES):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.s.connect(SOCK)
-        self.fd = os.memfd_create('guest')
+        self.fd = os.memfd_create('guest', os.MFD_ALLOW_SEALING)
         os.ftruncate(self.fd, mem_bytes)
         self.mem = mmap.mmap(self.fd, mem_bytes)
         self.kick = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
@@ -229,28 +229,41 @@ def hostile(name, expect, action):
            f'closed={closed}, logged "{expect}"={logged}')
 
 
-def arp_roundtrip(name):
-    """A well-behaved front end: ARP request out, reply back"""
+def arp_roundtrip(name, second=False):
+    """A well-behaved front end: ARP request out, reply back
+
+    With second, another front end tries to connect once the first one is
+    set up, and must be turned away without disturbing the first.
+    """
     fe = FrontEnd()
     try:
         fe.setup()
+        if second:
+            other = FrontEnd()
+            result(other.closed_by_peer(),
+                   'vhost_user_second_front_end_refused',
+                   'second connection left open')
+            other.close()
         fe.post_rx(4)
         fe.transmit(arp_request('192.0.2.1'))
+        # A Router Advertisement may come first: wait for the ARP frame
         deadline = time.time() + CLOSE_TIMEOUT
-        while fe.used(RXQ)[0] < 1 and time.time() < deadline:
+        frame = b''
+        while time.time() < deadline:
             select.select([fe.call[RXQ]], [], [], 0.1)
-        tx_idx, _ = fe.used(TXQ)
-        rx_idx, elems = fe.used(RXQ)
-        if rx_idx < 1:
-            result(False, name, f'no reply (tx used {tx_idx})')
-            return
-        # A Router Advertisement may have come first: find the ARP frame
-        for head, length in elems:
-            data = fe.mem[buf_addr(RXQ, head):buf_addr(RXQ, head) + length]
-            nbufs = struct.unpack_from('<H', data, 10)[0]
-            frame = data[HDR_LEN:]
+            for head, length in fe.used(RXQ)[1]:
+                data = fe.mem[buf_addr(RXQ, head):
+                              buf_addr(RXQ, head) + length]
+                nbufs = struct.unpack_from('<H', data, 10)[0]
+                frame = data[HDR_LEN:]
+                if frame[12:14] == b'\x08\x06':
+                    break
             if frame[12:14] == b'\x08\x06':
                 break
+        tx_idx, _ = fe.used(TXQ)
+        if frame[12:14] != b'\x08\x06':
+            result(False, name, f'no ARP reply (tx used {tx_idx})')
+            return
         op = struct.unpack_from('!H', frame, 20)[0] if len(frame) > 22 \
             else None
         ok = (tx_idx == 1 and nbufs == 1 and frame[12:14] == b'\x08\x06'
@@ -305,6 +318,20 @@ def main():
             lambda fe: fe.send(SET_MEM_TABLE, struct.pack('<II', 1, 0) +
                                struct.pack('<QQQQ', 1 << 63, 1 << 63, 0, 0),
                                [fe.fd]))
+    def shrink_after_map(fe):
+        """passt seals the memfd: shrinking it must now fail"""
+        fe.mem_table()
+        fe.send(GET_FEATURES)
+        fe.reply()
+        try:
+            os.ftruncate(fe.fd, 4096)
+            shrunk = True
+        except PermissionError:
+            shrunk = False
+        result(not shrunk, 'vhost_user_guest_memory_sealed_against_shrink',
+               'memfd could be shrunk after passt mapped it')
+        fe.send(9999)
+    hostile('shrink_after_map', 'unsupported request', shrink_after_map)
     hostile('vring_index', 'no such queue',
             lambda fe: fe.state(SET_VRING_NUM, 7, QSIZE))
     hostile('vring_size', 'bad queue size',
@@ -367,7 +394,7 @@ def main():
             readonly_rx)
 
     # Still serving, and still right, after all that
-    arp_roundtrip('vhost_user_arp_after_hostile_front_ends')
+    arp_roundtrip('vhost_user_arp_after_hostile_front_ends', second=True)
     return 1 if failed else 0
 
 

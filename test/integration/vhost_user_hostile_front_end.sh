@@ -29,5 +29,24 @@ else
 	wait "$PASST_PID"
 	fail vhost_user_hostile_passt_survives "passt exited with status $?: $(tail -n 3 "$LOG" | tr '\n' ' ')"
 fi
+# -1: the first front end is the only one
+"$PASST" -f -1 --vhost-user -s "$WORK/one.sock" >"$WORK/one.log" 2>&1 &
+ONE_PID=$!
+if wait_for 5 test -S "$WORK/one.sock" &&
+   python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' \
+	"$WORK/one.sock" && wait_for 5 sh -c "! kill -0 $ONE_PID 2>/dev/null"; then
+	wait "$ONE_PID"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		pass vhost_user_one_off_exits_with_front_end
+	else
+		fail vhost_user_one_off_exits_with_front_end "exit status $rc"
+	fi
+else
+	kill "$ONE_PID" 2>/dev/null
+	fail vhost_user_one_off_exits_with_front_end "still running: $(tail -n 2 "$WORK/one.log" | tr '\n' ' ')"
+fi
+
 echo "--- passt log"
 grep "vhost-user" "$LOG" | tail -n 40
