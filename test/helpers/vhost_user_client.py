@@ -142,10 +142,14 @@ class FrontEnd:
         self.send(SET_FEATURES, struct.pack('<Q', FEATURES))
         self.send(SET_OWNER)
         self.mem_table()
+        self.start(queues, kick)
+
+    def start(self, queues=(RXQ, TXQ), kick=True, bases=(0, 0)):
+        """Describe and start queues, from the given ring indexes"""
         for q in queues:
             desc, avail, used = ring_layout(q)
             self.state(SET_VRING_NUM, q, QSIZE)
-            self.state(SET_VRING_BASE, q, 0)
+            self.state(SET_VRING_BASE, q, bases[q])
             self.send(SET_VRING_ADDR, struct.pack(
                 '<IIQQQQ', q, 0, UVA_BASE + desc, UVA_BASE + used,
                 UVA_BASE + avail, 0))
@@ -246,22 +250,9 @@ def arp_roundtrip(name, second=False):
             other.close()
         fe.post_rx(4)
         fe.transmit(arp_request('192.0.2.1'))
-        # A Router Advertisement may come first: wait for the ARP frame
-        deadline = time.time() + CLOSE_TIMEOUT
-        frame = b''
-        while time.time() < deadline:
-            select.select([fe.call[RXQ]], [], [], 0.1)
-            for head, length in fe.used(RXQ)[1]:
-                data = fe.mem[buf_addr(RXQ, head):
-                              buf_addr(RXQ, head) + length]
-                nbufs = struct.unpack_from('<H', data, 10)[0]
-                frame = data[HDR_LEN:]
-                if frame[12:14] == b'\x08\x06':
-                    break
-            if frame[12:14] == b'\x08\x06':
-                break
+        frame, nbufs = wait_arp(fe)
         tx_idx, _ = fe.used(TXQ)
-        if frame[12:14] != b'\x08\x06':
+        if frame is None:
             result(False, name, f'no ARP reply (tx used {tx_idx})')
             return
         op = struct.unpack_from('!H', frame, 20)[0] if len(frame) > 22 \
@@ -275,6 +266,55 @@ def arp_roundtrip(name, second=False):
         fe.close()
 
 
+def wait_arp(fe):
+    """Wait for an ARP frame on the receive queue's used ring
+
+    A Router Advertisement may come first: look at every used buffer.
+
+    Return: (frame, num_buffers), or (None, None) on timeout
+    """
+    deadline = time.time() + CLOSE_TIMEOUT
+    while time.time() < deadline:
+        select.select([fe.call[RXQ]], [], [], 0.1)
+        for head, length in fe.used(RXQ)[1]:
+            data = fe.mem[buf_addr(RXQ, head):buf_addr(RXQ, head) + length]
+            if data[HDR_LEN + 12:HDR_LEN + 14] == b'\x08\x06':
+                return data[HDR_LEN:], struct.unpack_from('<H', data, 10)[0]
+    return None, None
+
+
+def restart_queues(name):
+    """Stop both queues (GET_VRING_BASE), start them again, still served"""
+    fe = FrontEnd()
+    try:
+        fe.setup()
+        fe.post_rx(4)
+        fe.transmit(arp_request('192.0.2.1'), head=0)
+        if wait_arp(fe)[0] is None:
+            result(False, name, 'no ARP reply before the restart')
+            return
+        bases = []
+        for q in (RXQ, TXQ):
+            fe.state(GET_VRING_BASE, q, 0)
+            _, p = fe.reply()
+            bases.append(struct.unpack('<II', p)[1])
+        rx_used = fe.used(RXQ)[0]
+        if bases != [rx_used, 1]:
+            result(False, name, f'bases {bases}, want [{rx_used}, 1]')
+            return
+        for i in range(4):
+            a = buf_addr(RXQ, i)
+            fe.mem[a:a + BUF_BYTES] = bytes(BUF_BYTES)
+        fe.start(bases=bases)
+        fe.post_rx(4)
+        fe.transmit(arp_request('192.0.2.1'), head=1)
+        frame, _ = wait_arp(fe)
+        result(frame is not None and fe.used(TXQ)[0] == 2, name,
+               f'after restart: tx used {fe.used(TXQ)[0]}, reply {frame}')
+    finally:
+        fe.close()
+
+
 def bad_ring(fe, tx_desc):
     fe.setup()
     tx_desc(fe)
@@ -283,6 +323,7 @@ def bad_ring(fe, tx_desc):
 
 def main():
     arp_roundtrip('vhost_user_arp_reply_on_receive_queue')
+    restart_queues('vhost_user_queues_restart_from_their_base')
 
     hostile('bad_version', 'message version',
             lambda fe: fe.send(GET_FEATURES, flags=2))
