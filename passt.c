@@ -33,6 +33,7 @@
 #include "tcp.h"
 #include "tcp_splice.h"
 #include "udp_splice.h"
+#include "udp.h"
 #include "fwd_auto.h"
 #include "pasta.h"
 #include "isolation.h"
@@ -97,6 +98,10 @@ static void guest_frames(struct ctx *c, const struct pool *p,
 			}
 			if (fi.l4proto == IPPROTO_UDP && dhcp(c, &frame, &fi))
 				break;
+			if (fi.l4proto == IPPROTO_UDP) {
+				udp_tap_handler(c, &frame, &fi, now);
+				break;
+			}
 			if (fi.l4proto == IPPROTO_ICMP)
 				icmp_tap_handler(c, &frame, &fi, now);
 			break;
@@ -113,6 +118,8 @@ static void guest_frames(struct ctx *c, const struct pool *p,
 			}
 			if (fi.l4proto == IPPROTO_UDP && dhcpv6(c, &frame, &fi))
 				break;
+			if (fi.l4proto == IPPROTO_UDP)
+				udp_tap_handler(c, &frame, &fi, now);
 			break;
 		default:
 			break;
@@ -121,6 +128,7 @@ static void guest_frames(struct ctx *c, const struct pool *p,
 
 	/* Coalesced socket writes, ACKs and replies for the whole batch */
 	tcp_tap_flush(c, now);
+	udp_tap_flush(c);
 }
 
 /**
@@ -132,6 +140,7 @@ static void timers(struct ctx *c, const struct timespec *now)
 {
 	ndp_timer(c, now);
 	icmp_timer(c, now);
+	udp_timer(c, now);
 	tcp_splice_timer(c, now);
 	udp_splice_timer(c, now);
 	fwd_auto_timer(c, now);
@@ -172,6 +181,8 @@ int main(int argc, char **argv)
 		die("Failed to set up the guest-side interface");
 	if (tcp_init(c))
 		die("Failed to set up TCP");
+	if (udp_init(c))
+		die("Failed to set up UDP");
 	if (tcp_splice_init(c))
 		die("Failed to set up the loopback bypass");
 	if (udp_splice_init(c))
@@ -243,6 +254,12 @@ int main(int argc, char **argv)
 			case EPOLL_TYPE_UDP_SPLICE:
 				udp_splice_sock_handler(c, ref, ev, &now);
 				break;
+			case EPOLL_TYPE_UDP:
+				udp_sock_handler(c, ref, ev, &now);
+				break;
+			case EPOLL_TYPE_UDP_LISTEN:
+				udp_listen_handler(c, ref, ev, &now);
+				break;
 			case EPOLL_TYPE_TCP_LISTEN:
 				tcp_listen_handler(c, ref, &now);
 				break;
@@ -266,6 +283,8 @@ int main(int argc, char **argv)
 	}
 
 	tcp_stats();
+	tcp_splice_stats();
+	udp_stats();
 	info("Exiting on signal %i", (int)quit_signal);
 	return EXIT_SUCCESS;
 }

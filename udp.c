@@ -293,6 +293,14 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 
 	udp_flows_active++;
 	udp_flows_total++;
+	if (log_level >= LOG_DEBUG) {
+		char ea[INANY_ADDRSTRLEN], fa[INANY_ADDRSTRLEN];
+
+		debug("UDP: %s flow %u: guest %s:%u, peer %s:%u",
+		      inbound ? "inbound" : "outbound", ref.flow,
+		      inany_ntop(&gs->eaddr, ea, sizeof(ea)), gs->eport,
+		      inany_ntop(&gs->faddr, fa, sizeof(fa)), gs->fport);
+	}
 	return uf;
 }
 
