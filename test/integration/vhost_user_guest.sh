@@ -5,12 +5,12 @@
 # passt --vhost-user. The test guest checks what it is given (DHCP lease
 # 192.0.2.2 via 192.0.2.1 with DNS 192.0.2.53, SLAAC address and RA route,
 # DHCPv6 lease), pings both gateways, then moves TCP data both ways through
-# passt, checked by md5sum. passt must survive the guest going away, and
-# serve the next front end.
+# passt, checked by md5sum, and runs iperf3 both ways (rates in the log).
+# passt must survive the guest going away.
 source "$(dirname "$0")/../lib.sh"
 
 SOCK=$WORK/passt.sock
-trap 'kill $PASST_PID $UP_PID $DOWN_PID 2>/dev/null' EXIT
+trap 'kill $PASST_PID $UP_PID $DOWN_PID $IPERF_PID 2>/dev/null' EXIT
 
 if ! initramfs=$("$TOP/test/guest/build-initramfs.sh" 2>"$WORK/build.log"); then
 	fail vhost_user_initramfs "$(tail -n 3 "$WORK/build.log" | tr '\n' ' ')"
@@ -33,14 +33,17 @@ UP_PID=$!
 socat -u OPEN:"$WORK/down" \
 	TCP-LISTEN:10102,bind=127.0.0.1,reuseaddr 2>"$WORK/down.log" &
 DOWN_PID=$!
+iperf3 -s -B 127.0.0.1 -p 5201 >"$WORK/iperf3.log" 2>&1 &
+IPERF_PID=$!
 
 "$TOP/test/guest/run-qemu.sh" -i "$initramfs" -V "$SOCK" -T 120 \
-	-t boot,netconf,tcp_transfer -a "guest_tag=vhost_user
+	-t boot,netconf,tcp_transfer,iperf3 -a "guest_tag=vhost_user
 	guest_addr4=192.0.2.2 guest_gw4=192.0.2.1
 	guest_dns4=192.0.2.53 guest_mtu=65520 guest_prefix6=2001:db8::
 	guest_addr6=2001:db8::2 guest_dns6=2001:db8::53 guest_gw6=2001:db8::1
 	guest_tcp_up_port=10101 guest_tcp_up_kib=2048
-	guest_tcp_down_port=10102 guest_tcp_down_md5=$down_md5" \
+	guest_tcp_down_port=10102 guest_tcp_down_md5=$down_md5
+	guest_iperf3_port=5201 guest_iperf3_sec=2" \
 	| tee "$WORK/guest.log"
 
 want=$(sed -n 's/^GUEST: tcp upload md5 \([0-9a-f]*\).*/\1/p' "$WORK/guest.log")
