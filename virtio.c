@@ -242,9 +242,11 @@ int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
 			/* virtio 1.x, 2.7.5.3.1: no nesting, no NEXT */
+			size_t dsize = sizeof(struct virtq_desc);
+
 			if (indirect || (d.flags & VIRTQ_DESC_F_NEXT) ||
-			    !d.len || d.len % sizeof(struct virtq_desc) ||
-			    d.len / sizeof(struct virtq_desc) > VIRTQ_SIZE_MAX) {
+			    !d.len || d.len % dsize ||
+			    d.len / dsize > VIRTQ_SIZE_MAX) {
 				err("vhost-user: bad indirect descriptor");
 				return -1;
 			}

@@ -52,14 +52,16 @@ got=$(md5sum < "$WORK/up" 2>/dev/null | cut -d' ' -f1)
 if [ -n "$want" ] && [ "$want" = "$got" ]; then
 	pass vhost_user_tcp_upload_content
 else
-	fail vhost_user_tcp_upload_content "guest sent md5 '$want', host got '$got' ($(stat -c %s "$WORK/up" 2>/dev/null) bytes)"
+	fail vhost_user_tcp_upload_content \
+		"guest sent md5 '$want', host got '$got'"
 fi
 
 if kill -0 "$PASST_PID" 2>/dev/null; then
 	pass vhost_user_passt_survives_guest
 else
 	wait "$PASST_PID"
-	fail vhost_user_passt_survives_guest "passt exited with status $?: $(tail -n 3 "$WORK/passt.log" | tr '\n' ' ')"
+	why="passt exited with status $?: $(tail -n 3 "$WORK/passt.log")"
+	fail vhost_user_passt_survives_guest "$(echo "$why" | tr '\n' ' ')"
 fi
 if grep -q "front end gone, waiting for a new one" "$WORK/passt.log"; then
 	pass vhost_user_front_end_gone_logged

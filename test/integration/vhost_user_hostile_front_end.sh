@@ -27,15 +27,17 @@ if kill -0 "$PASST_PID" 2>/dev/null; then
 	pass vhost_user_hostile_passt_survives
 else
 	wait "$PASST_PID"
-	fail vhost_user_hostile_passt_survives "passt exited with status $?: $(tail -n 3 "$LOG" | tr '\n' ' ')"
+	why="passt exited with status $?: $(tail -n 3 "$LOG")"
+	fail vhost_user_hostile_passt_survives "$(echo "$why" | tr '\n' ' ')"
 fi
 # -1: the first front end is the only one
 "$PASST" -f -1 --vhost-user -s "$WORK/one.sock" >"$WORK/one.log" 2>&1 &
 ONE_PID=$!
+connect_close='import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()'
 if wait_for 5 test -S "$WORK/one.sock" &&
-   python3 -c 'import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' \
-	"$WORK/one.sock" && wait_for 5 sh -c "! kill -0 $ONE_PID 2>/dev/null"; then
+   python3 -c "$connect_close" "$WORK/one.sock" &&
+   wait_for 5 sh -c "! kill -0 $ONE_PID 2>/dev/null"; then
 	wait "$ONE_PID"
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
@@ -45,7 +47,9 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' \
 	fi
 else
 	kill "$ONE_PID" 2>/dev/null
-	fail vhost_user_one_off_exits_with_front_end "still running: $(tail -n 2 "$WORK/one.log" | tr '\n' ' ')"
+	why="still running: $(tail -n 2 "$WORK/one.log")"
+	fail vhost_user_one_off_exits_with_front_end \
+		"$(echo "$why" | tr '\n' ' ')"
 fi
 
 echo "--- passt log"

@@ -91,7 +91,8 @@ static void test_translate(void)
 {
 	setup();
 	CHECK(virtio_gpa(&mem, 0, 1) == mem_a);
-	CHECK(virtio_gpa(&mem, REGION_BYTES - 4, 4) == mem_a + REGION_BYTES - 4);
+	CHECK(virtio_gpa(&mem, REGION_BYTES - 4, 4) ==
+	      mem_a + REGION_BYTES - 4);
 	CHECK(!virtio_gpa(&mem, REGION_BYTES - 4, 5));	/* spans regions */
 	CHECK(virtio_gpa(&mem, REGION_BYTES, 16) == mem_b);
 	CHECK(!virtio_gpa(&mem, 2 * REGION_BYTES, 1));
