@@ -202,7 +202,13 @@ static struct vu_dev {
 	size_t hdr_len;
 	struct virtio_mem mem;
 	struct virtq vq[VU_QUEUES];
-} vu = { .fd = -1 };
+} vu = {
+	.fd = -1,
+	.vq = {
+		[VU_RXQ] = { .kick_fd = -1, .call_fd = -1, .err_fd = -1 },
+		[VU_TXQ] = { .kick_fd = -1, .call_fd = -1, .err_fd = -1 },
+	},
+};
 
 static struct vu_msg vu_msg;
 

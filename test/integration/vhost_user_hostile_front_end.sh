@@ -14,7 +14,7 @@ SOCK=$WORK/passt.sock
 LOG=$WORK/passt.log
 trap 'kill $PASST_PID 2>/dev/null' EXIT
 
-"$PASST" -f -d --vhost-user -s "$SOCK" >"$LOG" 2>&1 &
+"$PASST" -f -d --vhost-user -s "$SOCK" </dev/null >"$LOG" 2>&1 &
 PASST_PID=$!
 if ! wait_for 5 test -S "$SOCK"; then
 	fail vhost_user_hostile_start "no socket: $(tail -n 3 "$LOG")"
@@ -29,6 +29,13 @@ else
 	wait "$PASST_PID"
 	why="passt exited with status $?: $(tail -n 3 "$LOG")"
 	fail vhost_user_hostile_passt_survives "$(echo "$why" | tr '\n' ' ')"
+fi
+# Resetting queue state must never close descriptors that aren't ours
+fd0=$(readlink "/proc/$PASST_PID/fd/0")
+if [ "$fd0" = /dev/null ]; then
+	pass vhost_user_front_ends_leave_other_fds_alone
+else
+	fail vhost_user_front_ends_leave_other_fds_alone "stdin is '$fd0'"
 fi
 # -1: the first front end is the only one
 "$PASST" -f -1 --vhost-user -s "$WORK/one.sock" >"$WORK/one.log" 2>&1 &
