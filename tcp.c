@@ -1474,12 +1474,15 @@ static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
- * tcp_rst_from_guest() - Handle a RST from the guest
+ * tcp_rst_from_guest() - Handle a RST from the guest (RFC 5961, 3.2)
  * @conn:	Connection
  * @seg:	Segment with RST
  *
- * Return: true if the RST is acceptable (RFC 5961, 3.2, simplified: in
- *	   window) and the connection was closed
+ * A RST at exactly the next expected sequence number closes the connection;
+ * one elsewhere in the window only gets a challenge ACK, to which a guest
+ * that really reset the connection answers with an exact RST.
+ *
+ * Return: true if the connection was closed
  */
 static bool tcp_rst_from_guest(struct tcp_conn *conn,
 			       const struct tcp_seg *seg)
@@ -1487,9 +1490,11 @@ static bool tcp_rst_from_guest(struct tcp_conn *conn,
 	if (conn->flags & TCP_F_SYN_SENT) {
 		if (!(seg->flags & TCP_ACK) || seg->ack != conn->isn + 1)
 			return false;
-	} else if (SEQ_LT(seg->seq, conn->seq_from_guest) ||
-		   SEQ_GT(seg->seq, conn->seq_from_guest +
-				    MAX(conn->wnd_sent, 1U))) {
+	} else if (seg->seq != conn->seq_from_guest) {
+		if (SEQ_GT(seg->seq, conn->seq_from_guest) &&
+		    SEQ_LE(seg->seq, conn->seq_from_guest +
+				     MAX(conn->wnd_sent, 1U)))
+			tcp_touch(conn, TCP_B_ACK);
 		return false;
 	}
 
