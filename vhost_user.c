@@ -766,6 +766,14 @@ static int vu_set_vring_fd(struct ctx *c, struct vu_msg *m)
 	if (!nofd)
 		m->fds[0] = -1;
 
+	/* Whatever the front end passed, reading or signalling it must never
+	 * block us (qemu's eventfds are non-blocking already)
+	 */
+	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)) {
+		close(fd);
+		return vu_bad(m, "can't make eventfd non-blocking");
+	}
+
 	switch (m->hdr.request) {
 	case VU_SET_VRING_CALL:
 		if (vq->call_fd >= 0)

@@ -380,6 +380,27 @@ def main():
     hostile('kick_index', 'no such queue',
             lambda fe: fe.send(SET_VRING_KICK, struct.pack('<Q', 200),
                                [fe.kick[0]]))
+    def full_pipe_call(fe):
+        """A full pipe as call "eventfd": signalling it must not block"""
+        r, w = os.pipe()
+        try:
+            os.set_blocking(w, False)
+            while True:
+                os.write(w, bytes(65536))
+        except BlockingIOError:
+            pass
+        os.set_blocking(w, True)
+        fe.setup()
+        fe.send(SET_VRING_CALL, struct.pack('<Q', TXQ), [w])
+        fe.post_rx(2)
+        fe.transmit(arp_request('192.0.2.1'))
+        ok = wait_arp(fe)[0] is not None
+        result(ok, 'vhost_user_blocking_call_fd_never_blocks',
+               'no ARP reply with a full pipe as call fd')
+        os.close(r)
+        os.close(w)
+        fe.send(9999)
+    hostile('full_pipe_call', 'unsupported request', full_pipe_call)
     hostile('get_vring_base_index', 'no such queue',
             lambda fe: fe.state(GET_VRING_BASE, 2, 0))
 
