@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -432,14 +433,20 @@ int vu_attach(struct ctx *c, int fd)
  * @buf:	Destination
  * @len:	Bytes to receive
  *
+ * The whole wait is bounded, so that a front end dribbling bytes can't hold
+ * up the loop for more than VU_MSG_TIMEOUT_MS.
+ *
  * Return: 0 on success, -1 on error, end of stream or timeout (logged)
  */
 static int vu_recv_wait(int fd, void *buf, size_t len)
 {
+	struct timespec start, now;
 	size_t done = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (done < len) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long long left;
 		ssize_t n;
 
 		n = recv(fd, (uint8_t *)buf + done, len - done, MSG_DONTWAIT);
@@ -457,7 +464,9 @@ static int vu_recv_wait(int fd, void *buf, size_t len)
 			err_perror("vhost-user: receive");
 			return -1;
 		}
-		n = poll(&pfd, 1, VU_MSG_TIMEOUT_MS);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = VU_MSG_TIMEOUT_MS - timespec_diff_ms(&now, &start);
+		n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
 		if (n == 0) {
 			err("vhost-user: truncated message from front end");
 			return -1;

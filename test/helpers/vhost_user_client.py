@@ -331,6 +331,20 @@ def main():
             lambda fe: fe.send(GET_FEATURES, flags=1, size=1 << 20))
     hostile('truncated_payload', 'truncated message',
             lambda fe: fe.send(SET_FEATURES, b'\0' * 4, size=8))
+    def dribble(fe):
+        """One byte of payload every 0.3 s: dropped after 1 s in all"""
+        fe.send(SET_MEM_TABLE, size=8 + 32)
+        start = time.time()
+        try:
+            for _ in range(20):
+                fe.s.send(b'\0')
+                time.sleep(0.3)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        took = time.time() - start
+        result(took < 2.5, 'vhost_user_dribbling_front_end_cut_off',
+               f'still sending after {took:.1f} s')
+    hostile('dribbled_payload', 'truncated message', dribble)
     hostile('short_set_features', 'bad size',
             lambda fe: fe.send(SET_FEATURES, b'\0' * 4))
     hostile('unoffered_features', 'features not offered',
