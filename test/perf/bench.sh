@@ -237,4 +237,8 @@ for mode in ${MODES:-pasta passt}; do
 	done
 done
 echo "ratio: ours/anchor (throughput: higher is better; us: lower is better)"
+
+# UDP: test/perf/bench_udp.sh, in a sandbox of its own
+echo
+BENCH_INNER= bash test/perf/bench_udp.sh
 exit 0
