@@ -59,5 +59,25 @@ else
 		"$(echo "$why" | tr '\n' ' ')"
 fi
 
+# --fd: a front end on a socket passt inherits, the only one it serves
+fd_front_end='import socket, struct, subprocess, sys
+a, b = socket.socketpair()
+p = subprocess.Popen([sys.argv[1], "-f", "-q", "--vhost-user", "--fd",
+		      str(b.fileno())], pass_fds=[b.fileno()])
+b.close()
+a.settimeout(5)
+a.sendall(struct.pack("<III", 1, 1, 0))
+r = a.recv(20)
+feat = struct.unpack("<IIIQ", r)[3] if len(r) == 20 else 0
+a.close()
+rc = p.wait(timeout=5)
+sys.exit(0 if feat & (1 << 32) and rc == 0 else 1)'
+if python3 -c "$fd_front_end" "$PASST" >"$WORK/fd.log" 2>&1; then
+	pass vhost_user_inherited_fd_served_then_exit
+else
+	fail vhost_user_inherited_fd_served_then_exit \
+		"$(tail -n 2 "$WORK/fd.log" | tr '\n' ' ')"
+fi
+
 echo "--- passt log"
 grep "vhost-user" "$LOG" | tail -n 40
