@@ -821,21 +821,6 @@ static int vu_set_vring_fd(struct ctx *c, struct vu_msg *m)
 }
 
 /**
- * vu_vring_state() - Check a request carrying a struct vu_vring_state
- * @m:		Request
- *
- * Return: queue addressed, NULL if the request is malformed (logged)
- */
-static struct virtq *vu_vring_state(const struct vu_msg *m)
-{
-	if (m->hdr.size != sizeof(struct vu_vring_state)) {
-		vu_bad(m, "bad size");
-		return NULL;
-	}
-	return vu_queue_of(m, m->payload.state.index);
-}
-
-/**
  * vu_set_vring_addr() - Take the front-end addresses of a queue's rings
  * @m:		SET_VRING_ADDR request
  *
@@ -864,6 +849,98 @@ static int vu_set_vring_addr(struct vu_msg *m)
 }
 
 /**
+ * vu_set_features() - Take the feature bits the front end negotiated
+ * @m:		SET_FEATURES or SET_PROTOCOL_FEATURES request
+ *
+ * Return: 0 on success, -1 if malformed or not a subset of what we offer
+ */
+static int vu_set_features(const struct vu_msg *m)
+{
+	uint64_t v = m->payload.u64;
+
+	if (m->hdr.size != sizeof(uint64_t))
+		return vu_bad(m, "bad size");
+
+	if (m->hdr.request == VU_SET_PROTOCOL_FEATURES) {
+		if (v & ~VU_PROTOCOL_FEATURES)
+			return vu_bad(m, "protocol features not offered");
+		vu.protocol = v;
+		return 0;
+	}
+
+	if (v & ~VU_FEATURES)
+		return vu_bad(m, "features not offered");
+	vu.features = v;
+	if (v & ((1ULL << VIRTIO_F_VERSION_1) |
+		 (1ULL << VIRTIO_NET_F_MRG_RXBUF)))
+		vu.hdr_len = sizeof(struct virtio_net_hdr_v1);
+	else
+		vu.hdr_len = VIRTIO_NET_HDR_LEGACY_LEN;
+
+	/* Without protocol features, queues need no enabling */
+	if (!(v & (1ULL << VU_F_PROTOCOL_FEATURES))) {
+		vu.vq[VU_RXQ].enabled = true;
+		vu.vq[VU_TXQ].enabled = true;
+	}
+	return 0;
+}
+
+/**
+ * vu_vring_req() - Act on a request carrying a struct vu_vring_state
+ * @c:		Execution context
+ * @m:		SET_VRING_NUM, SET_VRING_BASE, GET_VRING_BASE or
+ *		SET_VRING_ENABLE request
+ * @replied:	Set if the request was answered with a reply of its own
+ *
+ * Return: 0 on success, -1 to drop the front end
+ */
+static int vu_vring_req(const struct ctx *c, const struct vu_msg *m,
+			bool *replied)
+{
+	const struct vu_vring_state *s = &m->payload.state;
+	struct vu_vring_state st;
+	struct virtq *vq;
+
+	if (m->hdr.size != sizeof(*s))
+		return vu_bad(m, "bad size");
+	vq = vu_queue_of(m, s->index);
+	if (!vq)
+		return -1;
+
+	switch (m->hdr.request) {
+	case VU_SET_VRING_NUM:
+		if (vq->started)
+			return vu_bad(m, "queue is running");
+		if (!s->num || s->num > VIRTQ_SIZE_MAX ||
+		    (s->num & (s->num - 1)))
+			return vu_bad(m, "bad queue size");
+		vq->num = s->num;
+		if (vu.mem.n && vq->addr_set && virtq_map(&vu.mem, vq))
+			return vu_bad(m, "rings outside guest memory");
+		return 0;
+	case VU_SET_VRING_BASE:
+		if (vq->started)
+			return vu_bad(m, "queue is running");
+		if (s->num > UINT16_MAX)
+			return vu_bad(m, "bad ring index");
+		vq->last_avail = vq->used_idx = s->num;
+		return 0;
+	case VU_GET_VRING_BASE:
+		/* Stops the queue: nothing we took is left unreturned */
+		vu_queue_stop(c, vq);
+		st.index = s->index;
+		st.num = vq->last_avail;
+		*replied = true;
+		return vu_reply(&m->hdr, &st, sizeof(st));
+	default:	/* VU_SET_VRING_ENABLE */
+		if (s->num > 1)
+			return vu_bad(m, "bad enable flag");
+		vq->enabled = s->num;
+		return 0;
+	}
+}
+
+/**
  * vu_handle() - Act on a request from the front end
  * @c:		Execution context
  * @m:		Request; descriptors it keeps are set to -1
@@ -873,11 +950,6 @@ static int vu_set_vring_addr(struct vu_msg *m)
  */
 static int vu_handle(struct ctx *c, struct vu_msg *m, bool *replied)
 {
-	const struct vu_vring_state *s = &m->payload.state;
-	struct vu_vring_state st;
-	struct virtq *vq;
-	uint64_t v;
-
 	*replied = false;
 
 	switch (m->hdr.request) {
@@ -908,75 +980,20 @@ static int vu_handle(struct ctx *c, struct vu_msg *m, bool *replied)
 		return vu_reply_u64(&m->hdr, VU_QUEUES / 2);
 	case VU_SET_FEATURES:
 	case VU_SET_PROTOCOL_FEATURES:
-		if (m->hdr.size != sizeof(uint64_t))
-			return vu_bad(m, "bad size");
-		v = m->payload.u64;
-		if (m->hdr.request == VU_SET_PROTOCOL_FEATURES) {
-			if (v & ~VU_PROTOCOL_FEATURES)
-				return vu_bad(m, "protocol features not "
-						 "offered");
-			vu.protocol = v;
-			return 0;
-		}
-		if (v & ~VU_FEATURES)
-			return vu_bad(m, "features not offered");
-		vu.features = v;
-		if (v & ((1ULL << VIRTIO_F_VERSION_1) |
-			 (1ULL << VIRTIO_NET_F_MRG_RXBUF)))
-			vu.hdr_len = sizeof(struct virtio_net_hdr_v1);
-		else
-			vu.hdr_len = VIRTIO_NET_HDR_LEGACY_LEN;
-		/* Without protocol features, queues need no enabling */
-		if (!(v & (1ULL << VU_F_PROTOCOL_FEATURES))) {
-			vu.vq[VU_RXQ].enabled = true;
-			vu.vq[VU_TXQ].enabled = true;
-		}
-		return 0;
+		return vu_set_features(m);
 	case VU_SET_OWNER:
 		return 0;
 	case VU_RESET_OWNER:
 		vu_queues_reset(c);
 		vu.features = 0;
 		return 0;
-	case VU_SET_VRING_NUM:
-		if (!(vq = vu_vring_state(m)))
-			return -1;
-		if (vq->started)
-			return vu_bad(m, "queue is running");
-		if (!s->num || s->num > VIRTQ_SIZE_MAX ||
-		    (s->num & (s->num - 1)))
-			return vu_bad(m, "bad queue size");
-		vq->num = s->num;
-		if (vu.mem.n && vq->addr_set && virtq_map(&vu.mem, vq))
-			return vu_bad(m, "rings outside guest memory");
-		return 0;
 	case VU_SET_VRING_ADDR:
 		return vu_set_vring_addr(m);
+	case VU_SET_VRING_NUM:
 	case VU_SET_VRING_BASE:
-		if (!(vq = vu_vring_state(m)))
-			return -1;
-		if (vq->started)
-			return vu_bad(m, "queue is running");
-		if (s->num > UINT16_MAX)
-			return vu_bad(m, "bad ring index");
-		vq->last_avail = vq->used_idx = s->num;
-		return 0;
 	case VU_GET_VRING_BASE:
-		if (!(vq = vu_vring_state(m)))
-			return -1;
-		/* Stops the queue: nothing we take is left unused */
-		vu_queue_stop(c, vq);
-		st.index = s->index;
-		st.num = vq->last_avail;
-		*replied = true;
-		return vu_reply(&m->hdr, &st, sizeof(st));
 	case VU_SET_VRING_ENABLE:
-		if (!(vq = vu_vring_state(m)))
-			return -1;
-		if (s->num > 1)
-			return vu_bad(m, "bad enable flag");
-		vq->enabled = s->num;
-		return 0;
+		return vu_vring_req(c, m, replied);
 	default:
 		return vu_bad(m, "unsupported request");
 	}
