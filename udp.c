@@ -268,6 +268,7 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 		close(s);
 		return NULL;
 	}
+	memset(&sa, 0, sizeof(sa));
 	uf = (struct udp_flow *)flow;
 	uf->f.type = FLOW_UDP;
 	uf->f.proto = IPPROTO_UDP;
@@ -280,6 +281,7 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 	if (!getsockname(s, &sa.sa, &sl))
 		udp_inany_from_sa(&hs->eaddr, &hs->eport, &sa);
 	sl = sizeof(sa);
+	memset(&sa, 0, sizeof(sa));
 	if (!getpeername(s, &sa.sa, &sl))
 		udp_inany_from_sa(&hs->faddr, &hs->fport, &sa);
 
@@ -328,10 +330,13 @@ static void udp_bind_out(const struct ctx *c, int s, bool v4, bool lo,
 		debug("UDP: can't bind to interface %s: %s", ifname,
 		      strerror(errno));
 
-	if (v4)
-		inany_from_v4(&a, lo ? (struct in_addr){ 0 } : c->ip4.addr_out);
-	else
+	if (v4) {
+		struct in_addr a4 = { .s_addr = htonl(INADDR_ANY) };
+
+		inany_from_v4(&a, lo ? a4 : c->ip4.addr_out);
+	} else {
 		a.a6 = lo ? in6addr_any : c->ip6.addr_out;
+	}
 
 	sl = udp_sa_from_inany(&sa, &a, port);
 	if (!bind(s, &sa.sa, sl) || inany_is_unspecified(&a))

@@ -50,10 +50,11 @@ for mode in pasta passt; do
 
 	# The client sends COUNT datagrams of at most MAX bytes: its last two
 	# arguments, COUNT added by run()
+	g="nsenter -t $GUEST_PID -n --"
 	run "${mode}_guest_to_host_ipv4" $N4 \
-		nsenter -t "$GUEST_PID" -n -- python3 "$UDP_TOOL" client 192.0.2.1 20001 "$max4"
+		$g python3 "$UDP_TOOL" client 192.0.2.1 20001 "$max4"
 	run "${mode}_guest_to_host_ipv6" $N6 \
-		nsenter -t "$GUEST_PID" -n -- python3 "$UDP_TOOL" client 2001:db8::1 20011 "$max6"
+		$g python3 "$UDP_TOOL" client 2001:db8::1 20011 "$max6"
 	run "${mode}_host_to_guest_ipv4" $N4 \
 		python3 "$UDP_TOOL" client 127.0.0.1 20002 "$max4"
 	run "${mode}_host_to_guest_ipv6" $N6 \
