@@ -74,6 +74,8 @@
 #define VU_BUF_BYTES		(8 * 1024 * 1024)
 /* Frames in the pool start at this alignment */
 #define VU_FRAME_ALIGN		8
+/* Pools handed out for one kick before other events get their turn */
+#define VU_KICK_POOLS_MAX	8
 /* Buffers of one frame to the guest we take from callers, plus header */
 #define VU_SRC_IOV_MAX		64
 
@@ -215,6 +217,8 @@ static struct vu_msg vu_msg;
 
 static uint8_t vu_buf[VU_BUF_BYTES];
 POOL_DEFINE(vu_pool, VU_FRAMES_MAX);
+/* Pools handed out since the last kick */
+static unsigned vu_kick_pools;
 
 /* Buffers of the chain being read (transmit) or filled (receive) */
 static struct iovec vu_tx_iov[VIRTQ_IOV_MAX];
@@ -1064,6 +1068,16 @@ const struct pool *vu_kick_handler(struct ctx *c, union epoll_ref ref,
 	vu_pool.count = 0;
 	if (vu.fd < 0 || (ref.data >> 8) != vu.gen || ref.fd != vq->kick_fd)
 		return &vu_pool;
+
+	/* A guest refilling the queue as fast as we empty it mustn't starve
+	 * host sockets: after a few pools, kick ourselves and come back later
+	 */
+	if (events) {
+		vu_kick_pools = 0;
+	} else if (++vu_kick_pools >= VU_KICK_POOLS_MAX) {
+		eventfd_write(vq->kick_fd, 1);
+		return &vu_pool;
+	}
 
 	if (events & EPOLLIN) {
 		eventfd_t v;
