@@ -315,15 +315,25 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
  * @port:	Guest's source port, host order
  *
  * The port is kept if it's free on the host, otherwise the kernel picks one
- * when connecting.
+ * when connecting. A port forwarded to the same port of the guest (-u) is
+ * shared with our bound socket (SO_REUSEADDR on both), so that a guest
+ * service keeps its well-known port towards peers it contacts itself.
  */
 static void udp_bind_out(const struct ctx *c, int s, bool v4, bool lo,
 			 in_port_t port)
 {
 	const char *ifname = v4 ? c->ip4.ifname_out : c->ip6.ifname_out;
+	const struct fwd_ports *fwd = &c->udp_fwd_in;
 	union inany_addr a;
 	union udp_sockaddr sa;
 	socklen_t sl;
+
+	if (port && fwd_port_is_forwarded(fwd, port) &&
+	    fwd_port_target(fwd, port) == port) {
+		int one = 1;
+
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	}
 
 	if (!lo && *ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
 					 ifname, strlen(ifname)))

@@ -5,8 +5,9 @@
 # forward address; the manual's DNS exception (the --map-host-loopback
 # address is the host's resolver: DNS goes there, not to loopback); the
 # guest's source port kept on the host; loopback sources of forwarded
-# datagrams shown as the gateway, with port translation; ICMP port
-# unreachable reaching a connected guest socket as ECONNREFUSED.
+# datagrams shown as the gateway, with port translation; a forwarded port
+# used as source by the guest kept on the host, next to our bound socket;
+# ICMP port unreachable reaching a connected guest socket as ECONNREFUSED.
 
 source "$(dirname "$0")/../lib.sh"
 source "$HELPERS/tcp_lib.sh"
@@ -37,7 +38,7 @@ q() {
 }
 
 for mode in pasta passt; do
-	if ! "tcp_guest_$mode" -u 20032,20033:20034 \
+	if ! "tcp_guest_$mode" -u 20032,20033:20034,20036 \
 	     --dns-forward 198.51.100.53 --dns-host 127.0.0.1 \
 	     --dns-forward 2001:db8:5::53 --dns-host ::1; then
 		fail "${mode}_setup" "$(tail -n 3 "$NET_LOG")"
@@ -62,6 +63,8 @@ for mode in pasta passt; do
 		"192.0.2.1 20031 127.0.0.1 40404" q 192.0.2.1 20031 40404
 	expect "${mode}_source_port_kept_ipv6" \
 		"2001:db8::1 20031 ::1 40405" q 2001:db8::1 20031 40405
+	expect "${mode}_forwarded_port_kept_as_source" \
+		"192.0.2.1 20031 127.0.0.1 20036" q 192.0.2.1 20031 20036
 	expect "${mode}_forwarded_loopback_source_ipv4" \
 		"127.0.0.1 20032 ::ffff:192.0.2.1 [0-9]+" \
 		timeout 5 python3 "$UDP_TOOL" query 127.0.0.1 20032
