@@ -6,7 +6,8 @@
 # 192.0.2.2 via 192.0.2.1 with DNS 192.0.2.53, SLAAC address and RA route,
 # DHCPv6 lease), pings both gateways, then moves TCP data both ways through
 # passt, checked by md5sum, and runs iperf3 both ways (rates in the log).
-# passt must survive the guest going away.
+# passt must survive the guest going away, and configure a second guest
+# (a new qemu on the same socket) just the same.
 source "$(dirname "$0")/../lib.sh"
 
 SOCK=$WORK/passt.sock
@@ -55,6 +56,13 @@ else
 	fail vhost_user_tcp_upload_content \
 		"guest sent md5 '$want', host got '$got'"
 fi
+
+# The same passt serves the next qemu from scratch
+"$TOP/test/guest/run-qemu.sh" -i "$initramfs" -V "$SOCK" -T 60 \
+	-t netconf -a "guest_tag=vhost_user_second_guest
+	guest_addr4=192.0.2.2 guest_gw4=192.0.2.1
+	guest_dns4=192.0.2.53 guest_mtu=65520 guest_prefix6=2001:db8::
+	guest_addr6=2001:db8::2 guest_dns6=2001:db8::53 guest_gw6=2001:db8::1"
 
 if kill -0 "$PASST_PID" 2>/dev/null; then
 	pass vhost_user_passt_survives_guest

@@ -79,5 +79,13 @@ else
 		"$(tail -n 2 "$WORK/fd.log" | tr '\n' ' ')"
 fi
 
+# What libvirt asks a vhost-user back end before starting it
+caps=$("$PASST" --print-capabilities 2>&1 | tr -d ' \n')
+if [ "$caps" = '{"type":"net"}' ]; then
+	pass vhost_user_print_capabilities
+else
+	fail vhost_user_print_capabilities "printed '$caps'"
+fi
+
 echo "--- passt log"
 grep "vhost-user" "$LOG" | tail -n 40
