@@ -712,143 +712,6 @@ static int tcp_parse(const struct iovec *frame, const struct frame_info *fi,
 }
 
 /**
- * tcp_nat_from_guest() - Host-side destination for a guest's connection
- * @c:		Execution context
- * @dst:	Destination the guest connects to
- * @port:	Destination port
- * @out:	Host-side destination
- *
- * --dns-forward matches first (DNS ports only), then --map-host-loopback
- * (host loopback), then --map-guest-addr (the host's own address).
- *
- * Return: 0 on success, -1 if the destination can't be reached from the host
- */
-static int tcp_nat_from_guest(const struct ctx *c,
-			      const union inany_addr *dst, in_port_t port,
-			      union inany_addr *out)
-{
-	const struct in_addr *v4 = inany_v4(dst);
-	bool dns = port == 53 || port == 853;
-
-	*out = *dst;
-	if (v4) {
-		struct in_addr a = *v4;
-
-		if (!c->ipv4_enabled)
-			return -1;
-		if (dns && c->ip4.dns_match.s_addr &&
-		    a.s_addr == c->ip4.dns_match.s_addr &&
-		    c->ip4.dns_host.s_addr) {
-			inany_from_v4(out, c->ip4.dns_host);
-		} else if (c->ip4.map_host_loopback.s_addr &&
-			   a.s_addr == c->ip4.map_host_loopback.s_addr) {
-			a.s_addr = htonl(INADDR_LOOPBACK);
-			inany_from_v4(out, a);
-		} else if (c->ip4.map_guest_addr.s_addr &&
-			   a.s_addr == c->ip4.map_guest_addr.s_addr) {
-			inany_from_v4(out, c->ip4.addr);
-		} else if (IN_MULTICAST(ntohl(a.s_addr)) ||
-			   a.s_addr == htonl(INADDR_BROADCAST) ||
-			   a.s_addr == htonl(INADDR_ANY) ||
-			   inany_is_loopback(dst)) {
-			return -1;
-		}
-		return 0;
-	}
-
-	if (!c->ipv6_enabled)
-		return -1;
-	if (dns && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
-	    IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.dns_match) &&
-	    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host)) {
-		out->a6 = c->ip6.dns_host;
-	} else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback) &&
-		   IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.map_host_loopback)) {
-		out->a6 = in6addr_loopback;
-	} else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr) &&
-		   IN6_ARE_ADDR_EQUAL(&dst->a6, &c->ip6.map_guest_addr)) {
-		out->a6 = c->ip6.addr;
-	} else if (IN6_IS_ADDR_MULTICAST(&dst->a6) ||
-		   IN6_IS_ADDR_UNSPECIFIED(&dst->a6) ||
-		   IN6_IS_ADDR_LINKLOCAL(&dst->a6) ||
-		   IN6_IS_ADDR_LOOPBACK(&dst->a6)) {
-		return -1;
-	}
-	return 0;
-}
-
-/**
- * tcp_nat_to_guest() - Guest-side addresses for a connection from the host
- * @c:		Execution context
- * @peer:	Address of the host-side peer
- * @gs:		Guest side to fill: @faddr and @eaddr
- *
- * Loopback sources appear as the --map-host-loopback address, sources equal
- * to the guest's own address as the --map-guest-addr one; see NOTES in the
- * manual. The destination is the address last seen from the guest.
- *
- * Return: 0 on success, -1 if the connection can't be presented to the guest
- */
-static int tcp_nat_to_guest(const struct ctx *c,
-			    const union inany_addr *peer, struct flowside *gs)
-{
-	const struct in_addr *v4 = inany_v4(peer);
-
-	gs->faddr = *peer;
-	if (v4) {
-		struct in_addr dst = c->ip4.addr_seen.s_addr ?
-				     c->ip4.addr_seen : c->ip4.addr;
-
-		if (!c->ipv4_enabled || !dst.s_addr)
-			return -1;
-		if (inany_is_loopback(peer)) {
-			if (!c->ip4.map_host_loopback.s_addr)
-				return -1;
-			inany_from_v4(&gs->faddr, c->ip4.map_host_loopback);
-		} else if (v4->s_addr == dst.s_addr ||
-			   v4->s_addr == c->ip4.addr.s_addr) {
-			if (c->ip4.map_guest_addr.s_addr)
-				inany_from_v4(&gs->faddr,
-					      c->ip4.map_guest_addr);
-			else if (c->ip4.map_host_loopback.s_addr)
-				inany_from_v4(&gs->faddr,
-					      c->ip4.map_host_loopback);
-			else
-				return -1;
-		}
-		inany_from_v4(&gs->eaddr, dst);
-		return 0;
-	}
-
-	if (!c->ipv6_enabled)
-		return -1;
-	if (IN6_IS_ADDR_LOOPBACK(&peer->a6)) {
-		if (IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
-			return -1;
-		gs->faddr.a6 = c->ip6.map_host_loopback;
-	} else if (IN6_ARE_ADDR_EQUAL(&peer->a6, &c->ip6.addr) ||
-		   IN6_ARE_ADDR_EQUAL(&peer->a6, &c->ip6.addr_seen)) {
-		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_guest_addr))
-			gs->faddr.a6 = c->ip6.map_guest_addr;
-		else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.map_host_loopback))
-			gs->faddr.a6 = c->ip6.map_host_loopback;
-		else
-			return -1;
-	}
-
-	if (IN6_IS_ADDR_LINKLOCAL(&gs->faddr.a6))
-		gs->eaddr.a6 = c->ip6.addr_ll_seen;
-	else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_seen))
-		gs->eaddr.a6 = c->ip6.addr_seen;
-	else
-		gs->eaddr.a6 = c->ip6.addr;
-
-	if (IN6_IS_ADDR_UNSPECIFIED(&gs->eaddr.a6))
-		return -1;
-	return 0;
-}
-
-/**
  * sockaddr_from_inany() - Build a socket address
  * @sa:		Storage for the address
  * @a:		Address
@@ -1028,7 +891,8 @@ static void tcp_conn_from_guest(struct ctx *c, const struct frame_info *fi,
 	union inany_addr dst;
 	int s;
 
-	if (tcp_nat_from_guest(c, &fi->daddr, seg->dport, &dst)) {
+	if (fwd_nat_from_guest(c, IPPROTO_TCP, &fi->daddr, seg->dport,
+			       &dst)) {
 		tcp_rst_reply(c, fi, seg);
 		return;
 	}
@@ -1767,7 +1631,7 @@ static void tcp_conn_from_host(struct ctx *c, int s, in_port_t port,
 	hs = &conn->f.side[HOSTSIDE];
 
 	if (inany_from_sockaddr(&hs->faddr, &hs->fport, peer) ||
-	    tcp_nat_to_guest(c, &hs->faddr, gs)) {
+	    fwd_nat_to_guest(c, &hs->faddr, &gs->faddr, &gs->eaddr)) {
 		debug("TCP: can't forward connection to the guest");
 		tcp_conn_close(conn, true);
 		return;
