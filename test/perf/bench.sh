@@ -79,9 +79,10 @@ net_stop() {
 		kill "$NET_PID" 2>/dev/null
 		wait "$NET_PID" 2>/dev/null
 	fi
-	# The command may hold sockets pasta opened: end it too
+	# The command may hold sockets pasta opened: end it too. It may be
+	# the init of a PID namespace, which ignores SIGTERM
 	if [ "$MODE" = pasta ] && [ -n "$GUEST_PID" ]; then
-		kill "$GUEST_PID" 2>/dev/null
+		kill -KILL "$GUEST_PID" 2>/dev/null
 	fi
 	wait_for 5 sh -c '! ss -ltnH | grep -q ":52[0-9][0-9] "'
 	NET_PID= GUEST_PID= MODE=
