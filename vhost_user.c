@@ -817,6 +817,8 @@ static int vu_set_vring_fd(struct ctx *c, struct vu_msg *m)
 			return vu_bad(m, "can't watch kick eventfd");
 		/* Buffers made available before now: look at them */
 		eventfd_write(fd, 1);
+	} else {
+		virtq_no_notify(vq);
 	}
 	vq->started = true;
 	if (!(vu.features & (1ULL << VU_F_PROTOCOL_FEATURES)))

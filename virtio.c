@@ -315,6 +315,19 @@ void virtq_publish(struct virtq *vq)
 }
 
 /**
+ * virtq_no_notify() - Ask the driver not to notify us of new buffers
+ * @vq:		Queue, mapped
+ *
+ * A hint (virtio 1.x, 2.7.10): for the receive queue, whose buffers we only
+ * look at when we have a frame for the guest, kicks are wasted work for it.
+ */
+void virtq_no_notify(struct virtq *vq)
+{
+	__atomic_store_n(&vq->used->flags, htole16(VIRTQ_USED_F_NO_NOTIFY),
+			 __ATOMIC_RELAXED);
+}
+
+/**
  * virtq_notify() - Signal used buffers, unless the driver doesn't want it
  * @vq:		Queue
  */

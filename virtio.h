@@ -26,6 +26,8 @@
 #define VIRTQ_DESC_F_INDIRECT	4
 /* Driver doesn't want used buffer notifications (2.7.7) */
 #define VIRTQ_AVAIL_F_NO_INTERRUPT	1
+/* Device doesn't want available buffer notifications (2.7.10) */
+#define VIRTQ_USED_F_NO_NOTIFY		1
 
 /* Feature bits (virtio 1.x, 5.1.3 and 6) */
 #define VIRTIO_NET_F_MRG_RXBUF		15
@@ -177,5 +179,6 @@ int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 void virtq_publish(struct virtq *vq);
 void virtq_notify(const struct virtq *vq);
+void virtq_no_notify(struct virtq *vq);
 
 #endif /* VIRTIO_H */
