@@ -753,6 +753,8 @@ static void udp_icmp4_relay(const struct ctx *c, const struct udp_flow *uf,
 	memcpy(msg.data, data, dlen);
 
 	udp_icmp_src(c, uf, ee, &src);
+	debug("UDP: ICMP type %u code %u for flow %u", ee->ee_type,
+	      ee->ee_code, flow_idx((const union flow *)uf));
 	tap_icmp4_send(c, *inany_v4(&src), *inany_v4(&gs->eaddr), &msg,
 		       (size_t)(msg.data - (uint8_t *)&msg) + dlen);
 	udp_icmp_relayed++;
@@ -800,6 +802,8 @@ static void udp_icmp6_relay(const struct ctx *c, const struct udp_flow *uf,
 	memcpy(msg.data, data, dlen);
 
 	udp_icmp_src(c, uf, ee, &src);
+	debug("UDP: ICMPv6 type %u code %u for flow %u", ee->ee_type,
+	      ee->ee_code, flow_idx((const union flow *)uf));
 	tap_icmp6_send(c, &src.a6, &gs->eaddr.a6, &msg,
 		       (size_t)(msg.data - (uint8_t *)&msg) + dlen);
 	udp_icmp_relayed++;

@@ -10,13 +10,15 @@
 #                               echoed payload, print "sent N lost N bad N"
 #   query ADDR PORT [SPORT]     send one datagram, print the answer and the
 #                               address it came from: "FROM PORT ANSWER"
-#   refused ADDR PORT           connected socket: send, expect ECONNREFUSED
+#   refused ADDR PORT           connected socket: send, print "refused" on
+#                               ECONNREFUSED, the errno name on others
 #   sink ADDR PORT              print the payload of every datagram
 #   hostile IFNAME              send malformed UDP frames (and valid ones,
 #                               "good" payloads) on IFNAME to passt's MAC,
 #                               from 192.0.2.2 / 2001:db8::2 to port 20051
 #                               of the gateway
 
+import errno
 import os
 import select
 import socket
@@ -125,8 +127,15 @@ def query(addr, port, sport=0):
 
 def refused(addr, port):
     s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    # Unreachable hosts are soft errors (RFC 1122, 4.1.3.3): reported to
+    # UDP sockets only with IP_RECVERR / IPV6_RECVERR
+    if family(addr) == socket.AF_INET:
+        s.setsockopt(socket.IPPROTO_IP, getattr(socket, 'IP_RECVERR', 11), 1)
+    else:
+        s.setsockopt(socket.IPPROTO_IPV6,
+                     getattr(socket, 'IPV6_RECVERR', 25), 1)
     s.connect((addr, port))
-    s.settimeout(3)
+    s.settimeout(6)
     s.send(b'anyone?')
     try:
         s.recv(100)
@@ -136,6 +145,9 @@ def refused(addr, port):
     except socket.timeout:
         print("timeout")
         return 1
+    except OSError as e:
+        print(errno.errorcode.get(e.errno, str(e.errno)))
+        return 0
     print("answered")
     return 1
 

@@ -7,7 +7,8 @@
 # guest's source port kept on the host; loopback sources of forwarded
 # datagrams shown as the gateway, with port translation; a forwarded port
 # used as source by the guest kept on the host, next to our bound socket;
-# ICMP port unreachable reaching a connected guest socket as ECONNREFUSED.
+# ICMP port unreachable reaching a connected guest socket as ECONNREFUSED,
+# host unreachable (neighbour resolution failed) as EHOSTUNREACH.
 
 source "$(dirname "$0")/../lib.sh"
 source "$HELPERS/tcp_lib.sh"
@@ -75,13 +76,22 @@ for mode in pasta passt; do
 		"127.0.0.1 20033 ::ffff:192.0.2.1 [0-9]+" \
 		timeout 5 python3 "$UDP_TOOL" query 127.0.0.1 20033
 	expect "${mode}_port_unreachable_loopback_ipv4" refused \
-		in_guest timeout 5 python3 "$UDP_TOOL" refused 192.0.2.1 20999
+		in_guest timeout 8 python3 "$UDP_TOOL" refused 192.0.2.1 20999
 	expect "${mode}_port_unreachable_loopback_ipv6" refused \
-		in_guest timeout 5 python3 "$UDP_TOOL" refused 2001:db8::1 20999
+		in_guest timeout 8 python3 "$UDP_TOOL" refused 2001:db8::1 20999
 	expect "${mode}_port_unreachable_host_ipv4" refused \
-		in_guest timeout 5 python3 "$UDP_TOOL" refused 192.0.2.3 20999
+		in_guest timeout 8 python3 "$UDP_TOOL" refused 192.0.2.3 20999
 	expect "${mode}_port_unreachable_host_ipv6" refused \
-		in_guest timeout 5 python3 "$UDP_TOOL" refused 2001:db8::3 20999
+		in_guest timeout 8 python3 "$UDP_TOOL" refused 2001:db8::3 20999
+	if [ $mode = passt ]; then
+		# Neighbour resolution on the uplink fails after 3 s
+		expect "${mode}_host_unreachable_ipv4" EHOSTUNREACH \
+			in_guest timeout 8 python3 "$UDP_TOOL" refused \
+			192.0.2.77 20999
+		expect "${mode}_host_unreachable_ipv6" EHOSTUNREACH \
+			in_guest timeout 8 python3 "$UDP_TOOL" refused \
+			2001:db8::77 20999
+	fi
 
 	udp_peers_stop
 	tcp_guest_stop

@@ -70,7 +70,9 @@ net_start() {
 }
 
 # net_stop: stop pasta or passt and the guest. Some pasta versions leave
-# their sockets open in the command they spawn: end all its children too.
+# their sockets open in the command they spawn: end all its children too,
+# with SIGKILL, as the command is the init process of a PID namespace and
+# ignores other signals.
 net_stop() {
 	local kids=
 	[ "$MODE" = passt ] && guest_stop
@@ -81,7 +83,7 @@ net_stop() {
 		wait "$NET_PID" 2>/dev/null
 	fi
 	for p in $GUEST_PID $kids; do
-		kill "$p" 2>/dev/null
+		kill -KILL "$p" 2>/dev/null
 	done
 	wait_for 5 sh -c '! ss -ltnuH | grep -q ":5202 "'
 	NET_PID= GUEST_PID= MODE=
