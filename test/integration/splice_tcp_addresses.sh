@@ -31,13 +31,16 @@ peer_seen() {
 # ns_servers: report the peer's address on 10502 (IPv4 and IPv6) and serve
 # on 10503 bound to the namespace's loopback only
 ns_servers() {
-	in_guest socat "TCP4-LISTEN:10502,reuseaddr,fork" \
+	nsenter -t "$GUEST_PID" -n -- \
+		socat "TCP4-LISTEN:10502,reuseaddr,fork" \
 		SYSTEM:'echo $SOCAT_PEERADDR' &
 	SRVS="$SRVS $!"
-	in_guest socat "TCP6-LISTEN:10502,ipv6only=1,reuseaddr,fork" \
+	nsenter -t "$GUEST_PID" -n -- \
+		socat "TCP6-LISTEN:10502,ipv6only=1,reuseaddr,fork" \
 		SYSTEM:'echo $SOCAT_PEERADDR' &
 	SRVS="$SRVS $!"
-	in_guest socat "TCP4-LISTEN:10503,bind=127.0.0.1,reuseaddr,fork" \
+	nsenter -t "$GUEST_PID" -n -- \
+		socat "TCP4-LISTEN:10503,bind=127.0.0.1,reuseaddr,fork" \
 		SYSTEM:'echo private' &
 	SRVS="$SRVS $!"
 	wait_for 5 listening guest 10502 && wait_for 5 listening guest 10503
@@ -54,8 +57,8 @@ if tcp_guest_pasta -t 10502,10503 -T 10504 -u none -U none; then
 	ns_servers
 	peer_seen splice_source_is_ns_address_ipv4 192.0.2.2 \
 		TCP4:127.0.0.1:10502
-	peer_seen splice_source_is_ns_address_ipv6 "[2001:0db8:0000:0000:0000:0000:0000:0002]" \
-		TCP6:[::1]:10502
+	peer_seen splice_source_is_ns_address_ipv6 \
+		"[2001:0db8:0000:0000:0000:0000:0000:0002]" TCP6:[::1]:10502
 	peer_seen splice_ns_loopback_services_private "" \
 		TCP4:127.0.0.1:10503
 
