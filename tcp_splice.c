@@ -761,19 +761,32 @@ int tcp_splice_init(struct ctx *c)
 /**
  * tcp_splice_timer() - Refill the pools, off the connection set-up path
  * @c:		Execution context
- * @now:	Current timestamp, unused
+ * @now:	Current timestamp
+ *
+ * Pools below half are refilled at once; pools short of full only once a
+ * second, so that a stream of connections doesn't cost a namespace switch
+ * per loop iteration.
  */
 void tcp_splice_timer(struct ctx *c, const struct timespec *now)
 {
-	(void)now;
+	static time_t last;
+	bool full_up;
 
 	if (c->mode != MODE_PASTA || c->no_tcp)
 		return;
 
-	if (splice_pipe_pool_n < TCP_SPLICE_PIPE_POOL / 2)
+	full_up = now->tv_sec != last;
+	last = now->tv_sec;
+
+	if (splice_pipe_pool_n < TCP_SPLICE_PIPE_POOL / 2 ||
+	    (full_up && splice_pipe_pool_n < TCP_SPLICE_PIPE_POOL))
 		splice_pipe_pool_fill();
 	if ((c->ipv4_enabled && splice_ns_pool_n[0] < TCP_SPLICE_POOL / 2) ||
-	    (c->ipv6_enabled && splice_ns_pool_n[1] < TCP_SPLICE_POOL / 2))
+	    (c->ipv6_enabled && splice_ns_pool_n[1] < TCP_SPLICE_POOL / 2) ||
+	    (full_up && ((c->ipv4_enabled &&
+			  splice_ns_pool_n[0] < TCP_SPLICE_POOL) ||
+			 (c->ipv6_enabled &&
+			  splice_ns_pool_n[1] < TCP_SPLICE_POOL))))
 		pasta_ns_call(c, splice_ns_pool_fill, c);
 }
 
