@@ -13,12 +13,17 @@
  * leave from the address and port the peer sent to.
  *
  * Datagrams are moved in batches: recvmmsg() on host sockets into frames
- * sent with one tap_send_frames() call; guest datagrams queued during a
- * batch of guest frames and written with sendmmsg(), one call per run of
- * datagrams for the same socket. Datagrams are delivered to the guest as
- * they are, whatever the MTU: every datagram a host socket can receive fits
- * an IPv4 packet, and an IPv6 one unless it exceeds TAP_FRAME_MAX, in which
- * case it is dropped and counted (no silent truncation).
+ * sent with one tap_send_frames() call (the batch shrinks while the guest
+ * can't keep up); guest datagrams queued during a batch of guest frames and
+ * written with sendmmsg(), one call per run of datagrams for the same
+ * socket. Guest datagrams with a bad checksum or length are dropped; IPv4
+ * frames to the guest carry no UDP checksum (RFC 768 allows it).
+ *
+ * Datagrams are delivered to the guest as they are, whatever the MTU: every
+ * datagram a host socket can receive fits an IPv4 packet, and an IPv6 one
+ * unless it exceeds TAP_FRAME_MAX, in which case it is dropped and counted
+ * (no silent truncation). Guests accept frames above their MTU on receive;
+ * in the other direction, the guest's MTU bounds what it sends.
  *
  * ICMP and ICMPv6 errors for a flow (IP_RECVERR/IPV6_RECVERR: unreachable,
  * message too big, time exceeded) reach the guest as the same error about
