@@ -242,4 +242,8 @@ echo "ratio: ours/anchor (throughput: higher is better; us: lower is better)"
 # UDP: test/perf/bench_udp.sh, in a sandbox of its own
 echo
 BENCH_INNER= bash test/perf/bench_udp.sh
+
+# pasta's loopback bypass: test/perf/bench_splice.sh, same
+echo
+BENCH_INNER= bash test/perf/bench_splice.sh
 exit 0
