@@ -458,8 +458,8 @@ static void splice_conn_new(struct ctx *c, int s, bool to_ns, in_port_t port,
 	struct linger l = { .l_onoff = 1, .l_linger = 0 };
 	bool v6 = !inany_v4(peer);
 	struct tcp_splice_conn *conn;
-	struct splice_pipe p[2];
-	struct sockaddr_storage sa;
+	struct splice_pipe p[2] = { { -1, -1, 0 }, { -1, -1, 0 } };
+	struct sockaddr_storage sa = { 0 };
 	union flow *flow;
 	socklen_t sl;
 	int t, d, one = 1;
