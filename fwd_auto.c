@@ -17,6 +17,7 @@
  * sockets in the ephemeral port range are left out: those are clients.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -154,9 +155,10 @@ static void fa_line(const char *l, const char *end, bool tcp,
 		while (p < end && *p == ' ')
 			p++;
 		tok = p;
-		while (p < end && *p != ':' && *p != ' ')
+		while (p < end && isxdigit((unsigned char)*p))
 			p++;
-		if (p == tok || p >= end || *p != ':')
+		/* IPv4 or IPv6 address: 8 or 32 hexadecimal digits */
+		if ((p - tok != 8 && p - tok != 32) || p >= end || *p != ':')
 			return;
 		p++;
 		if (fa_hex(&p, end, &port))
