@@ -95,20 +95,20 @@
 
 /* Connection flags */
 #define TCP_F_V6		(1U << 0)	/* IPv6 on the guest side */
-#define TCP_F_SYN_SENT		(1U << 1)	/* SYN to guest, no answer */
+#define TCP_F_SYN_SENT		(1U << 1)	/* SYN sent, no answer */
 #define TCP_F_CONNECTING	(1U << 2)	/* connect() in progress */
-#define TCP_F_SYNACK_SENT	(1U << 3)	/* SYN-ACK to guest, no ACK */
+#define TCP_F_SYNACK_SENT	(1U << 3)	/* SYN-ACK sent, no ACK */
 #define TCP_F_ESTABLISHED	(1U << 4)
-#define TCP_F_HOST_EOF		(1U << 5)	/* peer FIN seen on socket */
-#define TCP_F_EOF_READ		(1U << 6)	/* every byte was peeked */
+#define TCP_F_HOST_EOF		(1U << 5)	/* socket got FIN */
+#define TCP_F_EOF_READ		(1U << 6)	/* all data peeked */
 #define TCP_F_FIN_SENT		(1U << 7)	/* FIN to guest sent */
 #define TCP_F_FIN_ACKED		(1U << 8)
-#define TCP_F_GUEST_FIN		(1U << 9)	/* FIN from guest, SHUT_WR */
-#define TCP_F_WS		(1U << 10)	/* window scaling both ways */
-#define TCP_F_PEEK_RESET	(1U << 11)	/* SO_PEEK_OFF needs setting */
-#define TCP_F_WND_BLOCKED	(1U << 12)	/* refused guest data */
-#define TCP_F_RECOVERY		(1U << 13)	/* retransmitted, in recovery */
-#define TCP_F_WND_LOW		(1U << 14)	/* small window announced */
+#define TCP_F_GUEST_FIN		(1U << 9)	/* guest FIN: SHUT_WR */
+#define TCP_F_WS		(1U << 10)	/* window scaling on */
+#define TCP_F_PEEK_RESET	(1U << 11)	/* set SO_PEEK_OFF */
+#define TCP_F_WND_BLOCKED	(1U << 12)	/* guest data refused */
+#define TCP_F_RECOVERY		(1U << 13)	/* retransmitting */
+#define TCP_F_WND_LOW		(1U << 14)	/* small window sent */
 
 /* Work left for the end of a batch of guest frames */
 #define TCP_B_TOUCHED		(1U << 0)
@@ -123,7 +123,7 @@
 
 /**
  * struct tcp_conn - A TCP connection: flow table entry of type FLOW_TCP
- * @f:			Common flow part: guest side and host side 4-tuples
+ * @f:			Common flow part: guest and host side 4-tuples
  * @sock:		Host socket, -1 if none
  * @flags:		TCP_F_* flags
  * @batch:		TCP_B_* work pending for the end of the frame batch
@@ -1483,7 +1483,8 @@ static void tcp_retransmit(struct ctx *c, struct tcp_conn *conn)
  */
 static bool tcp_conn_maybe_done(struct tcp_conn *conn)
 {
-	if ((conn->flags & TCP_F_GUEST_FIN) && (conn->flags & TCP_F_FIN_ACKED)) {
+	if ((conn->flags & TCP_F_GUEST_FIN) &&
+	    (conn->flags & TCP_F_FIN_ACKED)) {
 		tcp_conn_close(conn, false);
 		return true;
 	}
