@@ -777,7 +777,7 @@ static int inany_from_sockaddr(union inany_addr *a, in_port_t *port,
 static void tcp_sock_local(struct tcp_conn *conn)
 {
 	struct flowside *hs = &conn->f.side[HOSTSIDE];
-	struct sockaddr_storage sa;
+	struct sockaddr_storage sa = { 0 };
 	socklen_t sl = sizeof(sa);
 
 	if (!getsockname(conn->sock, (struct sockaddr *)&sa, &sl))
@@ -882,7 +882,7 @@ static void tcp_send_synack(const struct ctx *c, struct tcp_conn *conn)
 static void tcp_conn_from_guest(struct ctx *c, const struct frame_info *fi,
 				const struct tcp_seg *seg)
 {
-	struct sockaddr_storage sa;
+	struct sockaddr_storage sa = { 0 };
 	struct tcp_conn *conn;
 	struct flowside *gs, *hs;
 	union flow *flow;
@@ -1672,7 +1672,7 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
 
 	tcp_update_now(now);
 	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
-		struct sockaddr_storage sa;
+		struct sockaddr_storage sa = { 0 };
 		socklen_t sl = sizeof(sa);
 		int s;
 
@@ -1787,7 +1787,7 @@ static int tcp_listen_sock(const struct ctx *c, const struct fwd_rule *r,
 			   in_port_t port)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
-	struct sockaddr_storage sa;
+	struct sockaddr_storage sa = { 0 };
 	union inany_addr any;
 	int s, one = 1, af, rc;
 	bool v4only = false;
