@@ -45,6 +45,8 @@ tcp_guest_pasta() {
 tcp_guest_stop() {
 	if [ "$MODE" = passt ]; then
 		guest_stop
+	elif [ -n "$GUEST_PID" ]; then
+		kill "$GUEST_PID" 2>/dev/null	# the namespace's command
 	fi
 	if [ -n "$NET_PID" ]; then
 		kill "$NET_PID" 2>/dev/null
