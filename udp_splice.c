@@ -413,6 +413,50 @@ void udp_splice_listen_handler(struct ctx *c, union epoll_ref ref,
 }
 
 /**
+ * udp_splice_from_host() - Take a datagram from a host-side -u socket
+ * @c:		Execution context
+ * @lsock:	Socket it arrived on, answers leave from it
+ * @port:	Forwarded port
+ * @peer:	Source address
+ * @data:	Payload
+ * @len:	Payload length
+ * @now:	Current timestamp
+ *
+ * For udp.c's sockets bound for -u rules: datagrams from loopback go to
+ * the namespace through the bypass (one send() each), unless --no-splice.
+ *
+ * Return: true if the datagram was taken (sent or dropped), false if it
+ *	   should go through the tap
+ */
+bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
+			  const struct sockaddr_storage *peer,
+			  const void *data, size_t len,
+			  const struct timespec *now)
+{
+	struct udp_splice_flow *uf;
+	struct flowside key;
+	union inany_addr src;
+	in_port_t sport;
+
+	if (c->mode != MODE_PASTA || c->no_splice ||
+	    us_sa_to(&src, &sport, peer) || !inany_is_loopback(&src))
+		return false;
+
+	us_key(&key, &src, sport, port, false);
+	uf = flow_of(flow_lookup(IPPROTO_UDP, &key.eaddr, key.eport,
+				 &key.faddr, key.fport));
+	if (!uf)
+		uf = us_flow_new(c, lsock, &key, false,
+				 peer->ss_family == AF_INET6, now->tv_sec);
+	if (uf) {
+		if (send(uf->s, data, len, MSG_DONTWAIT) < 0)
+			debug("UDP splice: %s", strerror(errno));
+		uf->last = now->tv_sec;
+	}
+	return true;
+}
+
+/**
  * udp_splice_sock_handler() - Replies from the target of a flow
  * @c:		Execution context
  * @ref:	epoll reference: flow index

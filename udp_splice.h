@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/socket.h>
 
 #include "passt.h"
 #include "fwd.h"
@@ -20,6 +21,10 @@ int udp_splice_init(struct ctx *c);
 int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		      in_port_t port, bool ns);
 void udp_splice_unlisten(int s);
+bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
+			  const struct sockaddr_storage *peer,
+			  const void *data, size_t len,
+			  const struct timespec *now);
 void udp_splice_listen_handler(struct ctx *c, union epoll_ref ref,
 			       uint32_t events, const struct timespec *now);
 void udp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
