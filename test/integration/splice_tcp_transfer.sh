@@ -117,12 +117,15 @@ if tcp_guest_pasta -d; then
 		"TCP4-LISTEN:10422,reuseaddr" "TCP4:127.0.0.1:10422"
 	sxfer splice_auto_t_host_to_ns_ipv6 guest client "$WORK/mid" \
 		"TCP6-LISTEN:10432,reuseaddr" "TCP6:[::1]:10432"
+	# Stop pasta here: through tcp_guest_stop, it intermittently left no
+	# exit log in this section (under investigation)
+	kill "$NET_PID" 2>/dev/null
+	wait "$NET_PID" 2>/dev/null
 	tcp_guest_stop
 	if grep -q "TCP splice: 0 connections active" "$NET_LOG"; then
 		pass splice_auto_none_left
 	else
-		fail splice_auto_none_left \
-			"$(grep 'connections active' "$NET_LOG")"
+		fail splice_auto_none_left "$(tail -n 2 "$NET_LOG")"
 	fi
 else
 	fail splice_auto_setup "$(tail -n 3 "$NET_LOG")"
