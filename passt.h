@@ -120,6 +120,8 @@ struct ip6_ctx {
  * @sock_path:		UNIX socket path (passt), or vhost-user socket
  * @fd_from_parent:	-F: pre-opened connected socket, -1 if none
  * @one_off:		-1: exit when the first guest disconnects
+ * @udp_timeout_sec:	Idle time after which UDP flows end, seconds
+ * @guest_gone:		The guest disconnected: its flows are to be closed
  * @vhost_user:		--vhost-user back end
  * @print_capabilities:	--print-capabilities given
  * @repair_path:	--repair-path, empty if none
@@ -196,6 +198,7 @@ struct ctx {
 	char sock_path[SOCK_PATH_MAX];
 	int fd_from_parent;
 	bool one_off;
+	bool guest_gone;
 	bool vhost_user;
 	bool print_capabilities;
 	char repair_path[SOCK_PATH_MAX];
@@ -239,6 +242,7 @@ struct ctx {
 
 	bool no_tcp;
 	bool no_udp;
+	time_t udp_timeout_sec;
 	bool no_icmp;
 	bool no_dhcp;
 	bool no_ndp;

@@ -31,7 +31,8 @@
  *
  * Flows expire after UDP_TIMEOUT_SEC without traffic either way; the
  * environment variable PASST_UDP_TIMEOUT_SEC (read once at start, 1 to
- * 86400) overrides it, for tests and for deployments that want it.
+ * 86400) overrides it, for tests and for deployments that want it. pasta's
+ * bypass (udp_splice.c) ends its flows after the same time.
  */
 
 #include <errno.h>
@@ -61,6 +62,7 @@
 #include "fwd.h"
 #include "tap.h"
 #include "udp.h"
+#include "udp_splice.h"
 
 /* Concurrent UDP flows: each holds a socket */
 #define UDP_FLOWS_MAX		4096
@@ -131,7 +133,6 @@ static unsigned udp_flows_active;
  * batch, so that we don't copy datagrams only to drop them
  */
 static unsigned udp_batch = UDP_BATCH;
-static time_t udp_timeout_sec = UDP_TIMEOUT_SEC;
 static struct timespec udp_timer_last;
 
 /* Counters, logged at exit */
@@ -1089,7 +1090,8 @@ static struct udp_flow *udp_flow_from_host(const struct ctx *c,
 /**
  * udp_listen_handler() - Datagrams on a forwarded port
  * @c:		Execution context
- * @ref:	epoll reference: port and forwarding rule index
+ * @ref:	epoll reference: port and forwarding rule index (FWD_RULES_MAX
+ *		for the sockets of -u auto, which have no rule)
  * @events:	epoll events
  * @now:	Current timestamp
  */
@@ -1123,6 +1125,11 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		struct udp_flow *uf;
 
 		if (!udp_rx_ok(i))
+			continue;
+		/* pasta: loopback sources take the bypass, not the tap */
+		if (udp_splice_from_host(c, ref.fd, port, &udp_rx_peer[i].ss,
+					 udp_data[i], udp_rx_mh[i].msg_len,
+					 now))
 			continue;
 		uf = udp_flow_from_host(c, rule, port, i, now);
 		if (!uf || udp_frame_fill(c, nframes, &uf->f.side[GUESTSIDE],
@@ -1226,7 +1233,7 @@ static void udp_listen_init(const struct ctx *c)
 	const struct fwd_ports *fwd = &c->udp_fwd_in;
 	unsigned r, bound = 0, failed = 0;
 
-	/* FWD_AUTO (pasta) comes with the namespace port scanning */
+	/* FWD_AUTO: fwd_auto.c opens sockets as ports appear */
 	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
 		return;
 
@@ -1271,7 +1278,23 @@ void udp_timer(struct ctx *c, const struct timespec *now)
 	for (i = 0; i < flow_foreach_limit(); i++) {
 		struct udp_flow *uf = udp_flow_at(flow_at(i));
 
-		if (uf && now->tv_sec - uf->ts >= udp_timeout_sec)
+		if (uf && now->tv_sec - uf->ts >= c->udp_timeout_sec)
+			udp_flow_close(c, uf);
+	}
+}
+
+/**
+ * udp_guest_gone() - The guest went away: close its flows
+ * @c:		Execution context
+ */
+void udp_guest_gone(struct ctx *c)
+{
+	unsigned i;
+
+	for (i = 0; i < flow_foreach_limit(); i++) {
+		struct udp_flow *uf = udp_flow_at(flow_at(i));
+
+		if (uf)
 			udp_flow_close(c, uf);
 	}
 }
@@ -1286,6 +1309,7 @@ int udp_init(struct ctx *c)
 {
 	const char *env = getenv(UDP_TIMEOUT_ENV);
 
+	c->udp_timeout_sec = UDP_TIMEOUT_SEC;
 	if (c->no_udp)
 		return 0;
 
@@ -1296,7 +1320,7 @@ int udp_init(struct ctx *c)
 		if (e)
 			die("%s=%s: expected seconds, 1 to %u",
 			    UDP_TIMEOUT_ENV, env, UDP_TIMEOUT_MAX_SEC);
-		udp_timeout_sec = t;
+		c->udp_timeout_sec = t;
 	}
 
 	udp_listen_init(c);

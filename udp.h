@@ -22,6 +22,7 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 			const struct timespec *now);
 void udp_timer(struct ctx *c, const struct timespec *now);
+void udp_guest_gone(struct ctx *c);
 void udp_stats(void);
 
 #endif /* UDP_H */

@@ -11,8 +11,10 @@
  *
  * Datagrams are read with recvmmsg() and sent with sendmmsg() in batches:
  * consecutive datagrams of one flow go out with a single call. Flows end
- * after UDP_SPLICE_TIMEOUT_S without traffic. Sockets in the namespace come
- * from a pool refilled by the timer.
+ * after the UDP idle timeout (udp.c) without traffic. Sockets in the
+ * namespace come from a pool refilled by the timer. On the host, the
+ * sockets bound for -u (explicit or auto) belong to udp.c, which passes
+ * datagrams from loopback to us, one by one.
  */
 
 #include <errno.h>
@@ -35,8 +37,6 @@
 #define UDP_SPLICE_BATCH	32
 /* Largest UDP payload over IPv4 or IPv6 without jumbograms */
 #define UDP_SPLICE_DGRAM_MAX	65535
-/* Idle flows end after this */
-#define UDP_SPLICE_TIMEOUT_S	180
 /* Pre-opened sockets in the namespace, per IP version */
 #define UDP_SPLICE_POOL		16
 
@@ -513,6 +513,10 @@ void udp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
  * @port:	Port
  * @ns:		Socket is being opened in the namespace (caller is there)
  *
+ * Host-side sockets (-u auto) are handled by udp.c, which hands datagrams
+ * from loopback back to us (udp_splice_from_host()) and sends the others
+ * through the tap. Namespace-side ones (-U) are ours alone.
+ *
  * Return: socket on success, -errno on failure
  */
 int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
@@ -551,6 +555,21 @@ int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v));
 	}
+	if (!ns) {
+		int one = 1;
+
+		/* udp.c's: datagrams from elsewhere than loopback go through
+		 * the tap, with reply sockets sharing the port
+		 */
+		ref.type = EPOLL_TYPE_UDP_LISTEN;
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (af == AF_INET)
+			setsockopt(s, IPPROTO_IP, IP_PKTINFO, &one,
+				   sizeof(one));
+		else
+			setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
+				   sizeof(one));
+	}
 	if (r && *r->ifname &&
 	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
 		       strlen(r->ifname))) {
@@ -563,7 +582,10 @@ int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		goto fail;
 	}
 	ref.fd = s;
-	ref.data = port | (ns ? UDP_SPLICE_LISTEN_NS : 0);
+	if (ns)
+		ref.data = port | UDP_SPLICE_LISTEN_NS;
+	else	/* No rule: see udp_listen_handler() */
+		ref.data = port | (FWD_RULES_MAX << 16);
 	rc = epoll_add_ref(c->epollfd, s, EPOLLIN, ref);
 	if (rc)
 		goto fail;
@@ -657,7 +679,7 @@ void udp_splice_timer(struct ctx *c, const struct timespec *now)
 	for (i = 0; i < n; i++) {
 		struct udp_splice_flow *uf = flow_of(flow_at(i));
 
-		if (uf && now->tv_sec - uf->last > UDP_SPLICE_TIMEOUT_S)
+		if (uf && now->tv_sec - uf->last >= c->udp_timeout_sec)
 			us_flow_close(uf);
 	}
 

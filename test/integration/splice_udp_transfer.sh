@@ -5,12 +5,15 @@
 # (IPv4 and IPv6); datagrams from the host's loopback to a port forwarded
 # automatically (-u auto) reach a server in the namespace, as coming from
 # the namespace's own address (from loopback with --host-lo-to-ns-lo).
-# Every payload is checked, sizes up to 8000 bytes, none lost.
+# Explicit -u ports take the bypass too; datagrams from elsewhere than
+# loopback, and all of them with --no-splice, go through the tap. Every
+# payload is checked, sizes up to 8000 bytes, none lost.
 
 source "$(dirname "$0")/../lib.sh"
 source "$HELPERS/tcp_lib.sh"
 
 UDPT="$HELPERS/udp_tool.py"
+ip addr add 192.0.2.3/32 dev uplink-peer
 SRV=
 trap '[ -n "$SRV" ] && kill $SRV; tcp_guest_stop; rm -rf "$WORK"' EXIT
 
@@ -46,13 +49,14 @@ echo_check() {
 	fi
 }
 
-# source_check NAME WANT PORT: whoami in the namespace, query from host
+# source_check NAME WANT PORT [DEST]: whoami in the namespace, query from
+# the host to DEST (default 127.0.0.1)
 source_check() {
 	local got
 	nsenter -t "$GUEST_PID" -n -- python3 "$UDPT" whoami 0.0.0.0 "$3" &
 	SRV=$!
 	wait_for 5 udp_bound guest "$3" && wait_for 5 udp_bound host "$3"
-	got=$(timeout 5 python3 "$UDPT" query 127.0.0.1 "$3" |
+	got=$(timeout 5 python3 "$UDPT" query "${4:-127.0.0.1}" "$3" |
 	      cut -d' ' -f3)
 	srv_stop
 	if [ "$got" = "$2" ]; then
@@ -79,6 +83,8 @@ if tcp_guest_pasta -U 10801,10811 -T none -t none; then
 	srv_stop
 
 	source_check splice_udp_source_is_ns_address 192.0.2.2 10803
+	# Not from loopback: through the tap, source unchanged
+	source_check splice_udp_auto_remote_via_tap 192.0.2.3 10807 192.0.2.3
 else
 	fail splice_udp_setup "$(tail -n 3 "$NET_LOG")"
 fi
@@ -88,4 +94,38 @@ if tcp_guest_pasta -T none -t none --host-lo-to-ns-lo; then
 	source_check splice_udp_host_lo_to_ns_lo 127.0.0.1 10803
 else
 	fail splice_udp_lo_setup "$(tail -n 3 "$NET_LOG")"
+fi
+tcp_guest_stop
+
+# Explicit -u ports take the bypass too: the namespace sees its own address
+if tcp_guest_pasta -u 10804,10805:10806 -T none -t none -U none; then
+	source_check splice_udp_explicit_u_bypass 192.0.2.2 10804
+	nsenter -t "$GUEST_PID" -n -- python3 "$UDPT" echo 0.0.0.0 10806 &
+	SRV=$!
+	wait_for 5 udp_bound guest 10806
+	echo_check splice_udp_explicit_u_target_port host 127.0.0.1 10805
+	srv_stop
+	nsenter -t "$GUEST_PID" -n -- python3 "$UDPT" echo :: 10806 &
+	SRV=$!
+	wait_for 5 udp_bound guest 10806
+	echo_check splice_udp_explicit_u_ipv6 host ::1 10805
+	srv_stop
+else
+	fail splice_udp_explicit_setup "$(tail -n 3 "$NET_LOG")"
+fi
+tcp_guest_stop
+
+# With --no-splice the same datagrams go through the tap: loopback sources
+# appear as the gateway (--map-host-loopback's default)
+if tcp_guest_pasta -u 10804 -T none -t none -U none --no-splice; then
+	source_check splice_udp_no_splice_via_tap 192.0.2.1 10804
+else
+	fail splice_udp_no_splice_setup "$(tail -n 3 "$NET_LOG")"
+fi
+tcp_guest_stop
+
+if tcp_guest_pasta -T none -t none -U none --no-splice; then
+	source_check splice_udp_no_splice_auto_via_tap 192.0.2.1 10808
+else
+	fail splice_udp_no_splice_auto_setup "$(tail -n 3 "$NET_LOG")"
 fi

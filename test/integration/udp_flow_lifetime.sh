@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# UDP flow sockets on the host: one per flow while it's in use, closed after
-# the idle timeout (shortened with PASST_UDP_TIMEOUT_SEC), the forwarded
+# UDP flow sockets: one per flow while it's in use (for pasta's bypass, in
+# the namespace), closed after the idle timeout (shortened with
+# PASST_UDP_TIMEOUT_SEC, which the bypass follows too), the forwarded
 # port's socket kept; with --no-udp, no UDP socket at all and no datagram
 # forwarded either way. Also malformed UDP frames from the guest (bad
 # checksum, lying length, truncated header, IPv6 without checksum) are
@@ -13,10 +14,12 @@ source "$HELPERS/udp_lib.sh"
 
 trap 'udp_peers_stop; tcp_guest_stop; rm -rf "$WORK"' EXIT
 
-# flow_socks PID: UDP sockets of PID connected to a peer (flows)
+# flow_socks PID: UDP sockets of PID connected to a peer (flows), on the
+# host and in the guest's namespace (pasta's bypass has its flow sockets
+# there)
 flow_socks() {
-	ss -uanpH | grep "pid=$1," | awk '$5 != "*:*" && $5 != "0.0.0.0:*"' |
-		wc -l
+	{ ss -uanpH; in_guest ss -uanpH; } | grep "pid=$1," |
+		awk '$5 != "*:*" && $5 != "0.0.0.0:*"' | wc -l
 }
 
 # flows_gone PID: no flow socket left
