@@ -33,6 +33,8 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
 #include <netinet/tcp.h>
 #include <linux/if_ether.h>
 #include <linux/sockios.h>
@@ -109,6 +111,7 @@
 #define TCP_F_WND_BLOCKED	(1U << 12)	/* guest data refused */
 #define TCP_F_RECOVERY		(1U << 13)	/* retransmitting */
 #define TCP_F_WND_LOW		(1U << 14)	/* small window sent */
+#define TCP_F_PERSIST		(1U << 15)	/* probing a zero window */
 
 /* Work left for the end of a batch of guest frames */
 #define TCP_B_TOUCHED		(1U << 0)
@@ -874,6 +877,76 @@ static void tcp_send_synack(const struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_connect_unreach() - Tell the guest its SYN found no way to the peer
+ * @c:		Execution context
+ * @conn:	Connection, not answered yet
+ * @err:	Error of connect()
+ *
+ * What the host learnt from ICMP (or from its own routing table) reaches
+ * the guest the same way: an ICMP or ICMPv6 destination unreachable error
+ * from the address it tried, quoting its SYN. A refused connection, or
+ * any other error, is an RST, as the host saw it.
+ *
+ * Return: true if an ICMP error was sent, false if the caller resets
+ */
+static bool tcp_connect_unreach(const struct ctx *c,
+				const struct tcp_conn *conn, int err)
+{
+	const struct flowside *gs = &conn->f.side[GUESTSIDE];
+	struct tcphdr th;
+	uint8_t code;
+
+	if (err != EHOSTUNREACH && err != ENETUNREACH)
+		return false;
+
+	/* The quote: the SYN's IP header and its first eight bytes of TCP */
+	memset(&th, 0, sizeof(th));
+	th.source = htons(gs->eport);
+	th.dest = htons(gs->fport);
+	th.seq = htonl(conn->seq_from_guest - 1);
+
+	if (!(conn->flags & TCP_F_V6)) {
+		struct {
+			struct icmphdr ih;
+			struct iphdr iph;
+			uint8_t l4[8];
+		} msg;
+
+		memset(&msg, 0, sizeof(msg));
+		msg.ih.type = ICMP_DEST_UNREACH;
+		code = err == ENETUNREACH ? ICMP_NET_UNREACH :
+					    ICMP_HOST_UNREACH;
+		msg.ih.code = code;
+		tap_ip4_fill(&msg.iph, *inany_v4(&gs->eaddr),
+			     *inany_v4(&gs->faddr), IPPROTO_TCP,
+			     sizeof(struct tcphdr));
+		memcpy(msg.l4, &th, sizeof(msg.l4));
+		tap_icmp4_send(c, *inany_v4(&gs->faddr), *inany_v4(&gs->eaddr),
+			       &msg, sizeof(msg));
+	} else {
+		struct {
+			struct icmp6_hdr ih;
+			struct ip6_hdr ip6h;
+			uint8_t l4[8];
+		} msg;
+
+		memset(&msg, 0, sizeof(msg));
+		msg.ih.icmp6_type = ICMP6_DST_UNREACH;
+		code = err == ENETUNREACH ? ICMP6_DST_UNREACH_NOROUTE :
+					    ICMP6_DST_UNREACH_ADDR;
+		msg.ih.icmp6_code = code;
+		tap_ip6_fill(&msg.ip6h, &gs->eaddr.a6, &gs->faddr.a6,
+			     IPPROTO_TCP, sizeof(struct tcphdr));
+		memcpy(msg.l4, &th, sizeof(msg.l4));
+		tap_icmp6_send(c, &gs->faddr.a6, &gs->eaddr.a6, &msg,
+			       sizeof(msg));
+	}
+	debug("TCP: flow %u: connect: %s, ICMP code %u to the guest",
+	      conn_idx(conn), strerror(err), code);
+	return true;
+}
+
+/**
  * tcp_conn_from_guest() - A SYN from the guest for a new connection
  * @c:		Execution context
  * @fi:		Frame information
@@ -950,8 +1023,11 @@ static void tcp_conn_from_guest(struct ctx *c, const struct frame_info *fi,
 		return;
 	}
 	if (errno != EINPROGRESS) {
-		debug("TCP: connect: %s", strerror(errno));
-		tcp_rst_reply(c, fi, seg);
+		int err = errno;
+
+		debug("TCP: connect: %s", strerror(err));
+		if (!tcp_connect_unreach(c, conn, err))
+			tcp_rst_reply(c, fi, seg);
 		tcp_conn_close(conn, false);
 		return;
 	}
@@ -973,7 +1049,10 @@ static void tcp_connect_finish(struct ctx *c, struct tcp_conn *conn)
 
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
 		debug("TCP: connect: %s", strerror(err));
-		tcp_conn_rst(c, conn);
+		if (tcp_connect_unreach(c, conn, err))
+			tcp_conn_close(conn, false);
+		else
+			tcp_conn_rst(c, conn);
 		return;
 	}
 
@@ -1097,6 +1176,15 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn)
 			break;
 	}
 
+	/* A zero window with nothing in flight: the guest's window update may
+	 * be lost, and nothing else would make it speak. Probe (persist)
+	 */
+	if (!conn->wnd_guest && conn->seq_una == conn->seq_max &&
+	    !(conn->flags & TCP_F_EOF_READ) && !conn->deadline) {
+		conn->flags |= TCP_F_PERSIST;
+		conn_deadline(conn, conn->rto_ms);
+	}
+
 	if ((conn->flags & TCP_F_EOF_READ) &&
 	    conn->seq_una == conn->seq_max &&
 	    conn->seq_to_guest == conn->seq_max) {
@@ -1198,6 +1286,15 @@ static void tcp_ack_from_guest(struct tcp_conn *conn,
 		return;
 	if (SEQ_GT(seg->ack, conn->seq_max) || SEQ_LT(seg->ack, conn->seq_una))
 		return;
+
+	if (conn->flags & TCP_F_PERSIST) {
+		/* The guest answers our probes: it's alive */
+		conn->retries = 0;
+		if (wnd) {
+			conn->flags &= ~TCP_F_PERSIST;
+			conn->rto_ms = TCP_RTO_MIN_MS;
+		}
+	}
 
 	if (SEQ_GT(seg->ack, conn->seq_una)) {
 		conn->seq_una = seg->ack;
@@ -1730,7 +1827,23 @@ static void tcp_conn_timeout(struct ctx *c, struct tcp_conn *conn)
 		conn->rto_ms = MIN(conn->rto_ms * 2, TCP_RTO_MAX_MS);
 		conn->flags &= ~TCP_F_RECOVERY;
 		tcp_retransmit(c, conn);
+	} else if ((conn->flags & TCP_F_PERSIST) && !conn->wnd_guest) {
+		/* Answers reset @retries: only a silent guest runs out */
+		if (++conn->retries > TCP_DATA_RETRIES) {
+			debug("TCP: flow %u: zero window probes unanswered",
+			      conn_idx(conn));
+			tcp_conn_rst(c, conn);
+			return;
+		}
+		/* Out of window by one byte: the guest answers with an ACK
+		 * carrying its current window (RFC 9293, 3.8.6.1)
+		 */
+		tcp_send_ctrl(c, conn, TCP_ACK, conn->seq_una - 1);
+		conn->rto_ms = MIN(conn->rto_ms * 2, TCP_RTO_MAX_MS);
+		conn_deadline(conn, conn->rto_ms);
+		return;
 	} else {
+		conn->flags &= ~TCP_F_PERSIST;
 		tcp_data_to_guest(c, conn);
 	}
 
@@ -1773,6 +1886,27 @@ void tcp_timer_handler(struct ctx *c, const struct timespec *now)
 	}
 	if (next)
 		tcp_timer_arm(next);
+}
+
+/**
+ * tcp_guest_gone() - The guest went away: reset its connections' host side
+ * @c:		Execution context
+ */
+void tcp_guest_gone(struct ctx *c)
+{
+	unsigned i, n = flow_foreach_limit(), closed = 0;
+
+	(void)c;
+	for (i = 0; i < n; i++) {
+		struct tcp_conn *conn = conn_at(flow_at(i));
+
+		if (conn) {
+			tcp_conn_close(conn, true);
+			closed++;
+		}
+	}
+	if (closed)
+		debug("TCP: %u connections of the old guest reset", closed);
 }
 
 /**
@@ -1866,10 +2000,7 @@ static void tcp_listen_init(const struct ctx *c)
 	const struct fwd_ports *fwd = &c->tcp_fwd_in;
 	unsigned r, bound = 0, failed = 0;
 
-	if (fwd->mode == FWD_AUTO) {
-		/* TODO: pasta port scanning comes with the splice path */
-		return;
-	}
+	/* FWD_AUTO: fwd_auto.c opens listeners as ports appear */
 	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
 		return;
 

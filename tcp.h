@@ -22,6 +22,7 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
 			const struct timespec *now);
 void tcp_timer_handler(struct ctx *c, const struct timespec *now);
+void tcp_guest_gone(struct ctx *c);
 void tcp_stats(void);
 
 #endif /* TCP_H */

@@ -7,12 +7,14 @@
   halfclient HOST PORT    send 200 kB, shut down writing, check the answer
   rstserver PORT [BIND]   accept one connection, reset it (SO_LINGER 0)
   rstclient HOST PORT     connect, expect the peer to reset the connection
-  connect HOST PORT       exit 0 if connected, 3 if refused
+  connect HOST PORT       exit 0 if connected, 3 if refused, 4 on other
+                          errors ("host unreachable": ICMP from passt)
   peerserver PORT [BIND]  accept one connection, send the peer's address
   peerclient HOST PORT    print what the server sends
 Servers serve a single connection, then exit.
 """
 
+import errno
 import hashlib
 import socket
 import struct
@@ -87,6 +89,14 @@ def main():
         except ConnectionRefusedError:
             print("connection refused")
             return 3
+        except OSError as e:
+            if e.errno == errno.EHOSTUNREACH:
+                print("host unreachable")
+            elif e.errno == errno.ENETUNREACH:
+                print("network unreachable")
+            else:
+                print(e.strerror)
+            return 4
     elif cmd == "peerserver":
         c, peer = listen(int(args[0]), bind)
         addr = peer[0]

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # TCP connection ends and addresses, through pasta and passt: half-close
 # (the side that shut down writing still receives everything), resets from
-# either side, "connection refused" for a closed host port, the gateway
+# either side, "connection refused" for a closed host port, "host
+# unreachable" (ICMP) for an address nobody answers for, the gateway
 # address reaching a host loopback listener, and a connection from host
 # loopback appearing to the guest as coming from the gateway address (passt)
 # or from the namespace's own address (pasta: spliced, see NOTES), other
@@ -75,6 +76,12 @@ for mode in pasta passt; do
 		in_guest python3 "$PROBE" connect 192.0.2.1 10399
 	peer_is "${mode}_closed_port_refused_ipv6" "connection refused" \
 		in_guest python3 "$PROBE" connect 2001:db8::1 10399
+	# Neighbour resolution on the uplink fails after 3 s: the host's
+	# EHOSTUNREACH reaches the guest as ICMP, not as a reset
+	peer_is "${mode}_unreachable_host" "host unreachable" \
+		in_guest timeout 20 python3 "$PROBE" connect 192.0.2.77 10399
+	peer_is "${mode}_unreachable_host_ipv6" "host unreachable" \
+		in_guest timeout 20 python3 "$PROBE" connect 2001:db8::77 10399
 	# Nobody listens on the forwarded port in the guest: we accepted on
 	# the host already, so the guest's RST becomes a reset there
 	check "${mode}_forwarded_port_closed_in_guest_resets" \
