@@ -536,3 +536,21 @@ void icmp_timer(struct ctx *c, const struct timespec *now)
 		}
 	}
 }
+
+/**
+ * icmp_guest_gone() - The guest went away: close its echo flows
+ * @c:		Execution context
+ */
+void icmp_guest_gone(struct ctx *c)
+{
+	unsigned int af, i;
+
+	if (!icmp_initialised)
+		return;
+	for (af = 0; af < ICMP_AF_COUNT; af++) {
+		for (i = 0; i < ICMP_FLOWS_MAX; i++) {
+			if (icmp_flows[af][i].sock >= 0)
+				icmp_flow_close(c, &icmp_flows[af][i]);
+		}
+	}
+}

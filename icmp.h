@@ -14,5 +14,6 @@ int icmp_tap_handler(struct ctx *c, const struct iovec *frame,
 		     const struct frame_info *fi, const struct timespec *now);
 void icmp_sock_handler(struct ctx *c, union epoll_ref ref);
 void icmp_timer(struct ctx *c, const struct timespec *now);
+void icmp_guest_gone(struct ctx *c);
 
 #endif /* ICMP_H */

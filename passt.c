@@ -46,6 +46,31 @@ static struct ctx main_ctx;
 
 static volatile sig_atomic_t quit_signal;
 
+/* --stats: events handled, per type, and when we last printed them */
+static unsigned long stats_events[EPOLL_TYPE_MAX];
+static unsigned long stats_total_printed;
+static struct timespec stats_last;
+
+static const char *const stats_type_name[EPOLL_TYPE_MAX] = {
+	[EPOLL_TYPE_NONE]		= "other",
+	[EPOLL_TYPE_TAP_PASTA]		= "tap",
+	[EPOLL_TYPE_TAP_PASST]		= "tap",
+	[EPOLL_TYPE_TAP_LISTEN]		= "tap-listen",
+	[EPOLL_TYPE_NSQUIT_INOTIFY]	= "netns-watch",
+	[EPOLL_TYPE_NSQUIT_TIMER]	= "netns-watch",
+	[EPOLL_TYPE_TCP]		= "tcp",
+	[EPOLL_TYPE_TCP_SPLICE]		= "tcp-splice",
+	[EPOLL_TYPE_TCP_LISTEN]		= "tcp-listen",
+	[EPOLL_TYPE_TCP_TIMER]		= "tcp-timer",
+	[EPOLL_TYPE_UDP_LISTEN]		= "udp-listen",
+	[EPOLL_TYPE_UDP]		= "udp",
+	[EPOLL_TYPE_PING]		= "ping",
+	[EPOLL_TYPE_VHOST_CMD]		= "vhost-cmd",
+	[EPOLL_TYPE_VHOST_KICK]		= "vhost-kick",
+	[EPOLL_TYPE_UDP_SPLICE_LISTEN]	= "udp-splice-listen",
+	[EPOLL_TYPE_UDP_SPLICE]		= "udp-splice",
+};
+
 /**
  * quit_handler() - SIGTERM/SIGINT handler: ask the main loop to exit
  * @signum:	Signal number
@@ -132,6 +157,59 @@ static void guest_frames(struct ctx *c, const struct pool *p,
 }
 
 /**
+ * guest_gone() - The guest disconnected: drop what belonged to it
+ * @c:		Execution context
+ *
+ * The next guest may have another MAC address and other addresses: until
+ * it speaks, frames go to the broadcast address and the configured
+ * addresses. Its connections and flows would only confuse it: close them
+ * (TCP peers on the host see a reset).
+ */
+static void guest_gone(struct ctx *c)
+{
+	c->guest_gone = false;
+	memset(c->guest_mac, 0, sizeof(c->guest_mac));
+	memset(&c->ip4.addr_seen, 0, sizeof(c->ip4.addr_seen));
+	memset(&c->ip6.addr_seen, 0, sizeof(c->ip6.addr_seen));
+	memset(&c->ip6.addr_ll_seen, 0, sizeof(c->ip6.addr_ll_seen));
+	tcp_guest_gone(c);
+	udp_guest_gone(c);
+	icmp_guest_gone(c);
+}
+
+/**
+ * stats_print() - --stats: print event counters, if due and if any changed
+ * @c:		Execution context
+ * @now:	Current timestamp
+ */
+static void stats_print(const struct ctx *c, const struct timespec *now)
+{
+	unsigned long total = 0;
+	char line[LOG_LINE_MAX];
+	size_t len;
+	unsigned t;
+
+	if (!c->stats_delay ||
+	    timespec_diff_ms(now, &stats_last) < c->stats_delay * MS_PER_SEC)
+		return;
+	for (t = 0; t < EPOLL_TYPE_MAX; t++)
+		total += stats_events[t];
+	if (total == stats_total_printed)
+		return;
+	stats_total_printed = total;
+	stats_last = *now;
+
+	len = (size_t)snprintf(line, sizeof(line), "Events: %lu total", total);
+	for (t = 0; t < EPOLL_TYPE_MAX && len < sizeof(line); t++) {
+		if (stats_events[t])
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+						", %s %lu", stats_type_name[t],
+						stats_events[t]);
+	}
+	info("%s", line);
+}
+
+/**
  * timers() - Periodic work, run at most once per loop iteration
  * @c:		Execution context
  * @now:	Current timestamp
@@ -144,6 +222,7 @@ static void timers(struct ctx *c, const struct timespec *now)
 	tcp_splice_timer(c, now);
 	udp_splice_timer(c, now);
 	fwd_auto_timer(c, now);
+	stats_print(c, now);
 }
 
 /**
@@ -199,7 +278,7 @@ int main(int argc, char **argv)
 	if (c->mode == MODE_PASTA)
 		pasta_start_child(c);
 
-	while (!quit_signal) {
+	while (!quit_signal && pasta_child_exit_status() < 0) {
 		int n, i;
 
 		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS,
@@ -212,6 +291,8 @@ int main(int argc, char **argv)
 			union epoll_ref ref = { .u64 = events[i].data.u64 };
 			uint32_t ev = events[i].events;
 			const struct pool *p = NULL;
+
+			stats_events[ref.type < EPOLL_TYPE_MAX ? ref.type : 0]++;
 
 			switch (ref.type) {
 			case EPOLL_TYPE_TAP_PASTA:
@@ -277,6 +358,8 @@ int main(int argc, char **argv)
 
 			if (p && p->count)
 				guest_frames(c, p, &now);
+			if (c->guest_gone)
+				guest_gone(c);
 		}
 
 		timers(c, &now);
@@ -285,6 +368,11 @@ int main(int argc, char **argv)
 	tcp_stats();
 	tcp_splice_stats();
 	udp_stats();
+	if (!quit_signal) {
+		debug("The command ended, exiting with status %i",
+		      pasta_child_exit_status());
+		return pasta_child_exit_status();
+	}
 	info("Exiting on signal %i", (int)quit_signal);
 	return EXIT_SUCCESS;
 }

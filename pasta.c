@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
@@ -55,6 +56,8 @@ static char pasta_ns_stack[PASTA_NS_STACK_BYTES] __attribute__((aligned(16)));
 
 /* PID of the command we spawned, 0 if we joined an existing namespace */
 static volatile pid_t pasta_child_pid;
+/* Exit status for pasta once the spawned command ended, -1 before */
+static volatile sig_atomic_t pasta_child_status = -1;
 /* Write end of the pipe the spawned command waits on before exec */
 static int pasta_child_go = -1;
 
@@ -157,10 +160,12 @@ int pasta_ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg)
 }
 
 /**
- * pasta_child_handler() - SIGCHLD: exit with the spawned command's status
+ * pasta_child_handler() - SIGCHLD: note the spawned command's exit status
  * @signum:	Signal number, unused
  *
- * Other children (namespace clones) are reaped by whoever started them.
+ * The main loop sees it (pasta_child_exit_status()) and exits with it, after
+ * logging its counters. Other children (namespace clones) are reaped by
+ * whoever started them.
  */
 static void pasta_child_handler(int signum)
 {
@@ -174,11 +179,23 @@ static void pasta_child_handler(int signum)
 	    !waitid(P_PID, pasta_child_pid, &si, WEXITED | WNOHANG) &&
 	    si.si_pid == pasta_child_pid) {
 		if (si.si_code == CLD_EXITED)
-			_exit(si.si_status);
-		_exit(PASTA_SIGNAL_STATUS + si.si_status);
+			pasta_child_status = si.si_status;
+		else
+			pasta_child_status = PASTA_SIGNAL_STATUS + si.si_status;
 	}
 
 	errno = saved_errno;
+}
+
+/**
+ * pasta_child_exit_status() - Exit status of the command pasta spawned
+ *
+ * Return: what pasta exits with now that the command ended, -1 while it
+ *	   runs (or if there's none)
+ */
+int pasta_child_exit_status(void)
+{
+	return pasta_child_status;
 }
 
 /**
@@ -338,8 +355,12 @@ static void pasta_spawn(struct ctx *c)
 	close(go[0]);
 	if (read(ready[0], &b, 1) != 1) {
 		/* The child said why; its exit status is ours */
-		for (;;)
-			pause();
+		struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+		/* SIGCHLD may come before we sleep: don't wait for it */
+		while (pasta_child_exit_status() < 0)
+			nanosleep(&tick, NULL);
+		_exit(pasta_child_exit_status());
 	}
 	close(ready[0]);
 	pasta_child_go = go[1];

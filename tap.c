@@ -43,9 +43,8 @@
 #define TAP_IPV6_EXT_MAX	16
 /* Pasta frames in the receive buffer start at this alignment */
 #define TAP_PASTA_ALIGN		8
-/* Chunk of /proc/net/unix read at a time, and its listening flag */
+/* Chunk of /proc/net/unix read at a time */
 #define TAP_PROC_BUF_BYTES	4096
-#define TAP_PROC_ACCEPTCON	0x10000UL
 
 static uint8_t tap_buf[TAP_BUF_BYTES];
 /* passt: unparsed stream bytes in tap_buf are [tap_rstart, tap_rend) */
@@ -783,6 +782,7 @@ static void tap_passt_close(struct ctx *c)
 	tap_rstart = tap_rend = 0;
 	tap_rbad = false;
 	tap_wpend_off = tap_wpend_len = 0;
+	c->guest_gone = true;
 
 	if (c->one_off) {
 		info("Client closed connection, exiting");
@@ -1033,13 +1033,15 @@ static void tap_sock_unlink(void)
 }
 
 /**
- * tap_sock_listed() - Is a socket listening at a path in our namespace?
+ * tap_sock_listed() - Is a socket bound at a path in our namespace?
  * @path:	Socket path, as bound
  *
  * Looking it up in /proc/net/unix spares a listener (say, another passt
- * with -1, waiting for its guest) the connection of a probe.
+ * with -1, waiting for its guest) the connection of a probe. A socket that
+ * is bound but not listening yet counts too: another passt between its
+ * bind() and listen() would otherwise refuse our probe, and look stale.
  *
- * Return: true if /proc/net/unix lists a listening socket bound to @path
+ * Return: true if /proc/net/unix lists a socket bound to @path
  */
 static bool tap_sock_listed(const char *path)
 {
@@ -1057,15 +1059,12 @@ static bool tap_sock_listed(const char *path)
 		char *line = buf, *end = buf + have + n, *nl;
 
 		while ((nl = memchr(line, '\n', end - line))) {
-			unsigned long flags;
 			char *p;
 
 			*nl = 0;
 			/* "Num: RefCount Protocol Flags Type St Inode Path" */
 			p = strchr(line, ':');
-			if (p && sscanf(p + 1, "%*x %*x %lx", &flags) == 1 &&
-			    (flags & TAP_PROC_ACCEPTCON) &&
-			    (size_t)(nl - line) > plen &&
+			if (p && (size_t)(nl - line) > plen &&
 			    !strcmp(nl - plen, path) && nl[-plen - 1] == ' ') {
 				found = true;
 				break;

@@ -392,6 +392,7 @@ static void vu_close(struct ctx *c)
 	vu.features = vu.protocol = 0;
 	vu.gen++;
 	vu_update_ready(c);
+	c->guest_gone = true;
 
 	if (c->one_off) {
 		info("vhost-user: front end gone, exiting");

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # passt serves one guest at a time: a second connection is refused while
-# one is up; once the guest goes, the next one is served. With -1, passt
-# exits after its first guest, removing its socket.
+# one is up; once the guest goes, its connections are closed and the next
+# one is served (a lease, ARP). With -1, passt exits after its first guest,
+# removing its socket.
 source "$(dirname "$0")/../lib.sh"
 
 SOCK=$WORK/passt.sock
@@ -32,13 +33,43 @@ else
 fi
 check guest_unaffected_by_refusal arp_answered
 
+# A connection of the first guest: closed on the host when the guest goes
+socat TCP-LISTEN:20100,bind=127.0.0.1,reuseaddr SYSTEM:'sleep 60' \
+	>/dev/null 2>&1 &
+SRV_PID=$!
+wait_for 5 sh -c "ss -ltnH 'sport = :20100' | grep -q LISTEN"
+in_guest socat -u EXEC:'sleep 60' TCP:192.0.2.1:20100 >/dev/null 2>&1 &
+CLI_PID=$!
+host_conn() {
+	ss -tnH state established '( sport = :20100 )' | grep -q .
+}
+check old_guest_connection_up wait_for 5 host_conn
+
 guest_unbridge
 if wait_for 5 grep -q "waiting for a new one" "$WORK/passt.log"; then
 	pass disconnect_noticed
 else
 	fail disconnect_noticed "$(tail -n 3 "$WORK/passt.log")"
 fi
+if wait_for 5 sh -c "! ss -tnH state established '( sport = :20100 )' |
+		     grep -q ."; then
+	pass old_guest_connection_closed
+else
+	fail old_guest_connection_closed "$(ss -tnH '( sport = :20100 )')"
+fi
+kill $SRV_PID $CLI_PID 2>/dev/null
+wait $SRV_PID $CLI_PID 2>/dev/null
+
+# The next guest (a new tap device: another MAC address) gets a lease
 guest_bridge "$SOCK"
+in_guest ip addr flush dev guest0
+if in_guest timeout 15 udhcpc -i guest0 -f -q -n -t 3 -T 1 -A 1 \
+	-s /bin/true >"$WORK/udhcpc.log" 2>&1 &&
+   grep -q "lease of 192.0.2.2 obtained" "$WORK/udhcpc.log"; then
+	pass next_guest_gets_lease
+else
+	fail next_guest_gets_lease "$(tail -n 2 "$WORK/udhcpc.log")"
+fi
 check next_guest_answered arp_answered
 if kill -0 "$PASST_PID" 2>/dev/null; then
 	pass passt_survives_disconnect

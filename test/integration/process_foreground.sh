@@ -51,3 +51,21 @@ else
 	kill "$bad"
 	fail bad_pidfile_fails "still running with an unwritable PID file"
 fi
+
+# --stats 1: event counters, at most once a second, only after events. A
+# client connecting to the socket is one event (a listening socket's)
+"$PASST" -f --stats 1 -s "$WORK/sock3" > "$WORK/out3" 2>&1 &
+pid=$!
+wait_for 5 test -S "$WORK/sock3"
+sleep 1.5
+n0=$(grep -c "Events:" "$WORK/out3")
+"$HELPERS/sockclient" -t 1 "$WORK/sock3" </dev/null >/dev/null 2>&1
+if wait_for 5 grep -q "Events: .*tap-listen 1" "$WORK/out3" &&
+   [ "$n0" -eq 0 ]; then
+	pass stats_printed_after_events
+else
+	fail stats_printed_after_events "before: $n0 lines; $(tail -n 2 \
+"$WORK/out3" | tr '\n' ' ')"
+fi
+kill "$pid"
+wait "$pid" 2>/dev/null
