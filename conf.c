@@ -374,6 +374,26 @@ static void conf_bad(const char *arg, const char *why)
 }
 
 /**
+ * conf_parent_is_dir() - Is the directory part of a path a directory?
+ * @path:	Path (of a socket to create)
+ *
+ * Return: true if it is, or if @path has no directory part
+ */
+static bool conf_parent_is_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!slash)
+		return true;
+	if (slash == path)
+		return true;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	return !stat(dir, &st) && S_ISDIR(st.st_mode);
+}
+
+/**
  * conf_copy() - Copy an option value into a fixed-size buffer
  * @dst:	Buffer
  * @size:	Size of @dst
@@ -852,13 +872,13 @@ static bool conf_ambiguous(const char *prefix)
 
 /**
  * conf_getopt_error() - Report an unknown option or a missing argument
- * @argv:	Arguments
+ * @last:	Argument getopt_long() was looking at: a long option, or a
+ *		cluster of short ones
  * @ret:	getopt_long() return value, '?' or ':'
  */
 __attribute__((noreturn))
-static void conf_getopt_error(char **argv, int ret)
+static void conf_getopt_error(const char *last, int ret)
 {
-	const char *last = argv[optind - 1];
 	char name[sizeof(conf_optname)];
 
 	if (optopt && optopt < 256 && strncmp(last, "--", 2)) {
@@ -1589,6 +1609,8 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 		break;
 	case 's':
 		conf_copy(c->sock_path, sizeof(c->sock_path), arg, "path");
+		if (!conf_parent_is_dir(arg))
+			conf_bad(arg, "no such directory");
 		break;
 	case OPT_VHOST_USER:
 		c->vhost_user = true;
@@ -1636,6 +1658,8 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 		break;
 	case OPT_USERNS:
 		conf_copy(c->userns_path, sizeof(c->userns_path), arg, "path");
+		if (access(arg, F_OK))
+			conf_bad(arg, strerror(errno));
 		a->userns_given = true;
 		break;
 	case OPT_NETNS:
@@ -1745,6 +1769,10 @@ void conf(struct ctx *c, int argc, char **argv)
 	opterr = 0;
 	optind = 0;	/* full re-initialisation, for repeated calls */
 	for (;;) {
+		/* The argument this call looks at, even inside a cluster of
+		 * short options, where getopt_long() doesn't move optind on
+		 */
+		int cur = optind ? optind : 1;
 		const struct conf_opt *o;
 		int longindex = -1;
 
@@ -1754,7 +1782,7 @@ void conf(struct ctx *c, int argc, char **argv)
 		if (ret == -1)
 			break;
 		if (ret == '?' || ret == ':')
-			conf_getopt_error(argv, ret);
+			conf_getopt_error(argv[cur], ret);
 
 		if (longindex >= 0) {
 			snprintf(conf_optname, sizeof(conf_optname), "--%s",

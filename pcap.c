@@ -88,7 +88,7 @@ void pcap_init(const char *path)
 
 	pcap_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (pcap_fd < 0)
-		die_perror("Failed to open pcap file %s", path);
+		die_perror("-p %s: can't open capture file", path);
 	if (write_all(pcap_fd, &hdr, sizeof(hdr)))
 		die_perror("Failed to write pcap file %s", path);
 

@@ -72,6 +72,13 @@ cli_error unknown_short_option	passt "-x"		-x
 cli_error missing_argument	passt "--mtu"		--mtu
 cli_error ambiguous_abbreviation	passt "--net: ambiguous" --net=3
 cli_error flag_with_argument	passt "--debug: takes no argument" --debug=x
+cli_error short_in_cluster	passt "-x: unknown option" --debug -xf
+cli_error short_cluster_after_value passt "-x: unknown option" --mtu=1500 -xf
+cli_error pcap_unwritable	passt "-p /nonexistent/x" -p /nonexistent/x
+cli_error socket_dir_missing	passt "-s /nonexistent/dir/sock" \
+				-s /nonexistent/dir/sock
+cli_error userns_missing	pasta "--userns /nonexistent" \
+				--userns /nonexistent --netns "$WORK/nsfile"
 cli_error passt_operand		passt "stray"		-f stray
 cli_error pasta_only_in_passt	passt "--netns"		--netns foo
 cli_error pasta_only_short	passt "-I"		-I eth0

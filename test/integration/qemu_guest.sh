@@ -24,8 +24,8 @@ if ! wait_for 5 test -S "$SOCK"; then
 fi
 sleep 0.5
 if ! kill -0 "$PASST_PID" 2>/dev/null; then
-	# passt before its data path printed its summary and left
-	skip qemu_guest "passt exits right after start (no data path yet)"
+	fail qemu_guest_passt_start \
+		"passt exited: $(tail -n 3 "$WORK/passt.log")"
 	exit 0
 fi
 
