@@ -664,8 +664,11 @@ static void pasta_nsquit_timer_init(const struct ctx *c)
 /**
  * pasta_nsquit_inotify_init() - Watch for a bound namespace file's removal
  * @c:		Execution context
+ *
+ * Return: 0 on success, -1 if inotify can't watch it (the caller falls
+ *	   back to the timer)
  */
-static void pasta_nsquit_inotify_init(struct ctx *c)
+static int pasta_nsquit_inotify_init(struct ctx *c)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_NSQUIT_INOTIFY };
 	char *slash;
@@ -686,15 +689,23 @@ static void pasta_nsquit_inotify_init(struct ctx *c)
 	}
 
 	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (fd < 0)
-		die_perror("Failed to create inotify instance");
+	if (fd < 0) {
+		warn_perror("Can't create inotify instance");
+		return -1;
+	}
 	if (inotify_add_watch(fd, c->netns_dir, IN_DELETE | IN_MOVED_FROM |
-			      IN_DELETE_SELF | IN_MOVE_SELF) < 0)
-		die_perror("Failed to watch %s", c->netns_dir);
+			      IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+		warn_perror("Can't watch %s with inotify", c->netns_dir);
+		close(fd);
+		return -1;
+	}
 
 	ref.fd = fd;
-	if (epoll_add_ref(c->epollfd, fd, EPOLLIN, ref))
-		die("Failed to add namespace watch to epoll");
+	if (epoll_add_ref(c->epollfd, fd, EPOLLIN, ref)) {
+		close(fd);
+		return -1;
+	}
+	return 0;
 }
 
 /**
@@ -805,10 +816,13 @@ void pasta_setup(struct ctx *c)
 
 	if (pasta_child_pid || c->no_netns_quit)
 		return;
-	if (!strncmp(c->netns_path, "/proc/", strlen("/proc/")))
-		pasta_nsquit_timer_init(c);
-	else
-		pasta_nsquit_inotify_init(c);
+	/* inotify sees no removals from procfs, and may not be available:
+	 * the timer works everywhere, inotify just answers faster
+	 */
+	if (strncmp(c->netns_path, "/proc/", strlen("/proc/")) &&
+	    !pasta_nsquit_inotify_init(c))
+		return;
+	pasta_nsquit_timer_init(c);
 }
 
 /**

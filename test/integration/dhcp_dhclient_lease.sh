@@ -18,7 +18,9 @@ if ! wait_for 5 test -S "$SOCK" || ! guest_start "$SOCK"; then
 fi
 
 # -sf /bin/true: take the lease, configure nothing; -d: stay in foreground
-in_guest dhclient -4 -d -v -lf "$LEASE" -pf "$WORK/dhclient.pid" \
+# nsenter runs dhclient itself: $! is its PID, to kill
+nsenter -t "$GUEST_PID" -n -- \
+	dhclient -4 -d -v -lf "$LEASE" -pf "$WORK/dhclient.pid" \
 	-sf /bin/true guest0 >"$WORK/dhclient.log" 2>&1 &
 DHCLIENT_PID=$!
 if wait_for 15 grep -q "fixed-address" "$LEASE"; then

@@ -54,7 +54,9 @@ in_guest ip addr add 192.0.2.2/24 dev guest0
 check arp_after_hostile_frames sh -c "nsenter -t $GUEST_PID -n \
 	busybox arping -f -c 2 -w 2 -I guest0 192.0.2.1 | grep -qi $OUR_MAC"
 
-in_guest dhclient -6 -d -lf "$WORK/lease6" -pf "$WORK/dhclient.pid" \
+# nsenter runs dhclient itself: $! is its PID, to kill
+nsenter -t "$GUEST_PID" -n -- \
+	dhclient -6 -d -lf "$WORK/lease6" -pf "$WORK/dhclient.pid" \
 	-sf /bin/true guest0 >"$WORK/dhclient.log" 2>&1 &
 DHCLIENT_PID=$!
 check dhcpv6_lease_after_hostile_frames \

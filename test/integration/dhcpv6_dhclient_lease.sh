@@ -41,7 +41,9 @@ stop_passt() {
 # dhclient6 SECONDS: run dhclient -6 until it has a lease, or SECONDS pass
 dhclient6() {
 	rm -f "$LEASE"
-	in_guest dhclient -6 -d -v -lf "$LEASE" -pf "$WORK/dhclient.pid" \
+	# nsenter runs dhclient itself: $! is its PID, to kill
+	nsenter -t "$GUEST_PID" -n -- \
+		dhclient -6 -d -v -lf "$LEASE" -pf "$WORK/dhclient.pid" \
 		-sf /bin/true guest0 >"$WORK/dhclient.log" 2>&1 &
 	DHCLIENT_PID=$!
 	wait_for "$1" grep -q "iaaddr" "$LEASE"

@@ -153,3 +153,26 @@ else
 	fail attach_netns_no_netns_quit "exited: $(cat "$WORK/log")"
 fi
 kill "$pasta"
+
+# No inotify instance to be had: pasta falls back to the timer for a bound
+# namespace file, and still exits once it's removed
+ip netns add pt3
+limit=/proc/sys/fs/inotify/max_user_instances
+saved=$(cat $limit)
+echo 0 > $limit
+"$PASTA" -f --netns pt3 > "$WORK/log" 2>&1 &
+pasta=$!
+PIDS="$PIDS $pasta"
+wait_for 5 ip netns exec pt3 ip link show uplink
+echo "$saved" > $limit
+if grep -q "Can't create inotify instance" "$WORK/log"; then
+	ip netns del pt3
+	if gone_within 5 "$pasta"; then
+		pass attach_netns_timer_without_inotify
+	else
+		fail attach_netns_timer_without_inotify "still running after 5 s"
+	fi
+else
+	ip netns del pt3
+	fail attach_netns_timer_without_inotify "$(tail -n 3 "$WORK/log")"
+fi
