@@ -480,7 +480,10 @@ void isolation_daemonise(const struct ctx *c)
 	if (fd > STDERR_FILENO)
 		close(fd);
 
+	/* -d: "don't log to the system logger", as documented; -l has its
+	 * own file
+	 */
 	log_set_stderr(false);
-	if (!*c->log_path)
+	if (!*c->log_path && !c->debug)
 		log_set_syslog(true);
 }

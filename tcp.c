@@ -118,6 +118,12 @@
 #define TCP_B_ACK		(1U << 1)	/* send an ACK */
 #define TCP_B_DATA		(1U << 2)	/* try sending data */
 #define TCP_B_RETRANS		(1U << 3)	/* go back to last ACK */
+/* Out-of-order segments seen in the batch (up to 15): one duplicate ACK
+ * each (RFC 5681, 4.2), no more, as senders without SACK count them as
+ * segments that left the network, and take extra ones for reordering
+ */
+#define TCP_B_OOO_SHIFT		4
+#define TCP_B_OOO_MASK		(15U << TCP_B_OOO_SHIFT)
 
 #define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
 #define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
@@ -1321,10 +1327,13 @@ static void tcp_ack_from_guest(struct tcp_conn *conn,
 		return;
 	}
 
-	/* RFC 5681, 2: duplicate ACK */
+	/* RFC 5681, 2: duplicate ACK. A receiver queueing out-of-order data
+	 * also shrinks its window as it does: a smaller window counts too
+	 */
 	if (!seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
-	    wnd == conn->wnd_guest && conn->seq_una != conn->seq_max &&
+	    wnd <= conn->wnd_guest && conn->seq_una != conn->seq_max &&
 	    !(conn->flags & TCP_F_RECOVERY)) {
+		conn->wnd_guest = wnd;
 		if (++conn->dup_acks == TCP_DUPACK_THRESHOLD)
 			tcp_touch(conn, TCP_B_RETRANS);
 		return;
@@ -1374,7 +1383,9 @@ static void tcp_data_from_guest(struct ctx *c, struct tcp_conn *conn,
 		seq = next;
 	}
 	if (seq != next) {
-		/* Out of order: no buffers, ask again with a duplicate ACK */
+		/* Out of order: no buffers, ask again with duplicate ACKs */
+		if ((conn->batch & TCP_B_OOO_MASK) != TCP_B_OOO_MASK)
+			conn->batch += 1U << TCP_B_OOO_SHIFT;
 		tcp_touch(conn, TCP_B_ACK);
 		return;
 	}
@@ -1614,8 +1625,16 @@ static void tcp_conn_update(struct ctx *c, struct tcp_conn *conn)
 	if (conn_at((union flow *)conn) != conn)
 		return;
 
-	if ((work & TCP_B_ACK) || conn->seq_ack_sent != conn->seq_from_guest)
+	if ((work & TCP_B_ACK) || conn->seq_ack_sent != conn->seq_from_guest) {
+		unsigned dups = (work & TCP_B_OOO_MASK) >> TCP_B_OOO_SHIFT, i;
+
+		/* The first ACK is a duplicate itself unless it moves on */
+		if (dups && conn->seq_ack_sent == conn->seq_from_guest)
+			dups--;
 		tcp_send_ack(c, conn);
+		for (i = 0; i < dups; i++)
+			tcp_send_ack(c, conn);
+	}
 	tcp_conn_maybe_done(conn);
 }
 

@@ -13,12 +13,18 @@
 #   refused ADDR PORT           connected socket: send, print "refused" on
 #                               ECONNREFUSED, the errno name on others
 #   sink ADDR PORT              print the payload of every datagram
+#   digest ADDR PORT            answer the length and SHA-256 of each
+#                               datagram
+#   big ADDR PORT SIZE          send SIZE random bytes in one datagram to a
+#                               digest peer, print "intact SIZE" if its
+#                               answer matches
 #   hostile IFNAME              send malformed UDP frames (and valid ones,
 #                               "good" payloads) on IFNAME to passt's MAC,
 #                               from 192.0.2.2 / 2001:db8::2 to port 20051
 #                               of the gateway
 
 import errno
+import hashlib
 import os
 import select
 import socket
@@ -122,6 +128,30 @@ def query(addr, port, sport=0):
     s.sendto(b'query', (addr, port))
     data, peer = s.recvfrom(65535)
     print("%s %d %s" % (peer[0], peer[1], data.decode(errors='replace')))
+    return 0
+
+
+def digest(data):
+    """Answer of the digest peer: length and SHA-256 of a datagram"""
+    return ("%d %s" % (len(data), hashlib.sha256(data).hexdigest())).encode()
+
+
+def big(addr, port, size):
+    """Send one datagram of @size bytes to a digest peer, check the answer"""
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.settimeout(3)
+    d = os.urandom(size)
+    s.sendto(d, (addr, port))
+    try:
+        answer = s.recv(256)
+    except socket.timeout:
+        print("no answer")
+        return 1
+    if answer != digest(d):
+        print("got '%s' for %d bytes" % (answer.decode(errors='replace'),
+                                         size))
+        return 1
+    print("intact %d" % size)
     return 0
 
 
@@ -239,6 +269,10 @@ def main():
         return refused(a[0], int(a[1]))
     elif cmd == 'sink':
         sink(a[0], int(a[1]))
+    elif cmd == 'digest':
+        serve(a[0], int(a[1]), lambda d, p: digest(d))
+    elif cmd == 'big':
+        return big(a[0], int(a[1]), int(a[2]))
     elif cmd == 'hostile':
         return hostile(a[0])
     return 2

@@ -21,15 +21,23 @@ ports() {
 }
 
 # spec_check NAME SPEC EXPECTED...: passt -t SPEC listens on exactly the
-# socket addresses printed by the EXPECTED command
+# socket addresses printed by the EXPECTED command (pasta instead, if NAME
+# starts with "pasta")
 spec_check() {
 	local name=$1 spec=$2 pid
 	shift 2
 	"$@" | sort > "$WORK/want"
-	"$PASST" -q -f -s "$WORK/specs.sock" -t "$spec" > "$WORK/specs.log" 2>&1 &
+	if [ "${name#pasta}" != "$name" ]; then
+		"$PASTA" -q -f -t "$spec" -T none -u none -U none -- \
+			sh -c "touch $WORK/specs.sock; exec sleep 60" \
+			> "$WORK/specs.log" 2>&1 &
+	else
+		"$PASST" -q -f -s "$WORK/specs.sock" -t "$spec" \
+			> "$WORK/specs.log" 2>&1 &
+	fi
 	pid=$!
-	if ! wait_for 10 test -S "$WORK/specs.sock"; then
-		fail "$name" "passt -t $spec: $(tail -n 2 "$WORK/specs.log")"
+	if ! wait_for 10 test -e "$WORK/specs.sock"; then
+		fail "$name" "-t $spec: $(tail -n 2 "$WORK/specs.log")"
 		kill $pid 2>/dev/null; wait $pid 2>/dev/null
 		return
 	fi
@@ -61,6 +69,14 @@ spec_check tcp_spec_range_with_exclusion 2000-5000,~3000-3010 \
 spec_check tcp_spec_address_range_with_exclusion 192.0.2.1/20-30,~25 \
 	sh -c "seq 20 24 | sed 's/^/192.0.2.1:/'; \
 	       seq 26 30 | sed 's/^/192.0.2.1:/'"
+
+# The same grammar in pasta mode
+spec_check pasta_tcp_spec_port_to_other_port 22:23 ports 22 22 '*'
+spec_check pasta_tcp_spec_range_to_range 22-80:32-90 ports 22 80 '*'
+spec_check pasta_tcp_spec_address_interface 192.0.2.1%uplink/22 \
+	ports 22 22 192.0.2.1%uplink
+spec_check pasta_tcp_spec_range_with_exclusion 2000-5000,~3000-3010 \
+	sh -c "seq 2000 2999 | sed 's/^/*:/'; seq 3011 5000 | sed 's/^/*:/'"
 # "~20000-20010" means every non-ephemeral port but those: more sockets than
 # the open file limit here allows (ulimit -Hn), and listening sockets take
 # at most half of it, so the lowest ports get them. Check that ports are
@@ -89,6 +105,33 @@ else
 	fail tcp_spec_exclusion_only "$(tail -n 2 "$WORK/specs.log")"
 fi
 kill $pid 2>/dev/null; wait $pid 2>/dev/null
+
+# all: every non-ephemeral port that can be bound, those taken excepted
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("0.0.0.0", 2345)); s.listen(); time.sleep(60)' &
+taken=$!
+wait_for 5 sh -c "ss -ltnH | grep -q ':2345 '"
+"$PASST" -q -f -s "$WORK/specs.sock" -t all -u none > "$WORK/specs.log" 2>&1 &
+pid=$!
+if wait_for 10 test -S "$WORK/specs.sock" &&
+   wait_for 20 sh -c "ss -ltnH | grep -q '^LISTEN.*:1023 '"; then
+	sleep 1
+	ss -ltnpH | grep "pid=$pid," | awk '{ print $4 }' | sed 's/.*://' |
+		sort -n > "$WORK/got"
+	n=$(wc -l < "$WORK/got")
+	bad=$(awk -v lo="$lo" -v hi="$hi" '$1 >= lo && $1 <= hi || $1 == 2345' \
+	      "$WORK/got" | head -n 3 | tr '\n' ' ')
+	if [ -z "$bad" ] && [ "$(head -n 1 "$WORK/got")" = 1 ] &&
+	   [ "$n" -gt 1000 ]; then
+		pass "tcp_spec_all ($n sockets)"
+	else
+		fail tcp_spec_all "$n sockets, unexpected: $bad"
+	fi
+else
+	fail tcp_spec_all "$(tail -n 2 "$WORK/specs.log")"
+fi
+kill $pid $taken 2>/dev/null; wait $pid $taken 2>/dev/null
+rm -f "$WORK/specs.sock"
 
 # --no-tcp: nothing listens, and the guest's SYNs are dropped (no answer)
 python3 "$HELPERS/tcp_probe.py" peerserver 10401 127.0.0.1 & srv=$!
