@@ -1361,8 +1361,15 @@ static void tcp_data_from_guest(struct ctx *c, struct tcp_conn *conn,
 	size_t len = seg->len;
 	uint32_t seq = seg->seq;
 
-	if (!len && !fin)
+	if (!len && !fin) {
+		/* Zero window probes and keepalives without data sit just
+		 * before what we expect: they ask for an ACK (RFC 9293,
+		 * 3.8.6.1, 3.8.4), which carries our current window
+		 */
+		if (SEQ_LT(seq, next))
+			tcp_touch(conn, TCP_B_ACK);
 		return;
+	}
 	if (conn->flags & TCP_F_GUEST_FIN) {
 		tcp_touch(conn, TCP_B_ACK);
 		return;

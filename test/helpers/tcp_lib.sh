@@ -80,12 +80,13 @@ xfer() {
 	rm -f "$WORK/got"
 
 	if [ "$dir" = to_host ]; then
-		sh -c "socat -u $lspec - | sha256sum > $WORK/got" &
+		sh -c "timeout 150 socat -u $lspec - | sha256sum > $WORK/got" &
 		wait_for 5 listening host "$port"
 		t0=$(date +%s%N)
 		in_guest timeout 120 socat -u "FILE:$file" "$cspec"
 	else
-		in_guest sh -c "socat -u $lspec - | sha256sum > $WORK/got" &
+		in_guest sh -c "timeout 150 socat -u $lspec - |
+				sha256sum > $WORK/got" &
 		wait_for 5 listening guest "$port"
 		t0=$(date +%s%N)
 		timeout 120 socat -u "FILE:$file" "$cspec"
