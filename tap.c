@@ -17,11 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/icmp6.h>
+#include <linux/sockios.h>
 
 #include "util.h"
 #include "log.h"
@@ -57,6 +59,8 @@ POOL_DEFINE(tap_pool, TAP_FRAMES_MAX);
 /* passt: rest of a frame the socket took only part of, sent on EPOLLOUT */
 static uint8_t tap_wpend[TAP_LEN_BYTES + TAP_FRAME_MAX];
 static size_t tap_wpend_off, tap_wpend_len;
+/* Send buffer size of the qemu socket, as the kernel set it */
+static int tap_sndbuf;
 
 /* Frames sent in one sendmsg(), with their length prefixes */
 static struct iovec tap_siov[TAP_IOV_MAX];
@@ -335,6 +339,32 @@ static void tap_keep_rest(const struct ctx *c, const struct iovec *iov,
 	tap_wpend_off = 0;
 	tap_wpend_len = len;
 	tap_epoll_mod(c, true);
+}
+
+/**
+ * tap_send_room() - Bytes of frames the guest side takes now without waiting
+ * @c:		Execution context
+ *
+ * Handlers reading bulk data for the guest ask first, so that they leave
+ * in the kernel, rather than read and drop, what the qemu socket wouldn't
+ * take: the guest's pace then costs no copies. The tap device and
+ * vhost-user rings drop what doesn't fit themselves, cheaply.
+ *
+ * Return: free space in the qemu socket's send buffer, SIZE_MAX if unknown
+ *	   or not a qemu socket
+ */
+size_t tap_send_room(const struct ctx *c)
+{
+	int queued = 0;
+
+	if (c->mode != MODE_PASST || c->vhost_user || c->fd_tap < 0 ||
+	    tap_sndbuf <= 0)
+		return SIZE_MAX;
+	if (tap_wpend_len)
+		return 0;
+	if (ioctl(c->fd_tap, SIOCOUTQ, &queued) || queued < 0)
+		return SIZE_MAX;
+	return queued >= tap_sndbuf ? 0 : (size_t)(tap_sndbuf - queued);
 }
 
 /**
@@ -802,6 +832,7 @@ static int tap_passt_attach(struct ctx *c, int fd)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST, .fd = fd };
 	int v = TAP_SOCK_BUF_BYTES;
+	socklen_t sl;
 
 	/* Best effort: bigger buffers mean fewer EAGAIN under load. Past
 	 * net.core.[wr]mem_max only with CAP_NET_ADMIN, if we still have it
@@ -810,6 +841,9 @@ static int tap_passt_attach(struct ctx *c, int fd)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	sl = sizeof(tap_sndbuf);
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &tap_sndbuf, &sl))
+		tap_sndbuf = 0;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
 	if (epoll_add_ref(c->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {

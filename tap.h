@@ -42,6 +42,7 @@ const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events);
 int tap_parse(struct ctx *c, struct iovec *frame, struct frame_info *fi);
 
 void tap_send_single(const struct ctx *c, const void *frame, size_t len);
+size_t tap_send_room(const struct ctx *c);
 size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
 

@@ -674,6 +674,28 @@ static void udp_tap_send(const struct ctx *c, unsigned nframes)
 }
 
 /**
+ * udp_rx_count() - How many datagrams to read for the guest now
+ * @c:		Execution context
+ *
+ * No more than the guest side takes (tap_send_room()), counting
+ * datagrams as large as the MTU allows; at least one, as host sockets are
+ * level-triggered and must be read.
+ *
+ * Return: number of datagrams to receive
+ */
+static unsigned udp_rx_count(const struct ctx *c)
+{
+	size_t room = tap_send_room(c), frame;
+	unsigned n;
+
+	if (room == SIZE_MAX)
+		return udp_batch;
+	frame = (size_t)c->mtu + ETH_HLEN + sizeof(uint32_t);
+	n = (unsigned)MIN(room / frame, (size_t)udp_batch);
+	return MAX(n, 1U);
+}
+
+/**
  * udp_rx_prepare() - Set up receive descriptors for a batch
  * @names:	Also receive peer addresses and packet information
  */
@@ -926,8 +948,8 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 
 	udp_rx_prepare(false);
 	do
-		n = recvmmsg(uf->sock, udp_rx_mh, udp_batch, MSG_DONTWAIT,
-			     NULL);
+		n = recvmmsg(uf->sock, udp_rx_mh, udp_rx_count(c),
+			     MSG_DONTWAIT, NULL);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		return;
@@ -1116,7 +1138,8 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 
 	udp_rx_prepare(true);
 	do
-		n = recvmmsg(ref.fd, udp_rx_mh, udp_batch, MSG_DONTWAIT, NULL);
+		n = recvmmsg(ref.fd, udp_rx_mh, udp_rx_count(c), MSG_DONTWAIT,
+			     NULL);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		return;
