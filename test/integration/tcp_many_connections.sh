@@ -29,7 +29,9 @@ for mode in pasta passt; do
 				python3 $ECHO client 192.0.2.1 10101 1000 3"
 	kill $srv; wait $srv 2>/dev/null
 
-	in_guest sh -c "ulimit -n $lim; exec python3 $ECHO server 10102" &
+	# nsenter and sh exec the server: $! is its PID, for kill
+	nsenter -t "$GUEST_PID" -n -- \
+		sh -c "ulimit -n $lim; exec python3 $ECHO server 10102" &
 	srv=$!
 	wait_for 5 listening guest 10102
 	check "${mode}_many_connections_host_to_guest" \
