@@ -362,16 +362,15 @@ static void us_send(int s, int first, int n)
 }
 
 /**
- * udp_splice_listen_handler() - Datagrams on a forwarded port
+ * udp_splice_listen_handler() - Datagrams on a -U port, in the namespace
  * @c:		Execution context
- * @ref:	epoll reference: listener, port and side in @data
+ * @ref:	epoll reference: listener, port in @data
  * @events:	epoll events
  * @now:	Current timestamp
  */
 void udp_splice_listen_handler(struct ctx *c, union epoll_ref ref,
 			       uint32_t events, const struct timespec *now)
 {
-	bool ns = ref.data & UDP_SPLICE_LISTEN_NS;
 	in_port_t port = ref.data & 0xffff;
 	int n, i, run_start = 0;
 	struct udp_splice_flow *run = NULL;
@@ -386,19 +385,18 @@ void udp_splice_listen_handler(struct ctx *c, union epoll_ref ref,
 		union inany_addr src;
 		in_port_t sport;
 
-		if (i < n && !us_sa_to(&src, &sport, &udp_splice_sa[i]) &&
-		    (ns || (!c->no_splice && inany_is_loopback(&src)))) {
-			us_key(&key, &src, sport, port, ns);
+		/* Only namespace sockets (-U) come here, see
+		 * udp_splice_listen(): every source is forwarded
+		 */
+		if (i < n && !us_sa_to(&src, &sport, &udp_splice_sa[i])) {
+			us_key(&key, &src, sport, port, true);
 			uf = flow_of(flow_lookup(IPPROTO_UDP, &key.eaddr,
 						 key.eport, &key.faddr,
 						 key.fport));
 			if (!uf)
-				uf = us_flow_new(c, ref.fd, &key, ns,
+				uf = us_flow_new(c, ref.fd, &key, true,
 						 udp_splice_sa[i].ss_family ==
 						 AF_INET6, now->tv_sec);
-		} else if (i < n) {
-			debug("UDP splice: dropping datagram from a "
-			      "non-loopback source on port %u", port);
 		}
 
 		if (uf == run && i < n)
@@ -582,10 +580,9 @@ int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		goto fail;
 	}
 	ref.fd = s;
-	if (ns)
-		ref.data = port | UDP_SPLICE_LISTEN_NS;
-	else	/* No rule: see udp_listen_handler() */
-		ref.data = port | (FWD_RULES_MAX << 16);
+	ref.data = port;
+	if (!ns)	/* No rule: see udp_listen_handler() */
+		ref.data |= FWD_RULES_MAX << 16;
 	rc = epoll_add_ref(c->epollfd, s, EPOLLIN, ref);
 	if (rc)
 		goto fail;

@@ -14,9 +14,6 @@
 #include "passt.h"
 #include "fwd.h"
 
-/* Flag in the epoll reference data of listeners opened in the namespace */
-#define UDP_SPLICE_LISTEN_NS	(1U << 16)
-
 int udp_splice_init(struct ctx *c);
 int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		      in_port_t port, bool ns);

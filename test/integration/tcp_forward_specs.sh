@@ -77,61 +77,54 @@ spec_check pasta_tcp_spec_address_interface 192.0.2.1%uplink/22 \
 	ports 22 22 192.0.2.1%uplink
 spec_check pasta_tcp_spec_range_with_exclusion 2000-5000,~3000-3010 \
 	sh -c "seq 2000 2999 | sed 's/^/*:/'; seq 3011 5000 | sed 's/^/*:/'"
+read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range
+
+# wide_check NAME SPEC MIN BAD: passt -t SPEC (-u none: UDP would forward
+# the same ports, and compete for the same descriptors) listens from port 1
+# up, on more than MIN ports, none ephemeral and none for which the awk
+# condition BAD holds
+wide_check() {
+	local name=$1 spec=$2 min=$3 bad_if=$4 pid n bad
+	"$PASST" -q -f -s "$WORK/specs.sock" -t "$spec" -u none \
+		> "$WORK/specs.log" 2>&1 &
+	pid=$!
+	if wait_for 10 test -S "$WORK/specs.sock" &&
+	   wait_for 20 sh -c "ss -ltnH | grep -q '^LISTEN.*:1023 '"; then
+		sleep 1
+		ss -ltnpH | grep "pid=$pid," | awk '{ print $4 }' |
+			sed 's/.*://' | sort -n > "$WORK/got"
+		n=$(wc -l < "$WORK/got")
+		bad=$(awk -v lo="$lo" -v hi="$hi" \
+		      "($bad_if) || (\$1 >= lo && \$1 <= hi)" "$WORK/got" |
+		      head -n 3 | tr '\n' ' ')
+		if [ -z "$bad" ] && [ "$(head -n 1 "$WORK/got")" = 1 ] &&
+		   [ "$n" -gt "$min" ]; then
+			pass "$name ($n sockets)"
+		else
+			fail "$name" "$n sockets, unexpected: $bad"
+		fi
+	else
+		fail "$name" "$(tail -n 2 "$WORK/specs.log")"
+	fi
+	kill $pid 2>/dev/null; wait $pid 2>/dev/null
+	rm -f "$WORK/specs.sock"
+}
+
 # "~20000-20010" means every non-ephemeral port but those: more sockets than
 # the open file limit here allows (ulimit -Hn), and listening sockets take
 # at most half of it, so the lowest ports get them. Check that ports are
 # forwarded from 1 up, none excluded and none ephemeral, and that passt
-# still starts ("no failures are reported"). -u none: UDP would otherwise
-# forward the same ports, and compete for the same descriptors.
-"$PASST" -q -f -s "$WORK/specs.sock" -t "~20000-20010" -u none \
-	> "$WORK/specs.log" 2>&1 &
-pid=$!
-read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range
-if wait_for 10 test -S "$WORK/specs.sock" &&
-   wait_for 20 sh -c "ss -ltnH | grep -q '^LISTEN.*:1023 '"; then
-	sleep 1
-	ss -ltnH | awk '{ print $4 }' | sed 's/.*://' | sort -n > "$WORK/got"
-	n=$(wc -l < "$WORK/got")
-	bad=$(awk -v lo="$lo" -v hi="$hi" \
-	      '($1 >= 20000 && $1 <= 20010) || ($1 >= lo && $1 <= hi)' \
-	      "$WORK/got" | head -n 3 | tr '\n' ' ')
-	if [ -z "$bad" ] && [ "$(head -n 1 "$WORK/got")" = 1 ] &&
-	   [ "$n" -gt 5000 ]; then
-		pass "tcp_spec_exclusion_only ($n sockets)"
-	else
-		fail tcp_spec_exclusion_only "$n sockets, unexpected: $bad"
-	fi
-else
-	fail tcp_spec_exclusion_only "$(tail -n 2 "$WORK/specs.log")"
-fi
-kill $pid 2>/dev/null; wait $pid 2>/dev/null
+# still starts ("no failures are reported").
+wide_check tcp_spec_exclusion_only "~20000-20010" 5000 \
+	'$1 >= 20000 && $1 <= 20010'
 
 # all: every non-ephemeral port that can be bound, those taken excepted
 python3 -c 'import socket, time
 s = socket.socket(); s.bind(("0.0.0.0", 2345)); s.listen(); time.sleep(60)' &
 taken=$!
 wait_for 5 sh -c "ss -ltnH | grep -q ':2345 '"
-"$PASST" -q -f -s "$WORK/specs.sock" -t all -u none > "$WORK/specs.log" 2>&1 &
-pid=$!
-if wait_for 10 test -S "$WORK/specs.sock" &&
-   wait_for 20 sh -c "ss -ltnH | grep -q '^LISTEN.*:1023 '"; then
-	sleep 1
-	ss -ltnpH | grep "pid=$pid," | awk '{ print $4 }' | sed 's/.*://' |
-		sort -n > "$WORK/got"
-	n=$(wc -l < "$WORK/got")
-	bad=$(awk -v lo="$lo" -v hi="$hi" '$1 >= lo && $1 <= hi || $1 == 2345' \
-	      "$WORK/got" | head -n 3 | tr '\n' ' ')
-	if [ -z "$bad" ] && [ "$(head -n 1 "$WORK/got")" = 1 ] &&
-	   [ "$n" -gt 1000 ]; then
-		pass "tcp_spec_all ($n sockets)"
-	else
-		fail tcp_spec_all "$n sockets, unexpected: $bad"
-	fi
-else
-	fail tcp_spec_all "$(tail -n 2 "$WORK/specs.log")"
-fi
-kill $pid $taken 2>/dev/null; wait $pid $taken 2>/dev/null
-rm -f "$WORK/specs.sock"
+wide_check tcp_spec_all all 1000 '$1 == 2345'
+kill $taken 2>/dev/null; wait $taken 2>/dev/null
 
 # --no-tcp: nothing listens, and the guest's SYNs are dropped (no answer)
 python3 "$HELPERS/tcp_probe.py" peerserver 10401 127.0.0.1 & srv=$!
