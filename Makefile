@@ -18,6 +18,11 @@ endif
 ifneq ($(WERROR),)
 WARNINGS += -Werror
 endif
+# SECCOMP_DEBUG=1: a blocked system call is named on stderr (SIGSYS) instead
+# of killing the process silently
+ifeq ($(SECCOMP_DEBUG),1)
+WARNINGS += -DSECCOMP_DEBUG
+endif
 
 BASE_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
 	       -fstack-protector-strong -fPIE -pipe \
@@ -26,7 +31,7 @@ override CFLAGS += $(BASE_CFLAGS) $(WARNINGS)
 LDFLAGS += -static-pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 
 SRCS := $(sort $(wildcard *.c))
-HDRS := $(sort $(wildcard *.h))
+HDRS := $(sort $(wildcard *.h) seccomp.h)
 OBJS := $(SRCS:.c=.o)
 LIB_OBJS := $(filter-out passt.o,$(OBJS))
 
@@ -35,7 +40,7 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 HELPER_SRCS := $(sort $(wildcard test/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:.c=)
 
-.PHONY: all clean install uninstall check unit lint bench
+.PHONY: all clean install uninstall check unit lint bench seccomp-report
 
 all: passt pasta
 
@@ -44,6 +49,13 @@ passt: $(OBJS)
 
 pasta: passt
 	ln -sf passt pasta
+
+# The seccomp filters, from the #syscalls annotations next to the code
+seccomp.h: seccomp.sh $(filter-out seccomp.h,$(HDRS)) $(SRCS)
+	CC="$(CC)" sh seccomp.sh $@ $(SRCS) $(filter-out seccomp.h,$(HDRS))
+
+seccomp-report: seccomp.sh
+	@CC="$(CC)" sh seccomp.sh --report $(SRCS) $(filter-out seccomp.h,$(HDRS))
 
 %.o: %.c $(HDRS)
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -76,4 +88,4 @@ uninstall:
 	rm -f $(DESTDIR)$(man1dir)/passt.1 $(DESTDIR)$(man1dir)/pasta.1
 
 clean:
-	rm -f passt pasta *.o $(UNIT_BINS) $(HELPER_BINS)
+	rm -f passt pasta *.o seccomp.h $(UNIT_BINS) $(HELPER_BINS)

@@ -48,15 +48,22 @@ static struct fwd_rule spec_rules[FWD_RULES_MAX];
  * @last:	Last ephemeral port, set on return
  *
  * Falls back to the kernel default, 32768-60999, if the sysctl can't be
- * read or makes no sense.
+ * read or makes no sense. Read once, by the first call, which must come
+ * before the sandbox closes (conf() and fwd_auto_init() see to it).
  */
 void fwd_ephemeral_range(uint16_t *first, uint16_t *last)
 {
+	static uint16_t eph_first = FWD_EPHEMERAL_FIRST;
+	static uint16_t eph_last = FWD_EPHEMERAL_LAST;
+	static bool eph_read;
 	unsigned int lo, hi;
 	char buf[64];
 
-	*first = FWD_EPHEMERAL_FIRST;
-	*last = FWD_EPHEMERAL_LAST;
+	*first = eph_first;
+	*last = eph_last;
+	if (eph_read)
+		return;
+	eph_read = true;
 
 	if (read_file_str("/proc/sys/net/ipv4/ip_local_port_range",
 			  buf, sizeof(buf)) <= 0)
@@ -66,8 +73,8 @@ void fwd_ephemeral_range(uint16_t *first, uint16_t *last)
 	if (!lo || lo > hi || hi >= NUM_PORTS)
 		return;
 
-	*first = lo;
-	*last = hi;
+	*first = eph_first = lo;
+	*last = eph_last = hi;
 }
 
 /**

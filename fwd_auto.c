@@ -193,6 +193,7 @@ int fwd_auto_scan(int fd, bool tcp, unsigned long *map)
 		char *l = fa_buf, *end, *nl;
 		ssize_t n;
 
+		/* #syscalls:pasta pread64 */
 		n = pread(fd, fa_buf + carry, FWD_AUTO_BUF_BYTES, off);
 		if (n < 0)
 			return -errno;
@@ -404,6 +405,7 @@ static void fa_scan_all(const struct ctx *c)
  */
 int fwd_auto_init(struct ctx *c)
 {
+	uint16_t eph_first, eph_last;
 	bool any = false;
 	int side, proto, v;
 
@@ -415,6 +417,9 @@ int fwd_auto_init(struct ctx *c)
 	}
 	if (!any)
 		return 0;
+
+	/* Scans exclude ephemeral ports: read their range while we can */
+	fwd_ephemeral_range(&eph_first, &eph_last);
 
 	for (proto = 0; proto < 2; proto++) {
 		for (v = 0; v < 2; v++)

@@ -160,6 +160,27 @@ void icmp_init(struct ctx *c)
 }
 
 /**
+ * icmp_sendto() - Send an Echo request to an address from a ping socket
+ * @s:		Ping socket
+ * @msg:	ICMP or ICMPv6 message
+ * @len:	Length of @msg
+ * @sa:		Destination
+ * @sl:		Length of @sa
+ *
+ * Return: what sendmsg() returns (not sendto(): one call fewer to allow)
+ */
+static ssize_t icmp_sendto(int s, const void *msg, size_t len,
+			   const struct sockaddr *sa, socklen_t sl)
+{
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	struct msghdr mh = { .msg_name = (void *)sa, .msg_namelen = sl,
+			     .msg_iov = &iov, .msg_iovlen = 1 };
+
+	/* #syscalls sendmsg */
+	return sendmsg(s, &mh, MSG_NOSIGNAL);
+}
+
+/**
  * icmp_flow_close() - Close a flow's socket and free its entry
  * @c:		Execution context
  * @f:		Flow
@@ -452,7 +473,7 @@ int icmp_tap_handler(struct ctx *c, const struct iovec *frame,
 	}
 
 	/* The kernel sets identifier and checksum, keeps the sequence */
-	if (sendto(f->sock, msg, fi->l4_len, MSG_NOSIGNAL, &sa.sa, sl) < 0) {
+	if (icmp_sendto(f->sock, msg, fi->l4_len, &sa.sa, sl) < 0) {
 		debug("ICMP: can't send Echo request: %s", strerror(errno));
 		return 1;
 	}
@@ -485,7 +506,8 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
 						ICMP6_ECHO_REPLY;
 		ssize_t len;
 
-		len = recv(f->sock, icmp_buf, sizeof(icmp_buf), MSG_DONTWAIT);
+		len = sock_recv(f->sock, icmp_buf, sizeof(icmp_buf),
+				MSG_DONTWAIT);
 		if (len < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;

@@ -1,25 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* isolation.c - Process set-up that touches privileges and the process
- * itself, done once from main() after the privileged set-up and before the
- * event loop: resolving --runas from /etc/passwd and /etc/group (the binary
- * is static, so the NSS functions of the C library are avoided), giving up
- * root for an unprivileged user, and detaching into the background.
+/* isolation.c - The sandbox: everything that touches privileges and the
+ * process itself, in steps called from main().
+ *
+ * isolation_initial(), first thing: close every descriptor we inherited
+ * but the one --fd names.
+ *
+ * isolation_prefork(), once every socket, file, namespace handle and
+ * device the event loop will use is open: give up root for --runas or
+ * "nobody", then detach from the launcher's namespaces into new user,
+ * mount, IPC and UTS ones (and, for passt going to the background, a new
+ * PID namespace, which the child of the daemonising fork enters). In the
+ * new user namespace we hold capabilities over nothing the launcher owns.
+ *
+ * isolation_postfork(), in the process that runs the event loop: pivot
+ * into an empty, read-only tmpfs (the log daemon's socket directory
+ * excepted, read-only, for reconnecting), drop every capability, bounding
+ * set included, forbid new privileges and make the process undumpable.
+ * isolation_seccomp(), last, installs the filter seccomp.sh generated for
+ * the mode from the #syscalls annotations in the sources.
+ *
+ * pasta keeps working inside its namespace at run time (sockets for the
+ * loopback bypass, listeners for automatic forwarding): a helper sharing
+ * our memory and descriptors enters the namespace before we detach and
+ * sandboxes itself the same way (isolation_ns_helper()), keeping only
+ * CAP_NET_BIND_SERVICE in the namespace's own user namespace, so that
+ * ports below 1024 can be forwarded there. Resolving --runas reads
+ * /etc/passwd and /etc/group directly: the binary is static, so the NSS
+ * functions of the C library are avoided.
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
 #include "util.h"
 #include "log.h"
 #include "isolation.h"
+#include "seccomp.h"
 
 /* Longest /etc/passwd or /etc/group line considered: longer lines (huge
  * group member lists) are skipped, they can't name a user we'd match anyway
@@ -29,12 +58,18 @@
 #define ISOLATION_READ_CHUNK	4096
 #define ISOLATION_MAP_MAX	4096
 
-/* Capabilities pasta keeps when changing user: entering its namespace
- * (setns), configuring the tap and binding low ports as configured.
+/* Where the empty root is mounted before pivot_root(): the first of these
+ * that exists (in our own mount namespace, so nobody else sees it)
  */
-#define ISOLATION_PASTA_CAPS	(CAP_TO_MASK(CAP_SYS_ADMIN) |	\
-				 CAP_TO_MASK(CAP_NET_ADMIN) |	\
-				 CAP_TO_MASK(CAP_NET_BIND_SERVICE))
+static const char *const isolation_root_dirs[] = {
+	"/tmp", "/var/tmp", "/run", "/dev", "/mnt",
+};
+
+/* The empty root: room for the directories of the log socket path only */
+#define ISOLATION_ROOT_OPTS	"size=64k,nr_inodes=64,mode=0755"
+
+/* close_range() up to the highest possible descriptor */
+#define ISOLATION_FD_MAX	(~0U)
 
 /* Fallback identity for "nobody" when /etc/passwd has no such user */
 #define ISOLATION_NOBODY_ID	65534
@@ -302,35 +337,6 @@ static bool isolation_has_cap(int cap)
 }
 
 /**
- * isolation_keep_caps() - Reduce our capabilities to a set, effective too
- * @keep:	Mask of capabilities (below 32) to keep, if we have them
- *
- * After setuid() with PR_SET_KEEPCAPS, the permitted set survives but the
- * effective set is empty: raise the kept ones again, drop all others.
- */
-static void isolation_keep_caps(uint32_t keep)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-	int i;
-
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capget, &hdr, data))
-		die_perror("Can't read capabilities");
-
-	data[0].permitted &= keep;
-	data[0].effective = data[0].permitted;
-	data[0].inheritable = 0;
-	for (i = 1; i < _LINUX_CAPABILITY_U32S_3; i++)
-		data[i].permitted = data[i].effective = data[i].inheritable = 0;
-
-	if (syscall(SYS_capset, &hdr, data))
-		die_perror("Can't set capabilities");
-}
-
-/**
  * isolation_id_mapped() - Tell if an ID exists in our user namespace
  * @path:	/proc/self/uid_map or /proc/self/gid_map
  * @id:		ID to look for, as seen from inside the namespace
@@ -388,14 +394,15 @@ static bool isolation_setgroups_allowed(void)
  * Without root or CAP_SETUID there is nothing to give up, and nothing we
  * could change to: do nothing. If the default user ("nobody") has no
  * mapping in our user namespace (a namespace mapping root alone), keep the
- * current identity: it has no privileges outside that namespace anyway. An
- * explicit --runas that can't be applied is fatal.
+ * current identity: it has no privileges outside that namespace anyway, and
+ * isolation_prefork() takes its capabilities away. An explicit --runas
+ * that can't be applied is fatal. Capabilities go with the change of user.
  */
-void isolation_drop_user(const struct ctx *c)
+static void isolation_drop_user(const struct ctx *c)
 {
 	if (c->uid == geteuid() && c->gid == getegid())
 		return;
-	if (geteuid() != 0 && !isolation_has_cap(CAP_SETUID))
+	if (geteuid() != 0)
 		return;
 
 	if (!isolation_id_mapped("/proc/self/uid_map", c->uid) ||
@@ -410,13 +417,6 @@ void isolation_drop_user(const struct ctx *c)
 		    (unsigned int)c->uid, (unsigned int)c->gid);
 	}
 
-	/* pasta keeps working on its namespace after this point (sockets
-	 * for the loopback bypass, tap and address changes): carry over the
-	 * few capabilities that needs, and nothing else.
-	 */
-	if (c->mode == MODE_PASTA && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0))
-		die_perror("Can't keep capabilities across UID change");
-
 	if (isolation_setgroups_allowed() && setgroups(0, NULL))
 		die_perror("Can't drop supplementary groups");
 	if (setgid(c->gid))
@@ -424,13 +424,386 @@ void isolation_drop_user(const struct ctx *c)
 	if (setuid(c->uid))
 		die_perror("Can't set UID to %u", (unsigned int)c->uid);
 
-	if (c->mode == MODE_PASTA) {
-		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-		isolation_keep_caps(ISOLATION_PASTA_CAPS);
-	}
-
 	debug("Running as UID %u, GID %u",
 	      (unsigned int)c->uid, (unsigned int)c->gid);
+}
+
+/**
+ * isolation_fd_arg() - Find the descriptor --fd (-F) passes, before conf()
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * A light scan, so that inherited descriptors can go before anything else
+ * opens one: "--fd N", "--fd=N", "-F N", "-FN" and "-xF N" clusters.
+ *
+ * Return: descriptor number, or -1 if none is given
+ */
+static int isolation_fd_arg(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL, *f;
+		int err = 0;
+		long fd;
+
+		if (!strcmp(a, "--"))
+			break;
+		if (!strcmp(a, "--fd"))
+			v = i + 1 < argc ? argv[i + 1] : NULL;
+		else if (!strncmp(a, "--fd=", strlen("--fd=")))
+			v = a + strlen("--fd=");
+		else if (a[0] == '-' && a[1] != '-' && (f = strchr(a, 'F')))
+			v = f[1] ? f + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+		if (!v)
+			continue;
+
+		fd = parse_long(v, 0, INT_MAX, &err);
+		if (!err)
+			return (int)fd;
+	}
+	return -1;
+}
+
+/**
+ * isolation_initial() - First step: close what we inherited
+ * @c:		Execution context, mode set
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Everything but standard input, output and error, and the qemu socket
+ * passt is given with --fd: a launcher's descriptors are no business of
+ * ours, and would stay reachable from the sandbox otherwise. Log, PID and
+ * capture files are opened by us, later.
+ */
+void isolation_initial(const struct ctx *c, int argc, char **argv)
+{
+	int keep = c->mode == MODE_PASST ? isolation_fd_arg(argc, argv) : -1;
+
+	if (keep <= STDERR_FILENO) {
+		close_range(STDERR_FILENO + 1, ISOLATION_FD_MAX, 0);
+		return;
+	}
+	if (keep > STDERR_FILENO + 1)
+		close_range(STDERR_FILENO + 1, (unsigned int)keep - 1, 0);
+	close_range((unsigned int)keep + 1, ISOLATION_FD_MAX, 0);
+}
+
+/**
+ * isolation_userns() - Move into a new user namespace of our own
+ *
+ * Our own user and group stay what they were (mapped to themselves), so
+ * the kernel sees the same identity for ping sockets and file ownership;
+ * what changes is that capabilities we get here concern only namespaces
+ * created from now on, never the launcher's.
+ *
+ * Return: 0 on success, -1 if user namespaces are unavailable
+ */
+static int isolation_userns(void)
+{
+	char line[sizeof("4294967295 4294967295 1\n")];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	int fd;
+
+	if (unshare(CLONE_NEWUSER))
+		return -1;
+
+	/* Unprivileged, setgroups() must be denied before writing the GID
+	 * map (user_namespaces(7)); we have no use for it anyway.
+	 */
+	fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "deny", strlen("deny")) < 0)
+			debug("Can't deny setgroups in the new user namespace");
+		close(fd);
+	}
+
+	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned int)uid,
+		 (unsigned int)uid);
+	fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write_all(fd, line, strlen(line)))
+		die_perror("Can't write the UID map of the sandbox");
+	close(fd);
+
+	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned int)gid,
+		 (unsigned int)gid);
+	fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write_all(fd, line, strlen(line)))
+		die_perror("Can't write the GID map of the sandbox");
+	close(fd);
+
+	return 0;
+}
+
+/**
+ * isolation_prefork() - Second step: leave root and the launcher's
+ *			 namespaces
+ * @c:		Execution context
+ *
+ * Called once everything is open. A new PID namespace is only entered by
+ * children: the daemonising fork makes passt its first process, and with
+ * -f (no fork) passt keeps the launcher's, as the manual says.
+ */
+void isolation_prefork(const struct ctx *c)
+{
+	int flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
+
+	isolation_drop_user(c);
+
+	if (isolation_userns()) {
+		/* Without user namespaces (a container forbidding them),
+		 * only privileges we hold already can detach the rest
+		 */
+		if (!isolation_has_cap(CAP_SYS_ADMIN))
+			die_perror("Can't create a user namespace for the "
+				   "sandbox");
+		warn_perror("Can't create a user namespace, sandboxing in "
+			    "the current one");
+	}
+
+	if (c->mode == MODE_PASST && !c->foreground)
+		flags |= CLONE_NEWPID;
+	if (unshare(flags))
+		die_perror("Can't detach from the launcher's namespaces");
+}
+
+/**
+ * isolation_mkdirs() - Create the directories of a path below "."
+ * @path:	Absolute path
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int isolation_mkdirs(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	if (snprintf(buf, sizeof(buf), ".%s", path) >= (int)sizeof(buf))
+		return -1;
+	for (p = buf + 2; ; p++) {
+		char c = *p;
+
+		if (c != '/' && c)
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		if (!c)
+			return 0;
+		*p = '/';
+	}
+}
+
+/**
+ * isolation_keep_dir() - Make one directory reachable from the new root
+ * @dir:	Absolute path of the directory, read-only and with no devices,
+ *		set-user-ID or executables there
+ *
+ * For the log daemon's socket directory: if the daemon restarts, the
+ * socket is created anew there and we can connect again.
+ */
+static void isolation_keep_dir(const char *dir)
+{
+	char at[PATH_MAX];
+
+	if (snprintf(at, sizeof(at), ".%s", dir) >= (int)sizeof(at) ||
+	    isolation_mkdirs(dir) ||
+	    mount(dir, at, NULL, MS_BIND | MS_REC, NULL)) {
+		debug_perror("Can't keep %s reachable in the sandbox", dir);
+		return;
+	}
+	if (mount(NULL, at, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY |
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		debug_perror("Can't make %s read-only, not keeping it", dir);
+		umount2(at, MNT_DETACH);
+	}
+}
+
+/**
+ * isolation_pivot() - Change the root to an empty, read-only tmpfs
+ * @keep:	Directory to keep reachable (read-only), or NULL
+ *
+ * In our own mount namespace: a tmpfs goes over an existing directory, we
+ * pivot_root() into it stacking the old root on top of it, then detach the
+ * old root. Nothing on the filesystem can be reached afterwards, and
+ * nothing can be created on the new one.
+ */
+static void isolation_pivot(const char *keep)
+{
+	const char *at = NULL;
+	size_t i;
+
+	if (mount("", "/", "", MS_UNBINDABLE | MS_REC, NULL))
+		die_perror("Can't make our mounts private");
+
+	for (i = 0; i < ARRAY_SIZE(isolation_root_dirs); i++) {
+		if (!mount("", isolation_root_dirs[i], "tmpfs",
+			   MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			   ISOLATION_ROOT_OPTS)) {
+			at = isolation_root_dirs[i];
+			break;
+		}
+	}
+	if (!at)
+		die_perror("Can't mount an empty root for the sandbox");
+	if (chdir(at))
+		die_perror("Can't enter the empty root");
+
+	if (keep)
+		isolation_keep_dir(keep);
+
+	if (mount("", ".", "", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV |
+		  MS_NOEXEC, NULL))
+		die_perror("Can't make the empty root read-only");
+	if (syscall(SYS_pivot_root, ".", "."))
+		die_perror("pivot_root() to the empty root failed");
+	if (umount2(".", MNT_DETACH))
+		die_perror("Can't detach the old root");
+	if (chdir("/"))
+		die_perror("chdir / in the empty root");
+}
+
+/**
+ * isolation_drop_caps() - Drop capabilities, bounding and ambient sets too
+ * @keep:	Mask of capabilities to keep (below 32), if we have them
+ */
+static void isolation_drop_caps(uint32_t keep)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	int cap;
+
+	/* Past the last capability the kernel knows, this fails: stop */
+	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
+		if (cap < 32 && (keep & CAP_TO_MASK(cap)))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL)
+			die_perror("Can't drop capability %i from the "
+				   "bounding set", cap);
+	}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		die_perror("Can't read capabilities");
+	data[0].permitted &= keep;
+	data[0].effective = data[0].permitted;
+	data[0].inheritable = 0;
+	data[1].permitted = data[1].effective = data[1].inheritable = 0;
+	if (syscall(SYS_capset, &hdr, data))
+		die_perror("Can't drop capabilities");
+}
+
+/**
+ * isolation_postfork() - Third step: empty root, no capabilities
+ * @c:		Execution context
+ *
+ * In the process that runs the event loop, after daemonising. pasta does
+ * this before its command starts: the command must never see us dumpable.
+ */
+void isolation_postfork(const struct ctx *c)
+{
+	(void)c;
+
+	isolation_pivot(NULL);
+	isolation_drop_caps(0);
+
+	/* Nobody but holders of CAP_SYS_PTRACE in the launcher's user
+	 * namespace may read our memory or descriptors: not the command
+	 * pasta spawns, root in its own namespace
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		die_perror("Can't make the process undumpable");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		die_perror("Can't set no_new_privs");
+}
+
+#ifdef SECCOMP_DEBUG
+/**
+ * isolation_sigsys() - SIGSYS handler of debugging builds: name the call
+ * @signum:	Signal number, unused
+ * @si:		Signal information, holding the system call number
+ * @uc:		Context, unused
+ */
+static void isolation_sigsys(int signum, siginfo_t *si, void *uc)
+{
+	char msg[sizeof("seccomp: blocked system call 4294967295\n")];
+	int n;
+
+	(void)signum;
+	(void)uc;
+	n = snprintf(msg, sizeof(msg), "seccomp: blocked system call %i\n",
+		     si->si_syscall);
+	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
+		_exit(128 + SIGSYS);
+	_exit(128 + SIGSYS);
+}
+#endif
+
+/**
+ * isolation_seccomp() - Last step: install the filter for our mode
+ * @c:		Execution context
+ *
+ * The filters are generated by seccomp.sh from the #syscalls annotations:
+ * anything else kills the process. Sanitizer builds run without one: their
+ * run-time needs calls we never make.
+ */
+void isolation_seccomp(const struct ctx *c)
+{
+#ifdef PASST_SANITIZE
+	(void)c;
+	warn("Sanitizer build: running without a seccomp filter");
+#else
+	struct sock_fprog prog;
+
+	if (c->mode == MODE_PASTA) {
+		prog.filter = (struct sock_filter *)seccomp_filter_pasta;
+		prog.len = ARRAY_SIZE(seccomp_filter_pasta);
+	} else if (c->vhost_user) {
+		prog.filter = (struct sock_filter *)seccomp_filter_vu;
+		prog.len = ARRAY_SIZE(seccomp_filter_vu);
+	} else {
+		prog.filter = (struct sock_filter *)seccomp_filter_stream;
+		prog.len = ARRAY_SIZE(seccomp_filter_stream);
+	}
+
+#ifdef SECCOMP_DEBUG
+	{
+		struct sigaction sa = { .sa_sigaction = isolation_sigsys,
+					.sa_flags = SA_SIGINFO };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGSYS, &sa, NULL);
+	}
+#endif
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		die_perror("Can't install the seccomp filter");
+	debug("seccomp filter installed: %u instructions",
+	      (unsigned int)prog.len);
+#endif
+}
+
+/**
+ * isolation_ns_helper() - Sandbox pasta's helper inside the namespace
+ * @c:		Execution context
+ *
+ * The helper has joined the target network namespace (and its user
+ * namespace, if any, where it holds every capability): from here on it
+ * only opens sockets there. Same sandbox as ours, except that it keeps
+ * CAP_NET_BIND_SERVICE, which matters in the namespace's own user
+ * namespace alone, so that ports below 1024 can be forwarded there.
+ */
+void isolation_ns_helper(const struct ctx *c)
+{
+	if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS))
+		die_perror("Can't detach the namespace helper");
+	isolation_pivot(NULL);
+	isolation_drop_caps(CAP_TO_MASK(CAP_NET_BIND_SERVICE));
+	isolation_seccomp(c);
 }
 
 /**

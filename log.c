@@ -166,6 +166,7 @@ static void log_file_write(const char *line, size_t len)
 		return;
 	if (log_written + len > log_size && log_file_rotate(len))
 		return;
+	/* #syscalls pwrite64 pread64 ftruncate */
 	if (pwrite(log_fd, line, len, log_written) == (ssize_t)len)
 		log_written += len;
 }
@@ -214,6 +215,7 @@ static void vlogmsg(int pri, int errnum, const char *fmt, va_list ap)
 		} else {
 			n = snprintf(line, sizeof(line), "%s\n", msg);
 		}
+		/* #syscalls write */
 		(void)!write(STDERR_FILENO, line,
 			     MIN((size_t)n, sizeof(line) - 1));
 	}

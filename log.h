@@ -31,6 +31,7 @@ void die_perror(const char *fmt, ...)
 #define debug(...)		logmsg(LOG_DEBUG, __VA_ARGS__)
 #define err_perror(...)		logmsg_perror(LOG_ERR, __VA_ARGS__)
 #define warn_perror(...)	logmsg_perror(LOG_WARNING, __VA_ARGS__)
+#define debug_perror(...)	logmsg_perror(LOG_DEBUG, __VA_ARGS__)
 
 #define trace(...)							\
 	do {								\

@@ -88,6 +88,7 @@ static void signals_init(void)
 	struct sigaction sa = { .sa_handler = quit_handler };
 
 	sigemptyset(&sa.sa_mask);
+	/* #syscalls rt_sigreturn exit_group */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
@@ -242,6 +243,7 @@ int main(int argc, char **argv)
 	c->argv0 = name;
 	c->mode = strstr(name, "pasta") ? MODE_PASTA : MODE_PASST;
 	log_init(c->mode == MODE_PASTA ? "pasta" : "passt");
+	isolation_initial(c, argc, argv);
 	signals_init();
 
 	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
@@ -269,22 +271,29 @@ int main(int argc, char **argv)
 	if (fwd_auto_init(c))
 		die("Failed to set up automatic port forwarding");
 
-	isolation_drop_user(c);
+	/* Everything is open: close the sandbox around the event loop */
+	if (c->mode == MODE_PASTA)
+		pasta_ns_helper_start(c);
+	isolation_prefork(c);
 	if (!c->foreground)
 		isolation_daemonise(c);
 	else if (c->pidfile_fd >= 0)
 		write_pidfile(c->pidfile_fd, getpid());
 	c->pidfile_fd = -1;
+	isolation_postfork(c);
 	if (c->mode == MODE_PASTA)
 		pasta_start_child(c);
+	isolation_seccomp(c);
 
 	while (!quit_signal && pasta_child_exit_status() < 0) {
 		int n, i;
 
+		/* #syscalls epoll_wait|epoll_pwait */
 		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS,
 			       TIMER_INTERVAL_MS);
 		if (n < 0 && errno != EINTR)
 			die_perror("epoll_wait");
+		/* #syscalls clock_gettime */
 		clock_gettime(CLOCK_MONOTONIC, &now);
 
 		for (i = 0; i < n; i++) {

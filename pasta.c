@@ -34,6 +34,7 @@
 #include "passt.h"
 #include "netlink.h"
 #include "pasta.h"
+#include "isolation.h"
 
 /* Stack of the clone that runs code in the target namespace: netlink
  * helpers may keep message buffers on the stack, so be generous. It lives in
@@ -53,6 +54,13 @@
 #define PASTA_SIGNAL_STATUS	128
 
 static char pasta_ns_stack[PASTA_NS_STACK_BYTES] __attribute__((aligned(16)));
+static char pasta_helper_stack[PASTA_NS_STACK_BYTES]
+	__attribute__((aligned(16)));
+
+/* The namespace helper, once started: PID, request and completion pipes */
+static volatile pid_t pasta_helper_pid;
+static int pasta_helper_req[2] = { -1, -1 };
+static int pasta_helper_done[2] = { -1, -1 };
 
 /* PID of the command we spawned, 0 if we joined an existing namespace */
 static volatile pid_t pasta_child_pid;
@@ -82,6 +90,9 @@ struct pasta_ns_call_arg {
 	void *arg;
 	int ret;
 };
+
+static void pasta_child_handler(int signum);
+static int pasta_helper_call(struct pasta_ns_call_arg *a);
 
 /**
  * pasta_ns_enter() - Join the target namespace from the calling process
@@ -145,6 +156,9 @@ int pasta_ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg)
 	struct pasta_ns_call_arg a = { .c = c, .fn = fn, .arg = arg };
 	pid_t pid;
 
+	if (pasta_helper_pid)
+		return pasta_helper_call(&a);
+
 	pid = clone(pasta_ns_call_fn, pasta_ns_stack + sizeof(pasta_ns_stack),
 		    CLONE_VM | CLONE_FILES | SIGCHLD, &a);
 	if (pid < 0)
@@ -157,6 +171,120 @@ int pasta_ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg)
 			return -errno;
 	}
 	return a.ret;
+}
+
+/**
+ * pasta_helper_call() - Have the namespace helper run a function
+ * @a:		Function, argument; return value set on completion
+ *
+ * Both sides block on a pipe in turn: the helper runs while we wait, so
+ * the shared memory and descriptor table are only ever used by one of us.
+ *
+ * Return: return value of the function
+ */
+static int pasta_helper_call(struct pasta_ns_call_arg *a)
+{
+	static struct pasta_ns_call_arg *pasta_helper_arg;
+	char b = 'c';
+
+	pasta_helper_arg = a;
+	if (write(pasta_helper_req[1], &pasta_helper_arg,
+		  sizeof(pasta_helper_arg)) != sizeof(pasta_helper_arg))
+		return -EIO;
+	/* #syscalls:pasta read write */
+	while (read(pasta_helper_done[0], &b, 1) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return a->ret;
+}
+
+/**
+ * pasta_helper_fn() - Body of the namespace helper
+ * @arg:	Execution context
+ *
+ * Joins the namespace, sandboxes itself, says it's ready, then serves
+ * requests: pointers to struct pasta_ns_call_arg, one at a time.
+ *
+ * Return: never returns
+ */
+static int pasta_helper_fn(void *arg)
+{
+	const struct ctx *c = arg;
+	struct pasta_ns_call_arg *a;
+	int ret;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+	ret = pasta_ns_enter(c);
+	if (ret) {
+		snprintf(pasta_ns_err, sizeof(pasta_ns_err),
+			 "Namespace helper can't join %s: %s", c->netns_path,
+			 strerror(-ret));
+		if (write(pasta_helper_done[1], "e", 1) < 0)
+			_exit(EXIT_FAILURE);
+		_exit(EXIT_FAILURE);
+	}
+	isolation_ns_helper(c);
+
+	if (write(pasta_helper_done[1], "r", 1) != 1)
+		_exit(EXIT_FAILURE);
+	for (;;) {
+		ssize_t n = read(pasta_helper_req[0], &a, sizeof(a));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(a))
+			_exit(EXIT_FAILURE);
+		a->ret = a->fn(a->arg);
+		if (write(pasta_helper_done[1], "d", 1) != 1)
+			_exit(EXIT_FAILURE);
+	}
+}
+
+/**
+ * pasta_ns_helper_start() - Start the helper working in the namespace
+ * @c:		Execution context
+ *
+ * Once we detach from the namespaces we started in, we can't join the
+ * target namespace any more: from here on, pasta_ns_call() goes to a
+ * helper that joined it while we still could, sharing our memory and
+ * descriptors, and sandboxed like us (isolation_ns_helper()).
+ */
+void pasta_ns_helper_start(const struct ctx *c)
+{
+	struct sigaction sa = { .sa_handler = pasta_child_handler,
+				.sa_flags = SA_RESTART | SA_NOCLDSTOP };
+	sigset_t chld, old;
+	char b = 0;
+	pid_t pid;
+
+	if (pipe2(pasta_helper_req, O_CLOEXEC) ||
+	    pipe2(pasta_helper_done, O_CLOEXEC))
+		die_perror("Can't create pipes for the namespace helper");
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+
+	/* If it dies, even right away, the handler must know it's the one */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	pid = clone(pasta_helper_fn,
+		    pasta_helper_stack + sizeof(pasta_helper_stack),
+		    CLONE_VM | CLONE_FILES | SIGCHLD, (void *)c);
+	if (pid < 0)
+		die_perror("Can't start the namespace helper");
+	pasta_helper_pid = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	while (read(pasta_helper_done[0], &b, 1) < 0 && errno == EINTR)
+		;
+	if (b != 'r') {
+		pasta_helper_pid = 0;
+		die("%s", *pasta_ns_err ? pasta_ns_err :
+		    "Namespace helper failed to start");
+	}
 }
 
 /**
@@ -173,6 +301,19 @@ static void pasta_child_handler(int signum)
 	siginfo_t si;
 
 	(void)signum;
+
+	memset(&si, 0, sizeof(si));
+	if (pasta_helper_pid &&
+	/* #syscalls:pasta waitid */
+	    !waitid(P_PID, pasta_helper_pid, &si, WEXITED | WNOHANG) &&
+	    si.si_pid == pasta_helper_pid) {
+		static const char msg[] = "pasta: namespace helper died\n";
+
+		/* Nothing works in the namespace any more: get out */
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+			_exit(EXIT_FAILURE);
+		_exit(EXIT_FAILURE);
+	}
 
 	memset(&si, 0, sizeof(si));
 	if (pasta_child_pid &&
@@ -653,6 +794,7 @@ static void pasta_nsquit_timer_init(const struct ctx *c)
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (fd < 0)
 		die_perror("Failed to create namespace watch timer");
+	/* #syscalls:pasta newfstatat|fstatat64 */
 	if (timerfd_settime(fd, 0, &it, NULL))
 		die_perror("Failed to set namespace watch timer");
 

@@ -105,7 +105,8 @@ void pcap_init(const char *path)
 static int pcap_writev(struct iovec *iov, int cnt)
 {
 	while (cnt) {
-		ssize_t n = writev(pcap_fd, iov, cnt);
+		/* Not writev(): one system call fewer for the filters */
+		ssize_t n = write(pcap_fd, iov->iov_base, iov->iov_len);
 
 		if (n < 0) {
 			if (errno == EINTR)

@@ -19,6 +19,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/ip_icmp.h>
@@ -72,8 +73,6 @@ static uint8_t tap_sbuf[TAP_FRAME_MAX];
 /* Socket file to remove at exit, as directory fd and name (survives a
  * change of root directory)
  */
-static int tap_sock_dirfd = -1;
-static char tap_sock_name[SOCK_PATH_MAX];
 
 static unsigned long tap_drops;
 
@@ -296,7 +295,7 @@ static bool tap_flush_pending(const struct ctx *c)
 	ssize_t n;
 
 	while (tap_wpend_off < tap_wpend_len) {
-		n = send(c->fd_tap, tap_wpend + tap_wpend_off,
+		n = sock_send(c->fd_tap, tap_wpend + tap_wpend_off,
 			 tap_wpend_len - tap_wpend_off,
 			 MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
@@ -470,6 +469,7 @@ static size_t tap_send_pasta(const struct ctx *c, const struct iovec *iov,
 		ssize_t n;
 
 		do
+			/* #syscalls:pasta writev */
 			n = writev(c->fd_tap, fiov, bufs_per_frame);
 		while (n < 0 && errno == EINTR);
 
@@ -844,7 +844,6 @@ static int tap_passt_attach(struct ctx *c, int fd)
 	sl = sizeof(tap_sndbuf);
 	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &tap_sndbuf, &sl))
 		tap_sndbuf = 0;
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
 	if (epoll_add_ref(c->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
 		err("Failed to watch guest socket");
@@ -871,7 +870,9 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 
 	(void)events;
 
-	fd = accept4(c->fd_tap_listen, NULL, NULL, SOCK_CLOEXEC);
+	/* Non-blocking from the start: no fcntl() in the stream filter */
+	fd = accept4(c->fd_tap_listen, NULL, NULL,
+		     SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			warn_perror("Failed to accept guest connection");
@@ -977,7 +978,7 @@ const struct pool *tap_handler_passt(struct ctx *c, uint32_t events)
 	}
 
 	do
-		n = recv(c->fd_tap, tap_buf + tap_rend,
+		n = sock_recv(c->fd_tap, tap_buf + tap_rend,
 			 sizeof(tap_buf) - tap_rend, MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 
@@ -1034,6 +1035,7 @@ const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events)
 
 	while (tap_pool.count < tap_pool.size &&
 	       sizeof(tap_buf) - off >= TAP_FRAME_MAX) {
+		/* #syscalls:pasta read */
 		ssize_t n = read(c->fd_tap, tap_buf + off, TAP_FRAME_MAX);
 
 		if (n < 0) {
@@ -1055,15 +1057,6 @@ const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events)
 	}
 
 	return &tap_pool;
-}
-
-/**
- * tap_sock_unlink() - Remove our socket file at exit
- */
-static void tap_sock_unlink(void)
-{
-	if (tap_sock_dirfd >= 0)
-		unlinkat(tap_sock_dirfd, tap_sock_name, 0);
 }
 
 /**
@@ -1197,19 +1190,58 @@ fail:
 /**
  * tap_sock_cleanup_at_exit() - Arrange for the socket file to go at exit
  * @path:	Socket path we bound
+ *
+ * Once sandboxed, we can't reach the file any more: a small process
+ * started now, outside the sandbox, waits for the end of a pipe whose
+ * other end only we hold, then removes the file if it is still the socket
+ * we bound. It holds nothing else, and does nothing else.
  */
 static void tap_sock_cleanup_at_exit(const char *path)
 {
-	char dir[SOCK_PATH_MAX], base[SOCK_PATH_MAX];
+	struct stat bound;
+	int pipefd[2];
+	char b;
+	pid_t pid;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	snprintf(base, sizeof(base), "%s", path);
-	snprintf(tap_sock_name, sizeof(tap_sock_name), "%s", basename(base));
+	if (lstat(path, &bound) || pipe2(pipefd, O_CLOEXEC)) {
+		warn_perror("Can't arrange removal of %s at exit", path);
+		return;
+	}
 
-	/* A directory fd still works after isolation changes our root */
-	tap_sock_dirfd = open(dirname(dir), O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (tap_sock_dirfd < 0 || atexit(tap_sock_unlink))
-		warn("Can't arrange removal of %s at exit", path);
+	pid = fork();
+	if (pid < 0) {
+		warn_perror("Can't arrange removal of %s at exit", path);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return;
+	}
+	if (pid) {
+		close(pipefd[0]);
+		return;		/* pipefd[1] stays open until we exit */
+	}
+
+	/* The remover: only the read end, nothing of the launcher's */
+	if (dup2(pipefd[0], STDIN_FILENO) < 0)
+		_exit(EXIT_FAILURE);
+	close_range(STDIN_FILENO + 1, ~0U, 0);
+	prctl(PR_SET_NAME, "passt-sockrm", 0, 0, 0);
+	setsid();
+
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, &b, 1);
+
+		if (!n || (n < 0 && errno != EINTR))
+			break;
+	}
+
+	{
+		struct stat now;
+
+		if (!lstat(path, &now) && now.st_dev == bound.st_dev &&
+		    now.st_ino == bound.st_ino)
+			unlink(path);
+	}
+	_exit(EXIT_SUCCESS);
 }
 
 /**
@@ -1305,6 +1337,8 @@ int tap_backend_init(struct ctx *c)
 		c->one_off = true;
 		if (c->vhost_user)
 			return vu_attach(c, c->fd_from_parent);
+		fcntl(c->fd_from_parent, F_SETFL,
+		      fcntl(c->fd_from_parent, F_GETFL) | O_NONBLOCK);
 		return tap_passt_attach(c, c->fd_from_parent);
 	}
 

@@ -283,6 +283,7 @@ static void tcp_timer_arm(uint64_t when)
 
 	its.it_value.tv_sec = when / MS_PER_SEC;
 	its.it_value.tv_nsec = (when % MS_PER_SEC) * 1000000;
+	/* #syscalls timerfd_settime */
 	if (timerfd_settime(tcp_timer_fd, TFD_TIMER_ABSTIME, &its, NULL))
 		warn_perror("TCP timer");
 	else
@@ -830,6 +831,7 @@ static int tcp_sock_outbound(const struct ctx *c, const union inany_addr *dst)
 	const char *ifname = v4 ? c->ip4.ifname_out : c->ip6.ifname_out;
 	int s, one = 1;
 
+	/* #syscalls socket bind connect setsockopt getsockopt close */
 	s = socket(v4 ? AF_INET : AF_INET6,
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (s < 0)
@@ -1124,6 +1126,7 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn)
 		tcp_peek_iov[nbufs - 1].iov_len = want - (nbufs - 1) * mss;
 		mh.msg_iovlen = nbufs;
 
+		/* #syscalls recvmsg */
 		n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -1218,6 +1221,7 @@ static void tcp_wr_flush(struct ctx *c)
 	if (tcp_wr_len) {
 		mh.msg_iovlen = tcp_wr_count;
 		do
+			/* #syscalls sendmsg shutdown ioctl(arg1=SIOCINQ/SIOCOUTQ) getsockname */
 			n = sendmsg(conn->sock, &mh,
 				    MSG_DONTWAIT | MSG_NOSIGNAL);
 		while (n < 0 && errno == EINTR);
@@ -1554,8 +1558,8 @@ static int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn)
 	if (!SEQ_GT(end, conn->seq_head))
 		return 0;
 
-	n = recv(conn->sock, NULL, end - conn->seq_head,
-		 MSG_TRUNC | MSG_DONTWAIT);
+	n = sock_recv(conn->sock, NULL, end - conn->seq_head,
+		      MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0) {
 		debug("TCP: flow %u: discard: %s", conn_idx(conn),
 		      strerror(errno));
@@ -1799,6 +1803,7 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
 		socklen_t sl = sizeof(sa);
 		int s;
 
+		/* #syscalls accept4 */
 		s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
 			    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (s < 0)

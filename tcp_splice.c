@@ -253,6 +253,7 @@ static int splice_pipe_new(struct splice_pipe *p)
 		return -EMFILE;
 	}
 	/* Fails beyond the per-user pipe page budget: keep the default */
+	/* #syscalls:pasta pipe2 fcntl(arg1=F_SETPIPE_SZ/F_GETPIPE_SZ) */
 	fcntl(fd[0], F_SETPIPE_SZ, TCP_SPLICE_PIPE_BYTES);
 	size = fcntl(fd[0], F_GETPIPE_SZ);
 	p->r = fd[0];
@@ -352,6 +353,7 @@ static int splice_dir(struct tcp_splice_conn *conn, int d)
 
 		if (!(conn->flags & SPLICE_EOF(d)) &&
 		    conn->pending[d] < conn->pipe_size[d]) {
+			/* #syscalls:pasta splice */
 			n = splice(from, NULL, conn->pipe_w[d], NULL,
 				   conn->pipe_size[d] - conn->pending[d],
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);

@@ -569,6 +569,7 @@ void udp_tap_flush(struct ctx *c)
 			;
 
 		while (i < j) {
+			/* #syscalls sendmmsg */
 			n = sendmmsg(s, &udp_wr_mh[i], j - i, MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -948,6 +949,7 @@ void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 
 	udp_rx_prepare(false);
 	do
+		/* #syscalls recvmmsg */
 		n = recvmmsg(uf->sock, udp_rx_mh, udp_rx_count(c),
 			     MSG_DONTWAIT, NULL);
 	while (n < 0 && errno == EINTR);

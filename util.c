@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
 
@@ -67,9 +68,46 @@ int epoll_add_ref(int epollfd, int fd, uint32_t events, union epoll_ref ref)
 
 	if (fd < 0 || fd > FD_REF_MAX)
 		return -EBADF;
+	/* #syscalls epoll_ctl */
 	if (epoll_ctl(epollfd, EPOLL_CTL_ADD, fd, &ev))
 		return -errno;
 	return 0;
+}
+
+/**
+ * sock_send() - send(2) through sendmsg(2), one system call fewer to allow
+ * @s:		Socket
+ * @buf:	Data
+ * @len:	Length of @buf
+ * @flags:	Flags for sendmsg()
+ *
+ * Return: what sendmsg() returns
+ */
+ssize_t sock_send(int s, const void *buf, size_t len, int flags)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	/* #syscalls sendmsg */
+	return sendmsg(s, &mh, flags);
+}
+
+/**
+ * sock_recv() - recv(2) through recvmsg(2), one system call fewer to allow
+ * @s:		Socket
+ * @buf:	Buffer, may be NULL with MSG_TRUNC (TCP: discard @len bytes)
+ * @len:	Length of @buf
+ * @flags:	Flags for recvmsg()
+ *
+ * Return: what recvmsg() returns
+ */
+ssize_t sock_recv(int s, void *buf, size_t len, int flags)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	/* #syscalls recvmsg */
+	return recvmsg(s, &mh, flags);
 }
 
 /**

@@ -243,6 +243,8 @@ static inline long long timespec_diff_ms(const struct timespec *a,
 }
 
 int write_all(int fd, const void *buf, size_t len);
+ssize_t sock_send(int s, const void *buf, size_t len, int flags);
+ssize_t sock_recv(int s, void *buf, size_t len, int flags);
 int read_file_str(const char *path, char *buf, size_t size);
 int write_pidfile(int fd, pid_t pid);
 long parse_long(const char *s, long min, long max, int *err);

@@ -418,6 +418,7 @@ int vu_attach(struct ctx *c, int fd)
 
 	vu.gen++;
 	ref = vu_ref(EPOLL_TYPE_VHOST_CMD, fd, 0);
+	/* #syscalls:vu fcntl(arg1=F_GETFL/F_SETFL/F_GET_SEALS/F_ADD_SEALS) */
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) ||
 	    epoll_add_ref(c->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
 		err("vhost-user: can't watch front end socket");
@@ -714,6 +715,7 @@ static int vu_set_mem_table(struct vu_msg *m)
 		}
 		vu_seal_shrink(m->fds[i]);
 
+		/* #syscalls:vu mmap(arg2&PROT_EXEC=0,arg3&MAP_ANONYMOUS|MAP_FIXED=0) munmap */
 		map = mmap(NULL, end, PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_NORESERVE, m->fds[i], 0);
 		if (map == MAP_FAILED) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/isolation.c - --runas resolution against small passwd and group
- * files, the default user when root, dropping to an unprivileged user (when
- * run as root, in a child process) and detaching into the background.
+ * files, the default user when root, the sandbox steps (when run as root,
+ * in a child process: user, capabilities, no_new_privs, empty root) and
+ * detaching into the background.
  */
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "unit.h"
@@ -174,51 +176,81 @@ static void test_default_user(void)
 }
 
 /**
- * cap_eff() - Effective capabilities of this process
+ * status_field() - Read a hexadecimal or decimal field of a status file
+ * @fd:		/proc/PID/status, opened before the sandbox closed
+ * @name:	Field name, with the colon ("CapEff:")
  *
- * Return: CapEff from /proc/self/status, or ~0 if not found
+ * Return: its value, or ~0 if absent
  */
-static unsigned long long cap_eff(void)
+static unsigned long long status_field(int fd, const char *name)
 {
 	unsigned long long v = ~0ULL;
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
+	char buf[4096], *p;
+	ssize_t n;
 
-	if (!f)
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
 		return v;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "CapEff: %llx", &v) == 1)
-			break;
-	}
-	fclose(f);
+	buf[n] = '\0';
+	p = strstr(buf, name);
+	if (!p)
+		return v;
+	p += strlen(name);
+	if (!strncmp(name, "Cap", 3))
+		sscanf(p, "%llx", &v);
+	else
+		sscanf(p, "%llu", &v);
 	return v;
 }
 
 /**
- * drop_child() - In a child: drop to 65534:65534, report what we became
+ * root_is_empty() - Tell if the root directory holds nothing at all
+ *
+ * Return: true if it can't be listed, or lists only "." and ".."
+ */
+static bool root_is_empty(void)
+{
+	char buf[1024];
+	int fd = open("/", O_RDONLY | O_DIRECTORY);
+	long n;
+
+	if (fd < 0)
+		return false;
+	n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+	close(fd);
+	/* Two entries, "." and "..": 24 bytes each on 64-bit */
+	return n > 0 && n <= 48;
+}
+
+/**
+ * drop_child() - In a child: sandbox as main() would, as 65534:65534
  * @mode:	MODE_PASST or MODE_PASTA
  *
- * Return: 0 if the identity and capabilities are as expected, else 1
+ * Return: 0 if identity, capabilities, no_new_privs and root are as the
+ *	   sandbox promises, else the number of the failed check
  */
 static int drop_child(enum passt_mode mode)
 {
-	const unsigned long long pasta_caps = (1ULL << 21) | (1ULL << 12) |
-					      (1ULL << 10);
-	struct ctx c = { .mode = mode, .uid = 65534, .gid = 65534 };
+	struct ctx c = { .mode = mode, .uid = 65534, .gid = 65534,
+			 .foreground = true };
+	int status = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	gid_t groups[8];
 
-	isolation_drop_user(&c);
+	isolation_prefork(&c);
+	isolation_postfork(&c);
 	if (getuid() != 65534 || geteuid() != 65534 ||
 	    getgid() != 65534 || getegid() != 65534)
 		return 1;
 	if (getgroups(8, groups) != 0)
-		return 1;
-	if (mode == MODE_PASST && cap_eff() != 0)
-		return 1;
-	if (mode == MODE_PASTA && (cap_eff() & ~pasta_caps))
-		return 1;
-	if (mode == MODE_PASTA && !(cap_eff() & (1ULL << 21)))
-		return 1;
+		return 2;
+	if (status_field(status, "CapEff:") != 0 ||
+	    status_field(status, "CapBnd:") != 0 ||
+	    status_field(status, "CapPrm:") != 0)
+		return 3;
+	if (status_field(status, "NoNewPrivs:") != 1)
+		return 4;
+	if (!root_is_empty())
+		return 5;
 	return 0;
 }
 
@@ -284,12 +316,12 @@ static void test_drop_user(void)
  */
 static int noop_child(enum passt_mode mode)
 {
-	struct ctx c = { .mode = mode };
+	struct ctx c = { .mode = mode, .foreground = true };
 	uid_t uid = geteuid();
 
 	c.uid = geteuid();
 	c.gid = getegid();
-	isolation_drop_user(&c);
+	isolation_prefork(&c);
 	return geteuid() == uid ? 0 : 1;
 }
 
@@ -305,8 +337,9 @@ static int default_child(enum passt_mode mode)
 	struct ctx c = { .mode = mode };
 	uid_t before = geteuid();
 
+	c.foreground = true;
 	isolation_default_user(&c);
-	isolation_drop_user(&c);
+	isolation_prefork(&c);
 	if (before == 0 && nobody_mapped())
 		return geteuid() == 65534 && getegid() == 65533 ? 0 : 1;
 	return geteuid() == before ? 0 : 1;
