@@ -665,32 +665,19 @@ static int fwd_nat_from_guest4(const struct ctx *c, struct in_addr dst,
 }
 
 /**
- * fwd_nat_from_guest() - Host-side destination for a new flow from the guest
+ * fwd_nat_from_guest6() - IPv6 part of fwd_nat_from_guest()
  * @c:		Execution context
- * @proto:	IPPROTO_TCP or IPPROTO_UDP (DNS mapping), other: no DNS
- * @dst:	Destination the guest sends to
- * @port:	Destination port, host order
+ * @dst:	Destination the guest sends to, IPv6
+ * @dns:	Destination port is a DNS one
  * @out:	Host-side destination
- *
- * --dns-forward matches first (DNS ports only), then --map-host-loopback
- * (host loopback, with the DNS exception described in the manual's NOTES),
- * then --map-guest-addr (the host's own address). Multicast, broadcast,
- * unspecified, loopback and (unmapped) link-local destinations can't be
- * reached through host sockets.
  *
  * Return: 0 on success, -1 if the destination can't be reached
  */
-int fwd_nat_from_guest(const struct ctx *c, uint8_t proto,
-		       const union inany_addr *dst, in_port_t port,
-		       union inany_addr *out)
+static int fwd_nat_from_guest6(const struct ctx *c,
+			       const union inany_addr *dst, bool dns,
+			       union inany_addr *out)
 {
-	const struct in_addr *v4 = inany_v4(dst);
 	const struct ip6_ctx *ip6 = &c->ip6;
-	bool dns = (proto == IPPROTO_TCP || proto == IPPROTO_UDP) &&
-		   fwd_is_dns_port(port);
-
-	if (v4)
-		return fwd_nat_from_guest4(c, *v4, dns, out);
 
 	*out = *dst;
 	if (!c->ipv6_enabled)
@@ -715,11 +702,51 @@ int fwd_nat_from_guest(const struct ctx *c, uint8_t proto,
 	} else if (IN6_IS_ADDR_MULTICAST(&dst->a6) ||
 		   IN6_IS_ADDR_UNSPECIFIED(&dst->a6) ||
 		   IN6_IS_ADDR_LINKLOCAL(&dst->a6) ||
-		   IN6_IS_ADDR_LOOPBACK(&dst->a6) ||
-		   IN6_IS_ADDR_V4MAPPED(&dst->a6)) {
+		   IN6_IS_ADDR_LOOPBACK(&dst->a6)) {
 		return -1;
 	}
 	return 0;
+}
+
+/**
+ * fwd_nat_from_guest() - Host-side destination for a new flow from the guest
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP (DNS mapping), other: no DNS
+ * @dst:	Destination the guest sends to
+ * @port:	Destination port, host order
+ * @out:	Host-side destination
+ *
+ * --dns-forward matches first (DNS ports only), then --map-host-loopback
+ * (host loopback, with the DNS exception described in the manual's NOTES),
+ * then --map-guest-addr (the host's own address). Multicast, broadcast,
+ * unspecified, loopback and (unmapped) link-local destinations can't be
+ * reached through host sockets.
+ *
+ * The host side of a flow has the family of its guest side (tap_parse()
+ * already dropped IPv6 frames with v4-mapped addresses): the handlers build
+ * replies and ICMP errors for the guest from either side. A mapping that
+ * would change the family (an IPv6 nameserver written as ::ffff:a.b.c.d in
+ * resolv.conf, say) leaves the destination unreachable instead.
+ *
+ * Return: 0 on success, -1 if the destination can't be reached
+ */
+int fwd_nat_from_guest(const struct ctx *c, uint8_t proto,
+		       const union inany_addr *dst, in_port_t port,
+		       union inany_addr *out)
+{
+	const struct in_addr *v4 = inany_v4(dst);
+	bool dns = (proto == IPPROTO_TCP || proto == IPPROTO_UDP) &&
+		   fwd_is_dns_port(port);
+	int rc;
+
+	if (v4)
+		rc = fwd_nat_from_guest4(c, *v4, dns, out);
+	else
+		rc = fwd_nat_from_guest6(c, dst, dns, out);
+
+	if (!rc && !inany_v4(out) != !v4)
+		return -1;
+	return rc;
 }
 
 /**
