@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/fwd_nat.c - fwd.c's address translation: --map-host-loopback,
  * --map-guest-addr, --dns-forward, the DNS exception of the manual's NOTES,
- * unreachable destinations, and the guest-side view of host peers.
+ * unreachable destinations, one IP version on both sides of a flow, and
+ * the guest-side view of host peers.
  */
 
 #include <string.h>
@@ -137,6 +138,17 @@ static void test_unreachable(void)
 	CHECK(!strcmp(from_guest(IPPROTO_UDP, "2001:db8::9", 9), "drop"));
 }
 
+static void test_family_kept(void)
+{
+	setup();
+	/* An IPv6 resolver written as ::ffff:a.b.c.d in resolv.conf */
+	inet_pton(AF_INET6, "::ffff:192.0.2.53", &c.ip6.dns_host);
+	inet_pton(AF_INET6, "2001:db8:5::53", &c.ip6.dns_match);
+	CHECK(!strcmp(from_guest(IPPROTO_UDP, "2001:db8:5::53", 53), "drop"));
+	CHECK(!strcmp(from_guest(IPPROTO_UDP, "2001:db8:5::53", 54),
+		      "2001:db8:5::53"));
+}
+
 static void test_map_guest_addr(void)
 {
 	setup();
@@ -177,6 +189,7 @@ int main(void)
 	RUN(test_dns_forward);
 	RUN(test_dns_exception);
 	RUN(test_unreachable);
+	RUN(test_family_kept);
 	RUN(test_map_guest_addr);
 	RUN(test_to_guest);
 	UNIT_EXIT();
