@@ -603,6 +603,58 @@ int fwd_spec_parse(struct fwd_ports *fwd, const char *spec, bool allow_auto,
 	return 0;
 }
 
+/**
+ * fwd_listen_addrs() - Addresses a forwarded port listens on, a socket each
+ * @c:		Execution context
+ * @r:		Rule with bind address and interface, NULL for none
+ * @ns:		Listener in pasta's namespace (-T, -U), not on the host
+ * @la:		Set to the addresses, FWD_LISTEN_MAX at most
+ *
+ * A rule's own address is bound as given. Otherwise, listeners on the host
+ * (-t, -u) take every address: one dual-stack socket, or one for the only
+ * enabled IP version. Listeners in the namespace exist to reach the host's
+ * loopback from the namespace's loopback, and take 127.0.0.1 and ::1 only:
+ * bound to every address, they would hand services the host keeps on
+ * loopback to anything that can reach the namespace (a container behind a
+ * bridge in it, another namespace routed through it).
+ *
+ * Return: number of addresses set in @la
+ */
+int fwd_listen_addrs(const struct ctx *c, const struct fwd_rule *r, bool ns,
+		     struct fwd_listen_addr *la)
+{
+	struct in_addr any4 = { htonl(INADDR_ANY) };
+	struct in_addr lo4 = { htonl(INADDR_LOOPBACK) };
+	int n = 0;
+
+	if (r && (r->flags & FWD_RULE_ADDR)) {
+		la[0].addr = r->addr;
+		la[0].v6only = true;
+		return 1;
+	}
+
+	if (ns) {
+		if (c->ipv4_enabled) {
+			inany_from_v4(&la[n].addr, lo4);
+			la[n++].v6only = false;
+		}
+		if (c->ipv6_enabled) {
+			la[n].addr.a6 = in6addr_loopback;
+			la[n++].v6only = true;
+		}
+		return n;
+	}
+
+	if (c->ipv6_enabled) {
+		la[0].addr.a6 = in6addr_any;
+		la[0].v6only = !c->ipv4_enabled;
+	} else {
+		inany_from_v4(&la[0].addr, any4);
+		la[0].v6only = false;
+	}
+	return 1;
+}
+
 /* Address translation, decided once per flow (see NOTES in the manual):
  * shared by the protocol handlers so that TCP, UDP and ICMP agree.
  */
