@@ -148,7 +148,8 @@ for mode in explicit range auto; do
 	check "${mode}_udp6_ns_loopback" udp_reaches in_guest ::1 20008
 
 	# The second namespace reaches pasta's namespace on these addresses
-	in_guest socat TCP6-LISTEN:20099,ipv6only=0,reuseaddr,fork \
+	nsenter -t "$GUEST_PID" -n -- \
+		socat TCP6-LISTEN:20099,ipv6only=0,reuseaddr,fork \
 		SYSTEM:'echo ns-service' & SRV="$SRV $!"
 	wait_for 5 listening guest 20099
 	check "${mode}_peer_path4" \
