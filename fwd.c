@@ -610,6 +610,58 @@ int fwd_spec_parse(struct fwd_ports *fwd, const char *spec, bool allow_auto,
 	return 0;
 }
 
+/**
+ * fwd_listen_addrs() - Addresses a forwarded port listens on, a socket each
+ * @c:		Execution context
+ * @r:		Rule with bind address and interface, NULL for none
+ * @ns:		Listener in pasta's namespace (-T, -U), not on the host
+ * @la:		Set to the addresses, FWD_LISTEN_MAX at most
+ *
+ * A rule's own address is bound as given. Otherwise, listeners on the host
+ * (-t, -u) take every address: one dual-stack socket, or one for the only
+ * enabled IP version. Listeners in the namespace exist to reach the host's
+ * loopback from the namespace's loopback, and take 127.0.0.1 and ::1 only:
+ * bound to every address, they would hand services the host keeps on
+ * loopback to anything that can reach the namespace (a container behind a
+ * bridge in it, another namespace routed through it).
+ *
+ * Return: number of addresses set in @la
+ */
+int fwd_listen_addrs(const struct ctx *c, const struct fwd_rule *r, bool ns,
+		     struct fwd_listen_addr *la)
+{
+	struct in_addr any4 = { htonl(INADDR_ANY) };
+	struct in_addr lo4 = { htonl(INADDR_LOOPBACK) };
+	int n = 0;
+
+	if (r && (r->flags & FWD_RULE_ADDR)) {
+		la[0].addr = r->addr;
+		la[0].v6only = true;
+		return 1;
+	}
+
+	if (ns) {
+		if (c->ipv4_enabled) {
+			inany_from_v4(&la[n].addr, lo4);
+			la[n++].v6only = false;
+		}
+		if (c->ipv6_enabled) {
+			la[n].addr.a6 = in6addr_loopback;
+			la[n++].v6only = true;
+		}
+		return n;
+	}
+
+	if (c->ipv6_enabled) {
+		la[0].addr.a6 = in6addr_any;
+		la[0].v6only = !c->ipv4_enabled;
+	} else {
+		inany_from_v4(&la[0].addr, any4);
+		la[0].v6only = false;
+	}
+	return 1;
+}
+
 /* Address translation, decided once per flow (see NOTES in the manual):
  * shared by the protocol handlers so that TCP, UDP and ICMP agree.
  */
@@ -672,32 +724,19 @@ static int fwd_nat_from_guest4(const struct ctx *c, struct in_addr dst,
 }
 
 /**
- * fwd_nat_from_guest() - Host-side destination for a new flow from the guest
+ * fwd_nat_from_guest6() - IPv6 part of fwd_nat_from_guest()
  * @c:		Execution context
- * @proto:	IPPROTO_TCP or IPPROTO_UDP (DNS mapping), other: no DNS
- * @dst:	Destination the guest sends to
- * @port:	Destination port, host order
+ * @dst:	Destination the guest sends to, IPv6
+ * @dns:	Destination port is a DNS one
  * @out:	Host-side destination
- *
- * --dns-forward matches first (DNS ports only), then --map-host-loopback
- * (host loopback, with the DNS exception described in the manual's NOTES),
- * then --map-guest-addr (the host's own address). Multicast, broadcast,
- * unspecified, loopback and (unmapped) link-local destinations can't be
- * reached through host sockets.
  *
  * Return: 0 on success, -1 if the destination can't be reached
  */
-int fwd_nat_from_guest(const struct ctx *c, uint8_t proto,
-		       const union inany_addr *dst, in_port_t port,
-		       union inany_addr *out)
+static int fwd_nat_from_guest6(const struct ctx *c,
+			       const union inany_addr *dst, bool dns,
+			       union inany_addr *out)
 {
-	const struct in_addr *v4 = inany_v4(dst);
 	const struct ip6_ctx *ip6 = &c->ip6;
-	bool dns = (proto == IPPROTO_TCP || proto == IPPROTO_UDP) &&
-		   fwd_is_dns_port(port);
-
-	if (v4)
-		return fwd_nat_from_guest4(c, *v4, dns, out);
 
 	*out = *dst;
 	if (!c->ipv6_enabled)
@@ -722,11 +761,51 @@ int fwd_nat_from_guest(const struct ctx *c, uint8_t proto,
 	} else if (IN6_IS_ADDR_MULTICAST(&dst->a6) ||
 		   IN6_IS_ADDR_UNSPECIFIED(&dst->a6) ||
 		   IN6_IS_ADDR_LINKLOCAL(&dst->a6) ||
-		   IN6_IS_ADDR_LOOPBACK(&dst->a6) ||
-		   IN6_IS_ADDR_V4MAPPED(&dst->a6)) {
+		   IN6_IS_ADDR_LOOPBACK(&dst->a6)) {
 		return -1;
 	}
 	return 0;
+}
+
+/**
+ * fwd_nat_from_guest() - Host-side destination for a new flow from the guest
+ * @c:		Execution context
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP (DNS mapping), other: no DNS
+ * @dst:	Destination the guest sends to
+ * @port:	Destination port, host order
+ * @out:	Host-side destination
+ *
+ * --dns-forward matches first (DNS ports only), then --map-host-loopback
+ * (host loopback, with the DNS exception described in the manual's NOTES),
+ * then --map-guest-addr (the host's own address). Multicast, broadcast,
+ * unspecified, loopback and (unmapped) link-local destinations can't be
+ * reached through host sockets.
+ *
+ * The host side of a flow has the family of its guest side (tap_parse()
+ * already dropped IPv6 frames with v4-mapped addresses): the handlers build
+ * replies and ICMP errors for the guest from either side. A mapping that
+ * would change the family (an IPv6 nameserver written as ::ffff:a.b.c.d in
+ * resolv.conf, say) leaves the destination unreachable instead.
+ *
+ * Return: 0 on success, -1 if the destination can't be reached
+ */
+int fwd_nat_from_guest(const struct ctx *c, uint8_t proto,
+		       const union inany_addr *dst, in_port_t port,
+		       union inany_addr *out)
+{
+	const struct in_addr *v4 = inany_v4(dst);
+	bool dns = (proto == IPPROTO_TCP || proto == IPPROTO_UDP) &&
+		   fwd_is_dns_port(port);
+	int rc;
+
+	if (v4)
+		rc = fwd_nat_from_guest4(c, *v4, dns, out);
+	else
+		rc = fwd_nat_from_guest6(c, dst, dns, out);
+
+	if (!rc && !inany_v4(out) != !v4)
+		return -1;
+	return rc;
 }
 
 /**

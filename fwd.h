@@ -86,6 +86,23 @@ enum fwd_spec_err {
 	FWD_SPEC_SYNTAX,
 };
 
+/* Sockets a forwarded port listens with: IPv4 and IPv6 loopback (-T, -U) */
+#define FWD_LISTEN_MAX		2
+
+/**
+ * struct fwd_listen_addr - Where one listening socket binds
+ * @addr:	Address, v4-mapped for IPv4, :: for any
+ * @v6only:	IPV6_V6ONLY for an IPv6 socket (false: dual-stack)
+ */
+struct fwd_listen_addr {
+	union inany_addr addr;
+	bool v6only;
+};
+
+struct ctx;
+
+int fwd_listen_addrs(const struct ctx *c, const struct fwd_rule *r, bool ns,
+		     struct fwd_listen_addr *la);
 int fwd_spec_parse(struct fwd_ports *fwd, const char *spec, bool allow_auto,
 		   bool allow_all, const char **why);
 void fwd_map_build(struct fwd_ports *fwd);
@@ -120,8 +137,6 @@ static inline uint16_t fwd_port_target(const struct fwd_ports *fwd,
 /* Ports --dns-forward applies to: DNS, DNS over TLS */
 #define FWD_DNS_PORT		53
 #define FWD_DNS_TLS_PORT	853
-
-struct ctx;
 
 int fwd_nat_from_guest(const struct ctx *c, uint8_t proto,
 		       const union inany_addr *dst, in_port_t port,

@@ -13,7 +13,9 @@
  *
  * Ports never bounce back: the ports where we listen on a side, and the
  * ports explicitly forwarded from a side, are left out of that side's scan.
- * IPv6 sockets forward IPv4 too (our listeners are dual-stack). Bound UDP
+ * IPv6 sockets forward IPv4 too: our listeners take both IP versions, on
+ * every address on the host, on loopback only in the namespace (see
+ * fwd_listen_addrs()). Bound UDP
  * sockets in the ephemeral port range are left out: those are clients.
  */
 
@@ -63,8 +65,8 @@ static int fa_proc[2][2][2] = {
 	{ { -1, -1 }, { -1, -1 } }, { { -1, -1 }, { -1, -1 } },
 };
 
-/* Our listeners: [side they're on][proto][port], file descriptor + 1 */
-static uint32_t fa_fd[2][2][NUM_PORTS];
+/* Our listeners: [side they're on][proto][port][socket], descriptor + 1 */
+static uint32_t fa_fd[2][2][NUM_PORTS][FWD_LISTEN_MAX];
 /* Same, as bitmaps, and ports whose listener couldn't be opened */
 static unsigned long fa_ours[2][2][BITMAP_WORDS(NUM_PORTS)];
 static unsigned long fa_failed[2][2][BITMAP_WORDS(NUM_PORTS)];
@@ -238,20 +240,43 @@ static int fa_proc_open_ns(void *arg)
 }
 
 /**
- * fa_listen() - Open a listener for a port on the current side
+ * fa_listen() - Open the listeners for a port on the current side
  * @c:		Execution context
  * @side:	Side we're on
  * @proto:	FA_TCP or FA_UDP
  * @port:	Port
+ * @fds:	Set to the sockets, FWD_LISTEN_MAX, -1 for unused ones
  *
- * Return: socket, or -errno
+ * Return: number of sockets, or -errno
  */
 static int fa_listen(const struct ctx *c, int side, int proto,
-		     in_port_t port)
+		     in_port_t port, int *fds)
 {
 	if (proto == FA_TCP)
-		return tcp_splice_listen(c, NULL, port, side == FA_NS);
-	return udp_splice_listen(c, NULL, port, side == FA_NS);
+		return tcp_splice_listen(c, NULL, port, side == FA_NS, fds);
+	return udp_splice_listen(c, NULL, port, side == FA_NS, fds);
+}
+
+/**
+ * fa_close() - Close the listeners of a port
+ * @side:	Side they're on
+ * @proto:	FA_TCP or FA_UDP
+ * @port:	Port
+ */
+static void fa_close(int side, int proto, unsigned port)
+{
+	uint32_t *fd = fa_fd[side][proto][port];
+	unsigned i;
+
+	for (i = 0; i < FWD_LISTEN_MAX; i++) {
+		if (!fd[i])
+			continue;
+		if (proto == FA_UDP)
+			udp_splice_unlisten((int)fd[i] - 1);
+		else
+			close((int)fd[i] - 1);
+		fd[i] = 0;
+	}
 }
 
 /**
@@ -264,7 +289,8 @@ static int fa_listen(const struct ctx *c, int side, int proto,
 static void fa_open_one(const struct ctx *c, int side, int proto,
 			in_port_t port)
 {
-	int s = fa_listen(c, side, proto, port);
+	int fds[FWD_LISTEN_MAX], i;
+	int s = fa_listen(c, side, proto, port, fds);
 
 	if (s < 0) {
 		debug("auto: can't forward %s port %u %s: %s",
@@ -274,7 +300,8 @@ static void fa_open_one(const struct ctx *c, int side, int proto,
 		bitmap_set(fa_failed[side][proto], port);
 		return;
 	}
-	fa_fd[side][proto][port] = (uint32_t)s + 1;
+	for (i = 0; i < FWD_LISTEN_MAX; i++)
+		fa_fd[side][proto][port][i] = (uint32_t)(fds[i] + 1);
 	bitmap_set(fa_ours[side][proto], port);
 	debug("auto: forwarding %s port %u %s",
 	      proto == FA_TCP ? "TCP" : "UDP", port,
@@ -355,12 +382,7 @@ static void fa_update(const struct ctx *c, int side, int proto)
 			bitmap_clear(fa_failed[side][proto], p);
 			if (!bitmap_isset(fa_ours[side][proto], p))
 				continue;
-			if (proto == FA_UDP)
-				udp_splice_unlisten((int)fa_fd[side][proto][p]
-						    - 1);
-			else
-				close((int)fa_fd[side][proto][p] - 1);
-			fa_fd[side][proto][p] = 0;
+			fa_close(side, proto, p);
 			bitmap_clear(fa_ours[side][proto], p);
 			debug("auto: %s port %u not bound any more",
 			      proto == FA_TCP ? "TCP" : "UDP", p);

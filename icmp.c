@@ -437,8 +437,6 @@ int icmp_tap_handler(struct ctx *c, const struct iovec *frame,
 	}
 	if (inany_is_unspecified(&fi->daddr) || inany_is_loopback(&fi->daddr))
 		return 1;
-	if (v4 != !!inany_v4(&fi->daddr))
-		return 1;
 	/* Multicast and broadcast Echo would leave through the host's
 	 * interfaces to whole networks, on behalf of the guest: don't.
 	 */

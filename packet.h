@@ -77,6 +77,9 @@ static inline int pool_add(struct pool *p, void *base, size_t len)
  * @ttl:	IPv4 TTL or IPv6 hop limit
  * @saddr:	IP source address (IPv4 as v4-mapped)
  * @daddr:	IP destination address (IPv4 as v4-mapped)
+ *
+ * An IPv6 frame never carries a v4-mapped address (tap_parse() drops it), so
+ * inany_v4() of @saddr and @daddr is non-NULL exactly for IPv4 frames.
  */
 struct frame_info {
 	uint16_t ethertype;

@@ -159,6 +159,16 @@ static int tap_ip6_parse(struct iovec *frame, struct frame_info *fi)
 	fi->ttl = ip6h->ip6_hlim;
 	memcpy(&fi->saddr.a6, &ip6h->ip6_src, sizeof(fi->saddr.a6));
 	memcpy(&fi->daddr.a6, &ip6h->ip6_dst, sizeof(fi->daddr.a6));
+	/* IPv4-mapped addresses never appear on the wire (RFC 4291, 2.5.5.2;
+	 * RFC 6052, 5.1), and union inany_addr uses them for IPv4: accepting
+	 * one here would make a flow whose guest side is IPv6 look IPv4 on
+	 * the host side, or the other way around. Dropping them here keeps
+	 * the rule everything after relies on: an address's family, as
+	 * inany_v4() tells it, is the family of the frame it came in.
+	 */
+	if (IN6_IS_ADDR_V4MAPPED(&fi->saddr.a6) ||
+	    IN6_IS_ADDR_V4MAPPED(&fi->daddr.a6))
+		return tap_drop("IPv4-mapped address in IPv6 header");
 
 	nh = ip6h->ip6_nxt;
 	off = fi->l3_off + sizeof(*ip6h);

@@ -621,41 +621,24 @@ run:
 }
 
 /**
- * tcp_splice_listen() - Open a listening socket for a forwarded port
+ * splice_listen_one() - Open one listening socket for a forwarded port
  * @c:		Execution context
- * @r:		Rule with bind address and interface, NULL for any
+ * @la:		Address to bind
+ * @ifname:	Interface to bind to, NULL or empty for none
  * @port:	Port
  * @ns:		Socket is being opened in the namespace (caller is there)
  *
- * Listens on the rule's address, or on every address of both IP versions
- * (one dual-stack socket) if enabled. The reference tells accepted
- * connections apart: tcp_splice_accept() sends those of @ns listeners to
- * the host, the others to the namespace or through the tap.
- *
  * Return: socket on success, -errno on failure
  */
-int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
-		      in_port_t port, bool ns)
+static int splice_listen_one(const struct ctx *c,
+			     const struct fwd_listen_addr *la,
+			     const char *ifname, in_port_t port, bool ns)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
+	int af = inany_v4(&la->addr) ? AF_INET : AF_INET6;
 	struct sockaddr_storage sa;
-	union inany_addr any;
-	int s, one = 1, rc, af;
-	bool v6only = false;
+	int s, one = 1, rc;
 	socklen_t sl;
-
-	memset(&any, 0, sizeof(any));
-	if (r && (r->flags & FWD_RULE_ADDR)) {
-		any = r->addr;
-		v6only = true;
-	} else if (!c->ipv6_enabled) {
-		struct in_addr a = { htonl(INADDR_ANY) };
-
-		inany_from_v4(&any, a);
-	} else if (!c->ipv4_enabled) {
-		v6only = true;
-	}
-	af = inany_v4(&any) ? AF_INET : AF_INET6;
 
 	s = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		   IPPROTO_TCP);
@@ -667,7 +650,7 @@ int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 	}
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (af == AF_INET6) {
-		int v = v6only;
+		int v = la->v6only;
 
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v));
 	}
@@ -675,14 +658,14 @@ int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		setsockopt(s, af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
 			   af == AF_INET ? IP_FREEBIND : IPV6_FREEBIND,
 			   &one, sizeof(one));
-	if (r && *r->ifname &&
-	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
-		       strlen(r->ifname))) {
+	if (ifname && *ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       strlen(ifname))) {
 		rc = -errno;
 		goto fail;
 	}
 
-	sl = splice_sa_from(&sa, &any, port);
+	sl = splice_sa_from(&sa, &la->addr, port);
 	if (bind(s, (struct sockaddr *)&sa, sl) ||
 	    listen(s, TCP_SPLICE_BACKLOG)) {
 		rc = -errno;
@@ -702,6 +685,53 @@ fail:
 }
 
 /**
+ * tcp_splice_listen() - Open the listening sockets for a forwarded port
+ * @c:		Execution context
+ * @r:		Rule with bind address and interface, NULL for none
+ * @port:	Port
+ * @ns:		Sockets are being opened in the namespace (caller is there)
+ * @fds:	Set to the sockets, FWD_LISTEN_MAX, -1 for unused ones
+ *
+ * Addresses are those of fwd_listen_addrs(): the rule's, or loopback of
+ * both IP versions in the namespace (-T), or every address on the host. A
+ * loopback address the namespace lacks (IPv6 disabled there) is skipped.
+ * The reference tells accepted connections apart: tcp_splice_accept()
+ * sends those of @ns listeners to the host, the others to the namespace or
+ * through the tap.
+ *
+ * Return: number of sockets opened, or -errno if none could be
+ */
+int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
+		      in_port_t port, bool ns, int *fds)
+{
+	struct fwd_listen_addr la[FWD_LISTEN_MAX];
+	int i, n, opened = 0, rc = -EAFNOSUPPORT;
+
+	for (i = 0; i < FWD_LISTEN_MAX; i++)
+		fds[i] = -1;
+
+	n = fwd_listen_addrs(c, r, ns, la);
+	for (i = 0; i < n; i++) {
+		int s = splice_listen_one(c, &la[i], r ? r->ifname : NULL,
+					  port, ns);
+
+		if (s >= 0) {
+			fds[opened++] = s;
+			continue;
+		}
+		rc = s;
+		if (n > 1 && s == -EADDRNOTAVAIL)
+			continue;
+		while (opened) {
+			close(fds[--opened]);
+			fds[opened] = -1;
+		}
+		return rc;
+	}
+	return opened ? opened : rc;
+}
+
+/**
  * splice_listen_ns_rules() - Listeners for -T rules (run in the namespace)
  * @arg:	Execution context
  *
@@ -718,8 +748,9 @@ static int splice_listen_ns_rules(void *arg)
 		unsigned port;
 
 		for (port = r->first; port <= r->last; port++) {
+			int fds[FWD_LISTEN_MAX];
 			int rc = tcp_splice_listen(c, r, (in_port_t)port,
-						   true);
+						   true, fds);
 
 			if (rc >= 0) {
 				bound++;

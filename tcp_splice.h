@@ -26,7 +26,7 @@ void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 			     uint32_t events);
 void tcp_splice_timer(struct ctx *c, const struct timespec *now);
 int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
-		      in_port_t port, bool ns);
+		      in_port_t port, bool ns, int *fds);
 void tcp_splice_stats(void);
 
 #endif /* TCP_SPLICE_H */

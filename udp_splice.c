@@ -505,40 +505,23 @@ void udp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 }
 
 /**
- * udp_splice_listen() - Open a bound socket for a forwarded port
+ * us_listen_one() - Open one bound socket for a forwarded port
  * @c:		Execution context
- * @r:		Rule with bind address and interface, NULL for any
+ * @la:		Address to bind
+ * @ifname:	Interface to bind to, NULL or empty for none
  * @port:	Port
  * @ns:		Socket is being opened in the namespace (caller is there)
  *
- * Host-side sockets (-u auto) are handled by udp.c, which hands datagrams
- * from loopback back to us (udp_splice_from_host()) and sends the others
- * through the tap. Namespace-side ones (-U) are ours alone.
- *
  * Return: socket on success, -errno on failure
  */
-int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
-		      in_port_t port, bool ns)
+static int us_listen_one(const struct ctx *c, const struct fwd_listen_addr *la,
+			 const char *ifname, in_port_t port, bool ns)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE_LISTEN };
+	int af = inany_v4(&la->addr) ? AF_INET : AF_INET6;
 	struct sockaddr_storage sa;
-	union inany_addr any;
-	bool v6only = false;
-	int s, rc, af;
 	socklen_t sl;
-
-	memset(&any, 0, sizeof(any));
-	if (r && (r->flags & FWD_RULE_ADDR)) {
-		any = r->addr;
-		v6only = true;
-	} else if (!c->ipv6_enabled) {
-		struct in_addr a = { htonl(INADDR_ANY) };
-
-		inany_from_v4(&any, a);
-	} else if (!c->ipv4_enabled) {
-		v6only = true;
-	}
-	af = inany_v4(&any) ? AF_INET : AF_INET6;
+	int s, rc;
 
 	s = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		   IPPROTO_UDP);
@@ -549,7 +532,7 @@ int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		return -EMFILE;
 	}
 	if (af == AF_INET6) {
-		int v = v6only;
+		int v = la->v6only;
 
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v));
 	}
@@ -568,13 +551,13 @@ int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 			setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
 				   sizeof(one));
 	}
-	if (r && *r->ifname &&
-	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, r->ifname,
-		       strlen(r->ifname))) {
+	if (ifname && *ifname &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       strlen(ifname))) {
 		rc = -errno;
 		goto fail;
 	}
-	sl = us_sa_from(&sa, &any, port);
+	sl = us_sa_from(&sa, &la->addr, port);
 	if (bind(s, (struct sockaddr *)&sa, sl)) {
 		rc = -errno;
 		goto fail;
@@ -591,6 +574,53 @@ int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 fail:
 	close(s);
 	return rc;
+}
+
+/**
+ * udp_splice_listen() - Open the bound sockets for a forwarded port
+ * @c:		Execution context
+ * @r:		Rule with bind address and interface, NULL for none
+ * @port:	Port
+ * @ns:		Sockets are being opened in the namespace (caller is there)
+ * @fds:	Set to the sockets, FWD_LISTEN_MAX, -1 for unused ones
+ *
+ * Addresses are those of fwd_listen_addrs(): the rule's, or loopback of
+ * both IP versions in the namespace (-U), or every address on the host. A
+ * loopback address the namespace lacks (IPv6 disabled there) is skipped.
+ * Host-side sockets (-u auto) are handled by udp.c, which hands datagrams
+ * from loopback back to us (udp_splice_from_host()) and sends the others
+ * through the tap. Namespace-side ones (-U) are ours alone.
+ *
+ * Return: number of sockets opened, or -errno if none could be
+ */
+int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
+		      in_port_t port, bool ns, int *fds)
+{
+	struct fwd_listen_addr la[FWD_LISTEN_MAX];
+	int i, n, opened = 0, rc = -EAFNOSUPPORT;
+
+	for (i = 0; i < FWD_LISTEN_MAX; i++)
+		fds[i] = -1;
+
+	n = fwd_listen_addrs(c, r, ns, la);
+	for (i = 0; i < n; i++) {
+		int s = us_listen_one(c, &la[i], r ? r->ifname : NULL, port,
+				      ns);
+
+		if (s >= 0) {
+			fds[opened++] = s;
+			continue;
+		}
+		rc = s;
+		if (n > 1 && s == -EADDRNOTAVAIL)
+			continue;
+		while (opened) {
+			close(fds[--opened]);
+			fds[opened] = -1;
+		}
+		return rc;
+	}
+	return opened ? opened : rc;
 }
 
 /**
@@ -626,8 +656,9 @@ static int us_listen_ns_rules(void *arg)
 		const struct fwd_rule *r = &fwd->rules[i];
 
 		for (port = r->first; port <= r->last; port++) {
+			int fds[FWD_LISTEN_MAX];
 			int rc = udp_splice_listen(c, r, (in_port_t)port,
-						   true);
+						   true, fds);
 
 			if (rc < 0 && !(r->flags & FWD_RULE_WEAK)) {
 				err("Failed to bind UDP port %u in the "

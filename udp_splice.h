@@ -16,7 +16,7 @@
 
 int udp_splice_init(struct ctx *c);
 int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
-		      in_port_t port, bool ns);
+		      in_port_t port, bool ns, int *fds);
 void udp_splice_unlisten(int s);
 bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
 			  const struct sockaddr_storage *peer,

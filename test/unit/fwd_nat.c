@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/fwd_nat.c - fwd.c's address translation: --map-host-loopback,
  * --map-guest-addr, --dns-forward, the DNS exception of the manual's NOTES,
- * unreachable destinations, and the guest-side view of host peers.
+ * unreachable destinations, one IP version on both sides of a flow, the
+ * guest-side view of host peers, and the addresses forwarded ports listen
+ * on (loopback only in pasta's namespace).
  */
 
+#include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -137,6 +140,17 @@ static void test_unreachable(void)
 	CHECK(!strcmp(from_guest(IPPROTO_UDP, "2001:db8::9", 9), "drop"));
 }
 
+static void test_family_kept(void)
+{
+	setup();
+	/* An IPv6 resolver written as ::ffff:a.b.c.d in resolv.conf */
+	inet_pton(AF_INET6, "::ffff:192.0.2.53", &c.ip6.dns_host);
+	inet_pton(AF_INET6, "2001:db8:5::53", &c.ip6.dns_match);
+	CHECK(!strcmp(from_guest(IPPROTO_UDP, "2001:db8:5::53", 53), "drop"));
+	CHECK(!strcmp(from_guest(IPPROTO_UDP, "2001:db8:5::53", 54),
+		      "2001:db8:5::53"));
+}
+
 static void test_map_guest_addr(void)
 {
 	setup();
@@ -171,13 +185,71 @@ static void test_to_guest(void)
 	CHECK(fwd_nat_to_guest(&c, a("127.0.0.1"), &f, &e));
 }
 
+/**
+ * listen_addrs() - fwd_listen_addrs() results as text
+ * @r:		Rule, NULL for none
+ * @ns:		Listener in the namespace
+ *
+ * Return: addresses, each followed by "/6" for IPV6_V6ONLY, space-separated
+ */
+static const char *listen_addrs(const struct fwd_rule *r, bool ns)
+{
+	static char buf[FWD_LISTEN_MAX * (INANY_ADDRSTRLEN + 4)];
+	struct fwd_listen_addr la[FWD_LISTEN_MAX];
+	char ab[INANY_ADDRSTRLEN];
+	int i, n = fwd_listen_addrs(&c, r, ns, la);
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(buf);
+
+		snprintf(buf + l, sizeof(buf) - l, "%s%s%s", i ? " " : "",
+			 inany_ntop(&la[i].addr, ab, sizeof(ab)),
+			 la[i].v6only ? "/6" : "");
+	}
+	return buf;
+}
+
+static void test_listen_addrs(void)
+{
+	struct fwd_rule r = { 0 };
+
+	setup();
+	/* -T, -U: loopback only, one socket per IP version */
+	CHECK(!strcmp(listen_addrs(NULL, true), "127.0.0.1 ::1/6"));
+	CHECK(!strcmp(listen_addrs(&r, true), "127.0.0.1 ::1/6"));
+	/* -t, -u: every address, one dual-stack socket */
+	CHECK(!strcmp(listen_addrs(NULL, false), "::"));
+
+	/* An address given in the rule is bound as given, on both sides */
+	inany_pton("192.0.2.2", &r.addr);
+	r.flags = FWD_RULE_ADDR;
+	CHECK(!strcmp(listen_addrs(&r, true), "192.0.2.2/6"));
+	CHECK(!strcmp(listen_addrs(&r, false), "192.0.2.2/6"));
+
+	/* An interface alone doesn't widen the namespace's listeners */
+	r.flags = 0;
+	memcpy(r.ifname, "lo", 3);
+	CHECK(!strcmp(listen_addrs(&r, true), "127.0.0.1 ::1/6"));
+
+	c.ipv6_enabled = false;
+	CHECK(!strcmp(listen_addrs(NULL, true), "127.0.0.1"));
+	CHECK(!strcmp(listen_addrs(NULL, false), "0.0.0.0"));
+	c.ipv6_enabled = true;
+	c.ipv4_enabled = false;
+	CHECK(!strcmp(listen_addrs(NULL, true), "::1/6"));
+	CHECK(!strcmp(listen_addrs(NULL, false), "::/6"));
+}
+
 int main(void)
 {
 	RUN(test_loopback_mapping);
 	RUN(test_dns_forward);
 	RUN(test_dns_exception);
 	RUN(test_unreachable);
+	RUN(test_family_kept);
 	RUN(test_map_guest_addr);
 	RUN(test_to_guest);
+	RUN(test_listen_addrs);
 	UNIT_EXIT();
 }
