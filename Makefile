@@ -40,7 +40,8 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 HELPER_SRCS := $(sort $(wildcard test/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:.c=)
 
-.PHONY: all clean install uninstall check unit lint bench seccomp-report
+.PHONY: all clean install uninstall check unit lint bench seccomp-report \
+	contrib-check
 
 all: passt pasta
 
@@ -73,6 +74,9 @@ check: all $(UNIT_BINS) $(HELPER_BINS)
 
 lint:
 	@bash test/lint.sh $(SRCS)
+
+contrib-check:
+	@bash test/contrib_check.sh
 
 bench: all $(HELPER_BINS)
 	@bash test/perf/bench.sh

@@ -14,6 +14,8 @@
 #   iproute2, iputils-ping	namespace set-up, ping through ping sockets
 #   procps			ps/pgrep for the process tests
 #   util-linux			unshare and nsenter for the sandbox
+#   uidmap			newuidmap/newgidmap: unshare --map-users, for
+#				sandboxes with users other than root
 #   busybox-static		the initramfs of the qemu guest
 #   cpio, xz-utils, zstd	packing it, unpacking compressed kernel modules
 #   qemu-system-x86		the qemu guest (socket, vhost-user back ends)
@@ -23,7 +25,7 @@
 #   groff-base, man-db	checking the manual pages render
 DEPS=(
 	udhcpc isc-dhcp-client ndisc6 socat iperf3 tcpdump
-	iproute2 iputils-ping procps util-linux
+	iproute2 iputils-ping procps util-linux uidmap
 	busybox-static cpio xz-utils zstd qemu-system-x86 linux-image-amd64
 	passt clang-tidy cppcheck groff-base man-db
 )

@@ -46,7 +46,11 @@ for t in test/integration/*.sh; do
 	name=$(basename "$t" .sh)
 	[ -n "$pattern" ] && [[ $name != *$pattern* ]] && continue
 	out=test/out/$name.log
-	timeout -k 10 "$TEST_TIMEOUT" test/sandbox.sh bash "$t" > "$out" 2>&1
+	# Opt-in: "# sandbox: map-users" maps a range of IDs (sandbox.sh)
+	users=
+	grep -qx '# sandbox: map-users' "$t" && users=map
+	SANDBOX_USERS=$users timeout -k 10 "$TEST_TIMEOUT" \
+		test/sandbox.sh bash "$t" > "$out" 2>&1
 	tally "$name" "$out" $?
 done
 

@@ -6,7 +6,47 @@
 # No packet can leave it. Usage: test/sandbox.sh COMMAND [ARG]...
 #
 # Environment: SANDBOX_SETUP=none skips the uplink (no routes at all);
-# SANDBOX_RESOLV=text replaces the resolv.conf contents.
+# SANDBOX_RESOLV=text replaces the resolv.conf contents; SANDBOX_USERS=map
+# (test/run.sh sets it for tests marked "# sandbox: map-users") maps user
+# and group IDs 0 to 65535 instead of root alone, so that the command can
+# switch to other users (setpriv --reuid=65534 ...). That needs real root
+# and newuidmap: otherwise the sandbox is the usual one and the command
+# finds the reason in SANDBOX_USERS_SKIP.
+
+# sandbox_users_unavailable() - Print why IDs can't be mapped, if they can't
+sandbox_users_unavailable() {
+	if [ "$(id -u)" -ne 0 ] ||
+	   ! grep -qE '^ +0 +0 +4294967295$' /proc/self/uid_map; then
+		echo "mapping a range of IDs needs real root"
+	elif ! command -v newuidmap >/dev/null 2>&1 ||
+	     ! command -v newgidmap >/dev/null 2>&1; then
+		echo "newuidmap/newgidmap missing (package uidmap)"
+	elif [ ! -f /etc/subuid ] || [ ! -f /etc/subgid ]; then
+		echo "no /etc/subuid or /etc/subgid to mount over"
+	fi
+}
+
+if [ -z "${SANDBOX_INNER:-}" ] && [ "${SANDBOX_USERS:-}" = map ]; then
+	SANDBOX_USERS_SKIP=$(sandbox_users_unavailable)
+	export SANDBOX_USERS_SKIP
+	if [ -z "$SANDBOX_USERS_SKIP" ]; then
+		# newuidmap only maps what /etc/subuid grants, root included:
+		# grant root the range in a private copy, seen only by us
+		export SANDBOX_INNER=ids
+		exec unshare --mount --propagation private -- "$0" "$@"
+	fi
+fi
+
+if [ "${SANDBOX_INNER:-}" = ids ]; then
+	ids=$(mktemp) || exit 1
+	echo "root:0:65536" > "$ids"
+	mount --bind "$ids" /etc/subuid && mount --bind "$ids" /etc/subgid ||
+		exit 1
+	rm -f "$ids"
+	export SANDBOX_INNER=1
+	exec unshare --user --map-users=0,0,65536 --map-groups=0,0,65536 \
+		--net --mount --fork -- "$0" "$@"
+fi
 
 if [ "${SANDBOX_INNER:-}" != 1 ]; then
 	export SANDBOX_INNER=1
