@@ -424,6 +424,11 @@ static void isolation_drop_user(const struct ctx *c)
 	if (setuid(c->uid))
 		die_perror("Can't set UID to %u", (unsigned int)c->uid);
 
+	/* Changing user made us undumpable, /proc/self root's: we still need
+	 * to write our ID maps there. isolation_postfork() undoes this.
+	 */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+
 	debug("Running as UID %u, GID %u",
 	      (unsigned int)c->uid, (unsigned int)c->gid);
 }
