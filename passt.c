@@ -96,12 +96,13 @@ static void signals_init(void)
 
 /**
  * guest_frames() - Hand a batch of frames from the guest to the handlers
+ *		   (the fuzz targets in test/fuzz/ call it too)
  * @c:		Execution context
  * @p:		Frames read by the back end
  * @now:	Current timestamp
  */
-static void guest_frames(struct ctx *c, const struct pool *p,
-			 const struct timespec *now)
+void guest_frames(struct ctx *c, const struct pool *p,
+		  const struct timespec *now)
 {
 	size_t i;
 
