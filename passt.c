@@ -166,7 +166,7 @@ void guest_frames(struct ctx *c, const struct pool *p,
  * addresses. Its connections and flows would only confuse it: close them
  * (TCP peers on the host see a reset).
  */
-static void guest_gone(struct ctx *c)
+void guest_gone(struct ctx *c)
 {
 	c->guest_gone = false;
 	memset(c->guest_mac, 0, sizeof(c->guest_mac));

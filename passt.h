@@ -277,5 +277,6 @@ struct ctx {
 struct pool;
 void guest_frames(struct ctx *c, const struct pool *p,
 		  const struct timespec *now);
+void guest_gone(struct ctx *c);
 
 #endif /* PASST_H */
