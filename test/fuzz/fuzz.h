@@ -8,6 +8,7 @@
 #ifndef FUZZ_H
 #define FUZZ_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -80,18 +81,20 @@ static inline void fuzz_sandbox_check(void)
 		close(s);
 
 	fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0 2147483647", 12) != 12)
+	if (fd < 0 || write(fd, "0 0", 3) != 3)
 		perror("fuzz: ping_group_range");
 	if (fd >= 0)
 		close(fd);
 }
 
 /**
- * fuzz_quiet() - Silence the program's log, unless FUZZ_VERBOSE is set
+ * fuzz_quiet() - Silence the program's log; FUZZ_VERBOSE=1: debug instead
  */
 static inline void fuzz_quiet(void)
 {
-	if (!getenv("FUZZ_VERBOSE"))
+	if (getenv("FUZZ_VERBOSE"))
+		log_level = LOG_DEBUG;
+	else
 		log_set_stderr(false);
 }
 
@@ -144,6 +147,30 @@ static inline void fuzz_drain(int fd)
 
 	while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
 		;
+}
+
+/* Leaks show as a growing count; libFuzzer's own threads may hold a
+ * descriptor or two for a moment while we count
+ */
+#define FUZZ_FD_SLACK		8
+
+/**
+ * fuzz_fd_count() - Number of open file descriptors, to spot leaks
+ *
+ * Return: that number, -1 if /proc/self/fd can't be read
+ */
+static inline int fuzz_fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 /**
