@@ -184,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			kind = (data[in + 4] >> 4) & 3;
 			in += 5;
 			len = MIN(h[2], size - in);
+			/* cppcheck-suppress knownConditionTrueFalse */
 			for (i = 0; i < nfds; i++)
 				fds[i] = kind == 0 ? memfd : kind == 1 ? ev_a :
 					 kind == 2 ? ev_b : pfd[0];
@@ -193,7 +194,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (fuzz_send_msg(sv[1], msg, FUZZ_HDR_LEN + len, fds,
 					  nfds))
 				break;
-			if (len < h[2])	/* truncated: the end of the input */
+			/* Truncated: the end of the input */
+			/* cppcheck-suppress knownConditionTrueFalse */
+			if (len < h[2])
 				shutdown(sv[1], SHUT_WR);
 			fuzz_dispatch(c);
 		} else if (op == 1) {
