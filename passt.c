@@ -97,12 +97,13 @@ static void signals_init(void)
 
 /**
  * guest_frames() - Hand a batch of frames from the guest to the handlers
+ *		   (the fuzz targets in test/fuzz/ call it too)
  * @c:		Execution context
  * @p:		Frames read by the back end
  * @now:	Current timestamp
  */
-static void guest_frames(struct ctx *c, const struct pool *p,
-			 const struct timespec *now)
+void guest_frames(struct ctx *c, const struct pool *p,
+		  const struct timespec *now)
 {
 	size_t i;
 
@@ -166,7 +167,7 @@ static void guest_frames(struct ctx *c, const struct pool *p,
  * addresses. Its connections and flows would only confuse it: close them
  * (TCP peers on the host see a reset).
  */
-static void guest_gone(struct ctx *c)
+void guest_gone(struct ctx *c)
 {
 	c->guest_gone = false;
 	memset(c->guest_mac, 0, sizeof(c->guest_mac));

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -272,5 +273,10 @@ struct ctx {
 	bool no_splice;
 	bool host_lo_to_ns_lo;
 };
+
+struct pool;
+void guest_frames(struct ctx *c, const struct pool *p,
+		  const struct timespec *now);
+void guest_gone(struct ctx *c);
 
 #endif /* PASST_H */
