@@ -251,7 +251,7 @@ static int pasta_helper_fn(void *arg)
  * helper that joined it while we still could, sharing our memory and
  * descriptors, and sandboxed like us (isolation_ns_helper()).
  */
-void pasta_ns_helper_start(const struct ctx *c)
+void pasta_ns_helper_start(struct ctx *c)
 {
 	struct sigaction sa = { .sa_handler = pasta_child_handler,
 				.sa_flags = SA_RESTART | SA_NOCLDSTOP };
@@ -285,6 +285,13 @@ void pasta_ns_helper_start(const struct ctx *c)
 		die("%s", *pasta_ns_err ? pasta_ns_err :
 		    "Namespace helper failed to start");
 	}
+
+	/* Only the helper needed it, to join: the network namespace file
+	 * stays, to tell when the namespace is gone
+	 */
+	if (c->pasta_userns_fd >= 0)
+		close(c->pasta_userns_fd);
+	c->pasta_userns_fd = -1;
 }
 
 /**
