@@ -337,6 +337,29 @@ static bool isolation_has_cap(int cap)
 }
 
 /**
+ * isolation_raise_caps() - Make the permitted capabilities effective again
+ *
+ * After setuid() with PR_SET_KEEPCAPS, the permitted set survives but the
+ * effective set is empty.
+ */
+static void isolation_raise_caps(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	int i;
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		die_perror("Can't read capabilities");
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		data[i].effective = data[i].permitted;
+	if (syscall(SYS_capset, &hdr, data))
+		die_perror("Can't raise capabilities");
+}
+
+/**
  * isolation_id_mapped() - Tell if an ID exists in our user namespace
  * @path:	/proc/self/uid_map or /proc/self/gid_map
  * @id:		ID to look for, as seen from inside the namespace
@@ -394,11 +417,16 @@ static bool isolation_setgroups_allowed(void)
  * Without root or CAP_SETUID there is nothing to give up, and nothing we
  * could change to: do nothing. If the default user ("nobody") has no
  * mapping in our user namespace (a namespace mapping root alone), keep the
- * current identity: it has no privileges outside that namespace anyway, and
- * isolation_prefork() takes its capabilities away. An explicit --runas
- * that can't be applied is fatal. Capabilities go with the change of user.
+ * current identity: it has no privileges outside that namespace anyway,
+ * and isolation_prefork() takes them away. An explicit --runas that can't
+ * be applied is fatal.
+ *
+ * pasta keeps its capabilities across the change, until isolation_prefork()
+ * drops them: its namespace helper, started in between, needs them to join
+ * the namespace, and must run as the same user as we do, or the kernel
+ * wouldn't let our death take it along (PR_SET_PDEATHSIG).
  */
-static void isolation_drop_user(const struct ctx *c)
+void isolation_drop_user(const struct ctx *c)
 {
 	if (c->uid == geteuid() && c->gid == getegid())
 		return;
@@ -417,17 +445,18 @@ static void isolation_drop_user(const struct ctx *c)
 		    (unsigned int)c->uid, (unsigned int)c->gid);
 	}
 
+	if (c->mode == MODE_PASTA && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0))
+		die_perror("Can't keep capabilities across UID change");
 	if (isolation_setgroups_allowed() && setgroups(0, NULL))
 		die_perror("Can't drop supplementary groups");
 	if (setgid(c->gid))
 		die_perror("Can't set GID to %u", (unsigned int)c->gid);
 	if (setuid(c->uid))
 		die_perror("Can't set UID to %u", (unsigned int)c->uid);
-
-	/* Changing user made us undumpable, /proc/self root's: we still need
-	 * to write our ID maps there. isolation_postfork() undoes this.
-	 */
-	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	if (c->mode == MODE_PASTA) {
+		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+		isolation_raise_caps();
+	}
 
 	debug("Running as UID %u, GID %u",
 	      (unsigned int)c->uid, (unsigned int)c->gid);
@@ -511,6 +540,12 @@ static int isolation_userns(void)
 	gid_t gid = getegid();
 	int fd;
 
+	/* Changing user, or pasta's helper joining a namespace (it shares
+	 * our memory), made us undumpable: /proc/self is then root's, and we
+	 * couldn't write our ID maps there. isolation_postfork() undoes this.
+	 */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+
 	if (unshare(CLONE_NEWUSER))
 		return -1;
 
@@ -546,15 +581,15 @@ static int isolation_userns(void)
  *			 namespaces
  * @c:		Execution context
  *
- * Called once everything is open. A new PID namespace is only entered by
+ * Called once everything is open, and isolation_drop_user() changed user
+ * (pasta: once its namespace helper started). A new PID namespace is only
+ * entered by
  * children: the daemonising fork makes passt its first process, and with
  * -f (no fork) passt keeps the launcher's, as the manual says.
  */
 void isolation_prefork(const struct ctx *c)
 {
 	int flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
-
-	isolation_drop_user(c);
 
 	if (isolation_userns()) {
 		/* Without user namespaces (a container forbidding them),

@@ -8,6 +8,7 @@
 int isolation_runas_parse(const char *spec, uid_t *uid, gid_t *gid);
 void isolation_default_user(struct ctx *c);
 void isolation_initial(const struct ctx *c, int argc, char **argv);
+void isolation_drop_user(const struct ctx *c);
 void isolation_prefork(const struct ctx *c);
 void isolation_daemonise(const struct ctx *c);
 void isolation_postfork(const struct ctx *c);

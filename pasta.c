@@ -212,9 +212,8 @@ static int pasta_helper_fn(void *arg)
 {
 	const struct ctx *c = arg;
 	struct pasta_ns_call_arg *a;
+	pid_t parent = getppid();
 	int ret;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 
 	ret = pasta_ns_enter(c);
 	if (ret) {
@@ -225,6 +224,14 @@ static int pasta_helper_fn(void *arg)
 			_exit(EXIT_FAILURE);
 		_exit(EXIT_FAILURE);
 	}
+
+	/* Only now: joining a namespace owned by another user clears it.
+	 * It works because we run as the same user as pasta.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(EXIT_FAILURE);
+
 	isolation_ns_helper(c);
 
 	if (write(pasta_helper_done[1], "r", 1) != 1)

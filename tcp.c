@@ -1890,12 +1890,12 @@ static void tcp_conn_timeout(struct ctx *c, struct tcp_conn *conn)
  */
 void tcp_timer_handler(struct ctx *c, const struct timespec *now)
 {
-	uint64_t expired, next = 0;
 	unsigned i, n = flow_foreach_limit();
+	uint64_t next = 0;
 
-	if (read(tcp_timer_fd, &expired, sizeof(expired)) < 0 &&
-	    errno != EAGAIN)
-		debug("TCP timer: %s", strerror(errno));
+	/* Edge-triggered, and re-arming resets the expiration count: no
+	 * read(), so that the qemu socket back end needs no read() at all
+	 */
 	tcp_update_now(now);
 	tcp_timer_armed = 0;
 
@@ -2004,6 +2004,7 @@ static int tcp_listen_sock(const struct ctx *c, const struct fwd_rule *r,
 	}
 
 	sl = sockaddr_from_inany(&sa, &any, port);
+	/* #syscalls:pasta listen */
 	if (bind(s, (struct sockaddr *)&sa, sl) ||
 	    listen(s, TCP_LISTEN_BACKLOG)) {
 		rc = -errno;
@@ -2108,7 +2109,7 @@ int tcp_init(struct ctx *c)
 		return -1;
 	}
 	ref.fd = tcp_timer_fd;
-	if (epoll_add_ref(c->epollfd, tcp_timer_fd, EPOLLIN, ref)) {
+	if (epoll_add_ref(c->epollfd, tcp_timer_fd, EPOLLIN | EPOLLET, ref)) {
 		err("Can't add TCP timer to epoll");
 		return -1;
 	}

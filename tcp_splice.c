@@ -666,6 +666,7 @@ static int splice_listen_one(const struct ctx *c,
 	}
 
 	sl = splice_sa_from(&sa, &la->addr, port);
+	/* #syscalls:pasta listen */
 	if (bind(s, (struct sockaddr *)&sa, sl) ||
 	    listen(s, TCP_SPLICE_BACKLOG)) {
 		rc = -errno;

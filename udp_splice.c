@@ -447,7 +447,7 @@ bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
 		uf = us_flow_new(c, lsock, &key, false,
 				 peer->ss_family == AF_INET6, now->tv_sec);
 	if (uf) {
-		if (send(uf->s, data, len, MSG_DONTWAIT) < 0)
+		if (sock_send(uf->s, data, len, MSG_DONTWAIT) < 0)
 			debug("UDP splice: %s", strerror(errno));
 		uf->last = now->tv_sec;
 	}

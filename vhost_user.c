@@ -455,7 +455,8 @@ static int vu_recv_wait(int fd, void *buf, size_t len)
 		long long left;
 		ssize_t n;
 
-		n = recv(fd, (uint8_t *)buf + done, len - done, MSG_DONTWAIT);
+		n = sock_recv(fd, (uint8_t *)buf + done, len - done,
+			      MSG_DONTWAIT);
 		if (n > 0) {
 			done += n;
 			continue;
@@ -1087,6 +1088,7 @@ const struct pool *vu_kick_handler(struct ctx *c, union epoll_ref ref,
 	if (events & EPOLLIN) {
 		eventfd_t v;
 
+		/* #syscalls:vu read write */
 		if (eventfd_read(vq->kick_fd, &v) && errno != EAGAIN)
 			debug("vhost-user: kick eventfd: %s", strerror(errno));
 	}

@@ -38,7 +38,8 @@ else
 fi
 
 stop_passt
-if [ ! -e /tmp/passt_2.socket ]; then
+# Removed by a helper process outside the sandbox, once passt is gone
+if wait_for 5 test ! -e /tmp/passt_2.socket; then
 	pass socket_removed_at_exit
 else
 	fail socket_removed_at_exit "/tmp/passt_2.socket still there"
@@ -78,6 +79,7 @@ fi
 stop_passt
 kill "$ONE_OFF"
 wait "$ONE_OFF" 2>/dev/null
+wait_for 5 test ! -e /tmp/passt_1.socket
 
 # A file that isn't a socket is never removed
 echo data > /tmp/passt_1.socket

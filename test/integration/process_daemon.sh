@@ -40,9 +40,13 @@ else
 	fail daemon_detached "sid $sid, ppid $ppid, shell $$"
 fi
 
-# Standard streams of the daemon point to /dev/null, not our terminal
-if [ "$(readlink "/proc/$pid/fd/1")" = /dev/null ] &&
-   [ "$(readlink "/proc/$pid/fd/2")" = /dev/null ]; then
+# Standard streams of the daemon point to /dev/null, not our terminal: the
+# null device (1:3), as the sandbox's empty root hides its path
+null_dev() {
+	[ "$(stat -L -c %F:%t:%T "/proc/$pid/fd/$1")" = \
+	  "character special file:1:3" ]
+}
+if null_dev 0 && null_dev 1 && null_dev 2; then
 	pass daemon_streams_on_dev_null
 else
 	fail daemon_streams_on_dev_null "$(readlink "/proc/$pid/fd/2")"

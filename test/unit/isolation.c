@@ -236,6 +236,7 @@ static int drop_child(enum passt_mode mode)
 	int status = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	gid_t groups[8];
 
+	isolation_drop_user(&c);
 	isolation_prefork(&c);
 	isolation_postfork(&c);
 	if (getuid() != 65534 || geteuid() != 65534 ||
@@ -321,6 +322,7 @@ static int noop_child(enum passt_mode mode)
 
 	c.uid = geteuid();
 	c.gid = getegid();
+	isolation_drop_user(&c);
 	isolation_prefork(&c);
 	return geteuid() == uid ? 0 : 1;
 }
@@ -337,10 +339,13 @@ static int default_child(enum passt_mode mode)
 	struct ctx c = { .mode = mode };
 	uid_t before = geteuid();
 
+	bool nobody = nobody_mapped();	/* before we change namespace */
+
 	c.foreground = true;
 	isolation_default_user(&c);
+	isolation_drop_user(&c);
 	isolation_prefork(&c);
-	if (before == 0 && nobody_mapped())
+	if (before == 0 && nobody)
 		return geteuid() == 65534 && getegid() == 65533 ? 0 : 1;
 	return geteuid() == before ? 0 : 1;
 }
