@@ -12,6 +12,7 @@
 #define LOG_SIZE_DEFAULT	(1024 * 1024)
 #define LOG_SIZE_MIN		4096
 #define LOG_LINE_MAX		512
+#define LOG_SYSLOG_SOCKET	"/dev/log"
 
 extern int log_level;		/* highest syslog priority printed */
 extern bool log_trace;		/* per-packet messages enabled */
@@ -44,6 +45,10 @@ void die_perror(const char *fmt, ...)
 void log_init(const char *ident);
 void log_set_stderr(bool on);
 void log_set_syslog(bool on);
+const char *log_syslog_path(void);
+void log_set_pid(long pid);
+unsigned long log_syslog_dropped_count(void);
+void log_stats(void);
 int log_file_open(const char *path, size_t size);
 void log_file_close(void);
 bool log_to_stderr(void);
