@@ -50,6 +50,36 @@ static struct timespec log_start;
 #define LOG_ROTATE_FRACTION	8
 #define LOG_COPY_CHUNK		4096
 
+#ifdef PASST_SANITIZE
+#include <sanitizer/common_interface_defs.h>
+
+/**
+ * log_sanitize_init() - Send sanitizer reports to a file opened now
+ *
+ * Instrumented builds only: with PASST_SANITIZE_LOG=PREFIX in the
+ * environment, reports go to PREFIX.PID, opened at start-up so that they
+ * survive daemonising (standard error becomes /dev/null) and the sandbox
+ * (nothing can be opened later). The runtime's own log_path option opens
+ * its file only when it reports, and is ignored by UBSan when combined with
+ * AddressSanitizer.
+ */
+static void log_sanitize_init(void)
+{
+	const char *prefix = getenv("PASST_SANITIZE_LOG");
+	char path[PATH_MAX];
+	int fd;
+
+	if (!prefix || !*prefix)
+		return;
+	snprintf(path, sizeof(path), "%s.%ld", prefix, (long)getpid());
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		__sanitizer_set_report_fd((void *)(long)fd);
+}
+#else
+static void log_sanitize_init(void) { }
+#endif
+
 /**
  * log_init() - Set the identity used for syslog and file lines
  * @ident:	Program name as invoked (passt or pasta)
@@ -58,6 +88,7 @@ void log_init(const char *ident)
 {
 	log_ident = ident;
 	clock_gettime(CLOCK_MONOTONIC, &log_start);
+	log_sanitize_init();
 }
 
 /**
@@ -363,6 +394,56 @@ static void vlogmsg(int pri, int errnum, const char *fmt, va_list ap)
 		(void)!write(STDERR_FILENO, line,
 			     MIN((size_t)n, sizeof(line) - 1));
 	}
+}
+
+/**
+ * log_now_ms() - Monotonic clock for rate limits
+ *
+ * Return: milliseconds since an arbitrary point
+ */
+long long log_now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)now.tv_sec * MS_PER_SEC + now.tv_nsec / 1000000;
+}
+
+/**
+ * log_ratelimit_check() - Decide whether a rate-limited message is printed
+ * @rl:		State of the call site
+ * @burst:	Messages allowed per interval
+ * @interval_ms:	Length of the interval
+ * @now_ms:	Current time, monotonic milliseconds
+ * @suppressed:	Set to the number of messages suppressed since the last one
+ *		printed, to be reported before this one (0 if none)
+ *
+ * An interval starts with the first message after the previous one ended.
+ *
+ * Return: true if the message is to be printed
+ */
+bool log_ratelimit_check(struct log_ratelimit *rl, unsigned burst,
+			 long long interval_ms, long long now_ms,
+			 unsigned long *suppressed)
+{
+	*suppressed = 0;
+
+	if (!rl->started || now_ms - rl->start_ms >= interval_ms ||
+	    now_ms < rl->start_ms) {
+		rl->started = true;
+		rl->start_ms = now_ms;
+		rl->count = 0;
+	}
+
+	if (rl->count >= burst) {
+		rl->suppressed++;
+		return false;
+	}
+
+	rl->count++;
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
 }
 
 /**
