@@ -23,7 +23,19 @@ BASE_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
 	       -fstack-protector-strong -fPIE -pipe \
 	       -DPASST_VERSION='"$(VERSION)"'
 override CFLAGS += $(BASE_CFLAGS) $(WARNINGS)
-LDFLAGS += -static-pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+LDFLAGS += -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+
+# SANITIZE=undefined or SANITIZE=address,undefined: instrumented build of the
+# program and test binaries, linked dynamically (the sanitizer runtimes need
+# it); PASST_SANITIZE tells the sandbox to leave out the seccomp filter.
+# Run "make clean" when switching: objects don't record how they were built.
+ifneq ($(SANITIZE),)
+override CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer -DPASST_SANITIZE
+LDFLAGS += -pie
+else
+LDFLAGS += -static-pie
+endif
 
 SRCS := $(sort $(wildcard *.c))
 HDRS := $(sort $(wildcard *.h))
@@ -35,7 +47,7 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 HELPER_SRCS := $(sort $(wildcard test/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:.c=)
 
-.PHONY: all clean install uninstall check unit lint bench
+.PHONY: all clean install uninstall check unit lint bench sanitize-check
 
 all: passt pasta
 
@@ -61,6 +73,10 @@ check: all $(UNIT_BINS) $(HELPER_BINS)
 
 lint:
 	@bash test/lint.sh $(SRCS)
+
+# Instrumented build (ASan, UBSan), then the tests that feed it guest input
+sanitize-check:
+	@bash test/sanitize.sh
 
 bench: all $(HELPER_BINS)
 	@bash test/perf/bench.sh
