@@ -45,6 +45,8 @@
 #define VU_PAYLOAD_MAX		512
 /* How long the rest of a started message may take to arrive */
 #define VU_MSG_TIMEOUT_MS	1000
+/* Refused requests logged per LOG_RATELIMIT_INTERVAL, see vu_bad() */
+#define VU_BAD_LOG_BURST	64
 
 /* Header flags (vhost-user, "Message Specification") */
 #define VU_VERSION		1
@@ -636,8 +638,13 @@ static int vu_reply_u64(const struct vu_hdr *req, uint64_t v)
  */
 static int vu_bad(const struct vu_msg *m, const char *why)
 {
-	err_ratelimit("vhost-user: request %u (size %u, %zu fds): %s",
-		      m->hdr.request, m->hdr.size, m->nfds, why);
+	/* One site for every reason, and each ends the session: a wider
+	 * burst, so that a front end's distinct mistakes are all told
+	 */
+	logmsg_ratelimit(logmsg, LOG_ERR, VU_BAD_LOG_BURST,
+			 LOG_RATELIMIT_INTERVAL,
+			 "vhost-user: request %u (size %u, %zu fds): %s",
+			 m->hdr.request, m->hdr.size, m->nfds, why);
 	return -1;
 }
 
