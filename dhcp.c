@@ -688,8 +688,8 @@ int dhcp_process(const struct ctx *c, const struct iovec *frame,
 	else
 		r->dst = c->ip4.addr;
 
-	info("DHCP: %s to %s", names[type], names[req.type]);
-	info("    from %s", mac_ntop(req.h.chaddr, mac, sizeof(mac)));
+	info_ratelimit("DHCP: %s to %s from %s", names[type], names[req.type],
+		       mac_ntop(req.h.chaddr, mac, sizeof(mac)));
 	return 1;
 }
 

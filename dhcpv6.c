@@ -616,8 +616,8 @@ int dhcpv6_process(const struct ctx *c, const struct iovec *frame,
 	ndp_our_ll(c, &r->src);
 	r->dst = fi->saddr.a6;
 
-	info("DHCPv6: received %s, sending %s", names[req.type],
-	     names[r->msg[0]]);
+	info_ratelimit("DHCPv6: received %s, sending %s", names[req.type],
+		       names[r->msg[0]]);
 	return 1;
 }
 

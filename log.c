@@ -3,17 +3,27 @@
  * to the system logger (after detaching), or to a file of bounded size: when
  * the file would grow past its limit, the oldest lines at its beginning are
  * dropped to make room, so the newest messages are always kept.
+ *
+ * The system logger is spoken to directly, not through the C library: a
+ * datagram socket connected at start-up to the log socket, records formatted
+ * into a fixed buffer, so logging at run time allocates nothing, opens no
+ * file and creates no socket. If the log daemon goes away, records are
+ * dropped and counted, and the socket is connected again (to the same path)
+ * at most once per second.
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "log.h"
 #include "util.h"
@@ -24,6 +34,13 @@ bool log_trace;
 static const char *log_ident = "passt";
 static bool log_stderr = true;
 static bool log_syslog;
+static int log_sock = -1;		/* connected to the log socket, or -1 */
+static bool log_sock_connected;
+static char log_sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static long log_pid;			/* PID printed in syslog records */
+static struct timespec log_sock_retry;	/* last connection attempt */
+static unsigned long log_syslog_dropped;	/* records not delivered */
+static unsigned long log_syslog_dropped_told;	/* ...already reported */
 static int log_fd = -1;
 static size_t log_size;		/* limit of the log file, bytes */
 static size_t log_written;	/* current size of the log file, bytes */
@@ -33,6 +50,36 @@ static struct timespec log_start;
 #define LOG_ROTATE_FRACTION	8
 #define LOG_COPY_CHUNK		4096
 
+#ifdef PASST_SANITIZE
+#include <sanitizer/common_interface_defs.h>
+
+/**
+ * log_sanitize_init() - Send sanitizer reports to a file opened now
+ *
+ * Instrumented builds only: with PASST_SANITIZE_LOG=PREFIX in the
+ * environment, reports go to PREFIX.PID, opened at start-up so that they
+ * survive daemonising (standard error becomes /dev/null) and the sandbox
+ * (nothing can be opened later). The runtime's own log_path option opens
+ * its file only when it reports, and is ignored by UBSan when combined with
+ * AddressSanitizer.
+ */
+static void log_sanitize_init(void)
+{
+	const char *prefix = getenv("PASST_SANITIZE_LOG");
+	char path[PATH_MAX];
+	int fd;
+
+	if (!prefix || !*prefix)
+		return;
+	snprintf(path, sizeof(path), "%s.%ld", prefix, (long)getpid());
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		__sanitizer_set_report_fd((void *)(long)fd);
+}
+#else
+static void log_sanitize_init(void) { }
+#endif
+
 /**
  * log_init() - Set the identity used for syslog and file lines
  * @ident:	Program name as invoked (passt or pasta)
@@ -41,6 +88,7 @@ void log_init(const char *ident)
 {
 	log_ident = ident;
 	clock_gettime(CLOCK_MONOTONIC, &log_start);
+	log_sanitize_init();
 }
 
 /**
@@ -53,14 +101,143 @@ void log_set_stderr(bool on)
 }
 
 /**
+ * log_syslog_connect() - Connect the syslog socket to the log socket path
+ *
+ * Return: true if connected
+ */
+static bool log_syslog_connect(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	memcpy(addr.sun_path, log_sock_path, sizeof(addr.sun_path));
+	log_sock_connected = !connect(log_sock, (struct sockaddr *)&addr,
+				      sizeof(addr));
+	clock_gettime(CLOCK_MONOTONIC, &log_sock_retry);
+	return log_sock_connected;
+}
+
+/**
  * log_set_syslog() - Enable or disable the system logger
  * @on:		New setting
+ *
+ * Enabling resolves symbolic links in the path of the log socket once (the
+ * sandbox makes the resolved path reachable), opens a datagram socket and
+ * connects it. This must run before the sandbox closes. If the socket can't
+ * be created, the system logger stays off.
  */
 void log_set_syslog(bool on)
 {
-	if (on && !log_syslog)
-		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	log_syslog = on;
+	char path[PATH_MAX];
+
+	if (!on) {
+		if (log_sock >= 0)
+			close(log_sock);
+		log_sock = -1;
+		log_sock_connected = log_syslog = false;
+		return;
+	}
+	if (log_syslog)
+		return;
+
+	if (!realpath(LOG_SYSLOG_SOCKET, path) ||
+	    strlen(path) >= sizeof(log_sock_path))
+		strcpy(path, LOG_SYSLOG_SOCKET);
+	memcpy(log_sock_path, path, strlen(path) + 1);
+
+	log_sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (log_sock < 0)
+		return;
+	if (!log_pid)
+		log_pid = getpid();
+	log_syslog_connect();
+	log_syslog = true;
+}
+
+/**
+ * log_syslog_path() - Path of the log socket, symbolic links resolved
+ *
+ * Return: the path, or NULL if syslog logging is off
+ */
+const char *log_syslog_path(void)
+{
+	return log_syslog ? log_sock_path : NULL;
+}
+
+/**
+ * log_set_pid() - Set the process ID printed in syslog records
+ * @pid:	Process ID (as seen from the log daemon's PID namespace)
+ */
+void log_set_pid(long pid)
+{
+	log_pid = pid;
+}
+
+/**
+ * log_syslog_dropped_count() - Records that couldn't be sent to syslog
+ *
+ * Return: count since start
+ */
+unsigned long log_syslog_dropped_count(void)
+{
+	return log_syslog_dropped;
+}
+
+/**
+ * log_stats() - Report records lost on the way to the system logger, if any
+ */
+void log_stats(void)
+{
+	if (log_syslog)
+		info("Log: %lu records not delivered to the system logger",
+		     log_syslog_dropped);
+}
+
+/**
+ * log_syslog_send() - Format and send one record to the system logger
+ * @pri:	syslog priority (level only: the facility is LOG_DAEMON)
+ * @msg:	Message text
+ * @now:	Current time, for the reconnection rate limit
+ *
+ * A record that can't be sent is dropped and counted. If the log daemon went
+ * away, connect again to the same path, at most once per second; once that
+ * works, say how many records were lost.
+ */
+static void log_syslog_send(int pri, const char *msg,
+			    const struct timespec *now)
+{
+	char rec[LOG_LINE_MAX + 128];
+	int n;
+
+	if (!log_sock_connected) {
+		if (timespec_diff_ms(now, &log_sock_retry) < MS_PER_SEC ||
+		    !log_syslog_connect()) {
+			log_syslog_dropped++;
+			return;
+		}
+	}
+
+	if (log_syslog_dropped != log_syslog_dropped_told) {
+		n = snprintf(rec, sizeof(rec),
+			     "<%d>%s[%ld]: %lu log records lost",
+			     LOG_DAEMON | LOG_WARNING, log_ident, log_pid,
+			     log_syslog_dropped - log_syslog_dropped_told);
+		if (send(log_sock, rec, MIN((size_t)n, sizeof(rec) - 1),
+			 MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+			log_syslog_dropped_told = log_syslog_dropped;
+	}
+
+	n = snprintf(rec, sizeof(rec), "<%d>%s[%ld]: %s",
+		     LOG_DAEMON | (pri & LOG_PRIMASK), log_ident, log_pid, msg);
+	if (n < 0)
+		return;
+	if (send(log_sock, rec, MIN((size_t)n, sizeof(rec) - 1),
+		 MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		return;
+
+	log_syslog_dropped++;
+	if (errno == ECONNREFUSED || errno == ENOTCONN || errno == EPIPE ||
+	    errno == ECONNRESET || errno == ENOENT || errno == EDESTADDRREQ)
+		log_sock_connected = false;
 }
 
 /**
@@ -204,7 +381,7 @@ static void vlogmsg(int pri, int errnum, const char *fmt, va_list ap)
 	}
 
 	if (log_syslog && log_fd < 0)
-		syslog(pri, "%s", msg);
+		log_syslog_send(pri, msg, &now);
 
 	if (log_stderr) {
 		if (log_level >= LOG_DEBUG) {
@@ -219,6 +396,56 @@ static void vlogmsg(int pri, int errnum, const char *fmt, va_list ap)
 		(void)!write(STDERR_FILENO, line,
 			     MIN((size_t)n, sizeof(line) - 1));
 	}
+}
+
+/**
+ * log_now_ms() - Monotonic clock for rate limits
+ *
+ * Return: milliseconds since an arbitrary point
+ */
+long long log_now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)now.tv_sec * MS_PER_SEC + now.tv_nsec / 1000000;
+}
+
+/**
+ * log_ratelimit_check() - Decide whether a rate-limited message is printed
+ * @rl:		State of the call site
+ * @burst:	Messages allowed per interval
+ * @interval_ms:	Length of the interval
+ * @now_ms:	Current time, monotonic milliseconds
+ * @suppressed:	Set to the number of messages suppressed since the last one
+ *		printed, to be reported before this one (0 if none)
+ *
+ * An interval starts with the first message after the previous one ended.
+ *
+ * Return: true if the message is to be printed
+ */
+bool log_ratelimit_check(struct log_ratelimit *rl, unsigned burst,
+			 long long interval_ms, long long now_ms,
+			 unsigned long *suppressed)
+{
+	*suppressed = 0;
+
+	if (!rl->started || now_ms - rl->start_ms >= interval_ms ||
+	    now_ms < rl->start_ms) {
+		rl->started = true;
+		rl->start_ms = now_ms;
+		rl->count = 0;
+	}
+
+	if (rl->count >= burst) {
+		rl->suppressed++;
+		return false;
+	}
+
+	rl->count++;
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
 }
 
 /**

@@ -379,6 +379,7 @@ int main(int argc, char **argv)
 	tcp_stats();
 	tcp_splice_stats();
 	udp_stats();
+	log_stats();
 	if (!quit_signal) {
 		debug("The command ended, exiting with status %i",
 		      pasta_child_exit_status());

@@ -98,34 +98,39 @@ static int tap_drop(const char *why)
  */
 static int tap_ip4_parse(struct iovec *frame, struct frame_info *fi)
 {
-	const struct iphdr *iph;
 	size_t hlen, totlen, left;
+	struct iphdr iph;
 	struct in_addr a;
+	const void *p;
 
-	iph = packet_get(frame, fi->l3_off, sizeof(*iph), &left);
-	if (!iph)
+	/* Frames follow a 14-byte Ethernet header (and a length prefix or a
+	 * virtio-net header): copy, don't dereference at that alignment
+	 */
+	p = packet_get(frame, fi->l3_off, sizeof(iph), &left);
+	if (!p)
 		return tap_drop("short IPv4 header");
-	if (iph->version != 4)
+	memcpy(&iph, p, sizeof(iph));
+	if (iph.version != 4)
 		return tap_drop("IPv4 ethertype with another IP version");
 
-	hlen = (size_t)iph->ihl * 4;
-	totlen = ntohs(iph->tot_len);
-	if (hlen < sizeof(*iph) || hlen > left)
+	hlen = (size_t)iph.ihl * 4;
+	totlen = ntohs(iph.tot_len);
+	if (hlen < sizeof(iph) || hlen > left)
 		return tap_drop("bad IPv4 header length");
 	if (totlen < hlen || totlen > left)
 		return tap_drop("bad IPv4 total length");
 	/* No reassembly: nothing we offer needs fragments from the guest */
-	if (ntohs(iph->frag_off) & (IP_MF | IP_OFFMASK))
+	if (ntohs(iph.frag_off) & (IP_MF | IP_OFFMASK))
 		return tap_drop("IPv4 fragment");
 
 	frame->iov_len = fi->l3_off + totlen;
-	fi->l4proto = iph->protocol;
-	fi->ttl = iph->ttl;
+	fi->l4proto = iph.protocol;
+	fi->ttl = iph.ttl;
 	fi->l4_off = fi->l3_off + hlen;
 	fi->l4_len = totlen - hlen;
-	memcpy(&a, &iph->saddr, sizeof(a));
+	a.s_addr = iph.saddr;
 	inany_from_v4(&fi->saddr, a);
-	memcpy(&a, &iph->daddr, sizeof(a));
+	a.s_addr = iph.daddr;
 	inany_from_v4(&fi->daddr, a);
 	return 0;
 }
@@ -139,26 +144,29 @@ static int tap_ip4_parse(struct iovec *frame, struct frame_info *fi)
  */
 static int tap_ip6_parse(struct iovec *frame, struct frame_info *fi)
 {
-	const struct ip6_hdr *ip6h;
 	size_t plen, left, off;
+	struct ip6_hdr ip6h;
+	const void *p;
 	uint8_t nh;
 	int i;
 
-	ip6h = packet_get(frame, fi->l3_off, sizeof(*ip6h), &left);
-	if (!ip6h)
+	/* Copied: see tap_ip4_parse() */
+	p = packet_get(frame, fi->l3_off, sizeof(ip6h), &left);
+	if (!p)
 		return tap_drop("short IPv6 header");
-	if ((ip6h->ip6_vfc >> 4) != 6)
+	memcpy(&ip6h, p, sizeof(ip6h));
+	if ((ip6h.ip6_vfc >> 4) != 6)
 		return tap_drop("IPv6 ethertype with another IP version");
 
-	plen = ntohs(ip6h->ip6_plen);
+	plen = ntohs(ip6h.ip6_plen);
 	/* Zero means a jumbogram (RFC 2675): not on links we offer */
-	if (!plen || plen > left - sizeof(*ip6h))
+	if (!plen || plen > left - sizeof(ip6h))
 		return tap_drop("bad IPv6 payload length");
 
-	frame->iov_len = fi->l3_off + sizeof(*ip6h) + plen;
-	fi->ttl = ip6h->ip6_hlim;
-	memcpy(&fi->saddr.a6, &ip6h->ip6_src, sizeof(fi->saddr.a6));
-	memcpy(&fi->daddr.a6, &ip6h->ip6_dst, sizeof(fi->daddr.a6));
+	frame->iov_len = fi->l3_off + sizeof(ip6h) + plen;
+	fi->ttl = ip6h.ip6_hlim;
+	memcpy(&fi->saddr.a6, &ip6h.ip6_src, sizeof(fi->saddr.a6));
+	memcpy(&fi->daddr.a6, &ip6h.ip6_dst, sizeof(fi->daddr.a6));
 	/* IPv4-mapped addresses never appear on the wire (RFC 4291, 2.5.5.2;
 	 * RFC 6052, 5.1), and union inany_addr uses them for IPv4: accepting
 	 * one here would make a flow whose guest side is IPv6 look IPv4 on
@@ -170,8 +178,8 @@ static int tap_ip6_parse(struct iovec *frame, struct frame_info *fi)
 	    IN6_IS_ADDR_V4MAPPED(&fi->daddr.a6))
 		return tap_drop("IPv4-mapped address in IPv6 header");
 
-	nh = ip6h->ip6_nxt;
-	off = fi->l3_off + sizeof(*ip6h);
+	nh = ip6h.ip6_nxt;
+	off = fi->l3_off + sizeof(ip6h);
 	for (i = 0; i < TAP_IPV6_EXT_MAX; i++) {
 		const uint8_t *ext;
 
@@ -562,45 +570,54 @@ void tap_eth_fill(const struct ctx *c, struct ethhdr *eh, uint16_t proto)
 
 /**
  * tap_ip4_fill() - Fill an IPv4 header (no options), with its checksum
- * @iph:	Header to fill
+ * @dst_hdr:	Where the header goes: any alignment (struct iphdr layout)
  * @src:	Source address
  * @dst:	Destination address
  * @proto:	L4 protocol number
  * @l4len:	Length of L4 header and payload
+ *
+ * Headers usually follow a 14-byte Ethernet header, so they're built in an
+ * aligned copy and stored with memcpy().
  */
-void tap_ip4_fill(struct iphdr *iph, struct in_addr src, struct in_addr dst,
+void tap_ip4_fill(void *dst_hdr, struct in_addr src, struct in_addr dst,
 		  uint8_t proto, size_t l4len)
 {
-	memset(iph, 0, sizeof(*iph));
-	iph->version = 4;
-	iph->ihl = sizeof(*iph) / 4;
-	iph->tot_len = htons(sizeof(*iph) + l4len);
-	iph->frag_off = htons(IP_DF);
-	iph->ttl = TAP_TTL;
-	iph->protocol = proto;
-	memcpy(&iph->saddr, &src, sizeof(src));
-	memcpy(&iph->daddr, &dst, sizeof(dst));
-	iph->check = csum_ip4_header(iph, sizeof(*iph));
+	struct iphdr iph = {
+		.version	= 4,
+		.ihl		= sizeof(iph) / 4,
+		.tot_len	= htons(sizeof(iph) + l4len),
+		.frag_off	= htons(IP_DF),
+		.ttl		= TAP_TTL,
+		.protocol	= proto,
+		.saddr		= src.s_addr,
+		.daddr		= dst.s_addr,
+	};
+
+	iph.check = csum_ip4_header(&iph, sizeof(iph));
+	memcpy(dst_hdr, &iph, sizeof(iph));
 }
 
 /**
  * tap_ip6_fill() - Fill an IPv6 header (no extension headers)
- * @ip6h:	Header to fill
+ * @dst_hdr:	Where the header goes: any alignment (struct ip6_hdr layout)
  * @src:	Source address
  * @dst:	Destination address
  * @proto:	Next header: L4 protocol number
  * @l4len:	Length of L4 header and payload
  */
-void tap_ip6_fill(struct ip6_hdr *ip6h, const struct in6_addr *src,
+void tap_ip6_fill(void *dst_hdr, const struct in6_addr *src,
 		  const struct in6_addr *dst, uint8_t proto, size_t l4len)
 {
-	memset(ip6h, 0, sizeof(*ip6h));
-	ip6h->ip6_flow = htonl(6U << 28);
-	ip6h->ip6_plen = htons(l4len);
-	ip6h->ip6_nxt = proto;
-	ip6h->ip6_hlim = TAP_TTL;
-	ip6h->ip6_src = *src;
-	ip6h->ip6_dst = *dst;
+	struct ip6_hdr ip6h;
+
+	memset(&ip6h, 0, sizeof(ip6h));
+	ip6h.ip6_flow = htonl(6U << 28);
+	ip6h.ip6_plen = htons(l4len);
+	ip6h.ip6_nxt = proto;
+	ip6h.ip6_hlim = TAP_TTL;
+	memcpy(&ip6h.ip6_src, src, sizeof(ip6h.ip6_src));
+	memcpy(&ip6h.ip6_dst, dst, sizeof(ip6h.ip6_dst));
+	memcpy(dst_hdr, &ip6h, sizeof(ip6h));
 }
 
 /**
@@ -763,9 +780,11 @@ void tap_udp6_send(const struct ctx *c, const struct in6_addr *src,
 void tap_icmp4_send(const struct ctx *c, struct in_addr src,
 		    struct in_addr dst, const void *l4, size_t l4len)
 {
-	struct icmphdr *ih = (struct icmphdr *)(tap_sbuf + TAP_L4_OFF4);
+	uint8_t *ih = tap_sbuf + TAP_L4_OFF4;
+	uint16_t sum;
 
-	if (l4len < sizeof(*ih) || l4len > sizeof(tap_sbuf) - TAP_L4_OFF4) {
+	if (l4len < sizeof(struct icmphdr) ||
+	    l4len > sizeof(tap_sbuf) - TAP_L4_OFF4) {
 		debug("Bad ICMP message length %zu for guest", l4len);
 		return;
 	}
@@ -774,8 +793,9 @@ void tap_icmp4_send(const struct ctx *c, struct in_addr src,
 	tap_ip4_fill((struct iphdr *)(tap_sbuf + TAP_IP_OFF), src, dst,
 		     IPPROTO_ICMP, l4len);
 	memcpy(ih, l4, l4len);
-	ih->checksum = 0;
-	ih->checksum = csum(ih, l4len, 0);
+	memset(ih + offsetof(struct icmphdr, checksum), 0, sizeof(sum));
+	sum = csum(ih, l4len, 0);
+	memcpy(ih + offsetof(struct icmphdr, checksum), &sum, sizeof(sum));
 	tap_send_single(c, tap_sbuf, TAP_L4_OFF4 + l4len);
 }
 
@@ -790,7 +810,8 @@ void tap_icmp4_send(const struct ctx *c, struct in_addr src,
 void tap_icmp6_send(const struct ctx *c, const struct in6_addr *src,
 		    const struct in6_addr *dst, const void *l4, size_t l4len)
 {
-	struct icmp6_hdr *ih = (struct icmp6_hdr *)(tap_sbuf + TAP_L4_OFF6);
+	uint8_t *ih = tap_sbuf + TAP_L4_OFF6;
+	uint16_t ck;
 	uint32_t sum;
 
 	if (l4len < 4 || l4len > sizeof(tap_sbuf) - TAP_L4_OFF6) {
@@ -802,9 +823,10 @@ void tap_icmp6_send(const struct ctx *c, const struct in6_addr *src,
 	tap_ip6_fill((struct ip6_hdr *)(tap_sbuf + TAP_IP_OFF), src, dst,
 		     IPPROTO_ICMPV6, l4len);
 	memcpy(ih, l4, l4len);
-	ih->icmp6_cksum = 0;
+	memset(ih + offsetof(struct icmp6_hdr, icmp6_cksum), 0, sizeof(ck));
 	sum = csum_pseudo6(l4len, IPPROTO_ICMPV6, src, dst);
-	ih->icmp6_cksum = csum(ih, l4len, sum);
+	ck = csum(ih, l4len, sum);
+	memcpy(ih + offsetof(struct icmp6_hdr, icmp6_cksum), &ck, sizeof(ck));
 	tap_send_single(c, tap_sbuf, TAP_L4_OFF6 + l4len);
 }
 

@@ -47,9 +47,9 @@ size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
 
 void tap_eth_fill(const struct ctx *c, struct ethhdr *eh, uint16_t proto);
-void tap_ip4_fill(struct iphdr *iph, struct in_addr src, struct in_addr dst,
+void tap_ip4_fill(void *dst_hdr, struct in_addr src, struct in_addr dst,
 		  uint8_t proto, size_t l4len);
-void tap_ip6_fill(struct ip6_hdr *ip6h, const struct in6_addr *src,
+void tap_ip6_fill(void *dst_hdr, const struct in6_addr *src,
 		  const struct in6_addr *dst, uint8_t proto, size_t l4len);
 void tap_udp4_fill(struct udphdr *uh, struct in_addr src, in_port_t sport,
 		   struct in_addr dst, in_port_t dport, size_t datalen);

@@ -45,6 +45,8 @@
 #define VU_PAYLOAD_MAX		512
 /* How long the rest of a started message may take to arrive */
 #define VU_MSG_TIMEOUT_MS	1000
+/* Refused requests logged per LOG_RATELIMIT_INTERVAL, see vu_bad() */
+#define VU_BAD_LOG_BURST	64
 
 /* Header flags (vhost-user, "Message Specification") */
 #define VU_VERSION		1
@@ -462,20 +464,22 @@ static int vu_recv_wait(int fd, void *buf, size_t len)
 			continue;
 		}
 		if (!n) {
-			err("vhost-user: front end closed in a message");
+			err_ratelimit("vhost-user: front end closed in a "
+				      "message");
 			return -1;
 		}
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			err_perror("vhost-user: receive");
+			err_perror_ratelimit("vhost-user: receive");
 			return -1;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		left = VU_MSG_TIMEOUT_MS - timespec_diff_ms(&now, &start);
 		n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
 		if (n == 0) {
-			err("vhost-user: truncated message from front end");
+			err_ratelimit("vhost-user: truncated message from "
+				      "front end");
 			return -1;
 		}
 		if (n < 0 && errno != EINTR)
@@ -513,7 +517,7 @@ static int vu_msg_recv(struct vu_msg *m)
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
 	if (n < 0) {
-		err_perror("vhost-user: receive");
+		err_perror_ratelimit("vhost-user: receive");
 		return -1;
 	}
 	if (!n) {
@@ -540,7 +544,8 @@ static int vu_msg_recv(struct vu_msg *m)
 		}
 	}
 	if (mh.msg_flags & MSG_CTRUNC) {
-		err("vhost-user: too many file descriptors in a message");
+		err_ratelimit("vhost-user: too many file descriptors in a "
+			      "message");
 		return -1;
 	}
 
@@ -549,13 +554,13 @@ static int vu_msg_recv(struct vu_msg *m)
 		return -1;
 
 	if ((m->hdr.flags & VU_FLAG_VERSION_MASK) != VU_VERSION) {
-		err("vhost-user: message version %u, not %u",
-		    m->hdr.flags & VU_FLAG_VERSION_MASK, VU_VERSION);
+		err_ratelimit("vhost-user: message version %u, not %u",
+			      m->hdr.flags & VU_FLAG_VERSION_MASK, VU_VERSION);
 		return -1;
 	}
 	if (m->hdr.size > VU_PAYLOAD_MAX) {
-		err("vhost-user: request %u with %u bytes of payload",
-		    m->hdr.request, m->hdr.size);
+		err_ratelimit("vhost-user: request %u with %u bytes of payload",
+			      m->hdr.request, m->hdr.size);
 		return -1;
 	}
 	if (m->hdr.size && vu_recv_wait(vu.fd, &m->payload, m->hdr.size))
@@ -607,7 +612,8 @@ static int vu_reply(const struct vu_hdr *req, const void *payload,
 		n = sendmsg(vu.fd, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)(sizeof(h) + size)) {
-		err("vhost-user: can't reply to request %u", req->request);
+		err_ratelimit("vhost-user: can't reply to request %u",
+			      req->request);
 		return -1;
 	}
 	return 0;
@@ -634,8 +640,13 @@ static int vu_reply_u64(const struct vu_hdr *req, uint64_t v)
  */
 static int vu_bad(const struct vu_msg *m, const char *why)
 {
-	err("vhost-user: request %u (size %u, %zu fds): %s", m->hdr.request,
-	    m->hdr.size, m->nfds, why);
+	/* One site for every reason, and each ends the session: a wider
+	 * burst, so that a front end's distinct mistakes are all told
+	 */
+	logmsg_ratelimit(logmsg, LOG_ERR, VU_BAD_LOG_BURST,
+			 LOG_RATELIMIT_INTERVAL,
+			 "vhost-user: request %u (size %u, %zu fds): %s",
+			 m->hdr.request, m->hdr.size, m->nfds, why);
 	return -1;
 }
 
@@ -671,8 +682,8 @@ static void vu_seal_shrink(int fd)
 		return;
 	if (seals >= 0 && !fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK))
 		return;
-	warn("vhost-user: guest memory file can't be sealed against "
-	     "shrinking");
+	warn_ratelimit("vhost-user: guest memory file can't be sealed against "
+		       "shrinking");
 }
 
 /**
@@ -720,7 +731,8 @@ static int vu_set_mem_table(struct vu_msg *m)
 		map = mmap(NULL, end, PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_NORESERVE, m->fds[i], 0);
 		if (map == MAP_FAILED) {
-			err_perror("vhost-user: can't map guest memory");
+			err_perror_ratelimit("vhost-user: can't map guest "
+					     "memory");
 			goto fail;
 		}
 		nm.r[i].gpa = r->gpa;
@@ -1176,8 +1188,8 @@ static int vu_send_one(struct virtq *vq, const struct iovec *src,
 		ret = -1;
 		if (!nbufs) {
 			if (!niov || vu_rx_iov[0].iov_len < vu.hdr_len) {
-				err("vhost-user: receive buffer too short "
-				    "for a virtio-net header");
+				err_ratelimit("vhost-user: receive buffer too "
+					      "short for a virtio-net header");
 				goto undo;
 			}
 			vh = vu_rx_iov[0].iov_base;
@@ -1185,7 +1197,7 @@ static int vu_send_one(struct virtq *vq, const struct iovec *src,
 
 		n = vu_iov_copy(vu_rx_iov, niov, src, nsrc, done);
 		if (!n) {
-			err("vhost-user: empty receive buffer");
+			err_ratelimit("vhost-user: empty receive buffer");
 			goto undo;
 		}
 		virtq_push(vq, head, n);

@@ -171,12 +171,12 @@ static int virtq_add_buf(const struct virtio_mem *m, uint64_t gpa,
 
 		p = virtio_region_find(m, gpa, false, &left);
 		if (!p) {
-			err("vhost-user: buffer at 0x%llx outside guest memory",
-			    (unsigned long long)gpa);
+			err_ratelimit("vhost-user: buffer at 0x%llx outside "
+				      "guest memory", (unsigned long long)gpa);
 			return -1;
 		}
 		if (*niov >= VIRTQ_IOV_MAX) {
-			err("vhost-user: descriptor chain too long");
+			err_ratelimit("vhost-user: descriptor chain too long");
 			return -1;
 		}
 
@@ -216,8 +216,9 @@ int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 	if (avail_idx == vq->last_avail)
 		return 0;
 	if ((uint16_t)(avail_idx - vq->last_avail) > vq->num) {
-		err("vhost-user: driver made %u buffers available on a queue "
-		    "of %u", (uint16_t)(avail_idx - vq->last_avail), vq->num);
+		err_ratelimit("vhost-user: driver made %u buffers available on "
+			      "a queue of %u",
+			      (uint16_t)(avail_idx - vq->last_avail), vq->num);
 		return -1;
 	}
 
@@ -225,8 +226,8 @@ int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 						     vq->num],
 				    __ATOMIC_RELAXED));
 	if (h >= vq->num) {
-		err("vhost-user: chain head %u past queue size %u", h,
-		    vq->num);
+		err_ratelimit("vhost-user: chain head %u past queue size %u", h,
+			      vq->num);
 		return -1;
 	}
 
@@ -235,7 +236,7 @@ int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 		struct virtq_desc d;
 
 		if (seen++ >= tsize) {
-			err("vhost-user: descriptor chain loops");
+			err_ratelimit("vhost-user: descriptor chain loops");
 			return -1;
 		}
 		virtq_desc_read(table, i, &d);
@@ -247,14 +248,15 @@ int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 			if (indirect || (d.flags & VIRTQ_DESC_F_NEXT) ||
 			    !d.len || d.len % dsize ||
 			    d.len / dsize > VIRTQ_SIZE_MAX) {
-				err("vhost-user: bad indirect descriptor");
+				err_ratelimit("vhost-user: bad indirect "
+					      "descriptor");
 				return -1;
 			}
 			table = virtio_gpa(m, d.addr, d.len);
 			if (!table) {
-				err("vhost-user: indirect table at 0x%llx "
-				    "outside guest memory",
-				    (unsigned long long)d.addr);
+				err_ratelimit("vhost-user: indirect table at "
+					      "0x%llx outside guest memory",
+					      (unsigned long long)d.addr);
 				return -1;
 			}
 			tsize = d.len / sizeof(struct virtq_desc);
@@ -265,9 +267,9 @@ int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 		}
 
 		if (!!(d.flags & VIRTQ_DESC_F_WRITE) != write) {
-			err("vhost-user: %s descriptor on a %s queue",
-			    write ? "read-only" : "writable",
-			    write ? "receive" : "transmit");
+			err_ratelimit("vhost-user: %s descriptor on a %s queue",
+				      write ? "read-only" : "writable",
+				      write ? "receive" : "transmit");
 			return -1;
 		}
 		if (virtq_add_buf(m, d.addr, d.len, iov, niov))
@@ -277,8 +279,8 @@ int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 			break;
 		i = d.next;
 		if (i >= tsize) {
-			err("vhost-user: next descriptor %u past table of %u",
-			    i, tsize);
+			err_ratelimit("vhost-user: next descriptor %u past "
+				      "table of %u", i, tsize);
 			return -1;
 		}
 	}

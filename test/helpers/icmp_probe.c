@@ -233,21 +233,23 @@ static void frame_send(int s, const uint8_t *f, size_t len)
 static size_t ip4_frame(uint8_t *f, struct in_addr src, struct in_addr dst,
 			const uint8_t *msg, size_t len, uint16_t tot_len)
 {
-	struct iphdr *ip = (struct iphdr *)(f + ETH_HLEN);
+	struct iphdr ip;
 
-	memset(ip, 0, sizeof(*ip));
+	/* Built aside: at offset 14 it would be misaligned */
+	memset(&ip, 0, sizeof(ip));
 	f[12] = ETH_P_IP >> 8;
 	f[13] = ETH_P_IP & 0xff;
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons(tot_len);
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_ICMP;
-	ip->saddr = src.s_addr;
-	ip->daddr = dst.s_addr;
-	ip->check = csum(ip, sizeof(*ip), 0);
-	memcpy(ip + 1, msg, len);
-	return ETH_HLEN + sizeof(*ip) + len;
+	ip.version = 4;
+	ip.ihl = 5;
+	ip.tot_len = htons(tot_len);
+	ip.ttl = 64;
+	ip.protocol = IPPROTO_ICMP;
+	ip.saddr = src.s_addr;
+	ip.daddr = dst.s_addr;
+	ip.check = csum(&ip, sizeof(ip), 0);
+	memcpy(f + ETH_HLEN, &ip, sizeof(ip));
+	memcpy(f + ETH_HLEN + sizeof(ip), msg, len);
+	return ETH_HLEN + sizeof(ip) + len;
 }
 
 /**
@@ -265,19 +267,21 @@ static size_t ip6_frame(uint8_t *f, const struct in6_addr *src,
 			const struct in6_addr *dst, const uint8_t *msg,
 			size_t len, uint16_t plen)
 {
-	struct ip6_hdr *ip6 = (struct ip6_hdr *)(f + ETH_HLEN);
+	struct ip6_hdr ip6;
 
-	memset(ip6, 0, sizeof(*ip6));
+	/* Built aside: at offset 14 it would be misaligned */
+	memset(&ip6, 0, sizeof(ip6));
 	f[12] = ETH_P_IPV6 >> 8;
 	f[13] = ETH_P_IPV6 & 0xff;
-	ip6->ip6_flow = htonl(6U << 28);
-	ip6->ip6_plen = htons(plen);
-	ip6->ip6_nxt = IPPROTO_ICMPV6;
-	ip6->ip6_hlim = 64;
-	ip6->ip6_src = *src;
-	ip6->ip6_dst = *dst;
-	memcpy(ip6 + 1, msg, len);
-	return ETH_HLEN + sizeof(*ip6) + len;
+	ip6.ip6_flow = htonl(6U << 28);
+	ip6.ip6_plen = htons(plen);
+	ip6.ip6_nxt = IPPROTO_ICMPV6;
+	ip6.ip6_hlim = 64;
+	ip6.ip6_src = *src;
+	ip6.ip6_dst = *dst;
+	memcpy(f + ETH_HLEN, &ip6, sizeof(ip6));
+	memcpy(f + ETH_HLEN + sizeof(ip6), msg, len);
+	return ETH_HLEN + sizeof(ip6) + len;
 }
 
 /**

@@ -53,23 +53,25 @@ static void send_seg(uint16_t sport, uint16_t dport, uint8_t flags,
 {
 	uint8_t f[ETH_HLEN + 20 + 60 + PAYLOAD_MAX] = { 0 };
 	struct ethhdr *eh = (struct ethhdr *)f;
-	struct iphdr *iph = (struct iphdr *)(f + ETH_HLEN);
 	uint8_t *th = f + ETH_HLEN + 20;
 	size_t l4len = hlen + plen, i;
+	struct iphdr iph = { 0 };
 	uint16_t sum;
 
 	memcpy(eh->h_dest, dst_mac, ETH_ALEN);
 	memcpy(eh->h_source, src_mac, ETH_ALEN);
 	eh->h_proto = htons(ETH_P_IP);
 
-	iph->version = 4;
-	iph->ihl = 5;
-	iph->tot_len = htons(20 + l4len);
-	iph->ttl = 64;
-	iph->protocol = IPPROTO_TCP;
-	iph->saddr = saddr.s_addr;
-	iph->daddr = daddr.s_addr;
-	iph->check = csum_ip4_header(iph, 20);
+	/* Built aside: at offset 14 it would be misaligned */
+	iph.version = 4;
+	iph.ihl = 5;
+	iph.tot_len = htons(20 + l4len);
+	iph.ttl = 64;
+	iph.protocol = IPPROTO_TCP;
+	iph.saddr = saddr.s_addr;
+	iph.daddr = daddr.s_addr;
+	iph.check = csum_ip4_header(&iph, 20);
+	memcpy(f + ETH_HLEN, &iph, sizeof(iph));
 
 	th[0] = sport >> 8;
 	th[1] = sport & 0xff;

@@ -4,12 +4,16 @@
 # its name as identity; with -d it doesn't (as documented), and with -l
 # messages go to the file instead. /dev/log is a socket of our own here:
 # /dev is replaced by a tmpfs holding it and /dev/null, in the sandbox's
-# mount namespace.
+# mount namespace. Records have the form "<PRI>IDENT[PID]: message", with
+# the daemon facility; when the log socket is recreated (the log daemon
+# restarted), later records reach it again, and the ones that couldn't be
+# delivered meanwhile are counted and reported, not lost silently.
 
 source "$(dirname "$0")/../lib.sh"
 
 PIDS=
-trap 'kill $PIDS 2>/dev/null' EXIT
+LOGGER=
+trap 'kill $PIDS $LOGGER 2>/dev/null' EXIT
 
 touch "$WORK/null"
 mount --bind /dev/null "$WORK/null"
@@ -17,8 +21,10 @@ mount -t tmpfs sandbox-dev /dev
 touch /dev/null
 mount --bind "$WORK/null" /dev/null
 
-# The system logger: every datagram on /dev/log, one line each
-python3 -c '
+# logger_start: the system logger, every datagram on /dev/log one line each
+logger_start() {
+	rm -f /dev/log
+	python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind("/dev/log")
@@ -26,8 +32,19 @@ out = open(sys.argv[1], "a", buffering=1)
 while True:
     out.write(s.recv(4096).decode(errors="replace").rstrip("\n") + "\n")
 ' "$WORK/syslog" &
-PIDS="$PIDS $!"
-wait_for 5 test -S /dev/log
+	LOGGER=$!
+	wait_for 5 test -S /dev/log
+}
+
+# logger_stop: the system logger goes away, its socket with it
+logger_stop() {
+	kill "$LOGGER"
+	wait "$LOGGER" 2>/dev/null
+	LOGGER=
+	rm -f /dev/log
+}
+
+logger_start
 
 # run_daemon NAME OPTION...: passt in the background; a client connects
 # and leaves, which passt logs ("waiting for a new one")
@@ -36,8 +53,20 @@ run_daemon() {
 	shift
 	"$PASST" -s "$sock" -P "$WORK/pid" "$@" 2>/dev/null || return 1
 	PIDS="$PIDS $(cat "$WORK/pid")"
-	"$HELPERS/sockclient" -t 1 "$sock" </dev/null >/dev/null 2>&1
+	client "$sock"
 	sleep 0.5
+}
+
+# client SOCKET: connect to passt and leave at once, which passt logs
+client() {
+	"$HELPERS/sockclient" -t 1 "$1" </dev/null >/dev/null 2>&1
+}
+
+# client_logged SOCKET: connect and leave, then wait a little for the
+# resulting record in the syslog capture
+client_logged() {
+	client "$1"
+	wait_for 1 grep -q "waiting for a new one" "$WORK/syslog"
 }
 
 : > "$WORK/syslog"
@@ -46,6 +75,47 @@ if wait_for 5 grep -q "passt.*waiting for a new one" "$WORK/syslog"; then
 	pass daemon_logs_to_syslog
 else
 	fail daemon_logs_to_syslog "syslog: $(tail -n 2 "$WORK/syslog")"
+fi
+
+# The exact format: facility daemon (3 << 3), level info (6), our name and
+# PID, no timestamp (the log daemon adds its own)
+pid=$(cat "$WORK/pid")
+line=$(grep "waiting for a new one" "$WORK/syslog" | head -n 1)
+if [ "$line" = \
+     "<30>passt[$pid]: Client connection closed, waiting for a new one" ]; then
+	pass syslog_record_format
+else
+	fail syslog_record_format "got: '$line' (pid $pid)"
+fi
+
+# The log daemon restarts: records logged while it's away are dropped and
+# counted, later ones reach the new socket at the same path
+logger_stop
+client "$WORK/plain.sock"
+client "$WORK/plain.sock"
+: > "$WORK/syslog"
+logger_start
+if wait_for 10 client_logged "$WORK/plain.sock"; then
+	pass syslog_reconnect
+else
+	fail syslog_reconnect "nothing logged after the log socket came back"
+fi
+
+if wait_for 5 grep -Eq "^<28>passt\[$pid\]: [1-9][0-9]* log records lost$" \
+	     "$WORK/syslog"; then
+	pass syslog_lost_records_reported
+else
+	fail syslog_lost_records_reported "syslog: $(head -n 3 "$WORK/syslog")"
+fi
+
+: > "$WORK/syslog"
+kill "$pid"
+if wait_for 5 grep -Eq \
+	"^<30>passt\[$pid\]: Log: [1-9][0-9]* records not delivered" \
+	"$WORK/syslog"; then
+	pass syslog_lost_records_at_exit
+else
+	fail syslog_lost_records_at_exit "syslog: $(tail -n 3 "$WORK/syslog")"
 fi
 
 : > "$WORK/syslog"

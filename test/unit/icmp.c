@@ -274,7 +274,7 @@ static void icmp_echo4_reply(void)
 {
 	static uint8_t buf[FRAME_BUF], out[TAP_FRAME_MAX];
 	size_t len, l4len = 8 + sizeof(ECHO_PAYLOAD);
-	const struct iphdr *iph;
+	struct iphdr iph;
 	const uint8_t *icmp;
 	struct frame_info fi;
 	struct iovec iov;
@@ -286,16 +286,16 @@ static void icmp_echo4_reply(void)
 	CHECK(run_events(WAIT_MS) >= 1);
 
 	len = read_frame(out);
-	CHECK_MSG(len == ETH_HLEN + sizeof(*iph) + l4len, "length %zu", len);
-	if (len != ETH_HLEN + sizeof(*iph) + l4len)
+	CHECK_MSG(len == ETH_HLEN + sizeof(iph) + l4len, "length %zu", len);
+	if (len != ETH_HLEN + sizeof(iph) + l4len)
 		return;
-	iph = (const struct iphdr *)(out + ETH_HLEN);
-	icmp = out + ETH_HLEN + sizeof(*iph);
+	memcpy(&iph, out + ETH_HLEN, sizeof(iph));
+	icmp = out + ETH_HLEN + sizeof(iph);
 	CHECK(!memcmp(out, guest_mac, ETH_ALEN));
 	/* From the address the guest pinged, not from loopback */
-	CHECK(iph->saddr == ctx.ip4.guest_gw.s_addr);
-	CHECK(iph->daddr == ctx.ip4.addr.s_addr);
-	CHECK(iph->protocol == IPPROTO_ICMP);
+	CHECK(iph.saddr == ctx.ip4.guest_gw.s_addr);
+	CHECK(iph.daddr == ctx.ip4.addr.s_addr);
+	CHECK(iph.protocol == IPPROTO_ICMP);
 	CHECK(icmp[0] == ICMP_ECHOREPLY && icmp[1] == 0);
 	CHECK(icmp[4] == 0x42 && icmp[5] == 0x42);
 	CHECK(icmp[6] == 0 && icmp[7] == 7);
@@ -307,7 +307,7 @@ static void icmp_echo6_reply(void)
 {
 	static uint8_t buf[FRAME_BUF], out[TAP_FRAME_MAX];
 	size_t len, l4len = 8 + sizeof(ECHO_PAYLOAD);
-	const struct ip6_hdr *ip6h;
+	struct ip6_hdr ip6h;
 	const uint8_t *icmp;
 	struct frame_info fi;
 	struct iovec iov;
@@ -319,21 +319,21 @@ static void icmp_echo6_reply(void)
 	CHECK(run_events(WAIT_MS) >= 1);
 
 	len = read_frame(out);
-	CHECK_MSG(len == ETH_HLEN + sizeof(*ip6h) + l4len, "length %zu", len);
-	if (len != ETH_HLEN + sizeof(*ip6h) + l4len)
+	CHECK_MSG(len == ETH_HLEN + sizeof(ip6h) + l4len, "length %zu", len);
+	if (len != ETH_HLEN + sizeof(ip6h) + l4len)
 		return;
-	ip6h = (const struct ip6_hdr *)(out + ETH_HLEN);
-	icmp = out + ETH_HLEN + sizeof(*ip6h);
-	CHECK(IN6_ARE_ADDR_EQUAL(&ip6h->ip6_src, &ctx.ip6.guest_gw));
-	CHECK(IN6_ARE_ADDR_EQUAL(&ip6h->ip6_dst, &ctx.ip6.addr));
-	CHECK(ip6h->ip6_nxt == IPPROTO_ICMPV6);
+	memcpy(&ip6h, out + ETH_HLEN, sizeof(ip6h));
+	icmp = out + ETH_HLEN + sizeof(ip6h);
+	CHECK(IN6_ARE_ADDR_EQUAL(&ip6h.ip6_src, &ctx.ip6.guest_gw));
+	CHECK(IN6_ARE_ADDR_EQUAL(&ip6h.ip6_dst, &ctx.ip6.addr));
+	CHECK(ip6h.ip6_nxt == IPPROTO_ICMPV6);
 	CHECK(icmp[0] == ICMP6_ECHO_REPLY && icmp[1] == 0);
 	CHECK(icmp[4] == 0x42 && icmp[5] == 0x43);
 	CHECK(icmp[6] == 0 && icmp[7] == 9);
 	CHECK(!memcmp(icmp + 8, ECHO_PAYLOAD, sizeof(ECHO_PAYLOAD)));
 	CHECK(csum(icmp, l4len, csum_pseudo6(l4len, IPPROTO_ICMPV6,
-					     &ip6h->ip6_src,
-					     &ip6h->ip6_dst)) == 0);
+					     &ip6h.ip6_src,
+					     &ip6h.ip6_dst)) == 0);
 }
 
 static void icmp_flow_reused(void)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test/unit/log.c - The size-limited log file: after many more lines than
  * fit, the file stays within its limit, holds only complete lines, in
- * order, ends with the newest one and has lost the oldest ones.
+ * order, ends with the newest one and has lost the oldest ones. The
+ * per-call-site rate limiter for messages a guest can trigger, on a fake
+ * clock: bursts, suppression counts, interval boundaries.
  */
 
 #include <fcntl.h>
@@ -191,6 +193,107 @@ static void test_rotation_cut_at_line_start(void)
 	CHECK_MSG(last == LIMIT / 32, "last line %d", last);
 }
 
+static void test_ratelimit_burst(void)
+{
+	struct log_ratelimit rl = { 0 };
+	unsigned long sup;
+	int i, printed = 0;
+
+	/* 20 at the same instant: the first 5 go through, nothing reported */
+	for (i = 0; i < 20; i++) {
+		if (log_ratelimit_check(&rl, 5, 10000, 1000, &sup)) {
+			printed++;
+			CHECK(sup == 0);
+		}
+	}
+	CHECK_MSG(printed == 5, "printed %d", printed);
+
+	/* Just before the interval ends: still suppressed */
+	CHECK(!log_ratelimit_check(&rl, 5, 10000, 10999, &sup));
+
+	/* Interval over: through, with the 16 suppressed ones reported once */
+	CHECK(log_ratelimit_check(&rl, 5, 10000, 11000, &sup));
+	CHECK_MSG(sup == 16, "suppressed %lu", sup);
+	CHECK(log_ratelimit_check(&rl, 5, 10000, 11001, &sup));
+	CHECK(sup == 0);
+}
+
+static void test_ratelimit_new_interval(void)
+{
+	struct log_ratelimit rl = { 0 };
+	unsigned long sup;
+	int i, printed = 0;
+
+	/* A slow trickle never hits the limit */
+	for (i = 0; i < 100; i++)
+		printed += log_ratelimit_check(&rl, 2, 1000, i * 600LL, &sup);
+	CHECK_MSG(printed == 100, "printed %d", printed);
+
+	/* An interval starts with the first message after the last one
+	 * ended, not on a fixed grid: a burst right after a quiet time gets
+	 * the whole allowance
+	 */
+	rl = (struct log_ratelimit){ 0 };
+	CHECK(log_ratelimit_check(&rl, 2, 1000, 0, &sup));
+	CHECK(log_ratelimit_check(&rl, 2, 1000, 5000, &sup));
+	CHECK(log_ratelimit_check(&rl, 2, 1000, 5999, &sup));
+	CHECK(!log_ratelimit_check(&rl, 2, 1000, 5999, &sup));
+	CHECK(log_ratelimit_check(&rl, 2, 1000, 6000, &sup) && sup == 1);
+
+	/* A clock going backwards starts over instead of blocking forever */
+	CHECK(log_ratelimit_check(&rl, 2, 1000, 6000, &sup));
+	CHECK(!log_ratelimit_check(&rl, 2, 1000, 6000, &sup));
+	CHECK(log_ratelimit_check(&rl, 2, 1000, 10, &sup) && sup == 1);
+}
+
+static void test_ratelimit_sites(void)
+{
+	struct log_ratelimit a = { 0 }, b = { 0 };
+	unsigned long sup;
+	int i, pa = 0, pb = 0;
+
+	for (i = 0; i < 10; i++) {
+		pa += log_ratelimit_check(&a, 3, 1000, 0, &sup);
+		pb += log_ratelimit_check(&b, 4, 1000, 0, &sup);
+	}
+	CHECK_MSG(pa == 3 && pb == 4, "site a %d, site b %d", pa, pb);
+}
+
+/**
+ * ratelimited() - One rate-limited call site, for test_ratelimit_macro()
+ * @i:		Number in the message
+ */
+static void ratelimited(int i)
+{
+	info_ratelimit("limited %d", i);
+}
+
+static void test_ratelimit_macro(void)
+{
+	int i, first = -1, n = 0;
+	char *p;
+
+	CHECK(!log_file_open(path, LIMIT));
+	/* Far less time than the interval passes in this loop */
+	for (i = 0; i < 100; i++)
+		ratelimited(i);
+	/* Below the log level: doesn't use up the allowance */
+	log_level = LOG_WARNING;
+	for (i = 0; i < 100; i++)
+		ratelimited(i);
+	log_level = LOG_INFO;
+
+	load();
+	for (p = buf; (p = strstr(p, "limited ")); p++) {
+		if (first < 0)
+			first = atoi(p + strlen("limited "));
+		n++;
+	}
+	CHECK_MSG(n == LOG_RATELIMIT_BURST, "%d lines", n);
+	CHECK(first == 0);
+	CHECK(!strstr(buf, "suppressed"));
+}
+
 int main(void)
 {
 	int fd = mkstemp(path);
@@ -207,6 +310,10 @@ int main(void)
 	RUN(test_long_message);
 	RUN(test_reopen_truncates);
 	RUN(test_rotation_cut_at_line_start);
+	RUN(test_ratelimit_burst);
+	RUN(test_ratelimit_new_interval);
+	RUN(test_ratelimit_sites);
+	RUN(test_ratelimit_macro);
 
 	log_file_close();
 	unlink(path);

@@ -31,22 +31,24 @@ static uint8_t frame[TAP_FRAME_MAX];
 static size_t g4_frame(int ihl, size_t totlen, uint16_t frag, size_t pad)
 {
 	struct ethhdr *eh = (struct ethhdr *)frame;
-	struct iphdr *iph = (struct iphdr *)(eh + 1);
 	size_t hlen = (size_t)ihl * 4;
 	size_t len = ETH_HLEN + (totlen > hlen ? totlen : hlen);
+	struct iphdr iph = { 0 };
 
 	memset(frame, 0, sizeof(frame));
 	memcpy(eh->h_dest, our_mac, ETH_ALEN);
 	memcpy(eh->h_source, guest_mac, ETH_ALEN);
 	eh->h_proto = htons(ETH_P_IP);
-	iph->version = 4;
-	iph->ihl = ihl;
-	iph->tot_len = htons(totlen);
-	iph->frag_off = htons(frag);
-	iph->ttl = 64;
-	iph->protocol = IPPROTO_UDP;
-	iph->saddr = htonl(0xc0000202);		/* 192.0.2.2 */
-	iph->daddr = htonl(0xc0000201);		/* 192.0.2.1 */
+	/* Built aside: the header sits at offset 14, as on the wire */
+	iph.version = 4;
+	iph.ihl = ihl;
+	iph.tot_len = htons(totlen);
+	iph.frag_off = htons(frag);
+	iph.ttl = 64;
+	iph.protocol = IPPROTO_UDP;
+	iph.saddr = htonl(0xc0000202);		/* 192.0.2.2 */
+	iph.daddr = htonl(0xc0000201);		/* 192.0.2.1 */
+	memcpy(eh + 1, &iph, sizeof(iph));
 	return len + pad;
 }
 
@@ -129,24 +131,25 @@ static size_t g6_frame(const char *src, const uint8_t *exts, int n,
 			size_t l4len)
 {
 	struct ethhdr *eh = (struct ethhdr *)frame;
-	struct ip6_hdr *ip6h = (struct ip6_hdr *)(eh + 1);
-	uint8_t *p = (uint8_t *)(ip6h + 1);
+	uint8_t *p = frame + ETH_HLEN + sizeof(struct ip6_hdr);
+	struct ip6_hdr ip6h = { 0 };
 	int i;
 
 	memset(frame, 0, sizeof(frame));
 	memcpy(eh->h_source, guest_mac, ETH_ALEN);
 	eh->h_proto = htons(ETH_P_IPV6);
-	ip6h->ip6_vfc = 0x60;
-	ip6h->ip6_plen = htons(n * 16 + l4len);
-	ip6h->ip6_nxt = exts[0];
-	ip6h->ip6_hlim = 255;
-	inet_pton(AF_INET6, src, &ip6h->ip6_src);
-	inet_pton(AF_INET6, "2001:db8::1", &ip6h->ip6_dst);
+	ip6h.ip6_vfc = 0x60;
+	ip6h.ip6_plen = htons(n * 16 + l4len);
+	ip6h.ip6_nxt = exts[0];
+	ip6h.ip6_hlim = 255;
+	inet_pton(AF_INET6, src, &ip6h.ip6_src);
+	inet_pton(AF_INET6, "2001:db8::1", &ip6h.ip6_dst);
+	memcpy(eh + 1, &ip6h, sizeof(ip6h));
 	for (i = 0; i < n; i++, p += 16) {
 		p[0] = exts[i + 1];
 		p[1] = 1;			/* 16 bytes */
 	}
-	return ETH_HLEN + sizeof(*ip6h) + n * 16 + l4len;
+	return ETH_HLEN + sizeof(ip6h) + n * 16 + l4len;
 }
 
 static void tap_parse_ip6(void)
