@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <libgen.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -673,7 +674,8 @@ static void isolation_pivot(const char *keep)
 	const char *at = NULL;
 	size_t i;
 
-	if (mount("", "/", "", MS_UNBINDABLE | MS_REC, NULL))
+	/* Private, not unbindable: isolation_keep_dir() bind-mounts one */
+	if (mount("", "/", "", MS_PRIVATE | MS_REC, NULL))
 		die_perror("Can't make our mounts private");
 
 	for (i = 0; i < ARRAY_SIZE(isolation_root_dirs); i++) {
@@ -745,9 +747,19 @@ static void isolation_drop_caps(uint32_t keep)
  */
 void isolation_postfork(const struct ctx *c)
 {
+	const char *log_sock = log_syslog_path();
+	char log_dir[PATH_MAX];
+
 	(void)c;
 
-	isolation_pivot(NULL);
+	/* The log daemon's socket directory stays reachable, read-only, to
+	 * connect again if the daemon restarts
+	 */
+	if (log_sock && snprintf(log_dir, sizeof(log_dir), "%s", log_sock) <
+			(int)sizeof(log_dir))
+		isolation_pivot(dirname(log_dir));
+	else
+		isolation_pivot(NULL);
 	isolation_drop_caps(0);
 
 	/* Nobody but holders of CAP_SYS_PTRACE in the launcher's user
@@ -892,6 +904,19 @@ void isolation_daemonise(const struct ctx *c)
 		die_perror("Failed to redirect standard streams");
 	if (fd > STDERR_FILENO)
 		close(fd);
+
+	/* In a new PID namespace we're process 1 there: records name us by
+	 * our PID in the namespace of the procfs we still see, the logger's
+	 */
+	{
+		char self[sizeof("4294967295")];
+		ssize_t n = readlink("/proc/self", self, sizeof(self) - 1);
+
+		if (n > 0) {
+			self[n] = '\0';
+			log_set_pid(strtol(self, NULL, 10));
+		}
+	}
 
 	/* -d: "don't log to the system logger", as documented; -l has its
 	 * own file

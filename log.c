@@ -48,7 +48,12 @@ static struct timespec log_start;
 
 /* Room made in one go when the file is full, so rotation stays rare */
 #define LOG_ROTATE_FRACTION	8
-#define LOG_COPY_CHUNK		4096
+/* Newest bytes of the log file, kept in memory for rotation: the whole file
+ * up to the default size limit, its newest part past that
+ */
+#define LOG_TAIL_BYTES		LOG_SIZE_DEFAULT
+static char log_tail[LOG_TAIL_BYTES];
+static size_t log_tail_end;	/* bytes ever appended since opening the file */
 
 #ifdef PASST_SANITIZE
 #include <sanitizer/common_interface_defs.h>
@@ -193,6 +198,22 @@ void log_stats(void)
 }
 
 /**
+ * log_syslog_write() - Send one formatted record on the syslog socket
+ * @rec:	Record
+ * @len:	Its length
+ *
+ * Return: what sendmsg() returns (not send(): one call fewer to allow)
+ */
+static ssize_t log_syslog_write(const char *rec, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)rec, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	/* #syscalls sendmsg connect */
+	return sendmsg(log_sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/**
  * log_syslog_send() - Format and send one record to the system logger
  * @pri:	syslog priority (level only: the facility is LOG_DAEMON)
  * @msg:	Message text
@@ -221,8 +242,7 @@ static void log_syslog_send(int pri, const char *msg,
 			     "<%d>%s[%ld]: %lu log records lost",
 			     LOG_DAEMON | LOG_WARNING, log_ident, log_pid,
 			     log_syslog_dropped - log_syslog_dropped_told);
-		if (send(log_sock, rec, MIN((size_t)n, sizeof(rec) - 1),
-			 MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		if (log_syslog_write(rec, MIN((size_t)n, sizeof(rec) - 1)) >= 0)
 			log_syslog_dropped_told = log_syslog_dropped;
 	}
 
@@ -230,8 +250,7 @@ static void log_syslog_send(int pri, const char *msg,
 		     LOG_DAEMON | (pri & LOG_PRIMASK), log_ident, log_pid, msg);
 	if (n < 0)
 		return;
-	if (send(log_sock, rec, MIN((size_t)n, sizeof(rec) - 1),
-		 MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+	if (log_syslog_write(rec, MIN((size_t)n, sizeof(rec) - 1)) >= 0)
 		return;
 
 	log_syslog_dropped++;
@@ -259,7 +278,8 @@ bool log_to_stderr(void)
  */
 int log_file_open(const char *path, size_t size)
 {
-	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0600);
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_APPEND | O_CLOEXEC,
+		      0600);
 
 	if (fd < 0)
 		return -1;
@@ -267,7 +287,7 @@ int log_file_open(const char *path, size_t size)
 		close(log_fd);
 	log_fd = fd;
 	log_size = size;
-	log_written = 0;
+	log_written = log_tail_end = 0;
 	return 0;
 }
 
@@ -282,53 +302,70 @@ void log_file_close(void)
 }
 
 /**
+ * log_tail_add() - Remember bytes appended to the log file
+ * @data:	Bytes
+ * @len:	Count, at most LOG_TAIL_BYTES
+ */
+static void log_tail_add(const char *data, size_t len)
+{
+	size_t at = log_tail_end % LOG_TAIL_BYTES;
+	size_t first = MIN(len, LOG_TAIL_BYTES - at);
+
+	memcpy(log_tail + at, data, first);
+	memcpy(log_tail, data + first, len - first);
+	log_tail_end += len;
+}
+
+/**
+ * log_tail_write() - Write remembered bytes back to the log file
+ * @from:	Offset, as a count of bytes ever appended, to write from
+ *
+ * Return: 0 on success, -1 on failure
+ */
+static int log_tail_write(size_t from)
+{
+	while (from < log_tail_end) {
+		size_t at = from % LOG_TAIL_BYTES;
+		size_t len = MIN(log_tail_end - from, LOG_TAIL_BYTES - at);
+		ssize_t n = write(log_fd, log_tail + at, len);
+
+		if (n <= 0)
+			return -1;
+		from += n;
+	}
+	return 0;
+}
+
+/**
  * log_file_rotate() - Drop the oldest lines of the log file to make room
  * @need:	Bytes that must fit after rotation
  *
- * Moves the retained tail of the file to its start in fixed-size chunks, so
- * no buffer as large as the file is needed, then truncates it.
+ * The file is emptied and its retained, newest part written again from
+ * memory: reading it back would take two more system calls in every
+ * seccomp filter. Whole lines only: the first kept line is the first one
+ * starting at or after the cut.
  *
  * Return: 0 on success, -1 on failure
  */
 static int log_file_rotate(size_t need)
 {
 	size_t drop = MAX(log_size / LOG_ROTATE_FRACTION, need);
-	char buf[LOG_COPY_CHUNK];
-	off_t rd, wr = 0;
-	ssize_t n;
+	size_t keep = drop >= log_written ? 0 : log_written - drop;
+	size_t from;
 
-	if (drop >= log_written) {
-		log_written = 0;
-		return ftruncate(log_fd, 0);
-	}
+	keep = MIN(keep, MIN((size_t)LOG_TAIL_BYTES, log_tail_end));
+	from = log_tail_end - keep;
+	while (from < log_tail_end && from &&
+	       log_tail[(from - 1) % LOG_TAIL_BYTES] != '\n')
+		from++;
 
-	/* Advance to the start of the next full line: search from the byte
-	 * before @drop, so that a line starting right at @drop is kept
-	 */
-	rd = drop - 1;
-	for (;;) {
-		char *nl;
-
-		n = pread(log_fd, buf, sizeof(buf), rd);
-		if (n <= 0)
-			break;
-		nl = memchr(buf, '\n', n);
-		if (nl) {
-			rd += nl - buf + 1;
-			break;
-		}
-		rd += n;
-	}
-
-	while ((n = pread(log_fd, buf, sizeof(buf), rd)) > 0) {
-		if (pwrite(log_fd, buf, n, wr) != n)
-			return -1;
-		rd += n;
-		wr += n;
-	}
-	if (ftruncate(log_fd, wr))
+	/* #syscalls ftruncate write */
+	if (ftruncate(log_fd, 0))
 		return -1;
-	log_written = wr;
+	log_written = 0;
+	if (log_tail_write(from))
+		return -1;
+	log_written = log_tail_end - from;
 	return 0;
 }
 
@@ -343,9 +380,11 @@ static void log_file_write(const char *line, size_t len)
 		return;
 	if (log_written + len > log_size && log_file_rotate(len))
 		return;
-	/* #syscalls pwrite64 pread64 ftruncate */
-	if (pwrite(log_fd, line, len, log_written) == (ssize_t)len)
+	/* The file is opened with O_APPEND: this lands at its end */
+	if (write(log_fd, line, len) == (ssize_t)len) {
 		log_written += len;
+		log_tail_add(line, len);
+	}
 }
 
 /**

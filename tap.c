@@ -1364,6 +1364,10 @@ int tap_backend_init(struct ctx *c)
 	}
 
 	c->fd_tap = -1;
+	if (c->vhost_user && vu_init()) {
+		err_perror("Failed to set up the vhost-user back end");
+		return -1;
+	}
 	if (c->fd_from_parent >= 0) {
 		/* -F: this is the only guest, as with -1 */
 		c->one_off = true;

@@ -16,7 +16,6 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +225,9 @@ static unsigned vu_kick_pools;
 static struct iovec vu_tx_iov[VIRTQ_IOV_MAX];
 static struct iovec vu_rx_iov[VIRTQ_IOV_MAX];
 
+/* epoll set to wait for the rest of a message from the front end, alone */
+static int vu_wait_fd = -1;
+
 /**
  * vu_connected() - Is a front end connected?
  *
@@ -404,6 +406,17 @@ static void vu_close(struct ctx *c)
 }
 
 /**
+ * vu_init() - Set up what the vhost-user back end needs before the sandbox
+ *
+ * Return: 0 on success, -1 on failure
+ */
+int vu_init(void)
+{
+	vu_wait_fd = epoll_create1(EPOLL_CLOEXEC);
+	return vu_wait_fd < 0 ? -1 : 0;
+}
+
+/**
  * vu_attach() - Start serving a connected front end
  * @c:		Execution context
  * @fd:		Connected command socket
@@ -448,12 +461,18 @@ int vu_attach(struct ctx *c, int fd)
  */
 static int vu_recv_wait(int fd, void *buf, size_t len)
 {
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 	struct timespec start, now;
 	size_t done = 0;
 
+	/* Waiting with epoll rather than poll(): one call fewer to allow.
+	 * Closing the socket takes it out of this set by itself.
+	 */
+	if (epoll_ctl(vu_wait_fd, EPOLL_CTL_ADD, fd, &ev) && errno != EEXIST)
+		return -1;
+
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (done < len) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		long long left;
 		ssize_t n;
 
@@ -476,7 +495,7 @@ static int vu_recv_wait(int fd, void *buf, size_t len)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		left = VU_MSG_TIMEOUT_MS - timespec_diff_ms(&now, &start);
-		n = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+		n = left > 0 ? epoll_wait(vu_wait_fd, &ev, 1, (int)left) : 0;
 		if (n == 0) {
 			err_ratelimit("vhost-user: truncated message from "
 				      "front end");
@@ -721,6 +740,7 @@ static int vu_set_mem_table(struct vu_msg *m)
 			goto fail;
 		}
 		/* Past the end of the file, accesses would raise SIGBUS */
+		/* #syscalls:vu newfstatat|fstatat64 */
 		if (fstat(m->fds[i], &st) || (uint64_t)st.st_size < end) {
 			vu_bad(m, "memory region past the end of its file");
 			goto fail;
@@ -828,8 +848,11 @@ static int vu_set_vring_fd(struct ctx *c, struct vu_msg *m)
 	 * runs out of buffers, frames for the guest are dropped, not queued
 	 */
 	if (vq == &vu.vq[VU_TXQ]) {
+		/* Edge-triggered: every kick wakes us, and we never need to
+		 * read() the counter (one system call fewer in the filter)
+		 */
 		ref = vu_ref(EPOLL_TYPE_VHOST_KICK, fd, VU_TXQ);
-		if (epoll_add_ref(c->epollfd, fd, EPOLLIN, ref))
+		if (epoll_add_ref(c->epollfd, fd, EPOLLIN | EPOLLET, ref))
 			return vu_bad(m, "can't watch kick eventfd");
 		/* Buffers made available before now: look at them */
 		eventfd_write(fd, 1);
@@ -1093,17 +1116,11 @@ const struct pool *vu_kick_handler(struct ctx *c, union epoll_ref ref,
 	if (events) {
 		vu_kick_pools = 0;
 	} else if (++vu_kick_pools >= VU_KICK_POOLS_MAX) {
+		/* #syscalls:vu write */
 		eventfd_write(vq->kick_fd, 1);
 		return &vu_pool;
 	}
 
-	if (events & EPOLLIN) {
-		eventfd_t v;
-
-		/* #syscalls:vu read write */
-		if (eventfd_read(vq->kick_fd, &v) && errno != EAGAIN)
-			debug("vhost-user: kick eventfd: %s", strerror(errno));
-	}
 	if (!virtq_ready(vq))
 		return &vu_pool;
 

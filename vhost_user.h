@@ -19,6 +19,7 @@
 #include "packet.h"
 
 bool vu_connected(void);
+int vu_init(void);
 int vu_attach(struct ctx *c, int fd);
 void vu_cmd_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
 const struct pool *vu_kick_handler(struct ctx *c, union epoll_ref ref,
