@@ -46,8 +46,27 @@ se_check() {
 	fi
 }
 
+# Abstractions the profiles include must be ours: a system could have
+# others of the same name (a distribution's passt package), which the
+# parser would otherwise use without a word
+aa_includes() {
+	local f=$1 name missing=
+
+	while read -r name; do
+		[ -f "contrib/apparmor/abstractions/$name" ] ||
+			missing="$missing $name"
+	done < <(sed -n 's/^[[:space:]]*include <abstractions\/\(.*\)>.*/\1/p' \
+		 "$f" | grep '^passt')
+	if [ -z "$missing" ]; then
+		pass "apparmor: $f: abstractions in contrib/apparmor"
+	else
+		fail "apparmor: $f: missing contrib/apparmor/abstractions/:$missing"
+	fi
+}
+
 if command -v apparmor_parser >/dev/null 2>&1; then
 	for f in contrib/apparmor/usr.bin.*; do
+		aa_includes "$f"
 		aa_check "$f"
 	done
 else
