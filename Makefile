@@ -130,10 +130,14 @@ sanitize-check:
 bench: all $(HELPER_BINS)
 	@bash test/perf/bench.sh
 
+# pasta is installed as a copy, not a link: AppArmor profiles attach to
+# the path executed (a symbolic link resolves to passt), SELinux labels
+# the inode (a hard link shares passt's): see contrib/README.md
 install: passt pasta passt.1 pasta.1
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(man1dir)
 	install -m 755 passt $(DESTDIR)$(bindir)/passt
-	ln -sf passt $(DESTDIR)$(bindir)/pasta
+	rm -f $(DESTDIR)$(bindir)/pasta
+	install -m 755 passt $(DESTDIR)$(bindir)/pasta
 	install -m 644 passt.1 pasta.1 $(DESTDIR)$(man1dir)
 
 uninstall:
