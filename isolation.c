@@ -749,14 +749,16 @@ void isolation_postfork(const struct ctx *c)
 {
 	const char *log_sock = log_syslog_path();
 	char log_dir[PATH_MAX];
+	struct stat st;
 
 	(void)c;
 
 	/* The log daemon's socket directory stays reachable, read-only, to
-	 * connect again if the daemon restarts
+	 * connect again if the daemon restarts: if there is a daemon at all
 	 */
-	if (log_sock && snprintf(log_dir, sizeof(log_dir), "%s", log_sock) <
-			(int)sizeof(log_dir))
+	if (log_sock && !stat(log_sock, &st) && S_ISSOCK(st.st_mode) &&
+	    snprintf(log_dir, sizeof(log_dir), "%s", log_sock) <
+	    (int)sizeof(log_dir))
 		isolation_pivot(dirname(log_dir));
 	else
 		isolation_pivot(NULL);

@@ -259,13 +259,17 @@ static void udp_flow_close(const struct ctx *c, struct udp_flow *uf)
  * @c:		Execution context
  * @s:		Connected socket of the flow, closed on failure
  * @gs:		Guest side 4-tuple
+ * @peer:	Address @s is connected to
+ * @pport:	Port @s is connected to
  * @inbound:	Created by a datagram to a forwarded port
  * @now:	Current timestamp
  *
  * Return: flow, NULL on failure
  */
 static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
-				     const struct flowside *gs, bool inbound,
+				     const struct flowside *gs,
+				     const union inany_addr *peer,
+				     in_port_t pport, bool inbound,
 				     const struct timespec *now)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP, .fd = s };
@@ -292,10 +296,8 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 	hs = &uf->f.side[HOSTSIDE];
 	if (!getsockname(s, &sa.sa, &sl))
 		udp_inany_from_sa(&hs->eaddr, &hs->eport, &sa);
-	sl = sizeof(sa);
-	memset(&sa, 0, sizeof(sa));
-	if (!getpeername(s, &sa.sa, &sl))
-		udp_inany_from_sa(&hs->faddr, &hs->fport, &sa);
+	hs->faddr = *peer;	/* what we connected to: no getpeername() */
+	hs->fport = pport;
 
 	ref.flow = flow_idx(flow);
 	if (flow_hash_insert(flow) ||
@@ -426,7 +428,7 @@ static struct udp_flow *udp_flow_from_guest(const struct ctx *c,
 		return NULL;
 	}
 
-	return udp_flow_new(c, s, &gs, false, now);
+	return udp_flow_new(c, s, &gs, &dst, dport, false, now);
 }
 
 /**
@@ -1108,7 +1110,7 @@ static struct udp_flow *udp_flow_from_host(const struct ctx *c,
 	s = udp_reply_sock(c, rule, &local, port, &peer, pport);
 	if (s < 0)
 		return NULL;
-	return udp_flow_new(c, s, &gs, true, now);
+	return udp_flow_new(c, s, &gs, &peer, pport, true, now);
 }
 
 /**

@@ -62,5 +62,22 @@ if ! diff <(sed '2,3d' passt.1) <(sed '2,3d' pasta.1) >/dev/null; then
 	status=1
 fi
 
+# The manual states how many system calls each seccomp filter allows on
+# x86_64: the counts must be what seccomp.sh generates
+if [ "$(uname -m)" = x86_64 ]; then
+	echo "lint: seccomp counts in the manual"
+	report=$(sh seccomp.sh --report ./*.c ./*.h)
+	count() { echo "$report" | sed -n "s/^$1: \([0-9]*\) system calls/\1/p"; }
+	want="hold $(count stream) system calls for passt with the"
+	want2="qemu socket, $(count vu) for passt with vhost-user"
+	want3="$(count pasta) for pasta"
+	if ! grep -q "$want" passt.1 || ! grep -q "^$want2" passt.1 ||
+	   ! grep -q "^$want3" passt.1; then
+		echo "passt.1: SECURITY NOTES counts differ from seccomp.sh:"
+		echo "$report" | grep 'system calls'
+		status=1
+	fi
+fi
+
 [ $status -eq 0 ] && echo "lint: clean"
 exit $status

@@ -5,7 +5,8 @@
 # A second namespace, routed through pasta's over a veth pair (198.51.100.0/24,
 # 2001:db8:100::/64), like a container behind a bridge there, must not reach
 # host services bound to loopback through them, with explicit ports, ranges
-# and auto; the namespace's own loopback still does (bytes compared), and
+# and auto, with or without --no-map-gw; the namespace's own loopback
+# still does (bytes compared), and
 # the second namespace does reach a service of pasta's namespace on the
 # same addresses (the path works, only the forwarding is closed to it).
 
@@ -114,11 +115,14 @@ socat TCP6-LISTEN:20007,bind=[::1],reuseaddr,fork \
 	SYSTEM:'echo host-lo6-secret' & HOST_SRV="$HOST_SRV $!"
 wait_for 5 listening host 20007
 
-for mode in explicit range auto; do
+# no_map_gw: the exposure was there with --no-map-gw as well, which only
+# concerns the gateway address on the tap path, not these listeners
+for mode in explicit range auto no_map_gw; do
 	case $mode in
 	explicit)	opts="-T 20007 -U 20008" ;;
 	range)		opts="-T 20000-20009 -U 20000-20009" ;;
 	auto)		opts="-T auto -U auto" ;;
+	no_map_gw)	opts="-T auto -U auto --no-map-gw" ;;
 	esac
 	udp_host echo 127.0.0.1 20008
 	udp_host echo ::1 20008
