@@ -19,7 +19,7 @@ trap 'udp_peers_stop; tcp_guest_stop; rm -rf "$WORK"' EXIT
 # there)
 flow_socks() {
 	{ ss -uanpH; in_guest ss -uanpH; } | grep "pid=$1," |
-		awk '$5 != "*:*" && $5 != "0.0.0.0:*"' | wc -l
+		awk '$5 != "*:*" && $5 != "0.0.0.0:*" && $5 != "[::]:*"' | wc -l
 }
 
 # flows_gone PID: no flow socket left
