@@ -12,6 +12,27 @@
 
 #include "util.h"
 
+/* Every frame a back end hands to the handlers starts 2 bytes past a 4-byte
+ * boundary, as Linux's NET_IP_ALIGN: behind the 14-byte Ethernet header,
+ * network and transport headers are then 4-byte aligned, and can be read in
+ * place without misaligned access (C11 6.3.2.3). FRAME_ALIGN_SLACK is the
+ * room a buffer needs in front of each frame for it.
+ */
+#define FRAME_ALIGN		4
+#define FRAME_ALIGN_OFF		2
+#define FRAME_ALIGN_SLACK	(FRAME_ALIGN + FRAME_ALIGN_OFF)
+
+/**
+ * frame_misalign() - How far a frame starts past where it should
+ * @p:		Start of the frame
+ *
+ * Return: bytes to move the frame back by, 0 to FRAME_ALIGN - 1
+ */
+static inline size_t frame_misalign(const void *p)
+{
+	return ((uintptr_t)p - FRAME_ALIGN_OFF) % FRAME_ALIGN;
+}
+
 /**
  * struct pool - A batch of frames (or L4 payloads) referencing a buffer
  * @count:	Number of frames in @pkt

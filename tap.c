@@ -49,7 +49,7 @@
 /* Chunk of /proc/net/unix read at a time */
 #define TAP_PROC_BUF_BYTES	4096
 
-static uint8_t tap_buf[TAP_BUF_BYTES];
+static uint8_t tap_buf[TAP_BUF_BYTES] __attribute__((aligned(FRAME_ALIGN)));
 /* passt: unparsed stream bytes in tap_buf are [tap_rstart, tap_rend) */
 static size_t tap_rstart, tap_rend;
 /* passt: a bad length was found (and logged) at tap_rstart */
@@ -954,6 +954,8 @@ static int tap_passt_bad_len(uint32_t len)
 static int tap_passt_frames(void)
 {
 	while (tap_rend - tap_rstart >= TAP_LEN_BYTES) {
+		uint8_t *frame;
+		size_t shift;
 		uint32_t len;
 
 		if (tap_pool.count >= tap_pool.size)
@@ -966,8 +968,17 @@ static int tap_passt_frames(void)
 		if (tap_rend - tap_rstart - TAP_LEN_BYTES < len)
 			break;
 
-		pool_add(&tap_pool, tap_buf + tap_rstart + TAP_LEN_BYTES, len);
-		pcap_frame(tap_buf + tap_rstart + TAP_LEN_BYTES, len);
+		/* Frames follow each other at any address: move a misaligned
+		 * one back over its own length field, consumed already
+		 */
+		frame = tap_buf + tap_rstart + TAP_LEN_BYTES;
+		shift = frame_misalign(frame);
+		if (shift) {
+			memmove(frame - shift, frame, len);
+			frame -= shift;
+		}
+		pool_add(&tap_pool, frame, len);
+		pcap_frame(frame, len);
 		tap_rstart += TAP_LEN_BYTES + len;
 	}
 
@@ -1066,9 +1077,10 @@ const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events)
 		return &tap_pool;
 
 	while (tap_pool.count < tap_pool.size &&
-	       sizeof(tap_buf) - off >= TAP_FRAME_MAX) {
+	       sizeof(tap_buf) - off >= TAP_FRAME_MAX + FRAME_ALIGN_OFF) {
+		uint8_t *frame = tap_buf + off + FRAME_ALIGN_OFF;
 		/* #syscalls:pasta read */
-		ssize_t n = read(c->fd_tap, tap_buf + off, TAP_FRAME_MAX);
+		ssize_t n = read(c->fd_tap, frame, TAP_FRAME_MAX);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -1083,9 +1095,9 @@ const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events)
 			continue;
 		}
 
-		pool_add(&tap_pool, tap_buf + off, n);
-		pcap_frame(tap_buf + off, n);
-		off += ROUND_UP((size_t)n, TAP_PASTA_ALIGN);
+		pool_add(&tap_pool, frame, n);
+		pcap_frame(frame, n);
+		off += ROUND_UP((size_t)n + FRAME_ALIGN_OFF, TAP_PASTA_ALIGN);
 	}
 
 	return &tap_pool;

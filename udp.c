@@ -434,15 +434,16 @@ static struct udp_flow *udp_flow_from_guest(const struct ctx *c,
 /**
  * udp_csum_ok() - Verify the checksum of a guest datagram
  * @fi:		Parsed frame: addresses
- * @dgram:	UDP header and payload
+ * @uh:		UDP header, copied out of the frame
+ * @dgram:	UDP header and payload, in the frame
  * @ulen:	Length of @dgram, from the UDP header
  *
  * Return: true if the checksum is valid, or absent over IPv4 (RFC 768)
  */
-static bool udp_csum_ok(const struct frame_info *fi, const void *dgram,
+static bool udp_csum_ok(const struct frame_info *fi,
+			const struct udphdr *uh, const void *dgram,
 			size_t ulen)
 {
-	const struct udphdr *uh = dgram;
 	const struct in_addr *s4 = inany_v4(&fi->saddr);
 	const struct in_addr *d4 = inany_v4(&fi->daddr);
 	uint32_t sum;
@@ -499,32 +500,35 @@ static bool udp_src_ok(const union inany_addr *a)
 void udp_tap_handler(struct ctx *c, const struct iovec *frame,
 		     const struct frame_info *fi, const struct timespec *now)
 {
-	const struct udphdr *uh;
 	struct udp_flow *uf;
 	in_port_t sport, dport;
 	const uint8_t *dgram;
+	const void *p;
+	struct udphdr uh;
 	size_t ulen;
 
 	if (c->no_udp)
 		return;
 
-	uh = packet_get(frame, fi->l4_off, sizeof(*uh), NULL);
-	if (!uh)
+	/* A copy: frames from the qemu socket may start at any address */
+	p = packet_get(frame, fi->l4_off, sizeof(uh), NULL);
+	if (!p)
 		return udp_bad("truncated header");
-	ulen = ntohs(uh->len);
+	memcpy(&uh, p, sizeof(uh));
+	ulen = ntohs(uh.len);
 	/* Shorter than the IP payload is allowed (and trimmed), as Linux
 	 * does; longer is a lie
 	 */
-	if (ulen < sizeof(*uh) || ulen > fi->l4_len)
+	if (ulen < sizeof(uh) || ulen > fi->l4_len)
 		return udp_bad("bad length");
 	dgram = packet_get(frame, fi->l4_off, ulen, NULL);
 	if (!dgram)
 		return udp_bad("truncated datagram");
-	if (!udp_csum_ok(fi, dgram, ulen))
+	if (!udp_csum_ok(fi, &uh, dgram, ulen))
 		return udp_bad("bad checksum");
 
-	sport = ntohs(uh->source);
-	dport = ntohs(uh->dest);
+	sport = ntohs(uh.source);
+	dport = ntohs(uh.dest);
 	if (!dport || !udp_src_ok(&fi->saddr))
 		return udp_bad("bad port or source address");
 
@@ -541,8 +545,8 @@ void udp_tap_handler(struct ctx *c, const struct iovec *frame,
 	if (udp_wr_n == UDP_WR_MAX)
 		udp_tap_flush(c);
 	udp_wr_sock[udp_wr_n] = uf->sock;
-	udp_wr_iov[udp_wr_n].iov_base = (void *)(dgram + sizeof(*uh));
-	udp_wr_iov[udp_wr_n].iov_len = ulen - sizeof(*uh);
+	udp_wr_iov[udp_wr_n].iov_base = (void *)(dgram + sizeof(uh));
+	udp_wr_iov[udp_wr_n].iov_len = ulen - sizeof(uh);
 	udp_wr_n++;
 }
 

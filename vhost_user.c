@@ -216,7 +216,7 @@ static struct vu_dev {
 
 static struct vu_msg vu_msg;
 
-static uint8_t vu_buf[VU_BUF_BYTES];
+static uint8_t vu_buf[VU_BUF_BYTES] __attribute__((aligned(FRAME_ALIGN)));
 POOL_DEFINE(vu_pool, VU_FRAMES_MAX);
 /* Pools handed out since the last kick */
 static unsigned vu_kick_pools;
@@ -1125,8 +1125,9 @@ const struct pool *vu_kick_handler(struct ctx *c, union epoll_ref ref,
 		return &vu_pool;
 
 	while (vu_pool.count < vu_pool.size &&
-	       sizeof(vu_buf) - off >= VU_FRAME_MAX) {
-		struct iovec dst = { vu_buf + off, VU_FRAME_MAX };
+	       sizeof(vu_buf) - off >= VU_FRAME_MAX + FRAME_ALIGN_OFF) {
+		uint8_t *frame = vu_buf + off + FRAME_ALIGN_OFF;
+		struct iovec dst = { frame, VU_FRAME_MAX };
 		size_t niov, len, total;
 		uint16_t head;
 		int ret;
@@ -1153,9 +1154,9 @@ const struct pool *vu_kick_handler(struct ctx *c, union epoll_ref ref,
 			continue;
 		}
 
-		pool_add(&vu_pool, vu_buf + off, len);
-		pcap_frame(vu_buf + off, len);
-		off += ROUND_UP(len, VU_FRAME_ALIGN);
+		pool_add(&vu_pool, frame, len);
+		pcap_frame(frame, len);
+		off += ROUND_UP(len + FRAME_ALIGN_OFF, VU_FRAME_ALIGN);
 	}
 
 	if (pushed) {

@@ -145,7 +145,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 
+		/* Where the qemu stream reader puts frames (packet.h) */
 		out += TAP_LEN_BYTES;
+		out -= frame_misalign(fuzz_buf + out);
 		memcpy(fuzz_buf + out, data + in, len);
 		if (flags & FUZZ_FLAG_CSUM)
 			fuzz_fix_csum(fuzz_buf + out, len);
