@@ -482,7 +482,7 @@ static int isolation_fd_arg(int argc, char **argv)
 		int err = 0;
 		long fd;
 
-		if (!strcmp(a, "--"))
+		if (!a || !strcmp(a, "--"))
 			break;
 		if (!strcmp(a, "--fd"))
 			v = i + 1 < argc ? argv[i + 1] : NULL;

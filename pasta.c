@@ -94,6 +94,9 @@ struct pasta_ns_call_arg {
 static void pasta_child_handler(int signum);
 static int pasta_helper_call(struct pasta_ns_call_arg *a);
 
+/* The request the helper works on: one at a time, we wait meanwhile */
+static struct pasta_ns_call_arg pasta_helper_work;
+
 /**
  * pasta_ns_enter() - Join the target namespace from the calling process
  * @c:		Execution context
@@ -184,18 +187,17 @@ int pasta_ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg)
  */
 static int pasta_helper_call(struct pasta_ns_call_arg *a)
 {
-	static struct pasta_ns_call_arg *pasta_helper_arg;
 	char b = 'c';
 
-	pasta_helper_arg = a;
-	if (write(pasta_helper_req[1], &pasta_helper_arg,
-		  sizeof(pasta_helper_arg)) != sizeof(pasta_helper_arg))
-		return -EIO;
+	pasta_helper_work = *a;
 	/* #syscalls:pasta read write */
+	if (write(pasta_helper_req[1], &b, 1) != 1)
+		return -EIO;
 	while (read(pasta_helper_done[0], &b, 1) < 0) {
 		if (errno != EINTR)
 			return -errno;
 	}
+	a->ret = pasta_helper_work.ret;
 	return a->ret;
 }
 
@@ -204,14 +206,14 @@ static int pasta_helper_call(struct pasta_ns_call_arg *a)
  * @arg:	Execution context
  *
  * Joins the namespace, sandboxes itself, says it's ready, then serves
- * requests: pointers to struct pasta_ns_call_arg, one at a time.
+ * requests, one at a time: a byte on the request pipe says that
+ * pasta_helper_work holds one, a byte back that its result is there.
  *
  * Return: never returns
  */
 static int pasta_helper_fn(void *arg)
 {
 	const struct ctx *c = arg;
-	struct pasta_ns_call_arg *a;
 	pid_t parent = getppid();
 	int ret;
 
@@ -237,11 +239,13 @@ static int pasta_helper_fn(void *arg)
 	if (write(pasta_helper_done[1], "r", 1) != 1)
 		_exit(EXIT_FAILURE);
 	for (;;) {
-		ssize_t n = read(pasta_helper_req[0], &a, sizeof(a));
+		struct pasta_ns_call_arg *a = &pasta_helper_work;
+		char b;
+		ssize_t n = read(pasta_helper_req[0], &b, 1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n != sizeof(a))
+		if (n != 1)
 			_exit(EXIT_FAILURE);
 		a->ret = a->fn(a->arg);
 		if (write(pasta_helper_done[1], "d", 1) != 1)
