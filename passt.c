@@ -228,6 +228,19 @@ static void timers(struct ctx *c, const struct timespec *now)
 }
 
 /**
+ * background() - Detach into the background unless -f, write the PID file
+ * @c:		Execution context
+ */
+static void background(struct ctx *c)
+{
+	if (!c->foreground)
+		isolation_daemonise(c);
+	else if (c->pidfile_fd >= 0)
+		write_pidfile(c->pidfile_fd, getpid());
+	c->pidfile_fd = -1;
+}
+
+/**
  * main() - Set up, then run the event loop until told to quit
  * @argc:	Argument count
  * @argv:	Options, plus target PID or command in pasta mode
@@ -272,16 +285,20 @@ int main(int argc, char **argv)
 	if (fwd_auto_init(c))
 		die("Failed to set up automatic port forwarding");
 
-	/* Everything is open: close the sandbox around the event loop */
+	/* Everything is open: close the sandbox around the event loop. pasta
+	 * goes to the background first: its namespace helper must be a child
+	 * of the process that stays. passt forks after detaching, to be the
+	 * first process of a new PID namespace.
+	 */
 	isolation_drop_user(c);
-	if (c->mode == MODE_PASTA)
+	if (c->mode == MODE_PASTA) {
+		background(c);
 		pasta_ns_helper_start(c);
-	isolation_prefork(c);
-	if (!c->foreground)
-		isolation_daemonise(c);
-	else if (c->pidfile_fd >= 0)
-		write_pidfile(c->pidfile_fd, getpid());
-	c->pidfile_fd = -1;
+		isolation_prefork(c);
+	} else {
+		isolation_prefork(c);
+		background(c);
+	}
 	isolation_postfork(c);
 	if (c->mode == MODE_PASTA)
 		pasta_start_child(c);
