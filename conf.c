@@ -284,6 +284,7 @@ static const struct conf_opt *conf_longopt_desc[ARRAY_SIZE(conf_opts) * 2];
  * @repair_given:	--repair-path given (possibly "none")
  * @netns_given:	--netns given
  * @userns_given:	--userns given
+ * @fwd_prev:		Last -t, -u, -T and -U specification, NULL if none yet
  */
 struct conf_args {
 	bool v4only;
@@ -307,6 +308,7 @@ struct conf_args {
 	bool repair_given;
 	bool netns_given;
 	bool userns_given;
+	const char *fwd_prev[4];
 };
 
 /**
@@ -691,19 +693,49 @@ static void conf_dns(struct conf_args *a, struct ctx *c, const char *arg)
 }
 
 /**
+ * conf_ports_mode() - Tell if a specification selects a mode (none, auto, all)
+ * @c:		Execution context
+ * @spec:	Specification
+ *
+ * Return: true for the keywords valid in the current mode: the others are
+ *	   rejected by fwd_spec_parse() with a reason of their own
+ */
+static bool conf_ports_mode(const struct ctx *c, const char *spec)
+{
+	return !strcmp(spec, "none") ||
+	       (c->mode == MODE_PASTA && !strcmp(spec, "auto")) ||
+	       (c->mode == MODE_PASST && !strcmp(spec, "all"));
+}
+
+/**
  * conf_ports() - Parse -t, -u, -T or -U
  * @c:		Execution context
  * @fwd:	Table the option fills
+ * @prev:	Previous specification for the same table, updated; NULL if none
+ * @opt:	Option character: 't', 'u', 'T' or 'U'
  * @arg:	Specification
+ *
+ * Port lists add up, but a mode (none, auto, all) stands alone: given with
+ * anything else for the same option, it's an error naming both, rather
+ * than one silently replacing the other.
  */
 static void conf_ports(const struct ctx *c, struct fwd_ports *fwd,
-		       const char *arg)
+		       const char **prev, char opt, const char *arg)
 {
 	const char *why = "invalid specification";
+	char conflict[CONF_QUOTE_MAX + sizeof("conflicts with previous -t ...")];
+
+	if (*prev && (conf_ports_mode(c, arg) || conf_ports_mode(c, *prev))) {
+		snprintf(conflict, sizeof(conflict),
+			 "conflicts with previous -%c %s", opt,
+			 conf_quote(*prev));
+		conf_bad(arg, conflict);
+	}
 
 	if (fwd_spec_parse(fwd, arg, c->mode == MODE_PASTA,
 			   c->mode == MODE_PASST, &why))
 		conf_bad(arg, why);
+	*prev = arg;
 }
 
 /**
@@ -1639,16 +1671,16 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 		c->one_off = true;
 		break;
 	case 't':
-		conf_ports(c, &c->tcp_fwd_in, arg);
+		conf_ports(c, &c->tcp_fwd_in, &a->fwd_prev[0], 't', arg);
 		break;
 	case 'u':
-		conf_ports(c, &c->udp_fwd_in, arg);
+		conf_ports(c, &c->udp_fwd_in, &a->fwd_prev[1], 'u', arg);
 		break;
 	case 'T':
-		conf_ports(c, &c->tcp_fwd_out, arg);
+		conf_ports(c, &c->tcp_fwd_out, &a->fwd_prev[2], 'T', arg);
 		break;
 	case 'U':
-		conf_ports(c, &c->udp_fwd_out, arg);
+		conf_ports(c, &c->udp_fwd_out, &a->fwd_prev[3], 'U', arg);
 		break;
 	case 'I':
 		conf_ifname(c->pasta_ifname, arg);
