@@ -119,6 +119,7 @@ enum {
  * @arg:	Name of the argument for --help, NULL if none is taken
  * @modes:	Modes the option is valid in (PASST, PASTA)
  * @help:	One-line description
+ * @deprecated:	Deprecated: a warning is printed once if given
  */
 struct conf_opt {
 	const char *name;
@@ -127,6 +128,7 @@ struct conf_opt {
 	const char *arg;
 	unsigned int modes;
 	const char *help;
+	bool deprecated;
 };
 
 static const struct conf_opt conf_opts[] = {
@@ -138,7 +140,7 @@ static const struct conf_opt conf_opts[] = {
 	{ "quiet", NULL, 'q', NULL, BOTH,
 	  "Don't print informational messages" },
 	{ "foreground", NULL, 'f', NULL, BOTH, "Don't run in background" },
-	{ "stderr", NULL, 'e', NULL, BOTH, "No effect (deprecated)" },
+	{ "stderr", NULL, 'e', NULL, BOTH, "No effect (deprecated)", true },
 	{ "log-file", NULL, 'l', "PATH", BOTH, "Log to file PATH" },
 	{ "log-size", NULL, OPT_LOG_SIZE, "SIZE", BOTH,
 	  "Limit log file to SIZE bytes (default: 1 MiB)" },
@@ -217,9 +219,9 @@ static const struct conf_opt conf_opts[] = {
 	{ "repair-path", NULL, OPT_REPAIR_PATH, "PATH", PASST,
 	  "passt-repair socket (default with vhost-user: SOCKET.repair)" },
 	{ "migrate-exit", NULL, OPT_MIGRATE_EXIT, NULL, PASST,
-	  "Exit after migration as source (deprecated)" },
+	  "Exit after migration as source (deprecated)", true },
 	{ "migrate-no-linger", NULL, OPT_MIGRATE_NO_LINGER, NULL, PASST,
-	  "Close sockets after migration as source (deprecated)" },
+	  "Close sockets after migration as source (deprecated)", true },
 	{ "fd", NULL, 'F', "FD", PASST,
 	  "Use pre-opened connected socket FD (implies --one-off)" },
 	{ "one-off", NULL, '1', NULL, PASST,
@@ -247,9 +249,9 @@ static const struct conf_opt conf_opts[] = {
 	{ "config-net", NULL, OPT_CONFIG_NET, NULL, PASTA,
 	  "Configure tap interface, addresses and routes in the namespace" },
 	{ "no-copy-routes", NULL, OPT_NO_COPY_ROUTES, NULL, PASTA,
-	  "With --config-net, set only the default route (deprecated)" },
+	  "With --config-net, set only the default route (deprecated)", true },
 	{ "no-copy-addrs", NULL, OPT_NO_COPY_ADDRS, NULL, PASTA,
-	  "With --config-net, set only one address (deprecated)" },
+	  "With --config-net, set only one address (deprecated)", true },
 	{ "ns-mac-addr", NULL, OPT_NS_MAC_ADDR, "ADDR", PASTA,
 	  "MAC address of the tap interface in the namespace" },
 	{ "no-splice", NULL, OPT_NO_SPLICE, NULL, PASTA,
@@ -284,7 +286,7 @@ static const struct conf_opt *conf_longopt_desc[ARRAY_SIZE(conf_opts) * 2];
  * @repair_given:	--repair-path given (possibly "none")
  * @netns_given:	--netns given
  * @userns_given:	--userns given
- * @fwd_prev:		Last -t, -u, -T and -U specification, NULL if none yet
+ * @fwd_prev:		Last -t, -u, -T and -U specification, NULL if none
  */
 struct conf_args {
 	bool v4only;
@@ -711,7 +713,8 @@ static bool conf_ports_mode(const struct ctx *c, const char *spec)
  * conf_ports() - Parse -t, -u, -T or -U
  * @c:		Execution context
  * @fwd:	Table the option fills
- * @prev:	Previous specification for the same table, updated; NULL if none
+ * @prev:	Previous specification for the same table (NULL if none),
+ *		updated
  * @opt:	Option character: 't', 'u', 'T' or 'U'
  * @arg:	Specification
  *
@@ -723,7 +726,7 @@ static void conf_ports(const struct ctx *c, struct fwd_ports *fwd,
 		       const char **prev, char opt, const char *arg)
 {
 	const char *why = "invalid specification";
-	char conflict[CONF_QUOTE_MAX + sizeof("conflicts with previous -t ...")];
+	char conflict[CONF_QUOTE_MAX + 64];
 
 	if (*prev && (conf_ports_mode(c, arg) || conf_ports_mode(c, *prev))) {
 		snprintf(conflict, sizeof(conflict),
@@ -884,50 +887,95 @@ static const struct conf_opt *conf_opt_find(int val)
 }
 
 /**
+ * conf_longopt_name() - Full name of a long option, as getopt would print it
+ * @o:		Option
+ * @written:	What was written, "--" and any "=VALUE" included
+ *
+ * Return: the alias if @written abbreviates it but not the name, else the
+ *	   name
+ */
+static const char *conf_longopt_name(const struct conf_opt *o,
+				     const char *written)
+{
+	size_t len = strcspn(written + 2, "=");
+
+	if (o->alias && strncmp(o->name, written + 2, len) &&
+	    !strncmp(o->alias, written + 2, len))
+		return o->alias;
+	return o->name;
+}
+
+/**
  * conf_ambiguous() - Tell if an abbreviation matches several long options
- * @prefix:	Abbreviation, without leading dashes
+ * @prefix:	Abbreviation, without leading dashes, up to any '='
+ * @list:	Filled with the matching names, "'--a' '--b'", if ambiguous
+ * @size:	Size of @list
  *
  * Return: true if it's the start of names of two options or more
  */
-static bool conf_ambiguous(const char *prefix)
+static bool conf_ambiguous(const char *prefix, char *list, size_t size)
 {
-	size_t i, len = strlen(prefix), n = 0;
+	size_t i, len = strcspn(prefix, "="), n = 0, used = 0;
 
+	*list = '\0';
 	for (i = 0; len && i < ARRAY_SIZE(conf_opts); i++) {
-		if (!strncmp(conf_opts[i].name, prefix, len) ||
-		    (conf_opts[i].alias &&
-		     !strncmp(conf_opts[i].alias, prefix, len)))
-			n++;
+		const char *names[2] = { conf_opts[i].name,
+					 conf_opts[i].alias };
+		bool match = false;
+		size_t j;
+
+		for (j = 0; j < ARRAY_SIZE(names); j++) {
+			int w;
+
+			if (!names[j] || strncmp(names[j], prefix, len))
+				continue;
+			match = true;
+			w = snprintf(list + used, size - used, "%s'--%s'",
+				     used ? " " : "", names[j]);
+			if (w > 0 && (size_t)w < size - used)
+				used += (size_t)w;
+		}
+		n += match;
 	}
 	return n > 1;
 }
 
 /**
  * conf_getopt_error() - Report an unknown option or a missing argument
+ * @c:		Execution context
  * @last:	Argument getopt_long() was looking at: a long option, or a
  *		cluster of short ones
  * @ret:	getopt_long() return value, '?' or ':'
+ *
+ * The texts are the ones of the GNU C library's getopt() (which callers
+ * such as podman look for to tell an option we don't know), prefixed by
+ * the name we run as.
  */
 __attribute__((noreturn))
-static void conf_getopt_error(const char *last, int ret)
+static void conf_getopt_error(const struct ctx *c, const char *last, int ret)
 {
-	char name[sizeof(conf_optname)];
+	const struct conf_opt *o = optopt ? conf_opt_find(optopt) : NULL;
+	const char *prog = c->argv0;
+	char list[LOG_LINE_MAX / 2];
 
-	if (optopt && optopt < 256 && strncmp(last, "--", 2)) {
-		snprintf(name, sizeof(name), "-%c", optopt);
-	} else {
-		size_t len = strcspn(last, "=");
-
-		snprintf(name, sizeof(name), "%.*s", (int)MIN(len, 32), last);
+	if (strncmp(last, "--", 2)) {
+		if (ret == ':')
+			die("%s: option requires an argument -- '%c'", prog,
+			    optopt);
+		die("%s: invalid option -- '%c'", prog,
+		    (optopt > ' ' && optopt < 0x7f) ? optopt : '?');
 	}
 
-	if (ret == ':')
-		die("%s: missing argument", conf_quote(name));
-	if (optopt && !strncmp(last, "--", 2) && strchr(last, '='))
-		die("%s: takes no argument", conf_quote(name));
-	if (!optopt && conf_ambiguous(name + 2))
-		die("%s: ambiguous option", conf_quote(name));
-	die("%s: unknown option", conf_quote(name));
+	if (o && ret == ':')
+		die("%s: option '--%s' requires an argument", prog,
+		    conf_longopt_name(o, last));
+	if (o)
+		die("%s: option '--%s' doesn't allow an argument", prog,
+		    conf_longopt_name(o, last));
+	if (conf_ambiguous(last + 2, list, sizeof(list)))
+		die("%s: option '%s' is ambiguous; possibilities: %s", prog,
+		    conf_quote(last), list);
+	die("%s: unrecognized option '%s'", prog, conf_quote(last));
 }
 
 /**
@@ -1793,6 +1841,7 @@ void conf(struct ctx *c, int argc, char **argv)
 	struct conf_args a = { .prefix_len = -1, .dhcp_dns = -1,
 			       .dhcp_search = -1 };
 	char optstring[ARRAY_SIZE(conf_opts) * 2 + 3];
+	bool deprecated_told[ARRAY_SIZE(conf_opts)] = { false };
 	int ret;
 
 	conf_init_ctx(c);
@@ -1814,7 +1863,7 @@ void conf(struct ctx *c, int argc, char **argv)
 		if (ret == -1)
 			break;
 		if (ret == '?' || ret == ':')
-			conf_getopt_error(argv[cur], ret);
+			conf_getopt_error(c, argv[cur], ret);
 
 		if (longindex >= 0) {
 			snprintf(conf_optname, sizeof(conf_optname), "--%s",
@@ -1829,6 +1878,12 @@ void conf(struct ctx *c, int argc, char **argv)
 		if (o && !(o->modes & (1U << c->mode)))
 			die("%s: %s-only option", conf_optname,
 			    c->mode == MODE_PASTA ? "passt" : "pasta");
+		if (o && o->deprecated && !deprecated_told[o - conf_opts]) {
+			warn("%s: deprecated option, to be removed in a future "
+			     "version%s", conf_optname,
+			     o->val == 'e' ? " (it has no effect)" : "");
+			deprecated_told[o - conf_opts] = true;
+		}
 
 		conf_option(c, &a, ret, optarg);
 	}

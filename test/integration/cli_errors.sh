@@ -67,13 +67,19 @@ cli_error fd_not_open		passt "-F 77"		-F 77
 cli_error fd_not_socket		passt "-F 0"		-F 0
 cli_error hostname_too_long	passt "-H"		-H "$long"
 cli_error stats_not_a_number	passt "--stats"		--stats soon
-cli_error unknown_long_option	passt "--no-such-option" --no-such-option
-cli_error unknown_short_option	passt "-x"		-x
-cli_error missing_argument	passt "--mtu"		--mtu
-cli_error ambiguous_abbreviation	passt "--net: ambiguous" --net=3
-cli_error flag_with_argument	passt "--debug: takes no argument" --debug=x
-cli_error short_in_cluster	passt "-x: unknown option" --debug -xf
-cli_error short_cluster_after_value passt "-x: unknown option" --mtu=1500 -xf
+cli_error unknown_long_option	passt "passt: unrecognized option '--no-such-option'" \
+				--no-such-option
+cli_error unknown_short_option	passt "passt: invalid option -- 'x'"	-x
+cli_error missing_argument	passt "passt: option '--mtu' requires an argument" \
+				--mtu
+cli_error ambiguous_abbreviation	passt "passt: option '--net=3' is ambiguous" \
+				--net=3
+cli_error flag_with_argument	passt \
+				"passt: option '--debug' doesn't allow an argument" \
+				--debug=x
+cli_error short_in_cluster	passt "passt: invalid option -- 'x'" --debug -xf
+cli_error short_cluster_after_value passt "passt: invalid option -- 'x'" \
+				--mtu=1500 -xf
 cli_error pcap_unwritable	passt "-p /nonexistent/x" -p /nonexistent/x
 cli_error socket_dir_missing	passt "-s /nonexistent/dir/sock" \
 				-s /nonexistent/dir/sock

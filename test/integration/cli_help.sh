@@ -52,7 +52,8 @@ knows_options() {
 	local name=$1 bin=$2 o unknown=
 	for o in $3; do
 		timeout 5 "$bin" --"$o"=x --zz-unknown </dev/null 2>&1 |
-			grep -q -- "^--$o[=:].*unknown option" && unknown+=" --$o"
+			grep -qF -- "unrecognized option '--$o=" &&
+			unknown+=" --$o"
 	done
 	if [ -z "$unknown" ]; then
 		pass "$name"
