@@ -1496,6 +1496,7 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 	case OPT_STATS:
 		c->stats_delay = (int)conf_number(arg, 0, STATS_DELAY_MAX,
 						  "delay");
+		c->stats = true;
 		break;
 	case 'f':
 		c->foreground = true;

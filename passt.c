@@ -376,9 +376,15 @@ int main(int argc, char **argv)
 		timers(c, &now);
 	}
 
-	tcp_stats();
-	tcp_splice_stats();
-	udp_stats();
+	/* A spawned command shares our standard error, and scripts read
+	 * what it prints there: counters only if asked for
+	 */
+	if (c->stats || c->debug ||
+	    !(c->mode == MODE_PASTA && c->pasta_argv[0])) {
+		tcp_stats();
+		tcp_splice_stats();
+		udp_stats();
+	}
 	log_stats();
 	if (!quit_signal) {
 		debug("The command ended, exiting with status %i",
