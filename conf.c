@@ -42,9 +42,12 @@
 #include "isolation.h"
 #include "conf.h"
 
+/* Set by the Makefile: see there for the format */
 #ifndef PASST_VERSION
-#define PASST_VERSION		VERSION
+#define PASST_VERSION		"0000_00_00.unknown"
 #endif
+#define LICENCE_LINE		"Licence: GNU General Public License, " \
+				"version 2 or later (GPL-2.0-or-later)"
 
 #define RESOLV_CONF		"/etc/resolv.conf"
 /* Bytes of resolv.conf we look at: far more than any sane one has */
@@ -1522,8 +1525,8 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 		conf_usage(c, stdout);
 		exit(EXIT_SUCCESS);
 	case OPT_VERSION:
-		printf("%s %s\n", c->mode == MODE_PASTA ? "pasta" : "passt",
-		       PASST_VERSION);
+		printf("%s %s\n%s\n", c->mode == MODE_PASTA ? "pasta" : "passt",
+		       PASST_VERSION, LICENCE_LINE);
 		exit(EXIT_SUCCESS);
 	case 'p':
 		conf_copy(c->pcap, sizeof(c->pcap), arg, "path");
