@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -62,6 +63,12 @@
 #define PASTA_SHELL_DEFAULT	"/bin/sh"
 #define PASTA_IFNAME_DEFAULT	"tap0"
 #define STATS_DELAY_MAX		(24 * 60 * 60)
+/* Descriptors kept out of reach of listening sockets for forwarded ports:
+ * for connections, and for what start-up still opens after binding them
+ * (namespace and /proc files of the sandbox steps). An eighth of the open
+ * file limit, at least this many.
+ */
+#define NOFILE_RESERVE_MIN	512
 
 #define STRINGIFY_(x)		#x
 #define STRINGIFY(x)		STRINGIFY_(x)
@@ -1776,6 +1783,114 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 }
 
 /**
+ * conf_nofile_raise() - Raise the open file limit to the hard limit
+ *
+ * Called first thing, before anything is opened: a socket per forwarded
+ * port and per connection.
+ */
+void conf_nofile_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = MIN(rl.rlim_max, (rlim_t)FD_REF_MAX + 1);
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/**
+ * conf_fwd_sockets() - Listening sockets a forwarding table opens at start
+ * @fwd:	Forwarding table
+ * @per_port:	Sockets per port
+ * @weak:	Cleared if a rule isn't weak (its ports must all be bound)
+ *
+ * Return: number of sockets
+ */
+static unsigned long conf_fwd_sockets(const struct fwd_ports *fwd,
+				      unsigned per_port, bool *weak)
+{
+	unsigned long n = 0;
+	unsigned r;
+
+	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
+		return 0;
+	for (r = 0; r < fwd->count; r++) {
+		n += (unsigned long)(fwd->rules[r].last - fwd->rules[r].first
+				     + 1) * per_port;
+		if (!(fwd->rules[r].flags & FWD_RULE_WEAK))
+			*weak = false;
+	}
+	return n;
+}
+
+/**
+ * conf_nofile() - Check the open file limit against the ports to forward
+ * @c:		Execution context
+ *
+ * Listening sockets take descriptors up to the limit minus a reserve, so
+ * that connections and the rest of start-up always have some. If they need
+ * more: with "all" or exclusions only (ports that can't be bound are
+ * skipped anyway), one warning says how many won't be forwarded, and each
+ * protocol gets a share of the room in proportion to what it asked for,
+ * lowest ports first; with ports given explicitly, it's an error.
+ */
+static void conf_nofile(const struct ctx *c)
+{
+	unsigned long tcp = 0, udp = 0, need, room, reserve;
+	unsigned ns = c->mode == MODE_PASTA ? FWD_LISTEN_MAX : 0;
+	bool weak = true;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (!c->no_tcp) {
+		tcp = conf_fwd_sockets(&c->tcp_fwd_in, 1, &weak);
+		tcp += conf_fwd_sockets(&c->tcp_fwd_out, ns, &weak);
+	}
+	if (!c->no_udp) {
+		udp = conf_fwd_sockets(&c->udp_fwd_in, 1, &weak);
+		udp += conf_fwd_sockets(&c->udp_fwd_out, ns, &weak);
+	}
+	need = tcp + udp;
+
+	/* Root may go past the hard limit: try, up to what we'd use */
+	reserve = MAX(need / 4, (unsigned long)NOFILE_RESERVE_MIN);
+	if (rl.rlim_cur < need + reserve && need + reserve <= FD_REF_MAX) {
+		struct rlimit more = { need + reserve, need + reserve };
+
+		if (!setrlimit(RLIMIT_NOFILE, &more))
+			rl = more;
+	}
+
+	reserve = MAX(rl.rlim_cur / 8, (rlim_t)NOFILE_RESERVE_MIN);
+	room = rl.rlim_cur > reserve ? rl.rlim_cur - reserve : 0;
+	fwd_listen_fd_max = (int)MIN(room, (unsigned long)FD_REF_MAX);
+	fwd_tcp_listen_fd_max = fwd_listen_fd_max;
+	if (need <= room)
+		return;
+
+	/* Inbound TCP listeners come first: leave the others their share */
+	if (need)
+		fwd_tcp_listen_fd_max = (int)MIN(room * tcp / need +
+						 NOFILE_RESERVE_MIN / 8,
+						 (unsigned long)FD_REF_MAX);
+
+	if (!weak)
+		die("%lu TCP and %lu UDP listening sockets needed for the "
+		    "ports to forward, but the open file limit of %lu leaves "
+		    "room for %lu: raise the hard limit (ulimit -Hn) or "
+		    "forward fewer ports", tcp, udp, (unsigned long)rl.rlim_cur,
+		    room);
+	warn("%lu TCP and %lu UDP listening sockets needed for the ports to "
+	     "forward, but the open file limit of %lu leaves room for %lu: "
+	     "%lu ports not forwarded (raise the hard limit, ulimit -Hn, to "
+	     "forward them)", tcp, udp, (unsigned long)rl.rlim_cur, room,
+	     need - room);
+}
+
+/**
  * conf_pidfile() - Open (create) the PID file, written once we're set up
  * @c:		Execution context
  *
@@ -1942,6 +2057,7 @@ void conf(struct ctx *c, int argc, char **argv)
 		c->no_ndp = c->no_dhcpv6 = c->no_ra = true;
 
 	conf_fwd_defaults(c);
+	conf_nofile(c);
 
 	if (c->mode == MODE_PASTA && !*c->pasta_ifname) {
 		unsigned int ifi = c->ifi4 ? c->ifi4 : c->ifi6;

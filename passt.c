@@ -244,6 +244,7 @@ int main(int argc, char **argv)
 	c->argv0 = name;
 	c->mode = strstr(name, "pasta") ? MODE_PASTA : MODE_PASST;
 	log_init(c->mode == MODE_PASTA ? "pasta" : "passt");
+	conf_nofile_raise();
 	isolation_initial(c, argc, argv);
 	signals_init();
 
