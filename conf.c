@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -951,6 +952,25 @@ static bool conf_ambiguous(const char *prefix, char *list, size_t size)
 }
 
 /**
+ * conf_getopt_die() - Print one line exactly as getopt would, and exit 1
+ * @fmt:	Format string
+ *
+ * Not through the logging functions: with -d given before, they would add
+ * a timestamp, and the line is matched by callers. No log file is open yet.
+ */
+__attribute__((format(printf, 1, 2), noreturn))
+static void conf_getopt_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_FAILURE);
+}
+
+/**
  * conf_getopt_error() - Report an unknown option or a missing argument
  * @c:		Execution context
  * @last:	Argument getopt_long() was looking at: a long option, or a
@@ -970,22 +990,22 @@ static void conf_getopt_error(const struct ctx *c, const char *last, int ret)
 
 	if (strncmp(last, "--", 2)) {
 		if (ret == ':')
-			die("%s: option requires an argument -- '%c'", prog,
+			conf_getopt_die("%s: option requires an argument -- '%c'", prog,
 			    optopt);
-		die("%s: invalid option -- '%c'", prog,
+		conf_getopt_die("%s: invalid option -- '%c'", prog,
 		    (optopt > ' ' && optopt < 0x7f) ? optopt : '?');
 	}
 
 	if (o && ret == ':')
-		die("%s: option '--%s' requires an argument", prog,
+		conf_getopt_die("%s: option '--%s' requires an argument", prog,
 		    conf_longopt_name(o, last));
 	if (o)
-		die("%s: option '--%s' doesn't allow an argument", prog,
+		conf_getopt_die("%s: option '--%s' doesn't allow an argument", prog,
 		    conf_longopt_name(o, last));
 	if (conf_ambiguous(last + 2, list, sizeof(list)))
-		die("%s: option '%s' is ambiguous; possibilities: %s", prog,
+		conf_getopt_die("%s: option '%s' is ambiguous; possibilities: %s", prog,
 		    conf_quote(last), list);
-	die("%s: unrecognized option '%s'", prog, conf_quote(last));
+	conf_getopt_die("%s: unrecognized option '%s'", prog, conf_quote(last));
 }
 
 /**

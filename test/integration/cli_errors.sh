@@ -80,6 +80,28 @@ cli_error flag_with_argument	passt \
 cli_error short_in_cluster	passt "passt: invalid option -- 'x'" --debug -xf
 cli_error short_cluster_after_value passt "passt: invalid option -- 'x'" \
 				--mtu=1500 -xf
+# A mode (none, auto, all) with anything else for the same option: the
+# line names both specifications
+cli_error tcp_ports_then_none	passt "-t none: conflicts with previous -t 8080-8080:80-80" \
+				-t 8080-8080:80-80 -t none
+cli_error tcp_none_then_ports	passt "-t 80: conflicts with previous -t none" \
+				-t none -t 80
+cli_error tcp_all_then_none	passt "-t none: conflicts with previous -t all" \
+				-t all -t none
+cli_error udp_ports_then_all	passt "-u all: conflicts with previous -u 53" \
+				-u 53 -u all
+cli_error udp_none_twice	passt "-u none: conflicts with previous -u none" \
+				-u none -u none
+cli_error pasta_tcp_auto_ports	pasta "-t 8080: conflicts with previous -t auto" \
+				-t auto -t 8080 -- true
+cli_error pasta_udp_none_auto	pasta "--udp-ports auto: conflicts with previous -u none" \
+				-u none --udp-ports auto -- true
+cli_error pasta_tcp_ns_ports_none pasta "-T none: conflicts with previous -T 5353" \
+				-T 5353 -T none -- true
+cli_error pasta_tcp_ns_auto_none pasta "-T none: conflicts with previous -T auto" \
+				-T auto -T none -- true
+cli_error pasta_udp_ns_auto_ports pasta "-U 53: conflicts with previous -U auto" \
+				-U auto -U 53 -- true
 cli_error pcap_unwritable	passt "-p /nonexistent/x" -p /nonexistent/x
 cli_error socket_dir_missing	passt "-s /nonexistent/dir/sock" \
 				-s /nonexistent/dir/sock
