@@ -147,7 +147,7 @@ static const struct conf_opt conf_opts[] = {
 	{ "trace", NULL, OPT_TRACE, NULL, BOTH,
 	  "Be extra verbose, show single packets (implies --debug)" },
 	{ "stats", NULL, OPT_STATS, "DELAY", BOTH,
-	  "Display event statistics every DELAY seconds at most" },
+	  "Event statistics every DELAY seconds at most, counters at exit" },
 	{ "quiet", NULL, 'q', NULL, BOTH,
 	  "Don't print informational messages" },
 	{ "foreground", NULL, 'f', NULL, BOTH, "Don't run in background" },
