@@ -7,6 +7,13 @@
 # With --vhost-user, a front end gets the vhost-user feature set.
 source "$(dirname "$0")/../lib.sh"
 
+# gone PID: PID ended (a zombie counts: the daemon isn't our child, and
+# nobody in the sandbox may reap it)
+gone() {
+	! kill -0 "$1" 2>/dev/null ||
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
 SOCK=$WORK/libvirt.sock
 trap 'guest_stop; kill $SRV $(cat $WORK/*.pid 2>/dev/null) 2>/dev/null' EXIT
 
@@ -54,7 +61,7 @@ else
 fi
 
 guest_unbridge
-if wait_for 10 sh -c "! kill -0 $pid 2>/dev/null"; then
+if wait_for 10 gone "$pid"; then
 	pass libvirt_one_off_exits
 else
 	fail libvirt_one_off_exits "passt $pid still running"
@@ -85,7 +92,7 @@ else
 	fail libvirt_vhost_user_front_end \
 		"status $rc, features '$feat': $(head -c 300 "$WORK/verr")"
 fi
-if [ -n "$vpid" ] && wait_for 10 sh -c "! kill -0 $vpid 2>/dev/null"; then
+if [ -n "$vpid" ] && wait_for 10 gone "$vpid"; then
 	pass libvirt_vhost_user_one_off_exits
 else
 	fail libvirt_vhost_user_one_off_exits "passt $vpid still running"

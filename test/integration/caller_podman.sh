@@ -6,8 +6,16 @@
 # for, and exits when the namespace file is removed.
 source "$(dirname "$0")/../lib.sh"
 
+# gone PID: PID ended (a zombie counts: the daemon isn't our child, and
+# nobody in the sandbox may reap it)
+gone() {
+	! kill -0 "$1" 2>/dev/null ||
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
 NS=podman-replay
-trap 'ip netns delete $NS 2>/dev/null; kill $SRV 2>/dev/null' EXIT
+trap 'ip netns delete $NS 2>/dev/null; kill $SRV 2>/dev/null
+      kill -9 $(cat $WORK/pasta.pid) 2>/dev/null' EXIT
 ip netns add "$NS"
 
 "$PASTA" --config-net --pid "$WORK/pasta.pid" --netns "/run/netns/$NS" \
@@ -41,7 +49,7 @@ fi
 
 pid=$(cat "$WORK/pasta.pid" 2>/dev/null)
 ip netns delete "$NS"
-if [ -n "$pid" ] && wait_for 10 sh -c "! kill -0 $pid 2>/dev/null"; then
+if [ -n "$pid" ] && wait_for 10 gone "$pid"; then
 	pass podman_exits_with_namespace
 else
 	fail podman_exits_with_namespace "pid '$pid' still running"

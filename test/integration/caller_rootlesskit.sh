@@ -6,7 +6,14 @@
 # the process ends.
 source "$(dirname "$0")/../lib.sh"
 
-trap 'kill $TARGET $SRV 2>/dev/null' EXIT
+# gone PID: PID ended (a zombie counts: the daemon isn't our child, and
+# nobody in the sandbox may reap it)
+gone() {
+	! kill -0 "$1" 2>/dev/null ||
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
+trap 'kill $TARGET $SRV 2>/dev/null; kill -9 $(cat $WORK/pasta.pid) 2>/dev/null' EXIT
 
 unshare --user --map-root-user --net sleep 600 &
 TARGET=$!
@@ -48,8 +55,10 @@ else
 fi
 
 pid=$(cat "$WORK/pasta.pid" 2>/dev/null)
+# Reaped, not a zombie: /proc/PID goes only then
 kill "$TARGET" "$SRV" 2>/dev/null
-if [ -n "$pid" ] && wait_for 10 sh -c "! kill -0 $pid 2>/dev/null"; then
+wait "$TARGET" "$SRV" 2>/dev/null
+if [ -n "$pid" ] && wait_for 10 gone "$pid"; then
 	pass rootlesskit_exits_with_process
 else
 	fail rootlesskit_exits_with_process "pid '$pid' still running"
