@@ -8,7 +8,15 @@ bindir ?= $(exec_prefix)/bin
 mandir ?= $(prefix)/share/man
 man1dir ?= $(mandir)/man1
 
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
+# Version: the most recent tag (with commits since and hash if past it),
+# else the commit's date and short hash, 2026_12_04.24bf1ca; without git, a
+# fixed date-shaped string that sorts before any real one. Packagers may set
+# VERSION themselves.
+ifeq ($(origin VERSION),undefined)
+VERSION := $(shell (git describe --tags 2>/dev/null || \
+		    git log -1 --format=%cd.%h --date=format:%Y_%m_%d \
+		    2>/dev/null) | grep . || echo 0000_00_00.unknown)
+endif
 
 WARNINGS := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	    -Wmissing-prototypes -Wno-missing-field-initializers

@@ -26,10 +26,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -42,9 +44,12 @@
 #include "isolation.h"
 #include "conf.h"
 
+/* Set by the Makefile: see there for the format */
 #ifndef PASST_VERSION
-#define PASST_VERSION		VERSION
+#define PASST_VERSION		"0000_00_00.unknown"
 #endif
+#define LICENCE_LINE		"Licence: GNU General Public License, " \
+				"version 2 or later (GPL-2.0-or-later)"
 
 #define RESOLV_CONF		"/etc/resolv.conf"
 /* Bytes of resolv.conf we look at: far more than any sane one has */
@@ -59,6 +64,12 @@
 #define PASTA_SHELL_DEFAULT	"/bin/sh"
 #define PASTA_IFNAME_DEFAULT	"tap0"
 #define STATS_DELAY_MAX		(24 * 60 * 60)
+/* Descriptors kept out of reach of listening sockets for forwarded ports:
+ * for connections, and for what start-up still opens after binding them
+ * (namespace and /proc files of the sandbox steps). An eighth of the open
+ * file limit, at least this many.
+ */
+#define NOFILE_RESERVE_MIN	512
 
 #define STRINGIFY_(x)		#x
 #define STRINGIFY(x)		STRINGIFY_(x)
@@ -119,6 +130,7 @@ enum {
  * @arg:	Name of the argument for --help, NULL if none is taken
  * @modes:	Modes the option is valid in (PASST, PASTA)
  * @help:	One-line description
+ * @deprecated:	Deprecated: a warning is printed once if given
  */
 struct conf_opt {
 	const char *name;
@@ -127,6 +139,7 @@ struct conf_opt {
 	const char *arg;
 	unsigned int modes;
 	const char *help;
+	bool deprecated;
 };
 
 static const struct conf_opt conf_opts[] = {
@@ -134,11 +147,11 @@ static const struct conf_opt conf_opts[] = {
 	{ "trace", NULL, OPT_TRACE, NULL, BOTH,
 	  "Be extra verbose, show single packets (implies --debug)" },
 	{ "stats", NULL, OPT_STATS, "DELAY", BOTH,
-	  "Display event statistics every DELAY seconds at most" },
+	  "Event statistics every DELAY seconds at most, counters at exit" },
 	{ "quiet", NULL, 'q', NULL, BOTH,
 	  "Don't print informational messages" },
 	{ "foreground", NULL, 'f', NULL, BOTH, "Don't run in background" },
-	{ "stderr", NULL, 'e', NULL, BOTH, "No effect (deprecated)" },
+	{ "stderr", NULL, 'e', NULL, BOTH, "No effect (deprecated)", true },
 	{ "log-file", NULL, 'l', "PATH", BOTH, "Log to file PATH" },
 	{ "log-size", NULL, OPT_LOG_SIZE, "SIZE", BOTH,
 	  "Limit log file to SIZE bytes (default: 1 MiB)" },
@@ -217,9 +230,9 @@ static const struct conf_opt conf_opts[] = {
 	{ "repair-path", NULL, OPT_REPAIR_PATH, "PATH", PASST,
 	  "passt-repair socket (default with vhost-user: SOCKET.repair)" },
 	{ "migrate-exit", NULL, OPT_MIGRATE_EXIT, NULL, PASST,
-	  "Exit after migration as source (deprecated)" },
+	  "Exit after migration as source (deprecated)", true },
 	{ "migrate-no-linger", NULL, OPT_MIGRATE_NO_LINGER, NULL, PASST,
-	  "Close sockets after migration as source (deprecated)" },
+	  "Close sockets after migration as source (deprecated)", true },
 	{ "fd", NULL, 'F', "FD", PASST,
 	  "Use pre-opened connected socket FD (implies --one-off)" },
 	{ "one-off", NULL, '1', NULL, PASST,
@@ -247,9 +260,9 @@ static const struct conf_opt conf_opts[] = {
 	{ "config-net", NULL, OPT_CONFIG_NET, NULL, PASTA,
 	  "Configure tap interface, addresses and routes in the namespace" },
 	{ "no-copy-routes", NULL, OPT_NO_COPY_ROUTES, NULL, PASTA,
-	  "With --config-net, set only the default route (deprecated)" },
+	  "With --config-net, set only the default route (deprecated)", true },
 	{ "no-copy-addrs", NULL, OPT_NO_COPY_ADDRS, NULL, PASTA,
-	  "With --config-net, set only one address (deprecated)" },
+	  "With --config-net, set only one address (deprecated)", true },
 	{ "ns-mac-addr", NULL, OPT_NS_MAC_ADDR, "ADDR", PASTA,
 	  "MAC address of the tap interface in the namespace" },
 	{ "no-splice", NULL, OPT_NO_SPLICE, NULL, PASTA,
@@ -284,6 +297,7 @@ static const struct conf_opt *conf_longopt_desc[ARRAY_SIZE(conf_opts) * 2];
  * @repair_given:	--repair-path given (possibly "none")
  * @netns_given:	--netns given
  * @userns_given:	--userns given
+ * @fwd_prev:		Last -t, -u, -T and -U specification, NULL if none
  */
 struct conf_args {
 	bool v4only;
@@ -307,6 +321,7 @@ struct conf_args {
 	bool repair_given;
 	bool netns_given;
 	bool userns_given;
+	const char *fwd_prev[4];
 };
 
 /**
@@ -691,19 +706,50 @@ static void conf_dns(struct conf_args *a, struct ctx *c, const char *arg)
 }
 
 /**
+ * conf_ports_mode() - Tell if a specification selects a mode (none, auto, all)
+ * @c:		Execution context
+ * @spec:	Specification
+ *
+ * Return: true for the keywords valid in the current mode: the others are
+ *	   rejected by fwd_spec_parse() with a reason of their own
+ */
+static bool conf_ports_mode(const struct ctx *c, const char *spec)
+{
+	return !strcmp(spec, "none") ||
+	       (c->mode == MODE_PASTA && !strcmp(spec, "auto")) ||
+	       (c->mode == MODE_PASST && !strcmp(spec, "all"));
+}
+
+/**
  * conf_ports() - Parse -t, -u, -T or -U
  * @c:		Execution context
  * @fwd:	Table the option fills
+ * @prev:	Previous specification for the same table (NULL if none),
+ *		updated
+ * @opt:	Option character: 't', 'u', 'T' or 'U'
  * @arg:	Specification
+ *
+ * Port lists add up, but a mode (none, auto, all) stands alone: given with
+ * anything else for the same option, it's an error naming both, rather
+ * than one silently replacing the other.
  */
 static void conf_ports(const struct ctx *c, struct fwd_ports *fwd,
-		       const char *arg)
+		       const char **prev, char opt, const char *arg)
 {
 	const char *why = "invalid specification";
+	char conflict[CONF_QUOTE_MAX + 64];
+
+	if (*prev && (conf_ports_mode(c, arg) || conf_ports_mode(c, *prev))) {
+		snprintf(conflict, sizeof(conflict),
+			 "conflicts with previous -%c %s", opt,
+			 conf_quote(*prev));
+		conf_bad(arg, conflict);
+	}
 
 	if (fwd_spec_parse(fwd, arg, c->mode == MODE_PASTA,
 			   c->mode == MODE_PASST, &why))
 		conf_bad(arg, why);
+	*prev = arg;
 }
 
 /**
@@ -852,50 +898,114 @@ static const struct conf_opt *conf_opt_find(int val)
 }
 
 /**
+ * conf_longopt_name() - Full name of a long option, as getopt would print it
+ * @o:		Option
+ * @written:	What was written, "--" and any "=VALUE" included
+ *
+ * Return: the alias if @written abbreviates it but not the name, else the
+ *	   name
+ */
+static const char *conf_longopt_name(const struct conf_opt *o,
+				     const char *written)
+{
+	size_t len = strcspn(written + 2, "=");
+
+	if (o->alias && strncmp(o->name, written + 2, len) &&
+	    !strncmp(o->alias, written + 2, len))
+		return o->alias;
+	return o->name;
+}
+
+/**
  * conf_ambiguous() - Tell if an abbreviation matches several long options
- * @prefix:	Abbreviation, without leading dashes
+ * @prefix:	Abbreviation, without leading dashes, up to any '='
+ * @list:	Filled with the matching names, "'--a' '--b'", if ambiguous
+ * @size:	Size of @list
  *
  * Return: true if it's the start of names of two options or more
  */
-static bool conf_ambiguous(const char *prefix)
+static bool conf_ambiguous(const char *prefix, char *list, size_t size)
 {
-	size_t i, len = strlen(prefix), n = 0;
+	size_t i, len = strcspn(prefix, "="), n = 0, used = 0;
 
+	*list = '\0';
 	for (i = 0; len && i < ARRAY_SIZE(conf_opts); i++) {
-		if (!strncmp(conf_opts[i].name, prefix, len) ||
-		    (conf_opts[i].alias &&
-		     !strncmp(conf_opts[i].alias, prefix, len)))
-			n++;
+		const char *names[2] = { conf_opts[i].name,
+					 conf_opts[i].alias };
+		bool match = false;
+		size_t j;
+
+		for (j = 0; j < ARRAY_SIZE(names); j++) {
+			int w;
+
+			if (!names[j] || strncmp(names[j], prefix, len))
+				continue;
+			match = true;
+			w = snprintf(list + used, size - used, "%s'--%s'",
+				     used ? " " : "", names[j]);
+			if (w > 0 && (size_t)w < size - used)
+				used += (size_t)w;
+		}
+		n += match;
 	}
 	return n > 1;
 }
 
 /**
+ * conf_getopt_die() - Print one line exactly as getopt would, and exit 1
+ * @fmt:	Format string
+ *
+ * Not through the logging functions: with -d given before, they would add
+ * a timestamp, and the line is matched by callers. No log file is open yet.
+ */
+__attribute__((format(printf, 1, 2), noreturn))
+static void conf_getopt_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_FAILURE);
+}
+
+/**
  * conf_getopt_error() - Report an unknown option or a missing argument
+ * @c:		Execution context
  * @last:	Argument getopt_long() was looking at: a long option, or a
  *		cluster of short ones
  * @ret:	getopt_long() return value, '?' or ':'
+ *
+ * The texts are the ones of the GNU C library's getopt() (which callers
+ * such as podman look for to tell an option we don't know), prefixed by
+ * the name we run as.
  */
 __attribute__((noreturn))
-static void conf_getopt_error(const char *last, int ret)
+static void conf_getopt_error(const struct ctx *c, const char *last, int ret)
 {
-	char name[sizeof(conf_optname)];
+	const struct conf_opt *o = optopt ? conf_opt_find(optopt) : NULL;
+	const char *prog = c->argv0;
+	char list[LOG_LINE_MAX / 2];
 
-	if (optopt && optopt < 256 && strncmp(last, "--", 2)) {
-		snprintf(name, sizeof(name), "-%c", optopt);
-	} else {
-		size_t len = strcspn(last, "=");
-
-		snprintf(name, sizeof(name), "%.*s", (int)MIN(len, 32), last);
+	if (strncmp(last, "--", 2)) {
+		if (ret == ':')
+			conf_getopt_die("%s: option requires an argument -- '%c'", prog,
+			    optopt);
+		conf_getopt_die("%s: invalid option -- '%c'", prog,
+		    (optopt > ' ' && optopt < 0x7f) ? optopt : '?');
 	}
 
-	if (ret == ':')
-		die("%s: missing argument", conf_quote(name));
-	if (optopt && !strncmp(last, "--", 2) && strchr(last, '='))
-		die("%s: takes no argument", conf_quote(name));
-	if (!optopt && conf_ambiguous(name + 2))
-		die("%s: ambiguous option", conf_quote(name));
-	die("%s: unknown option", conf_quote(name));
+	if (o && ret == ':')
+		conf_getopt_die("%s: option '--%s' requires an argument", prog,
+		    conf_longopt_name(o, last));
+	if (o)
+		conf_getopt_die("%s: option '--%s' doesn't allow an argument", prog,
+		    conf_longopt_name(o, last));
+	if (conf_ambiguous(last + 2, list, sizeof(list)))
+		conf_getopt_die("%s: option '%s' is ambiguous; possibilities: %s", prog,
+		    conf_quote(last), list);
+	conf_getopt_die("%s: unrecognized option '%s'", prog, conf_quote(last));
 }
 
 /**
@@ -1416,6 +1526,7 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 	case OPT_STATS:
 		c->stats_delay = (int)conf_number(arg, 0, STATS_DELAY_MAX,
 						  "delay");
+		c->stats = true;
 		break;
 	case 'f':
 		c->foreground = true;
@@ -1441,8 +1552,8 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 		conf_usage(c, stdout);
 		exit(EXIT_SUCCESS);
 	case OPT_VERSION:
-		printf("%s %s\n", c->mode == MODE_PASTA ? "pasta" : "passt",
-		       PASST_VERSION);
+		printf("%s %s\n%s\n", c->mode == MODE_PASTA ? "pasta" : "passt",
+		       PASST_VERSION, LICENCE_LINE);
 		exit(EXIT_SUCCESS);
 	case 'p':
 		conf_copy(c->pcap, sizeof(c->pcap), arg, "path");
@@ -1639,16 +1750,16 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 		c->one_off = true;
 		break;
 	case 't':
-		conf_ports(c, &c->tcp_fwd_in, arg);
+		conf_ports(c, &c->tcp_fwd_in, &a->fwd_prev[0], 't', arg);
 		break;
 	case 'u':
-		conf_ports(c, &c->udp_fwd_in, arg);
+		conf_ports(c, &c->udp_fwd_in, &a->fwd_prev[1], 'u', arg);
 		break;
 	case 'T':
-		conf_ports(c, &c->tcp_fwd_out, arg);
+		conf_ports(c, &c->tcp_fwd_out, &a->fwd_prev[2], 'T', arg);
 		break;
 	case 'U':
-		conf_ports(c, &c->udp_fwd_out, arg);
+		conf_ports(c, &c->udp_fwd_out, &a->fwd_prev[3], 'U', arg);
 		break;
 	case 'I':
 		conf_ifname(c->pasta_ifname, arg);
@@ -1689,6 +1800,114 @@ static void conf_option(struct ctx *c, struct conf_args *a, int val,
 		c->no_splice = true;
 		break;
 	}
+}
+
+/**
+ * conf_nofile_raise() - Raise the open file limit to the hard limit
+ *
+ * Called first thing, before anything is opened: a socket per forwarded
+ * port and per connection.
+ */
+void conf_nofile_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = MIN(rl.rlim_max, (rlim_t)FD_REF_MAX + 1);
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/**
+ * conf_fwd_sockets() - Listening sockets a forwarding table opens at start
+ * @fwd:	Forwarding table
+ * @per_port:	Sockets per port
+ * @weak:	Cleared if a rule isn't weak (its ports must all be bound)
+ *
+ * Return: number of sockets
+ */
+static unsigned long conf_fwd_sockets(const struct fwd_ports *fwd,
+				      unsigned per_port, bool *weak)
+{
+	unsigned long n = 0;
+	unsigned r;
+
+	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
+		return 0;
+	for (r = 0; r < fwd->count; r++) {
+		n += (unsigned long)(fwd->rules[r].last - fwd->rules[r].first
+				     + 1) * per_port;
+		if (!(fwd->rules[r].flags & FWD_RULE_WEAK))
+			*weak = false;
+	}
+	return n;
+}
+
+/**
+ * conf_nofile() - Check the open file limit against the ports to forward
+ * @c:		Execution context
+ *
+ * Listening sockets take descriptors up to the limit minus a reserve, so
+ * that connections and the rest of start-up always have some. If they need
+ * more: with "all" or exclusions only (ports that can't be bound are
+ * skipped anyway), one warning says how many won't be forwarded, and each
+ * protocol gets a share of the room in proportion to what it asked for,
+ * lowest ports first; with ports given explicitly, it's an error.
+ */
+static void conf_nofile(const struct ctx *c)
+{
+	unsigned long tcp = 0, udp = 0, need, room, reserve;
+	unsigned ns = c->mode == MODE_PASTA ? FWD_LISTEN_MAX : 0;
+	bool weak = true;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (!c->no_tcp) {
+		tcp = conf_fwd_sockets(&c->tcp_fwd_in, 1, &weak);
+		tcp += conf_fwd_sockets(&c->tcp_fwd_out, ns, &weak);
+	}
+	if (!c->no_udp) {
+		udp = conf_fwd_sockets(&c->udp_fwd_in, 1, &weak);
+		udp += conf_fwd_sockets(&c->udp_fwd_out, ns, &weak);
+	}
+	need = tcp + udp;
+
+	/* Root may go past the hard limit: try, up to what we'd use */
+	reserve = MAX(need / 4, (unsigned long)NOFILE_RESERVE_MIN);
+	if (rl.rlim_cur < need + reserve && need + reserve <= FD_REF_MAX) {
+		struct rlimit more = { need + reserve, need + reserve };
+
+		if (!setrlimit(RLIMIT_NOFILE, &more))
+			rl = more;
+	}
+
+	reserve = MAX(rl.rlim_cur / 8, (rlim_t)NOFILE_RESERVE_MIN);
+	room = rl.rlim_cur > reserve ? rl.rlim_cur - reserve : 0;
+	fwd_listen_fd_max = (int)MIN(room, (unsigned long)FD_REF_MAX);
+	fwd_tcp_listen_fd_max = fwd_listen_fd_max;
+	if (need <= room)
+		return;
+
+	/* Inbound TCP listeners come first: leave the others their share */
+	if (need)
+		fwd_tcp_listen_fd_max = (int)MIN(room * tcp / need +
+						 NOFILE_RESERVE_MIN / 8,
+						 (unsigned long)FD_REF_MAX);
+
+	if (!weak)
+		die("%lu TCP and %lu UDP listening sockets needed for the "
+		    "ports to forward, but the open file limit of %lu leaves "
+		    "room for %lu: raise the hard limit (ulimit -Hn) or "
+		    "forward fewer ports", tcp, udp, (unsigned long)rl.rlim_cur,
+		    room);
+	warn("%lu TCP and %lu UDP listening sockets needed for the ports to "
+	     "forward, but the open file limit of %lu leaves room for %lu: "
+	     "%lu ports not forwarded (raise the hard limit, ulimit -Hn, to "
+	     "forward them)", tcp, udp, (unsigned long)rl.rlim_cur, room,
+	     need - room);
 }
 
 /**
@@ -1761,6 +1980,7 @@ void conf(struct ctx *c, int argc, char **argv)
 	struct conf_args a = { .prefix_len = -1, .dhcp_dns = -1,
 			       .dhcp_search = -1 };
 	char optstring[ARRAY_SIZE(conf_opts) * 2 + 3];
+	bool deprecated_told[ARRAY_SIZE(conf_opts)] = { false };
 	int ret;
 
 	conf_init_ctx(c);
@@ -1782,7 +2002,7 @@ void conf(struct ctx *c, int argc, char **argv)
 		if (ret == -1)
 			break;
 		if (ret == '?' || ret == ':')
-			conf_getopt_error(argv[cur], ret);
+			conf_getopt_error(c, argv[cur], ret);
 
 		if (longindex >= 0) {
 			snprintf(conf_optname, sizeof(conf_optname), "--%s",
@@ -1797,6 +2017,12 @@ void conf(struct ctx *c, int argc, char **argv)
 		if (o && !(o->modes & (1U << c->mode)))
 			die("%s: %s-only option", conf_optname,
 			    c->mode == MODE_PASTA ? "passt" : "pasta");
+		if (o && o->deprecated && !deprecated_told[o - conf_opts]) {
+			warn("%s: deprecated option, to be removed in a future "
+			     "version%s", conf_optname,
+			     o->val == 'e' ? " (it has no effect)" : "");
+			deprecated_told[o - conf_opts] = true;
+		}
 
 		conf_option(c, &a, ret, optarg);
 	}
@@ -1851,6 +2077,7 @@ void conf(struct ctx *c, int argc, char **argv)
 		c->no_ndp = c->no_dhcpv6 = c->no_ra = true;
 
 	conf_fwd_defaults(c);
+	conf_nofile(c);
 
 	if (c->mode == MODE_PASTA && !*c->pasta_ifname) {
 		unsigned int ifi = c->ifi4 ? c->ifi4 : c->ifi6;

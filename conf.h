@@ -5,6 +5,7 @@
 
 #include "passt.h"
 
+void conf_nofile_raise(void);
 void conf(struct ctx *c, int argc, char **argv);
 void conf_print(const struct ctx *c);
 

@@ -35,6 +35,9 @@
 /* Longest accepted port number text: leading zeroes beyond this are silly */
 #define FWD_PORT_DIGITS_MAX	5
 
+int fwd_listen_fd_max = FD_REF_MAX;
+int fwd_tcp_listen_fd_max = FD_REF_MAX;
+
 /* Scratch state for one specification: ports included, their offsets */
 static unsigned long spec_incl[BITMAP_WORDS(NUM_PORTS)];
 static unsigned long spec_excl[BITMAP_WORDS(NUM_PORTS)];

@@ -134,6 +134,14 @@ static inline uint16_t fwd_port_target(const struct fwd_ports *fwd,
 	return (uint16_t)(port + fwd->delta[port]);
 }
 
+/* Highest descriptor a listening socket for a forwarded port may take, set
+ * at start-up from the open file limit: what is above is kept for flows and
+ * for the rest of start-up (conf_nofile())
+ */
+extern int fwd_listen_fd_max;
+/* The same for inbound TCP listeners, opened first: they take their share */
+extern int fwd_tcp_listen_fd_max;
+
 /* Ports --dns-forward applies to: DNS, DNS over TLS */
 #define FWD_DNS_PORT		53
 #define FWD_DNS_TLS_PORT	853

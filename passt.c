@@ -257,6 +257,7 @@ int main(int argc, char **argv)
 	c->argv0 = name;
 	c->mode = strstr(name, "pasta") ? MODE_PASTA : MODE_PASST;
 	log_init(c->mode == MODE_PASTA ? "pasta" : "passt");
+	conf_nofile_raise();
 	isolation_initial(c, argc, argv);
 	signals_init();
 
@@ -393,9 +394,15 @@ int main(int argc, char **argv)
 		timers(c, &now);
 	}
 
-	tcp_stats();
-	tcp_splice_stats();
-	udp_stats();
+	/* A spawned command shares our standard error, and scripts read
+	 * what it prints there: counters only if asked for
+	 */
+	if (c->stats || c->debug ||
+	    !(c->mode == MODE_PASTA && c->pasta_argv[0])) {
+		tcp_stats();
+		tcp_splice_stats();
+		udp_stats();
+	}
 	log_stats();
 	if (!quit_signal) {
 		debug("The command ended, exiting with status %i",

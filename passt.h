@@ -137,6 +137,7 @@ struct ip6_ctx {
  * @quiet:		-q: no informational messages
  * @debug:		-d: debug messages
  * @trace:		--trace: per-packet messages
+ * @stats:		--stats given: counters printed at exit too
  * @stats_delay:	--stats: seconds between statistics, 0 for none
  * @uid:		User to run as (--runas, or default when root)
  * @gid:		Group to run as
@@ -215,6 +216,7 @@ struct ctx {
 	bool quiet;
 	bool debug;
 	bool trace;
+	bool stats;
 	int stats_delay;
 	uid_t uid;
 	gid_t gid;

@@ -27,7 +27,6 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <netinet/in.h>
@@ -230,8 +229,6 @@ static uint8_t tcp_isn_key[SIPHASH_KEY_BYTES];
 static int tcp_timer_fd = -1;
 static uint64_t tcp_timer_armed;	/* armed expiry, 0 if disarmed */
 static uint64_t tcp_now_ms;
-/* Highest descriptor a listening socket may take: keep room for flows */
-static int tcp_listen_fd_max = FD_REF_MAX;
 
 /* Counters for --stats and the exit summary */
 static unsigned long tcp_conns_total, tcp_frames_bad, tcp_retrans;
@@ -1977,7 +1974,7 @@ static int tcp_listen_sock(const struct ctx *c, const struct fwd_rule *r,
 		   IPPROTO_TCP);
 	if (s < 0)
 		return -errno;
-	if (s > tcp_listen_fd_max) {
+	if (s > fwd_tcp_listen_fd_max) {
 		close(s);
 		return -EMFILE;
 	}
@@ -2030,7 +2027,7 @@ fail:
 static void tcp_listen_init(const struct ctx *c)
 {
 	const struct fwd_ports *fwd = &c->tcp_fwd_in;
-	unsigned r, bound = 0, failed = 0;
+	unsigned r, bound = 0, failed = 0, skipped = 0;
 
 	/* FWD_AUTO: fwd_auto.c opens listeners as ports appear */
 	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
@@ -2047,42 +2044,24 @@ static void tcp_listen_init(const struct ctx *c)
 				bound++;
 				continue;
 			}
-			failed++;
 			if (!(rule->flags & FWD_RULE_WEAK))
 				die("Failed to bind TCP port %u: %s", port,
 				    strerror(-rc));
 			debug("TCP: can't bind port %u: %s", port,
 			      strerror(-rc));
+			/* Out of descriptors: conf_nofile() told already */
+			if (rc == -EMFILE)
+				skipped++;
+			else
+				failed++;
 		}
 	}
 
-	if (failed && !bound)
+	if ((failed || skipped) && !bound)
 		die("-t: no port could be forwarded");
 	if (failed)
 		info("TCP: %u ports forwarded, %u could not be bound", bound,
 		     failed);
-}
-
-/**
- * tcp_nofile_raise() - Raise the open file limit: one socket per connection
- *
- * Listening sockets may take up to half of the limit ("-t all" asks for
- * tens of thousands), the rest is left for connections and other modules.
- */
-static void tcp_nofile_raise(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		return;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = MIN(rl.rlim_max, (rlim_t)FD_REF_MAX);
-		if (setrlimit(RLIMIT_NOFILE, &rl))
-			debug("Can't raise RLIMIT_NOFILE: %s",
-			      strerror(errno));
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	tcp_listen_fd_max = (int)MIN(rl.rlim_cur / 2, (rlim_t)FD_REF_MAX);
 }
 
 /**
@@ -2100,7 +2079,6 @@ int tcp_init(struct ctx *c)
 		return 0;
 
 	raw_random(tcp_isn_key, sizeof(tcp_isn_key));
-	tcp_nofile_raise();
 
 	tcp_timer_fd = timerfd_create(CLOCK_MONOTONIC,
 				      TFD_NONBLOCK | TFD_CLOEXEC);

@@ -644,7 +644,7 @@ static int splice_listen_one(const struct ctx *c,
 		   IPPROTO_TCP);
 	if (s < 0)
 		return -errno;
-	if (s > FD_REF_MAX) {
+	if (s > fwd_listen_fd_max) {
 		close(s);
 		return -EMFILE;
 	}

@@ -1209,7 +1209,7 @@ static int udp_listen_sock(const struct ctx *c, unsigned r, in_port_t port)
 		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (s < 0)
 		return -errno;
-	if (s > FD_REF_MAX) {
+	if (s > fwd_listen_fd_max) {
 		close(s);
 		return -EMFILE;
 	}

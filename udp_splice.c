@@ -527,7 +527,7 @@ static int us_listen_one(const struct ctx *c, const struct fwd_listen_addr *la,
 		   IPPROTO_UDP);
 	if (s < 0)
 		return -errno;
-	if (s > FD_REF_MAX) {
+	if (s > fwd_listen_fd_max) {
 		close(s);
 		return -EMFILE;
 	}

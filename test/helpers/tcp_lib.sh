@@ -24,11 +24,12 @@ tcp_guest_passt() {
 }
 
 # tcp_guest_pasta [PASTA_OPTION]...: pasta with --config-net, its namespace
-# used as the guest through GUEST_PID and in_guest
+# used as the guest through GUEST_PID and in_guest (--stats 0: counters at
+# exit, which pasta prints for a spawned command only if asked)
 tcp_guest_pasta() {
 	MODE=pasta
 	rm -f "$WORK/guest.pid"
-	"$PASTA" --config-net -f "$@" -- \
+	"$PASTA" --config-net -f --stats 0 "$@" -- \
 		sh -c "echo \$\$ > $WORK/guest.pid; exec sleep 600" \
 		> "$NET_LOG" 2>&1 &
 	NET_PID=$!

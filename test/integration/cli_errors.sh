@@ -67,13 +67,41 @@ cli_error fd_not_open		passt "-F 77"		-F 77
 cli_error fd_not_socket		passt "-F 0"		-F 0
 cli_error hostname_too_long	passt "-H"		-H "$long"
 cli_error stats_not_a_number	passt "--stats"		--stats soon
-cli_error unknown_long_option	passt "--no-such-option" --no-such-option
-cli_error unknown_short_option	passt "-x"		-x
-cli_error missing_argument	passt "--mtu"		--mtu
-cli_error ambiguous_abbreviation	passt "--net: ambiguous" --net=3
-cli_error flag_with_argument	passt "--debug: takes no argument" --debug=x
-cli_error short_in_cluster	passt "-x: unknown option" --debug -xf
-cli_error short_cluster_after_value passt "-x: unknown option" --mtu=1500 -xf
+cli_error unknown_long_option	passt "passt: unrecognized option '--no-such-option'" \
+				--no-such-option
+cli_error unknown_short_option	passt "passt: invalid option -- 'x'"	-x
+cli_error missing_argument	passt "passt: option '--mtu' requires an argument" \
+				--mtu
+cli_error ambiguous_abbreviation	passt "passt: option '--net=3' is ambiguous" \
+				--net=3
+cli_error flag_with_argument	passt \
+				"passt: option '--debug' doesn't allow an argument" \
+				--debug=x
+cli_error short_in_cluster	passt "passt: invalid option -- 'x'" --debug -xf
+cli_error short_cluster_after_value passt "passt: invalid option -- 'x'" \
+				--mtu=1500 -xf
+# A mode (none, auto, all) with anything else for the same option: the
+# line names both specifications
+cli_error tcp_ports_then_none	passt "-t none: conflicts with previous -t 8080-8080:80-80" \
+				-t 8080-8080:80-80 -t none
+cli_error tcp_none_then_ports	passt "-t 80: conflicts with previous -t none" \
+				-t none -t 80
+cli_error tcp_all_then_none	passt "-t none: conflicts with previous -t all" \
+				-t all -t none
+cli_error udp_ports_then_all	passt "-u all: conflicts with previous -u 53" \
+				-u 53 -u all
+cli_error udp_none_twice	passt "-u none: conflicts with previous -u none" \
+				-u none -u none
+cli_error pasta_tcp_auto_ports	pasta "-t 8080: conflicts with previous -t auto" \
+				-t auto -t 8080 -- true
+cli_error pasta_udp_none_auto	pasta "--udp-ports auto: conflicts with previous -u none" \
+				-u none --udp-ports auto -- true
+cli_error pasta_tcp_ns_ports_none pasta "-T none: conflicts with previous -T 5353" \
+				-T 5353 -T none -- true
+cli_error pasta_tcp_ns_auto_none pasta "-T none: conflicts with previous -T auto" \
+				-T auto -T none -- true
+cli_error pasta_udp_ns_auto_ports pasta "-U 53: conflicts with previous -U auto" \
+				-U auto -U 53 -- true
 cli_error pcap_unwritable	passt "-p /nonexistent/x" -p /nonexistent/x
 cli_error socket_dir_missing	passt "-s /nonexistent/dir/sock" \
 				-s /nonexistent/dir/sock

@@ -52,7 +52,8 @@ knows_options() {
 	local name=$1 bin=$2 o unknown=
 	for o in $3; do
 		timeout 5 "$bin" --"$o"=x --zz-unknown </dev/null 2>&1 |
-			grep -q -- "^--$o[=:].*unknown option" && unknown+=" --$o"
+			grep -qF -- "unrecognized option '--$o=" &&
+			unknown+=" --$o"
 	done
 	if [ -z "$unknown" ]; then
 		pass "$name"
@@ -68,7 +69,11 @@ for bin in "$PASST" "$PASTA"; do
 	n=$(basename "$bin")
 	out=$("$bin" --version 2>&1)
 	rc=$?
-	if [ $rc -eq 0 ] && [[ $out =~ ^$n\ [^[:space:]]+$ ]]; then
+	# "pasta 2026_12_04.24bf1ca" (or a tag), then the licence
+	re="^$n [0-9]{4}_[0-9]{2}_[0-9]{2}([.-][^[:space:]]+)?\$"
+	if [ $rc -eq 0 ] && [ "$(echo "$out" | wc -l)" -eq 2 ] &&
+	   [[ $(echo "$out" | head -n 1) =~ $re ]] &&
+	   [[ $(echo "$out" | tail -n 1) =~ ^Licence:\ .*GPL-2\.0-or-later ]]; then
 		pass "${n}_version"
 	else
 		fail "${n}_version" "status $rc: $out"

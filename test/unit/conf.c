@@ -162,6 +162,23 @@ static void conf_ports(void)
 	CHECK(conf_case(MODE_PASST, NULL, "-t", "22:23", "-t", "22:24",
 			NULL) == 1);
 	CHECK(conf_case(MODE_PASST, NULL, "-T", "22", NULL) == 1);
+
+	/* A mode (none, auto, all) doesn't mix with anything else */
+	CHECK(conf_case(MODE_PASST, NULL, "-t", "8080-8080:80-80", "-t",
+			"none", NULL) == 1);
+	CHECK(conf_case(MODE_PASST, NULL, "-u", "none", "-u", "53",
+			NULL) == 1);
+	CHECK(conf_case(MODE_PASST, NULL, "-t", "all", "-t", "none",
+			NULL) == 1);
+	CHECK(conf_case(MODE_PASTA, NULL, "-T", "auto", "-T", "none", "--",
+			"true", NULL) == 1);
+	CHECK(conf_case(MODE_PASTA, NULL, "-U", "53", "--udp-ns", "auto",
+			"--", "true", NULL) == 1);
+	CHECK(conf_case(MODE_PASTA, NULL, "-t", "none", "-t", "none", "--",
+			"true", NULL) == 1);
+	/* ...while one per option is fine */
+	CHECK(!conf_case(MODE_PASTA, NULL, "-t", "none", "-u", "auto", "-T",
+			 "none", "-U", "53", "--", "true", NULL));
 }
 
 static void check_values(struct ctx *c)
