@@ -820,6 +820,31 @@ static int pasta_config_net(const struct ctx *c)
 }
 
 /**
+ * pasta_ra_ignore() - Keep the namespace's kernel from acting on our RAs
+ * @c:		Execution context
+ *
+ * With --config-net, the namespace gets the addresses and routes we copied,
+ * and nothing else: a SLAAC address from our Router Advertisements would
+ * become the preferred source, and their default route a second one. A
+ * client that asks (DHCPv6, NDP) is still answered. Called before the link
+ * is up, in the namespace: /proc/sys/net is the one of the caller's
+ * network namespace. Without IPv6 in the kernel there's nothing to do.
+ */
+static void pasta_ra_ignore(const struct ctx *c)
+{
+	static const char *const knobs[] = { "accept_ra", "autoconf" };
+	char path[PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s",
+			 c->pasta_ifname, knobs[i]);
+		if (pasta_write_map(path, "0\n") && errno != ENOENT)
+			warn_perror("Can't write %s in the namespace", path);
+	}
+}
+
+/**
  * pasta_ns_setup() - In the namespace: loopback up, tap device, --config-net
  * @arg:	Execution context
  *
@@ -879,8 +904,10 @@ static int pasta_ns_setup(void *arg)
 	    (ret = nl_link_set_mac(nl_sock_ns, c->pasta_ifi, c->ns_mac)) < 0)
 		return pasta_nl_err(ret, "set MAC address", c->pasta_ifname);
 
-	if (c->config_net)
+	if (c->config_net) {
+		pasta_ra_ignore(c);
 		return pasta_config_net(c);
+	}
 
 	return 0;
 }
