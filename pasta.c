@@ -439,15 +439,38 @@ static void __attribute__((noreturn)) pasta_cmd(const struct ctx *c, int go,
 }
 
 /**
+ * pasta_relay_exit() - Exit, giving the terminal back to the caller
+ * @fg:		Whether the command took the terminal's foreground
+ * @status:	Exit status
+ *
+ * The caller may not be a shell with job control, which would take the
+ * terminal back by itself: its next read would fail, or stop it.
+ */
+static void __attribute__((noreturn)) pasta_relay_exit(bool fg, int status)
+{
+	if (fg) {
+		sigset_t ttou;
+
+		sigemptyset(&ttou);
+		sigaddset(&ttou, SIGTTOU);
+		sigprocmask(SIG_BLOCK, &ttou, NULL);
+		if (tcsetpgrp(STDIN_FILENO, getpgrp()))
+			debug_perror("Can't give the terminal back");
+	}
+	_exit(status);
+}
+
+/**
  * pasta_relay() - Intermediate process: relay signals, then exit status
  * @cmd:	PID of the command
+ * @fg:		Whether the command took the terminal's foreground
  *
  * Terminating signals go on to the command. As PID 1 of its namespace, it
  * only gets those it handles, SIGKILL excepted. Once it exits, so do we,
  * with its exit status (128 + signal number if it was killed, as shells
  * report it), which pasta then exits with.
  */
-static void __attribute__((noreturn)) pasta_relay(pid_t cmd)
+static void __attribute__((noreturn)) pasta_relay(pid_t cmd, bool fg)
 {
 	static const int relayed[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
 				       SIGUSR1, SIGUSR2 };
@@ -470,11 +493,12 @@ static void __attribute__((noreturn)) pasta_relay(pid_t cmd)
 		int sig;
 
 		if (pid == cmd && WIFEXITED(status))
-			_exit(WEXITSTATUS(status));
+			pasta_relay_exit(fg, WEXITSTATUS(status));
 		if (pid == cmd && WIFSIGNALED(status))
-			_exit(PASTA_SIGNAL_STATUS + WTERMSIG(status));
+			pasta_relay_exit(fg, PASTA_SIGNAL_STATUS +
+					 WTERMSIG(status));
 		if (pid < 0 && errno != EINTR)
-			_exit(EXIT_FAILURE);
+			pasta_relay_exit(fg, EXIT_FAILURE);
 
 		sig = sigwaitinfo(&set, NULL);
 		if (sig > 0 && sig != SIGCHLD)
@@ -554,7 +578,7 @@ static void __attribute__((noreturn)) pasta_child(const struct ctx *c,
 		_exit(EXIT_FAILURE);
 	close(ready);
 
-	pasta_relay(cmd);
+	pasta_relay(cmd, fg);
 }
 
 /**

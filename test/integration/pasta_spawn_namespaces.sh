@@ -96,3 +96,27 @@ if [ "$(head -n 1 <<< "$out")" = 1000 ] &&
 else
 	fail ping_as_user_in_namespace "$(echo "$out" | tr '\n' ';')"
 fi
+
+# On a terminal pasta is the foreground job of, the command is the
+# foreground process group instead (a shell keeps job control), and the
+# caller gets the terminal back afterwards, even without job control
+cat > "$WORK/fg.sh" << 'FG'
+[ "$(ps -o tpgid= -p "$1" | tr -d ' ')" = \
+  "$(ps -o pgid= -p "$1" | tr -d ' ')" ] && echo "$2"
+FG
+cat > "$WORK/tty.sh" << TTY
+"$PASTA" -q -f -- sh "$WORK/fg.sh" 1 command_foreground
+sh "$WORK/fg.sh" \$\$ caller_foreground
+TTY
+out=$(timeout 20 script -qec "sh $WORK/tty.sh" /dev/null < /dev/null \
+	2>&1 | tr -d '\r')
+if grep -qx command_foreground <<< "$out"; then
+	pass command_terminal_foreground
+else
+	fail command_terminal_foreground "$(echo "$out" | tr '\n' ';')"
+fi
+if grep -qx caller_foreground <<< "$out"; then
+	pass terminal_back_to_caller
+else
+	fail terminal_back_to_caller "$(echo "$out" | tr '\n' ';')"
+fi
