@@ -576,8 +576,9 @@ static void __attribute__((noreturn)) pasta_child(const struct ctx *c,
 
 	if (write(ready, "r", 1) != 1)
 		_exit(EXIT_FAILURE);
-	close(ready);
 
+	/* We only wait and relay from here on: keep nothing of pasta's */
+	close_range(STDERR_FILENO + 1, ~0U, 0);
 	pasta_relay(cmd, fg);
 }
 
