@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* pasta.c - Target namespaces for pasta: create a user and network namespace
- * for a command we spawn, or join an existing one (PID, --netns, --userns);
+/* pasta.c - Target namespaces for pasta: create user, network, PID, UTS,
+ * IPC and mount namespaces for a command we spawn, or join an existing one (PID, --netns, --userns);
  * create the tap device in it, bring up loopback and, with --config-net,
  * copy addresses and routes from the host. Work inside the namespace runs in
  * a short-lived clone sharing our memory and file table, so the main process
@@ -22,6 +22,7 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -358,7 +359,7 @@ int pasta_child_exit_status(void)
 }
 
 /**
- * pasta_write_map() - Write one line to a /proc/self map file
+ * pasta_write_map() - Write one line to a /proc file (map, sysctl)
  * @path:	File path
  * @line:	Contents
  *
@@ -377,31 +378,168 @@ static int pasta_write_map(const char *path, const char *line)
 }
 
 /**
- * pasta_child() - Spawned process: new namespaces, wait for go, exec
+ * pasta_cmd() - The command, PID 1 of its namespace: wait for go, exec
+ * @c:		Execution context
+ * @go:		Pipe end to wait on before exec
+ * @fg:		Whether pasta is the terminal's foreground process group
+ *
+ * A fresh /proc shows the namespace's processes only. The command gets a
+ * session of its own, so that nothing it signals (kill 0, job control)
+ * reaches the caller's process group. On a terminal we're the foreground
+ * job of, a new session would leave it without a controlling terminal, and
+ * a shell without job control: it gets a process group of its own instead,
+ * made the terminal's foreground group. Either way, outside processes can't
+ * be named from the new PID namespace.
+ */
+static void __attribute__((noreturn)) pasta_cmd(const struct ctx *c, int go,
+						bool fg)
+{
+	char *const *argv = c->pasta_argv;
+	char *sh_argv[] = { NULL, NULL };
+	sigset_t none, ttou;
+	char b;
+
+	/* If the intermediate process goes, the namespace goes too */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL))
+		debug_perror("Can't mount /proc for the new PID namespace");
+
+	/* Only start once the tap device exists and is configured */
+	if (read(go, &b, 1) != 1)
+		_exit(EXIT_FAILURE);
+	close(go);
+
+	if (fg) {
+		sigemptyset(&ttou);
+		sigaddset(&ttou, SIGTTOU);
+		sigprocmask(SIG_BLOCK, &ttou, NULL);
+		if (setpgid(0, 0) || tcsetpgrp(STDIN_FILENO, getpgrp()))
+			debug_perror("Can't move the command to the foreground");
+	} else if (setsid() < 0) {
+		debug_perror("Can't give the command a session of its own");
+	}
+
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGTTOU, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (!argv[0]) {
+		const char *sh = getenv("SHELL");
+
+		sh_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
+		argv = sh_argv;
+	}
+
+	execvp(argv[0], argv);
+	err_perror("Failed to start %s", argv[0]);
+	_exit(PASTA_EXEC_FAIL_STATUS);
+}
+
+/**
+ * pasta_relay_exit() - Exit, giving the terminal back to the caller
+ * @fg:		Whether the command took the terminal's foreground
+ * @status:	Exit status
+ *
+ * The caller may not be a shell with job control, which would take the
+ * terminal back by itself: its next read would fail, or stop it.
+ */
+static void __attribute__((noreturn)) pasta_relay_exit(bool fg, int status)
+{
+	if (fg) {
+		sigset_t ttou;
+
+		sigemptyset(&ttou);
+		sigaddset(&ttou, SIGTTOU);
+		sigprocmask(SIG_BLOCK, &ttou, NULL);
+		if (tcsetpgrp(STDIN_FILENO, getpgrp()))
+			debug_perror("Can't give the terminal back");
+	}
+	_exit(status);
+}
+
+/**
+ * pasta_relay() - Intermediate process: relay signals, then exit status
+ * @cmd:	PID of the command
+ * @fg:		Whether the command took the terminal's foreground
+ *
+ * Terminating signals go on to the command. As PID 1 of its namespace, it
+ * only gets those it handles, SIGKILL excepted. Once it exits, so do we,
+ * with its exit status (128 + signal number if it was killed, as shells
+ * report it), which pasta then exits with.
+ */
+static void __attribute__((noreturn)) pasta_relay(pid_t cmd, bool fg)
+{
+	static const int relayed[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+				       SIGUSR1, SIGUSR2 };
+	sigset_t set;
+	unsigned int i;
+	int status;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (i = 0; i < ARRAY_SIZE(relayed); i++)
+		sigaddset(&set, relayed[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* Ignored signals are discarded, not queued: take them all */
+	for (i = 0; i < ARRAY_SIZE(relayed); i++)
+		signal(relayed[i], SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+
+	for (;;) {
+		pid_t pid = waitpid(cmd, &status, WNOHANG);
+		int sig;
+
+		if (pid == cmd && WIFEXITED(status))
+			pasta_relay_exit(fg, WEXITSTATUS(status));
+		if (pid == cmd && WIFSIGNALED(status))
+			pasta_relay_exit(fg, PASTA_SIGNAL_STATUS +
+					 WTERMSIG(status));
+		if (pid < 0 && errno != EINTR)
+			pasta_relay_exit(fg, EXIT_FAILURE);
+
+		sig = sigwaitinfo(&set, NULL);
+		if (sig > 0 && sig != SIGCHLD)
+			kill(cmd, sig);
+	}
+}
+
+/**
+ * pasta_child() - Spawned process: new namespaces, then start the command
  * @c:		Execution context
  * @ppid:	PID of pasta
  * @ready:	Pipe end to report namespaces ready on
- * @go:		Pipe end to wait on before exec
+ * @go:		Pipe end the command waits on before exec
+ *
+ * New user, network, PID, UTS, IPC and mount namespaces. A new PID namespace
+ * applies to children only: the command runs in a child, as PID 1 there,
+ * and we stay to relay signals and its exit status. pasta looks at our
+ * /proc entry for the user and network namespaces, the command's ones.
  */
 static void __attribute__((noreturn)) pasta_child(const struct ctx *c,
 						  pid_t ppid, int ready,
 						  int go)
 {
-	char *const *argv = c->pasta_argv;
-	char *sh_argv[] = { NULL, NULL };
 	char line[sizeof("0 4294967295 1\n")];
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
-	sigset_t none;
-	char b;
+	pid_t cmd;
+	bool fg;
 
 	/* If pasta goes, the namespace and what runs in it go too */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != ppid)
 		_exit(EXIT_FAILURE);
 
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET)) {
-		err_perror("Failed to create user and network namespace");
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID |
+		    CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS)) {
+		err_perror("Failed to create namespaces for the command");
 		_exit(EXIT_FAILURE);
 	}
 
@@ -421,33 +559,31 @@ static void __attribute__((noreturn)) pasta_child(const struct ctx *c,
 		_exit(EXIT_FAILURE);
 	}
 
-	if (write(ready, "r", 1) != 1)
-		_exit(EXIT_FAILURE);
-	close(ready);
+	/* Echo ("ping") sockets for every group of the namespace: only the
+	 * groups mapped in it can be named, that's root alone
+	 */
+	if (pasta_write_map("/proc/sys/net/ipv4/ping_group_range", "0 0\n"))
+		debug_perror("Can't enable ping sockets in the namespace");
 
-	/* Only start once the tap device exists and is configured */
-	if (read(go, &b, 1) != 1)
+	fg = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+
+	cmd = fork();
+	if (cmd < 0) {
+		err_perror("Failed to start the command");
 		_exit(EXIT_FAILURE);
+	}
+	if (!cmd) {
+		close(ready);
+		pasta_cmd(c, go, fg);
+	}
 	close(go);
 
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGQUIT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGCHLD, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (write(ready, "r", 1) != 1)
+		_exit(EXIT_FAILURE);
 
-	if (!argv[0]) {
-		const char *sh = getenv("SHELL");
-
-		sh_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
-		argv = sh_argv;
-	}
-
-	execvp(argv[0], argv);
-	err_perror("Failed to start %s", argv[0]);
-	_exit(PASTA_EXEC_FAIL_STATUS);
+	/* We only wait and relay from here on: keep nothing of pasta's */
+	close_range(STDERR_FILENO + 1, ~0U, 0);
+	pasta_relay(cmd, fg);
 }
 
 /**
@@ -467,12 +603,13 @@ static int pasta_open_ns(const char *path, const char *what)
 }
 
 /**
- * pasta_spawn() - Start the command in new user and network namespaces
+ * pasta_spawn() - Start the command in new namespaces (see pasta_child())
  * @c:		Execution context
  *
  * The command is held before exec until pasta_start_child(). pasta stays in
  * the foreground and ignores the terminal's SIGINT and SIGQUIT: they reach
- * the command too, and we follow it out with its exit status.
+ * the command too (directly, or relayed by our child), and we follow it out
+ * with its exit status, which our child passes on.
  */
 static void pasta_spawn(struct ctx *c)
 {
@@ -712,6 +849,31 @@ static int pasta_config_net(const struct ctx *c)
 }
 
 /**
+ * pasta_ra_ignore() - Keep the namespace's kernel from acting on our RAs
+ * @c:		Execution context
+ *
+ * With --config-net, the namespace gets the addresses and routes we copied,
+ * and nothing else: a SLAAC address from our Router Advertisements would
+ * become the preferred source, and their default route a second one. A
+ * client that asks (DHCPv6, NDP) is still answered. Called before the link
+ * is up, in the namespace: /proc/sys/net is the one of the caller's
+ * network namespace. Without IPv6 in the kernel there's nothing to do.
+ */
+static void pasta_ra_ignore(const struct ctx *c)
+{
+	static const char *const knobs[] = { "accept_ra", "autoconf" };
+	char path[PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s",
+			 c->pasta_ifname, knobs[i]);
+		if (pasta_write_map(path, "0\n") && errno != ENOENT)
+			warn_perror("Can't write %s in the namespace", path);
+	}
+}
+
+/**
  * pasta_ns_setup() - In the namespace: loopback up, tap device, --config-net
  * @arg:	Execution context
  *
@@ -771,8 +933,10 @@ static int pasta_ns_setup(void *arg)
 	    (ret = nl_link_set_mac(nl_sock_ns, c->pasta_ifi, c->ns_mac)) < 0)
 		return pasta_nl_err(ret, "set MAC address", c->pasta_ifname);
 
-	if (c->config_net)
+	if (c->config_net) {
+		pasta_ra_ignore(c);
 		return pasta_config_net(c);
+	}
 
 	return 0;
 }

@@ -23,18 +23,25 @@ tcp_guest_passt() {
 			  grep -q tentative"
 }
 
+# tcp_pasta_command: host PID of the command pasta (NET_PID) runs, once
+# started: PID 1 of its own PID namespace, under a process of pasta's
+tcp_pasta_command() {
+	local p
+	for p in $(pgrep -P "$NET_PID"); do
+		pgrep -P "$p" -x sleep && return 0
+	done
+	return 1
+}
+
 # tcp_guest_pasta [PASTA_OPTION]...: pasta with --config-net, its namespace
 # used as the guest through GUEST_PID and in_guest (--stats 0: counters at
 # exit, which pasta prints for a spawned command only if asked)
 tcp_guest_pasta() {
 	MODE=pasta
-	rm -f "$WORK/guest.pid"
-	"$PASTA" --config-net -f --stats 0 "$@" -- \
-		sh -c "echo \$\$ > $WORK/guest.pid; exec sleep 600" \
-		> "$NET_LOG" 2>&1 &
+	"$PASTA" --config-net -f --stats 0 "$@" -- sleep 600 > "$NET_LOG" 2>&1 &
 	NET_PID=$!
-	wait_for 5 test -s "$WORK/guest.pid" || return 1
-	GUEST_PID=$(cat "$WORK/guest.pid")
+	wait_for 5 tcp_pasta_command > /dev/null || return 1
+	GUEST_PID=$(tcp_pasta_command)
 	wait_for 5 sh -c "nsenter -t $GUEST_PID -n ip -6 addr show | \
 			  grep -q 'inet6 2001:db8::2/64 scope global'"
 	# wait for IPv6 DAD to finish
@@ -44,11 +51,8 @@ tcp_guest_pasta() {
 
 # tcp_guest_stop: stop passt or pasta (SIGTERM: counters logged), the guest
 tcp_guest_stop() {
-	if [ "$MODE" = passt ]; then
-		guest_stop
-	elif [ -n "$GUEST_PID" ]; then
-		kill "$GUEST_PID" 2>/dev/null	# the namespace's command
-	fi
+	# (pasta's command, PID 1 of its namespace, goes with pasta)
+	[ "$MODE" = passt ] && guest_stop
 	if [ -n "$NET_PID" ]; then
 		kill "$NET_PID" 2>/dev/null
 		wait "$NET_PID" 2>/dev/null

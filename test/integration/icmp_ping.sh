@@ -56,20 +56,42 @@ not_in_pasta ping_unmapped_address_not_answered -- ping -c1 -W1 192.0.2.99
 in_pasta echo_identifier_preserved -- "$PROBE" echo 192.0.2.1 4660
 in_pasta echo6_identifier_preserved -- "$PROBE" echo 2001:db8::1 4661
 
+# probe_then_check NAME OPTIONS PROBES CHECK: run the shell commands PROBES
+# in a pasta namespace, then, while pasta still runs, CHECK here (pasta's
+# host sockets are in our network namespace; the command sees its own
+# processes only)
+probe_then_check() {
+	local name=$1 opts=$2 probes=$3 check=$4 pid
+	rm -f "$WORK/probed" "$WORK/checked"
+	# shellcheck disable=SC2086 # options split on purpose
+	timeout 30 "$PASTA" -q -f --config-net $opts -- sh -c "$probes &&
+		touch '$WORK/probed' &&
+		while [ ! -e '$WORK/checked' ]; do sleep 0.1; done" \
+		> "$WORK/out" 2>&1 &
+	pid=$!
+	if wait_for 10 test -e "$WORK/probed" && sh -c "$check"; then
+		pass "$name"
+	else
+		fail "$name" "$(tail -n 3 "$WORK/out" | tr '\n' ' ')"
+	fi
+	touch "$WORK/checked"
+	wait "$pid"
+}
+
 # The host-side ping sockets are bound to the guest's identifiers: 0x1234
-# and 0x1235 show up as local "ports" in pasta's /proc/PID/net/icmp{,6}
-in_pasta echo_identifier_bound_on_host -- sh -c "
-	'$PROBE' echo 192.0.2.1 4660 && '$PROBE' echo 2001:db8::1 4661 &&
-	grep -q '^ *[0-9]*: [0-9A-F]*:1234 ' /proc/\$PPID/net/icmp &&
-	grep -q '^ *[0-9]*: [0-9A-F]*:1235 ' /proc/\$PPID/net/icmp6"
+# and 0x1235 show up as local "ports" in pasta's /proc/net/icmp{,6}
+probe_then_check echo_identifier_bound_on_host "" \
+	"'$PROBE' echo 192.0.2.1 4660 && '$PROBE' echo 2001:db8::1 4661" \
+	"grep -q '^ *[0-9]*: [0-9A-F]*:1234 ' /proc/net/icmp &&
+	 grep -q '^ *[0-9]*: [0-9A-F]*:1235 ' /proc/net/icmp6"
 
 # -o: ping sockets bound to that source address (192.0.2.4 is 040200C0 in
 # /proc/net/icmp), but not for the loopback-mapped gateway it can't reach
 ip addr add 192.0.2.4/32 dev uplink-peer
-in_pasta echo_outbound_address -o 192.0.2.4 -- sh -c "
-	'$PROBE' echo 192.0.2.3 4662 && '$PROBE' echo 192.0.2.1 4663 &&
-	grep -q '^ *[0-9]*: 040200C0:1236 ' /proc/\$PPID/net/icmp &&
-	grep -q '^ *[0-9]*: 00000000:1237 ' /proc/\$PPID/net/icmp"
+probe_then_check echo_outbound_address "-o 192.0.2.4" \
+	"'$PROBE' echo 192.0.2.3 4662 && '$PROBE' echo 192.0.2.1 4663" \
+	"grep -q '^ *[0-9]*: 040200C0:1236 ' /proc/net/icmp &&
+	 grep -q '^ *[0-9]*: 00000000:1237 ' /proc/net/icmp"
 
 # Identifier 5000 held by a host socket: pasta maps it, the guest can't tell
 "$PROBE" hold 5000 60 > "$WORK/hold" &

@@ -135,8 +135,9 @@ for who in root nobody; do
 	if wait_for 5 filtered "$pid"; then
 		check_sandboxed "pasta_$who" "$pid" $NOCAPS
 		helper=
+		# (the other child, relaying for the command, has a child)
 		for p in $(pgrep -P "$pid" -x pasta); do
-			helper=$p
+			pgrep -P "$p" > /dev/null || helper=$p
 		done
 		if [ -n "$helper" ]; then
 			check_sandboxed "pasta_helper_$who" "$helper" $BINDCAP
@@ -144,7 +145,11 @@ for who in root nobody; do
 			fail "pasta_helper_$who" "no helper process"
 		fi
 		# ...and the command runs, with a working network
-		cmd=$(pgrep -P "$pid" -x sleep)
+		# (under an intermediate process: PID 1 of its namespace)
+		cmd=
+		for p in $(pgrep -P "$pid"); do
+			cmd=${cmd:-$(pgrep -P "$p" -x sleep)}
+		done
 		if [ -n "$cmd" ] &&
 		   nsenter -t "$cmd" -n -U --preserve-credentials ip -4 addr \
 			show 2>/dev/null | grep -q 192.0.2.2; then

@@ -5,6 +5,9 @@
 # standard streams, and pasta exits with its exit status (128 + signal
 # number if it was killed, 127 if it can't be started), staying in the
 # foreground even without -f. If pasta is terminated, the command goes too.
+# The command is PID 1 of its own PID namespace, under an intermediate
+# process that relays signals and its exit status: signals it sends itself
+# are ignored there, so the tests signal it from outside, or crash it.
 
 source "$(dirname "$0")/../lib.sh"
 
@@ -31,8 +34,9 @@ status_is() {
 
 status_is exit_status_of_command 7 "$PASTA" -q -f -- sh -c 'exit 7'
 status_is exit_status_zero 0 "$PASTA" -q -f -- true
-status_is exit_status_signal_term 143 "$PASTA" -q -f -- sh -c 'kill -TERM $$'
-status_is exit_status_signal_kill 137 "$PASTA" -q -f -- sh -c 'kill -KILL $$'
+# A crash (a signal the kernel forces, even on PID 1)
+status_is exit_status_signal_segv 139 "$PASTA" -q -f -- python3 -c \
+	'import ctypes; ctypes.string_at(0)'
 status_is exit_status_command_not_found 127 "$PASTA" -q -f -- \
 	/nonexistent/command
 status_is exit_status_foreground_without_f 5 "$PASTA" -q -- sh -c 'exit 5'
@@ -58,12 +62,59 @@ else
 	fail command_standard_streams "stdout '$out', stderr '$(cat "$WORK/err")'"
 fi
 
+# grandchild PASTA_PID NAME: PID of the command NAME pasta spawned (the
+# child of its child)
+grandchild() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		pgrep -P "$p" -x "$2" && return 0
+	done
+	return 1
+}
+
+# SIGKILL to the command, from outside: pasta exits with 128 + 9
+"$PASTA" -q -f -- sleep 300 > "$WORK/out" 2>&1 &
+pasta_pid=$!
+PIDS="$pasta_pid"
+if wait_for 5 grandchild "$pasta_pid" sleep; then
+	kill -KILL "$(grandchild "$pasta_pid" sleep)"
+	wait "$pasta_pid"
+	rc=$?
+	if [ "$rc" -eq 137 ]; then
+		pass exit_status_signal_kill
+	else
+		fail exit_status_signal_kill "status $rc, expected 137"
+	fi
+else
+	fail exit_status_signal_kill "command didn't start: $(cat "$WORK/out")"
+fi
+
+# SIGTERM to the intermediate process: relayed to the command, which
+# handles it (as PID 1, it only gets the signals it handles)
+"$PASTA" -q -f -- sh -c 'trap "exit 9" TERM; touch '"$WORK/trap"'
+	while :; do sleep 0.1; done' > "$WORK/out" 2>&1 &
+pasta_pid=$!
+PIDS="$pasta_pid"
+if wait_for 5 grandchild "$pasta_pid" sh && wait_for 5 test -e "$WORK/trap"
+then
+	kill -TERM "$(ps -o ppid= -p "$(grandchild "$pasta_pid" sh)")"
+	wait "$pasta_pid"
+	rc=$?
+	if [ "$rc" -eq 9 ]; then
+		pass signal_relayed_to_command
+	else
+		fail signal_relayed_to_command "status $rc, expected 9"
+	fi
+else
+	fail signal_relayed_to_command "command didn't start: $(cat "$WORK/out")"
+fi
+
 # SIGTERM to pasta: pasta exits, and the command with it
 "$PASTA" -q -f -- sleep 300 &
 pasta_pid=$!
 PIDS="$pasta_pid"
-if wait_for 5 pgrep -P "$pasta_pid" -x sleep; then
-	child=$(pgrep -P "$pasta_pid" -x sleep)
+if wait_for 5 grandchild "$pasta_pid" sleep; then
+	child=$(grandchild "$pasta_pid" sleep)
 	PIDS="$PIDS $child"
 	kill -TERM "$pasta_pid"
 	if wait_for 5 sh -c "! kill -0 $pasta_pid 2>/dev/null" &&
