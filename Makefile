@@ -125,7 +125,7 @@ fuzz: $(FUZZ_BINS)
 check: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash test/run.sh
 
-lint:
+lint: seccomp.h
 	@bash test/lint.sh $(SRCS)
 
 contrib-check:
