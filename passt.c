@@ -404,6 +404,13 @@ int main(int argc, char **argv)
 		udp_stats();
 	}
 	log_stats();
+
+	/* Our sockets close once the helper sharing them is gone too: wait
+	 * for it, so that a pasta started right after us can bind them
+	 */
+	if (c->mode == MODE_PASTA)
+		pasta_ns_helper_stop();
+
 	if (!quit_signal) {
 		debug("The command ended, exiting with status %i",
 		      pasta_child_exit_status());

@@ -60,6 +60,8 @@ static char pasta_helper_stack[PASTA_NS_STACK_BYTES]
 
 /* The namespace helper, once started: PID, request and completion pipes */
 static volatile pid_t pasta_helper_pid;
+/* Set while we stop the helper ourselves: its end is expected then */
+static volatile sig_atomic_t pasta_helper_stopping;
 static int pasta_helper_req[2] = { -1, -1 };
 static int pasta_helper_done[2] = { -1, -1 };
 
@@ -248,6 +250,8 @@ static int pasta_helper_fn(void *arg)
 			continue;
 		if (n != 1)
 			_exit(EXIT_FAILURE);
+		if (!a->fn)
+			_exit(EXIT_SUCCESS);	/* pasta_ns_helper_stop() */
 		a->ret = a->fn(a->arg);
 		if (write(pasta_helper_done[1], "d", 1) != 1)
 			_exit(EXIT_FAILURE);
@@ -307,6 +311,30 @@ void pasta_ns_helper_start(struct ctx *c)
 }
 
 /**
+ * pasta_ns_helper_stop() - Make the namespace helper exit, wait for it
+ *
+ * It shares our descriptors: our listening sockets only close once both of
+ * us are gone.
+ */
+void pasta_ns_helper_stop(void)
+{
+	siginfo_t si;
+	char b = 's';
+
+	if (!pasta_helper_pid)
+		return;
+
+	pasta_helper_stopping = 1;
+	pasta_helper_work.fn = NULL;
+	if (write(pasta_helper_req[1], &b, 1) != 1)
+		return;
+	while (waitid(P_PID, pasta_helper_pid, &si, WEXITED) < 0 &&
+	       errno == EINTR)
+		;
+	pasta_helper_pid = 0;
+}
+
+/**
  * pasta_child_handler() - SIGCHLD: note the spawned command's exit status
  * @signum:	Signal number, unused
  *
@@ -322,8 +350,8 @@ static void pasta_child_handler(int signum)
 	(void)signum;
 
 	memset(&si, 0, sizeof(si));
-	if (pasta_helper_pid &&
 	/* #syscalls:pasta waitid */
+	if (pasta_helper_pid && !pasta_helper_stopping &&
 	    !waitid(P_PID, pasta_helper_pid, &si, WEXITED | WNOHANG) &&
 	    si.si_pid == pasta_helper_pid) {
 		static const char msg[] = "pasta: namespace helper died\n";

@@ -14,6 +14,7 @@ int pasta_child_exit_status(void);
 void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref);
 int pasta_ns_enter(const struct ctx *c);
 void pasta_ns_helper_start(struct ctx *c);
+void pasta_ns_helper_stop(void);
 int pasta_ns_call(const struct ctx *c, int (*fn)(void *arg), void *arg);
 
 #endif /* PASTA_H */
