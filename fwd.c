@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "fwd.h"
@@ -663,6 +664,49 @@ int fwd_listen_addrs(const struct ctx *c, const struct fwd_rule *r, bool ns,
 		la[0].v6only = false;
 	}
 	return 1;
+}
+
+/**
+ * fwd_listen_open() - Open the sockets a forwarded port listens on
+ * @c:		Execution context
+ * @r:		Forwarding rule, NULL for automatic forwarding
+ * @port:	Port
+ * @ns:		Listening in pasta's namespace, not on the host
+ * @fds:	FWD_LISTEN_MAX sockets, set on return (-1 for none)
+ * @open_one:	Opens one socket on an address, returns it or -errno
+ *
+ * One of several addresses missing (EADDRNOTAVAIL: no IPv6 in the
+ * namespace, say) is skipped; any other failure closes what was opened.
+ *
+ * Return: number of sockets opened, or negative error code
+ */
+int fwd_listen_open(const struct ctx *c, const struct fwd_rule *r,
+		    in_port_t port, bool ns, int *fds, fwd_listen_one_fn open_one)
+{
+	struct fwd_listen_addr la[FWD_LISTEN_MAX];
+	int i, n, opened = 0, rc = -EAFNOSUPPORT;
+
+	for (i = 0; i < FWD_LISTEN_MAX; i++)
+		fds[i] = -1;
+
+	n = fwd_listen_addrs(c, r, ns, la);
+	for (i = 0; i < n; i++) {
+		int s = open_one(c, &la[i], r ? r->ifname : NULL, port, ns);
+
+		if (s >= 0) {
+			fds[opened++] = s;
+			continue;
+		}
+		rc = s;
+		if (n > 1 && s == -EADDRNOTAVAIL)
+			continue;
+		while (opened) {
+			close(fds[--opened]);
+			fds[opened] = -1;
+		}
+		return rc;
+	}
+	return opened ? opened : rc;
 }
 
 /* Address translation, decided once per flow (see NOTES in the manual):

@@ -103,6 +103,11 @@ struct ctx;
 
 int fwd_listen_addrs(const struct ctx *c, const struct fwd_rule *r, bool ns,
 		     struct fwd_listen_addr *la);
+typedef int (*fwd_listen_one_fn)(const struct ctx *c,
+				 const struct fwd_listen_addr *la,
+				 const char *ifname, in_port_t port, bool ns);
+int fwd_listen_open(const struct ctx *c, const struct fwd_rule *r,
+		    in_port_t port, bool ns, int *fds, fwd_listen_one_fn open_one);
 int fwd_spec_parse(struct fwd_ports *fwd, const char *spec, bool allow_auto,
 		   bool allow_all, const char **why);
 void fwd_map_build(struct fwd_ports *fwd);

@@ -705,31 +705,7 @@ fail:
 int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		      in_port_t port, bool ns, int *fds)
 {
-	struct fwd_listen_addr la[FWD_LISTEN_MAX];
-	int i, n, opened = 0, rc = -EAFNOSUPPORT;
-
-	for (i = 0; i < FWD_LISTEN_MAX; i++)
-		fds[i] = -1;
-
-	n = fwd_listen_addrs(c, r, ns, la);
-	for (i = 0; i < n; i++) {
-		int s = splice_listen_one(c, &la[i], r ? r->ifname : NULL,
-					  port, ns);
-
-		if (s >= 0) {
-			fds[opened++] = s;
-			continue;
-		}
-		rc = s;
-		if (n > 1 && s == -EADDRNOTAVAIL)
-			continue;
-		while (opened) {
-			close(fds[--opened]);
-			fds[opened] = -1;
-		}
-		return rc;
-	}
-	return opened ? opened : rc;
+	return fwd_listen_open(c, r, port, ns, fds, splice_listen_one);
 }
 
 /**
