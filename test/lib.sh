@@ -106,3 +106,42 @@ pcap_text() {
 	unshare --user --map-user=1000 --map-group=1000 -- \
 		tcpdump -nn "$@" -r "$f"
 }
+
+# caller_guest_configured NAME: the namespace guest gets its address and
+# default route by DHCP (udhcpc applies them), checked from its tables
+caller_guest_configured() {
+	cat > "$WORK/udhcpc.script" <<'SCRIPT'
+#!/bin/sh
+[ "$1" = bound ] || exit 0
+ip addr add "$ip/$mask" dev "$interface"
+ip route add default via "$router"
+SCRIPT
+	chmod +x "$WORK/udhcpc.script"
+	in_guest timeout 15 udhcpc -i guest0 -f -q -n -t 3 -T 1 -A 1 \
+		-s "$WORK/udhcpc.script" >"$WORK/udhcpc.log" 2>&1
+	local out
+	out=$(in_guest sh -c 'ip -o addr show dev guest0; ip route show')
+	if grep -q 'inet 192\.0\.2\.2/24' <<< "$out" &&
+	   grep -q '^default via 192\.0\.2\.1' <<< "$out"; then
+		pass "$1"
+	else
+		fail "$1" "$(echo "$out" | tr '\n' '|')"
+	fi
+}
+
+# caller_port_forwarded NAME TEXT GUEST_PORT HOST_PORT: a guest service
+# answering TEXT on GUEST_PORT is reached on the host's HOST_PORT; sets SRV
+caller_port_forwarded() {
+	local got
+	in_guest socat -u SYSTEM:"echo $2" TCP-LISTEN:"$3",reuseaddr \
+		2>/dev/null &
+	SRV=$!
+	wait_for 5 sh -c "nsenter -t $GUEST_PID -n ss -ltnH 'sport = :$3' |
+			  grep -q LISTEN"
+	got=$(timeout 10 socat -u TCP:127.0.0.1:"$4" - 2>&1)
+	if [ "$got" = "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "got '$got'"
+	fi
+}

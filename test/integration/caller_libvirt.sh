@@ -17,13 +17,6 @@ gone() {
 SOCK=$WORK/libvirt.sock
 trap 'guest_stop; kill $SRV $(cat $WORK/*.pid 2>/dev/null) 2>/dev/null' EXIT
 
-cat > "$WORK/script" <<'SCRIPT'
-#!/bin/sh
-[ "$1" = bound ] || exit 0
-ip addr add "$ip/$mask" dev "$interface"
-ip route add default via "$router"
-SCRIPT
-chmod +x "$WORK/script"
 
 "$PASST" --one-off --socket "$SOCK" --pid "$WORK/passt.pid" \
 	-t 18082:82 -u none 2>"$WORK/err"
@@ -38,27 +31,8 @@ else
 fi
 
 guest_start "$SOCK"
-in_guest timeout 15 udhcpc -i guest0 -f -q -n -t 3 -T 1 -A 1 \
-	-s "$WORK/script" >"$WORK/udhcpc.log" 2>&1
-out=$(in_guest sh -c 'ip -o addr show dev guest0; ip route show')
-if grep -q 'inet 192\.0\.2\.2/24' <<< "$out" &&
-   grep -q '^default via 192\.0\.2\.1' <<< "$out"; then
-	pass libvirt_guest_configured
-else
-	fail libvirt_guest_configured "$(echo "$out" | tr '\n' '|')"
-fi
-
-in_guest socat -u SYSTEM:"echo from-libvirt-guest" \
-	TCP-LISTEN:82,reuseaddr 2>/dev/null &
-SRV=$!
-wait_for 5 sh -c "nsenter -t $GUEST_PID -n ss -ltnH 'sport = :82' |
-		  grep -q LISTEN"
-got=$(timeout 10 socat -u TCP:127.0.0.1:18082 - 2>&1)
-if [ "$got" = from-libvirt-guest ]; then
-	pass libvirt_port_forwarded
-else
-	fail libvirt_port_forwarded "got '$got'"
-fi
+caller_guest_configured libvirt_guest_configured
+caller_port_forwarded libvirt_port_forwarded from-libvirt-guest 82 18082
 
 guest_unbridge
 if wait_for 10 gone "$pid"; then
