@@ -96,7 +96,7 @@ seccomp-report: seccomp.sh
 %.o: %.c $(HDRS)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-test/unit/%: test/unit/%.c test/unit/unit.h $(LIB_OBJS) $(HDRS)
+test/unit/%: test/unit/%.c $(wildcard test/unit/*.h) $(LIB_OBJS) $(HDRS)
 	$(CC) $(CFLAGS) -I. -o $@ $< $(LIB_OBJS)
 
 test/helpers/%: test/helpers/%.c $(LIB_OBJS) $(HDRS)

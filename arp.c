@@ -112,7 +112,7 @@ int arp_reply_build(const struct ctx *c, const struct iovec *frame,
  *
  * Return: 1 if the frame was ARP (answered or ignored), 0 if not
  */
-int arp(struct ctx *c, const struct iovec *frame, const struct frame_info *fi)
+int arp(const struct ctx *c, const struct iovec *frame, const struct frame_info *fi)
 {
 	uint8_t reply[ARP_FRAME_LEN];
 	size_t len;

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "packet.h"
 
 /* Ethernet header plus ARP for IPv4 over Ethernet (RFC 826) */
@@ -17,6 +17,6 @@
 
 int arp_reply_build(const struct ctx *c, const struct iovec *frame,
 		    const struct frame_info *fi, uint8_t *reply, size_t *len);
-int arp(struct ctx *c, const struct iovec *frame, const struct frame_info *fi);
+int arp(const struct ctx *c, const struct iovec *frame, const struct frame_info *fi);
 
 #endif /* ARP_H */

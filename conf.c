@@ -38,11 +38,15 @@
 
 #include "util.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
+#include "epoll_ctl.h"
 #include "fwd.h"
 #include "netlink.h"
 #include "isolation.h"
 #include "conf.h"
+
+/* Our MAC address towards the guest, unless -M says otherwise */
+#define MAC_OUR_DEFAULT		{ 0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55 }
 
 /* Set by the Makefile: see there for the format */
 #ifndef PASST_VERSION
@@ -1484,8 +1488,8 @@ static void conf_init_ctx(struct ctx *c)
 {
 	static const uint8_t mac[MAC_ADDR_LEN] = MAC_OUR_DEFAULT;
 
-	c->fd_tap = c->fd_tap_listen = c->fd_from_parent = -1;
-	c->pidfile_fd = c->pasta_netns_fd = c->pasta_userns_fd = -1;
+	c->run->fd_tap = c->run->fd_tap_listen = c->fd_from_parent = -1;
+	c->run->pidfile_fd = c->pasta_netns_fd = c->pasta_userns_fd = -1;
 	memcpy(c->our_tap_mac, mac, sizeof(mac));
 	c->mtu = MTU_DEFAULT;
 	c->log_size = LOG_SIZE_DEFAULT;
@@ -1919,10 +1923,10 @@ static void conf_nofile(const struct ctx *c)
 static void conf_pidfile(struct ctx *c)
 {
 	if (*c->pidfile) {
-		c->pidfile_fd = open(c->pidfile,
+		c->run->pidfile_fd = open(c->pidfile,
 				     O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC,
 				     0644);
-		if (c->pidfile_fd < 0)
+		if (c->run->pidfile_fd < 0)
 			die_perror("-P %s: can't open PID file",
 				   conf_quote(c->pidfile));
 	}

@@ -3,7 +3,7 @@
 #ifndef CONF_H
 #define CONF_H
 
-#include "passt.h"
+#include "ctx.h"
 
 void conf_nofile_raise(void);
 void conf(struct ctx *c, int argc, char **argv);

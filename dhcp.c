@@ -702,7 +702,7 @@ int dhcp_process(const struct ctx *c, const struct iovec *frame,
  * Return: 1 if the frame was for a DHCP server (answered or ignored), 0 if
  *	   it's other UDP traffic
  */
-int dhcp(struct ctx *c, const struct iovec *frame, const struct frame_info *fi)
+int dhcp(const struct ctx *c, const struct iovec *frame, const struct frame_info *fi)
 {
 	static struct dhcp_reply r;
 	int ret;

@@ -12,7 +12,7 @@
 #include <sys/uio.h>
 #include <netinet/in.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "packet.h"
 
 #define DHCP_SERVER_PORT	67
@@ -51,6 +51,6 @@ struct dhcp_reply {
 ssize_t dhcp_search_encode(const struct ctx *c, uint8_t *buf, size_t size);
 int dhcp_process(const struct ctx *c, const struct iovec *frame,
 		 const struct frame_info *fi, struct dhcp_reply *r);
-int dhcp(struct ctx *c, const struct iovec *frame, const struct frame_info *fi);
+int dhcp(const struct ctx *c, const struct iovec *frame, const struct frame_info *fi);
 
 #endif /* DHCP_H */

@@ -630,7 +630,7 @@ int dhcpv6_process(const struct ctx *c, const struct iovec *frame,
  * Return: 1 if the frame was for a DHCPv6 server (answered or ignored), 0
  *	   if it's other UDP traffic
  */
-int dhcpv6(struct ctx *c, const struct iovec *frame,
+int dhcpv6(const struct ctx *c, const struct iovec *frame,
 	   const struct frame_info *fi)
 {
 	static struct dhcpv6_reply r;

@@ -11,7 +11,7 @@
 #include <sys/uio.h>
 #include <netinet/in.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "packet.h"
 
 #define DHCPV6_CLIENT_PORT	546
@@ -39,7 +39,7 @@ struct dhcpv6_reply {
 
 int dhcpv6_process(const struct ctx *c, const struct iovec *frame,
 		   const struct frame_info *fi, struct dhcpv6_reply *r);
-int dhcpv6(struct ctx *c, const struct iovec *frame,
+int dhcpv6(const struct ctx *c, const struct iovec *frame,
 	   const struct frame_info *fi);
 
 #endif /* DHCPV6_H */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "inany.h"
 #include "siphash.h"
 #include "log.h"
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "inany.h"
 #include "util.h"
 
 /* Entries in the flow table: a compile-time bound on concurrent flows */

@@ -25,9 +25,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "inany.h"
 #include "util.h"
+#include "epoll_ctl.h"
 #include "fwd.h"
-#include "passt.h"
+#include "ctx.h"
 
 /* Used when /proc/sys/net/ipv4/ip_local_port_range can't be read */
 #define FWD_EPHEMERAL_FIRST	32768
@@ -879,8 +881,8 @@ int fwd_nat_to_guest(const struct ctx *c, const union inany_addr *peer,
 	*faddr = *peer;
 	if (v4) {
 		const struct ip4_ctx *ip4 = &c->ip4;
-		struct in_addr dst = ip4->addr_seen.s_addr ? ip4->addr_seen
-							   : ip4->addr;
+		struct in_addr dst = c->run->addr4_seen.s_addr ?
+				     c->run->addr4_seen : ip4->addr;
 
 		if (!c->ipv4_enabled || !dst.s_addr)
 			return -1;
@@ -908,7 +910,7 @@ int fwd_nat_to_guest(const struct ctx *c, const union inany_addr *peer,
 			return -1;
 		faddr->a6 = ip6->map_host_loopback;
 	} else if (IN6_ARE_ADDR_EQUAL(&peer->a6, &ip6->addr) ||
-		   IN6_ARE_ADDR_EQUAL(&peer->a6, &ip6->addr_seen)) {
+		   IN6_ARE_ADDR_EQUAL(&peer->a6, &c->run->addr6_seen)) {
 		if (!IN6_IS_ADDR_UNSPECIFIED(&ip6->map_guest_addr))
 			faddr->a6 = ip6->map_guest_addr;
 		else if (!IN6_IS_ADDR_UNSPECIFIED(&ip6->map_host_loopback))
@@ -918,9 +920,9 @@ int fwd_nat_to_guest(const struct ctx *c, const union inany_addr *peer,
 	}
 
 	if (IN6_IS_ADDR_LINKLOCAL(&faddr->a6))
-		eaddr->a6 = ip6->addr_ll_seen;
-	else if (!IN6_IS_ADDR_UNSPECIFIED(&ip6->addr_seen))
-		eaddr->a6 = ip6->addr_seen;
+		eaddr->a6 = c->run->addr6_ll_seen;
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&c->run->addr6_seen))
+		eaddr->a6 = c->run->addr6_seen;
 	else
 		eaddr->a6 = ip6->addr;
 

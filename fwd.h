@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <net/if.h>
 
+#include "inany.h"
 #include "util.h"
 
 #define NUM_PORTS		(1U << 16)

@@ -29,7 +29,7 @@
 
 #include "util.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "fwd.h"
 #include "pasta.h"
 #include "tcp_splice.h"
@@ -425,7 +425,7 @@ static void fa_scan_all(const struct ctx *c)
  *
  * Return: 0 on success, -1 on failure
  */
-int fwd_auto_init(struct ctx *c)
+int fwd_auto_init(const struct ctx *c)
 {
 	uint16_t eph_first, eph_last;
 	bool any = false;
@@ -466,7 +466,7 @@ int fwd_auto_init(struct ctx *c)
  * @c:		Execution context
  * @now:	Current timestamp
  */
-void fwd_auto_timer(struct ctx *c, const struct timespec *now)
+void fwd_auto_timer(const struct ctx *c, const struct timespec *now)
 {
 	if (c->mode != MODE_PASTA || !fa_last.tv_sec)
 		return;

@@ -8,13 +8,13 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "passt.h"
+#include "ctx.h"
 
 /* Seconds between two scans of the bound ports */
 #define FWD_AUTO_INTERVAL_MS	1000
 
-int fwd_auto_init(struct ctx *c);
-void fwd_auto_timer(struct ctx *c, const struct timespec *now);
+int fwd_auto_init(const struct ctx *c);
+void fwd_auto_timer(const struct ctx *c, const struct timespec *now);
 int fwd_auto_scan(int fd, bool tcp, unsigned long *map);
 
 #endif /* FWD_AUTO_H */

@@ -22,9 +22,11 @@
 #include <netinet/icmp6.h>
 #include <linux/if_ether.h>
 
+#include "epoll_ctl.h"
+#include "inany.h"
 #include "util.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "packet.h"
 #include "checksum.h"
 #include "tap.h"
@@ -145,7 +147,7 @@ static void icmp_warn_denied(enum icmp_af af, int ret)
  * The probe runs with our current identity: if we change user later and
  * that one may not open ping sockets, we warn on the first request instead.
  */
-void icmp_init(struct ctx *c)
+void icmp_init(const struct ctx *c)
 {
 	int ret;
 
@@ -187,7 +189,7 @@ static ssize_t icmp_sendto(int s, const void *msg, size_t len,
  */
 static void icmp_flow_close(const struct ctx *c, struct icmp_flow *f)
 {
-	epoll_ctl(c->epollfd, EPOLL_CTL_DEL, f->sock, NULL);
+	epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, f->sock, NULL);
 	close(f->sock);
 	f->sock = -1;
 }
@@ -358,7 +360,7 @@ static int icmp_flow_get(const struct ctx *c, enum icmp_af af, uint16_t id,
 
 	ref.fd = f->sock;
 	ref.flow = icmp_flow_ref(af, free_i);
-	if (epoll_add_ref(c->epollfd, f->sock, EPOLLIN, ref)) {
+	if (epoll_add_ref(c->run->epollfd, f->sock, EPOLLIN, ref)) {
 		close(f->sock);
 		f->sock = -1;
 		return -1;
@@ -405,7 +407,7 @@ static bool icmp_echo_valid(const struct frame_info *fi, const uint8_t *msg)
  * Return: 1 if the frame was an Echo request (forwarded or dropped), 0 if
  *	   it's not for us
  */
-int icmp_tap_handler(struct ctx *c, const struct iovec *frame,
+int icmp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		     const struct frame_info *fi, const struct timespec *now)
 {
 	bool v4 = fi->ethertype == ETH_P_IP;
@@ -486,7 +488,7 @@ int icmp_tap_handler(struct ctx *c, const struct iovec *frame,
  * @c:		Execution context
  * @ref:	epoll reference: socket and flow index
  */
-void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
+void icmp_sock_handler(const struct ctx *c, union epoll_ref ref)
 {
 	enum icmp_af af = ref.flow / ICMP_FLOWS_MAX;
 	unsigned int i = ref.flow % ICMP_FLOWS_MAX;
@@ -536,7 +538,7 @@ void icmp_sock_handler(struct ctx *c, union epoll_ref ref)
  * @c:		Execution context
  * @now:	Current timestamp
  */
-void icmp_timer(struct ctx *c, const struct timespec *now)
+void icmp_timer(const struct ctx *c, const struct timespec *now)
 {
 	unsigned int af, i;
 
@@ -561,7 +563,7 @@ void icmp_timer(struct ctx *c, const struct timespec *now)
  * icmp_guest_gone() - The guest went away: close its echo flows
  * @c:		Execution context
  */
-void icmp_guest_gone(struct ctx *c)
+void icmp_guest_gone(const struct ctx *c)
 {
 	unsigned int af, i;
 

@@ -6,14 +6,15 @@
 #include <time.h>
 #include <sys/uio.h>
 
-#include "passt.h"
+#include "ctx.h"
+#include "epoll_ctl.h"
 #include "packet.h"
 
-void icmp_init(struct ctx *c);
-int icmp_tap_handler(struct ctx *c, const struct iovec *frame,
+void icmp_init(const struct ctx *c);
+int icmp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		     const struct frame_info *fi, const struct timespec *now);
-void icmp_sock_handler(struct ctx *c, union epoll_ref ref);
-void icmp_timer(struct ctx *c, const struct timespec *now);
-void icmp_guest_gone(struct ctx *c);
+void icmp_sock_handler(const struct ctx *c, union epoll_ref ref);
+void icmp_timer(const struct ctx *c, const struct timespec *now);
+void icmp_guest_gone(const struct ctx *c);
 
 #endif /* ICMP_H */

@@ -882,13 +882,13 @@ void isolation_daemonise(const struct ctx *c)
 		die_perror("Failed to fork into the background");
 
 	if (pid > 0) {
-		if (c->pidfile_fd >= 0 && write_pidfile(c->pidfile_fd, pid))
+		if (c->run->pidfile_fd >= 0 && write_pidfile(c->run->pidfile_fd, pid))
 			err_perror("Failed to write PID file %s", c->pidfile);
 		_exit(EXIT_SUCCESS);
 	}
 
-	if (c->pidfile_fd >= 0)
-		close(c->pidfile_fd);
+	if (c->run->pidfile_fd >= 0)
+		close(c->run->pidfile_fd);
 
 	if (setsid() < 0)
 		die_perror("setsid");

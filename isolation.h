@@ -3,7 +3,7 @@
 #ifndef ISOLATION_H
 #define ISOLATION_H
 
-#include "passt.h"
+#include "ctx.h"
 
 int isolation_runas_parse(const char *spec, uid_t *uid, gid_t *gid);
 void isolation_default_user(struct ctx *c);

@@ -110,7 +110,7 @@ static int ndp_opts_check(const struct iovec *msg, size_t off, bool *slla)
 static bool ndp_is_guest_addr(const struct ctx *c, const struct in6_addr *a)
 {
 	const struct in6_addr *own[] = {
-		&c->ip6.addr, &c->ip6.addr_seen, &c->ip6.addr_ll_seen,
+		&c->ip6.addr, &c->run->addr6_seen, &c->run->addr6_ll_seen,
 	};
 	size_t i;
 
@@ -428,7 +428,7 @@ int ndp_process(const struct ctx *c, const struct iovec *frame,
  *
  * Return: 1 if the frame was NDP (answered or ignored), 0 if not
  */
-int ndp(struct ctx *c, const struct iovec *frame, const struct frame_info *fi)
+int ndp(const struct ctx *c, const struct iovec *frame, const struct frame_info *fi)
 {
 	static struct ndp_reply r;
 	int ret;
@@ -453,21 +453,21 @@ int ndp(struct ctx *c, const struct iovec *frame, const struct frame_info *fi)
  * descriptor), then one every NDP_RA_INTERVAL_MIN_SEC to
  * NDP_RA_INTERVAL_MAX_SEC seconds, with jitter (RFC 4861, 6.2.4).
  */
-void ndp_timer(struct ctx *c, const struct timespec *now)
+void ndp_timer(const struct ctx *c, const struct timespec *now)
 {
 	static struct timespec next;
 	static int guest_fd = -1;
 	static struct ndp_reply r;
 	long interval;
 
-	if (c->no_ndp || c->no_ra || !c->ipv6_enabled || c->fd_tap < 0) {
+	if (c->no_ndp || c->no_ra || !c->ipv6_enabled || c->run->fd_tap < 0) {
 		guest_fd = -1;
 		return;
 	}
 
-	if (guest_fd == c->fd_tap && timespec_diff_ms(now, &next) < 0)
+	if (guest_fd == c->run->fd_tap && timespec_diff_ms(now, &next) < 0)
 		return;
-	guest_fd = c->fd_tap;
+	guest_fd = c->run->fd_tap;
 
 	ndp_ra_build(c, &ndp_all_nodes, &r);
 	tap_icmp6_send(c, &r.src, &r.dst, r.msg, r.len);

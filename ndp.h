@@ -12,7 +12,7 @@
 #include <sys/uio.h>
 #include <netinet/in.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "packet.h"
 
 /* Keep our messages within the IPv6 minimum MTU (RFC 8200, 5) */
@@ -50,7 +50,7 @@ void ndp_ra_build(const struct ctx *c, const struct in6_addr *dst,
 		  struct ndp_reply *r);
 int ndp_process(const struct ctx *c, const struct iovec *frame,
 		const struct frame_info *fi, struct ndp_reply *r);
-int ndp(struct ctx *c, const struct iovec *frame, const struct frame_info *fi);
-void ndp_timer(struct ctx *c, const struct timespec *now);
+int ndp(const struct ctx *c, const struct iovec *frame, const struct frame_info *fi);
+void ndp_timer(const struct ctx *c, const struct timespec *now);
 
 #endif /* NDP_H */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "inany.h"
 #include "util.h"
 
 /* Every frame a back end hands to the handlers starts 2 bytes past a 4-byte

@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <linux/if_ether.h>
 
+#include "epoll_ctl.h"
 #include "util.h"
 #include "log.h"
 #include "passt.h"
@@ -42,7 +43,8 @@
 /* Longest sleep of the main loop: periodic work runs at least this often */
 #define TIMER_INTERVAL_MS	1000
 
-static struct ctx main_ctx;
+static struct ctx_run main_run;
+static struct ctx main_ctx = { .run = &main_run };
 
 static volatile sig_atomic_t quit_signal;
 
@@ -102,7 +104,7 @@ static void signals_init(void)
  * @p:		Frames read by the back end
  * @now:	Current timestamp
  */
-void guest_frames(struct ctx *c, const struct pool *p,
+void guest_frames(const struct ctx *c, const struct pool *p,
 		  const struct timespec *now)
 {
 	size_t i;
@@ -167,13 +169,13 @@ void guest_frames(struct ctx *c, const struct pool *p,
  * addresses. Its connections and flows would only confuse it: close them
  * (TCP peers on the host see a reset).
  */
-void guest_gone(struct ctx *c)
+void guest_gone(const struct ctx *c)
 {
-	c->guest_gone = false;
-	memset(c->guest_mac, 0, sizeof(c->guest_mac));
-	memset(&c->ip4.addr_seen, 0, sizeof(c->ip4.addr_seen));
-	memset(&c->ip6.addr_seen, 0, sizeof(c->ip6.addr_seen));
-	memset(&c->ip6.addr_ll_seen, 0, sizeof(c->ip6.addr_ll_seen));
+	c->run->guest_gone = false;
+	memset(c->run->guest_mac, 0, sizeof(c->run->guest_mac));
+	memset(&c->run->addr4_seen, 0, sizeof(c->run->addr4_seen));
+	memset(&c->run->addr6_seen, 0, sizeof(c->run->addr6_seen));
+	memset(&c->run->addr6_ll_seen, 0, sizeof(c->run->addr6_ll_seen));
 	tcp_guest_gone(c);
 	udp_guest_gone(c);
 	icmp_guest_gone(c);
@@ -216,7 +218,7 @@ static void stats_print(const struct ctx *c, const struct timespec *now)
  * @c:		Execution context
  * @now:	Current timestamp
  */
-static void timers(struct ctx *c, const struct timespec *now)
+static void timers(const struct ctx *c, const struct timespec *now)
 {
 	ndp_timer(c, now);
 	icmp_timer(c, now);
@@ -231,13 +233,13 @@ static void timers(struct ctx *c, const struct timespec *now)
  * background() - Detach into the background unless -f, write the PID file
  * @c:		Execution context
  */
-static void background(struct ctx *c)
+static void background(const struct ctx *c)
 {
 	if (!c->foreground)
 		isolation_daemonise(c);
-	else if (c->pidfile_fd >= 0)
-		write_pidfile(c->pidfile_fd, getpid());
-	c->pidfile_fd = -1;
+	else if (c->run->pidfile_fd >= 0)
+		write_pidfile(c->run->pidfile_fd, getpid());
+	c->run->pidfile_fd = -1;
 }
 
 /**
@@ -261,8 +263,8 @@ int main(int argc, char **argv)
 	isolation_initial(c, argc, argv);
 	signals_init();
 
-	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
-	if (c->epollfd < 0)
+	c->run->epollfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->run->epollfd < 0)
 		die_perror("Failed to create epoll instance");
 
 	conf(c, argc, argv);
@@ -309,7 +311,7 @@ int main(int argc, char **argv)
 		int n, i;
 
 		/* #syscalls epoll_wait|epoll_pwait */
-		n = epoll_wait(c->epollfd, events, EPOLL_EVENTS,
+		n = epoll_wait(c->run->epollfd, events, EPOLL_EVENTS,
 			       TIMER_INTERVAL_MS);
 		if (n < 0 && errno != EINTR)
 			die_perror("epoll_wait");
@@ -387,7 +389,7 @@ int main(int argc, char **argv)
 
 			if (p && p->count)
 				guest_frames(c, p, &now);
-			if (c->guest_gone)
+			if (c->run->guest_gone)
 				guest_gone(c);
 		}
 

@@ -30,9 +30,10 @@
 #include <sys/wait.h>
 #include <linux/if_tun.h>
 
+#include "epoll_ctl.h"
 #include "util.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "netlink.h"
 #include "pasta.h"
 #include "isolation.h"
@@ -955,7 +956,7 @@ static int pasta_ns_setup(void *arg)
 		close(fd);
 		return ret;
 	}
-	c->fd_tap = fd;
+	c->run->fd_tap = fd;
 
 	if (c->ns_mac_set &&
 	    (ret = nl_link_set_mac(nl_sock_ns, c->pasta_ifi, c->ns_mac)) < 0)
@@ -1009,7 +1010,7 @@ static void pasta_nsquit_timer_init(const struct ctx *c)
 		die_perror("Failed to set namespace watch timer");
 
 	ref.fd = fd;
-	if (epoll_add_ref(c->epollfd, fd, EPOLLIN, ref))
+	if (epoll_add_ref(c->run->epollfd, fd, EPOLLIN, ref))
 		die("Failed to add namespace watch timer to epoll");
 }
 
@@ -1053,7 +1054,7 @@ static int pasta_nsquit_inotify_init(struct ctx *c)
 	}
 
 	ref.fd = fd;
-	if (epoll_add_ref(c->epollfd, fd, EPOLLIN, ref)) {
+	if (epoll_add_ref(c->run->epollfd, fd, EPOLLIN, ref)) {
 		close(fd);
 		return -1;
 	}
@@ -1118,7 +1119,7 @@ static bool pasta_nsquit_timer_gone(int fd)
  * @c:		Execution context
  * @ref:	epoll reference: inotify instance or timer
  */
-void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref)
+void pasta_netns_quit_handler(const struct ctx *c, union epoll_ref ref)
 {
 	bool gone = false;
 
@@ -1137,7 +1138,7 @@ void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref)
  * pasta_setup() - Create or join the target namespace and its tap device
  * @c:		Execution context, after conf()
  *
- * Sets @c->fd_tap, @c->pasta_ifi, @c->pasta_netns_fd and
+ * Sets @c->run->fd_tap, @c->pasta_ifi, @c->pasta_netns_fd and
  * @c->pasta_userns_fd. A spawned command waits for pasta_start_child().
  */
 void pasta_setup(struct ctx *c)
@@ -1155,7 +1156,7 @@ void pasta_setup(struct ctx *c)
 	if (c->config_net && nl_sock < 0)
 		nl_sock_init();
 
-	ret = pasta_ns_call(c, pasta_ns_setup, c);
+	ret = pasta_ns_call(c, pasta_ns_setup, (void *)c);
 	if (ret < 0) {
 		if (*pasta_ns_err)
 			die("%s", pasta_ns_err);
@@ -1181,7 +1182,7 @@ void pasta_setup(struct ctx *c)
  * pasta_start_child() - Let the spawned command run, if we spawned one
  * @c:		Execution context
  */
-void pasta_start_child(struct ctx *c)
+void pasta_start_child(const struct ctx *c)
 {
 	(void)c;
 

@@ -6,12 +6,13 @@
 #ifndef PASTA_H
 #define PASTA_H
 
-#include "passt.h"
+#include "ctx.h"
+#include "epoll_ctl.h"
 
 void pasta_setup(struct ctx *c);
-void pasta_start_child(struct ctx *c);
+void pasta_start_child(const struct ctx *c);
 int pasta_child_exit_status(void);
-void pasta_netns_quit_handler(struct ctx *c, union epoll_ref ref);
+void pasta_netns_quit_handler(const struct ctx *c, union epoll_ref ref);
 int pasta_ns_enter(const struct ctx *c);
 void pasta_ns_helper_start(struct ctx *c);
 void pasta_ns_helper_stop(void);

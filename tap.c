@@ -26,6 +26,8 @@
 #include <netinet/icmp6.h>
 #include <linux/sockios.h>
 
+#include "epoll_ctl.h"
+#include "inany.h"
 #include "util.h"
 #include "log.h"
 #include "checksum.h"
@@ -211,7 +213,7 @@ static int tap_ip6_parse(struct iovec *frame, struct frame_info *fi)
  * @src_mac:	Source MAC address of the frame
  * @fi:		Parsed frame
  */
-static void tap_learn(struct ctx *c, const uint8_t *src_mac,
+static void tap_learn(const struct ctx *c, const uint8_t *src_mac,
 		      const struct frame_info *fi)
 {
 	static const uint8_t zero_mac[MAC_ADDR_LEN];
@@ -220,7 +222,7 @@ static void tap_learn(struct ctx *c, const uint8_t *src_mac,
 
 	/* Group addresses are never valid sources (IEEE 802, I/G bit) */
 	if (!(src_mac[0] & 1) && memcmp(src_mac, zero_mac, MAC_ADDR_LEN))
-		memcpy(c->guest_mac, src_mac, MAC_ADDR_LEN);
+		memcpy(c->run->guest_mac, src_mac, MAC_ADDR_LEN);
 
 	if (fi->ethertype == ETH_P_IP) {
 		v4 = inany_v4(&fi->saddr);
@@ -228,15 +230,15 @@ static void tap_learn(struct ctx *c, const uint8_t *src_mac,
 		    !IN_MULTICAST(ntohl(v4->s_addr)) &&
 		    v4->s_addr != htonl(INADDR_BROADCAST) &&
 		    !inany_is_loopback(&fi->saddr))
-			c->ip4.addr_seen = *v4;
+			c->run->addr4_seen = *v4;
 	} else if (fi->ethertype == ETH_P_IPV6) {
 		if (IN6_IS_ADDR_LINKLOCAL(a6))
-			c->ip6.addr_ll_seen = *a6;
+			c->run->addr6_ll_seen = *a6;
 		else if (!IN6_IS_ADDR_UNSPECIFIED(a6) &&
 			 !IN6_IS_ADDR_MULTICAST(a6) &&
 			 !IN6_IS_ADDR_LOOPBACK(a6) &&
 			 !IN6_IS_ADDR_V4MAPPED(a6))
-			c->ip6.addr_seen = *a6;
+			c->run->addr6_seen = *a6;
 	}
 }
 
@@ -251,7 +253,7 @@ static void tap_learn(struct ctx *c, const uint8_t *src_mac,
  *
  * Return: 0 if the frame is usable, -1 if it must be dropped
  */
-int tap_parse(struct ctx *c, struct iovec *frame, struct frame_info *fi)
+int tap_parse(const struct ctx *c, struct iovec *frame, struct frame_info *fi)
 {
 	const struct ethhdr *eh;
 	int ret;
@@ -293,11 +295,11 @@ int tap_parse(struct ctx *c, struct iovec *frame, struct frame_info *fi)
  */
 static void tap_epoll_mod(const struct ctx *c, bool out)
 {
-	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST, .fd = c->fd_tap };
+	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST, .fd = c->run->fd_tap };
 	struct epoll_event ev = { .data.u64 = ref.u64 };
 
 	ev.events = EPOLLIN | EPOLLRDHUP | (out ? EPOLLOUT : 0);
-	if (epoll_ctl(c->epollfd, EPOLL_CTL_MOD, c->fd_tap, &ev))
+	if (epoll_ctl(c->run->epollfd, EPOLL_CTL_MOD, c->run->fd_tap, &ev))
 		debug("Failed to update events of guest socket: %s",
 		      strerror(errno));
 }
@@ -313,7 +315,7 @@ static bool tap_flush_pending(const struct ctx *c)
 	ssize_t n;
 
 	while (tap_wpend_off < tap_wpend_len) {
-		n = sock_send(c->fd_tap, tap_wpend + tap_wpend_off,
+		n = sock_send(c->run->fd_tap, tap_wpend + tap_wpend_off,
 			 tap_wpend_len - tap_wpend_off,
 			 MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
@@ -374,12 +376,12 @@ size_t tap_send_room(const struct ctx *c)
 {
 	int queued = 0;
 
-	if (c->mode != MODE_PASST || c->vhost_user || c->fd_tap < 0 ||
+	if (c->mode != MODE_PASST || c->vhost_user || c->run->fd_tap < 0 ||
 	    tap_sndbuf <= 0)
 		return SIZE_MAX;
 	if (tap_wpend_len)
 		return 0;
-	if (ioctl(c->fd_tap, SIOCOUTQ, &queued) || queued < 0)
+	if (ioctl(c->run->fd_tap, SIOCOUTQ, &queued) || queued < 0)
 		return SIZE_MAX;
 	return queued >= tap_sndbuf ? 0 : (size_t)(tap_sndbuf - queued);
 }
@@ -434,7 +436,7 @@ static size_t tap_send_passt(const struct ctx *c, const struct iovec *iov,
 
 		mh.msg_iovlen = niov;
 		do
-			n = sendmsg(c->fd_tap, &mh,
+			n = sendmsg(c->run->fd_tap, &mh,
 				    MSG_DONTWAIT | MSG_NOSIGNAL);
 		while (n < 0 && errno == EINTR);
 		if (n <= 0) {
@@ -488,7 +490,7 @@ static size_t tap_send_pasta(const struct ctx *c, const struct iovec *iov,
 
 		do
 			/* #syscalls:pasta writev */
-			n = writev(c->fd_tap, fiov, bufs_per_frame);
+			n = writev(c->run->fd_tap, fiov, bufs_per_frame);
 		while (n < 0 && errno == EINTR);
 
 		if (n < 0) {
@@ -526,7 +528,7 @@ size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		return 0;
 	if (c->mode == MODE_PASST && c->vhost_user)
 		return vu_send_frames(c, iov, bufs_per_frame, nframes);
-	if (c->fd_tap < 0)
+	if (c->run->fd_tap < 0)
 		return 0;
 
 	if (c->mode == MODE_PASTA)
@@ -560,8 +562,8 @@ void tap_eth_fill(const struct ctx *c, struct ethhdr *eh, uint16_t proto)
 {
 	static const uint8_t zero_mac[MAC_ADDR_LEN];
 
-	if (memcmp(c->guest_mac, zero_mac, MAC_ADDR_LEN))
-		memcpy(eh->h_dest, c->guest_mac, MAC_ADDR_LEN);
+	if (memcmp(c->run->guest_mac, zero_mac, MAC_ADDR_LEN))
+		memcpy(eh->h_dest, c->run->guest_mac, MAC_ADDR_LEN);
 	else
 		memset(eh->h_dest, 0xff, MAC_ADDR_LEN);
 	memcpy(eh->h_source, c->our_tap_mac, MAC_ADDR_LEN);
@@ -836,15 +838,15 @@ void tap_icmp6_send(const struct ctx *c, const struct in6_addr *src,
  *
  * With -1 or -F, that was the only guest we serve: exit.
  */
-static void tap_passt_close(struct ctx *c)
+static void tap_passt_close(const struct ctx *c)
 {
-	epoll_ctl(c->epollfd, EPOLL_CTL_DEL, c->fd_tap, NULL);
-	close(c->fd_tap);
-	c->fd_tap = -1;
+	epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, c->run->fd_tap, NULL);
+	close(c->run->fd_tap);
+	c->run->fd_tap = -1;
 	tap_rstart = tap_rend = 0;
 	tap_rbad = false;
 	tap_wpend_off = tap_wpend_len = 0;
-	c->guest_gone = true;
+	c->run->guest_gone = true;
 
 	if (c->one_off) {
 		info("Client closed connection, exiting");
@@ -860,7 +862,7 @@ static void tap_passt_close(struct ctx *c)
  *
  * Return: 0 on success, -1 if it can't be watched
  */
-static int tap_passt_attach(struct ctx *c, int fd)
+static int tap_passt_attach(const struct ctx *c, int fd)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASST, .fd = fd };
 	int v = TAP_SOCK_BUF_BYTES;
@@ -877,12 +879,12 @@ static int tap_passt_attach(struct ctx *c, int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &tap_sndbuf, &sl))
 		tap_sndbuf = 0;
 
-	if (epoll_add_ref(c->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
+	if (epoll_add_ref(c->run->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
 		err("Failed to watch guest socket");
 		return -1;
 	}
 
-	c->fd_tap = fd;
+	c->run->fd_tap = fd;
 	tap_rstart = tap_rend = 0;
 	tap_rbad = false;
 	tap_wpend_off = tap_wpend_len = 0;
@@ -894,7 +896,7 @@ static int tap_passt_attach(struct ctx *c, int fd)
  * @c:		Execution context
  * @events:	epoll events
  */
-void tap_listen_handler(struct ctx *c, uint32_t events)
+void tap_listen_handler(const struct ctx *c, uint32_t events)
 {
 	struct ucred cred;
 	socklen_t sl = sizeof(cred);
@@ -903,7 +905,7 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 	(void)events;
 
 	/* Non-blocking from the start: no fcntl() in the stream filter */
-	fd = accept4(c->fd_tap_listen, NULL, NULL,
+	fd = accept4(c->run->fd_tap_listen, NULL, NULL,
 		     SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -911,7 +913,7 @@ void tap_listen_handler(struct ctx *c, uint32_t events)
 		return;
 	}
 
-	if (c->fd_tap >= 0 || (c->vhost_user && vu_connected())) {
+	if (c->run->fd_tap >= 0 || (c->vhost_user && vu_connected())) {
 		info("Guest already connected, refusing another connection");
 		close(fd);
 		return;
@@ -996,12 +998,12 @@ static int tap_passt_frames(void)
  *
  * Return: pool of complete frames, valid until the next call
  */
-const struct pool *tap_handler_passt(struct ctx *c, uint32_t events)
+const struct pool *tap_handler_passt(const struct ctx *c, uint32_t events)
 {
 	ssize_t n;
 
 	tap_pool.count = 0;
-	if (c->fd_tap < 0)
+	if (c->run->fd_tap < 0)
 		return &tap_pool;
 
 	if ((events & EPOLLOUT) && tap_wpend_len)
@@ -1021,7 +1023,7 @@ const struct pool *tap_handler_passt(struct ctx *c, uint32_t events)
 	}
 
 	do
-		n = sock_recv(c->fd_tap, tap_buf + tap_rend,
+		n = sock_recv(c->run->fd_tap, tap_buf + tap_rend,
 			 sizeof(tap_buf) - tap_rend, MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 
@@ -1061,12 +1063,12 @@ close:
  *
  * Return: pool of frames, valid until the next call
  */
-const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events)
+const struct pool *tap_handler_pasta(const struct ctx *c, uint32_t events)
 {
 	size_t off = 0;
 
 	tap_pool.count = 0;
-	if (c->fd_tap < 0)
+	if (c->run->fd_tap < 0)
 		return &tap_pool;
 
 	if (events & (EPOLLERR | EPOLLHUP)) {
@@ -1080,7 +1082,7 @@ const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events)
 	       sizeof(tap_buf) - off >= TAP_FRAME_MAX + FRAME_ALIGN_OFF) {
 		uint8_t *frame = tap_buf + off + FRAME_ALIGN_OFF;
 		/* #syscalls:pasta read */
-		ssize_t n = read(c->fd_tap, frame, TAP_FRAME_MAX);
+		ssize_t n = read(c->run->fd_tap, frame, TAP_FRAME_MAX);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -1324,12 +1326,12 @@ static int tap_sock_init(struct ctx *c)
 	tap_sock_cleanup_at_exit(c->sock_path);
 
 	ref.fd = fd;
-	if (epoll_add_ref(c->epollfd, fd, EPOLLIN, ref)) {
+	if (epoll_add_ref(c->run->epollfd, fd, EPOLLIN, ref)) {
 		err("Failed to watch listening socket");
 		close(fd);
 		return -1;
 	}
-	c->fd_tap_listen = fd;
+	c->run->fd_tap_listen = fd;
 
 	info("UNIX domain socket bound at %s", c->sock_path);
 	if (c->vhost_user) {
@@ -1360,14 +1362,14 @@ int tap_backend_init(struct ctx *c)
 	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_PASTA };
 
 	if (c->mode == MODE_PASTA) {
-		if (c->fd_tap < 0) {
+		if (c->run->fd_tap < 0) {
 			err("No tap device to attach to");
 			return -1;
 		}
-		fcntl(c->fd_tap, F_SETFL,
-		      fcntl(c->fd_tap, F_GETFL) | O_NONBLOCK);
-		ref.fd = c->fd_tap;
-		if (epoll_add_ref(c->epollfd, c->fd_tap,
+		fcntl(c->run->fd_tap, F_SETFL,
+		      fcntl(c->run->fd_tap, F_GETFL) | O_NONBLOCK);
+		ref.fd = c->run->fd_tap;
+		if (epoll_add_ref(c->run->epollfd, c->run->fd_tap,
 				  EPOLLIN | EPOLLRDHUP, ref)) {
 			err("Failed to watch tap device");
 			return -1;
@@ -1375,7 +1377,7 @@ int tap_backend_init(struct ctx *c)
 		return 0;
 	}
 
-	c->fd_tap = -1;
+	c->run->fd_tap = -1;
 	if (c->vhost_user && vu_init()) {
 		err_perror("Failed to set up the vhost-user back end");
 		return -1;

@@ -18,7 +18,7 @@
 #include <netinet/udp.h>
 #include <linux/if_ether.h>
 
-#include "passt.h"
+#include "ctx.h"
 #include "packet.h"
 
 /* Frames read from the guest in one batch */
@@ -35,11 +35,11 @@
 #define TAP_SOCK_PROBE_MAX	64
 
 int tap_backend_init(struct ctx *c);
-void tap_listen_handler(struct ctx *c, uint32_t events);
-const struct pool *tap_handler_passt(struct ctx *c, uint32_t events);
-const struct pool *tap_handler_pasta(struct ctx *c, uint32_t events);
+void tap_listen_handler(const struct ctx *c, uint32_t events);
+const struct pool *tap_handler_passt(const struct ctx *c, uint32_t events);
+const struct pool *tap_handler_pasta(const struct ctx *c, uint32_t events);
 
-int tap_parse(struct ctx *c, struct iovec *frame, struct frame_info *fi);
+int tap_parse(const struct ctx *c, struct iovec *frame, struct frame_info *fi);
 
 void tap_send_single(const struct ctx *c, const void *frame, size_t len);
 size_t tap_send_room(const struct ctx *c);

@@ -38,9 +38,11 @@
 #include <linux/if_ether.h>
 #include <linux/sockios.h>
 
+#include "epoll_ctl.h"
+#include "inany.h"
 #include "util.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "checksum.h"
 #include "siphash.h"
 #include "flow.h"
@@ -546,7 +548,7 @@ static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
 	if (events == conn->events)
 		return;
 	ev.events = events;
-	if (epoll_ctl(c->epollfd, op, conn->sock, &ev))
+	if (epoll_ctl(c->run->epollfd, op, conn->sock, &ev))
 		debug("TCP: epoll_ctl on socket %i: %s", conn->sock,
 		      strerror(errno));
 	else
@@ -719,75 +721,16 @@ static int tcp_parse(const struct iovec *frame, const struct frame_info *fi,
 }
 
 /**
- * sockaddr_from_inany() - Build a socket address
- * @sa:		Storage for the address
- * @a:		Address
- * @port:	Port, host order
- *
- * Return: length of the socket address
- */
-static socklen_t sockaddr_from_inany(struct sockaddr_storage *sa,
-				     const union inany_addr *a, in_port_t port)
-{
-	const struct in_addr *v4 = inany_v4(a);
-
-	memset(sa, 0, sizeof(*sa));
-	if (v4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)sa;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = *v4;
-		sin->sin_port = htons(port);
-		return sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)sa;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = a->a6;
-		sin6->sin6_port = htons(port);
-		return sizeof(*sin6);
-	}
-}
-
-/**
- * inany_from_sockaddr() - Address and port from a socket address
- * @a:		Address to fill (IPv4 as v4-mapped)
- * @port:	Port to fill, host order
- * @sa:		Socket address
- *
- * Return: 0 on success, -1 for an unknown family
- */
-static int inany_from_sockaddr(union inany_addr *a, in_port_t *port,
-			       const struct sockaddr_storage *sa)
-{
-	if (sa->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-
-		inany_from_v4(a, sin->sin_addr);
-		*port = ntohs(sin->sin_port);
-		return 0;
-	}
-	if (sa->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-
-		a->a6 = s6->sin6_addr;
-		*port = ntohs(s6->sin6_port);
-		return 0;
-	}
-	return -1;
-}
-
-/**
  * tcp_sock_local() - Record the local address of a connection's socket
  * @conn:	Connection
  */
 static void tcp_sock_local(struct tcp_conn *conn)
 {
 	struct flowside *hs = &conn->f.side[HOSTSIDE];
-	struct sockaddr_storage sa = { 0 };
+	union sockaddr_inany sa = { 0 };
 	socklen_t sl = sizeof(sa);
 
-	if (!getsockname(conn->sock, (struct sockaddr *)&sa, &sl))
+	if (!getsockname(conn->sock, &sa.sa, &sl))
 		inany_from_sockaddr(&hs->eaddr, &hs->eport, &sa);
 }
 
@@ -957,10 +900,10 @@ static bool tcp_connect_unreach(const struct ctx *c,
  * @fi:		Frame information
  * @seg:	The SYN
  */
-static void tcp_conn_from_guest(struct ctx *c, const struct frame_info *fi,
+static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi,
 				const struct tcp_seg *seg)
 {
-	struct sockaddr_storage sa = { 0 };
+	union sockaddr_inany sa = { 0 };
 	struct tcp_conn *conn;
 	struct flowside *gs, *hs;
 	union flow *flow;
@@ -1022,7 +965,7 @@ static void tcp_conn_from_guest(struct ctx *c, const struct frame_info *fi,
 	conn->seq_una = conn->isn;
 
 	sl = sockaddr_from_inany(&sa, &dst, seg->dport);
-	if (!connect(s, (struct sockaddr *)&sa, sl)) {
+	if (!connect(s, &sa.sa, sl)) {
 		tcp_sock_local(conn);
 		tcp_send_synack(c, conn);
 		return;
@@ -1047,7 +990,7 @@ static void tcp_conn_from_guest(struct ctx *c, const struct frame_info *fi,
  * @c:		Execution context
  * @conn:	Connection, in TCP_F_CONNECTING
  */
-static void tcp_connect_finish(struct ctx *c, struct tcp_conn *conn)
+static void tcp_connect_finish(const struct ctx *c, struct tcp_conn *conn)
 {
 	socklen_t sl = sizeof(int);
 	int err = 0;
@@ -1071,7 +1014,7 @@ static void tcp_connect_finish(struct ctx *c, struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  */
-static void tcp_send_fin(struct ctx *c, struct tcp_conn *conn)
+static void tcp_send_fin(const struct ctx *c, struct tcp_conn *conn)
 {
 	tcp_send_ctrl(c, conn, TCP_FIN | TCP_ACK, conn->seq_max - 1);
 }
@@ -1084,7 +1027,7 @@ static void tcp_send_fin(struct ctx *c, struct tcp_conn *conn)
  * Sends as much as the guest's window allows; data stays in the socket
  * until acknowledged.
  */
-static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn)
+static void tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
 {
 	struct msghdr mh = { .msg_iov = tcp_peek_iov };
 	uint32_t mss = conn->mss;
@@ -1205,7 +1148,7 @@ static void tcp_data_to_guest(struct ctx *c, struct tcp_conn *conn)
  * tcp_wr_flush() - Write coalesced guest payloads to their socket
  * @c:		Execution context
  */
-static void tcp_wr_flush(struct ctx *c)
+static void tcp_wr_flush(const struct ctx *c)
 {
 	struct tcp_conn *conn = tcp_wr_conn;
 	struct msghdr mh = { .msg_iov = tcp_wr_iov };
@@ -1260,7 +1203,7 @@ out:
  * @len:	Payload length
  * @fin:	Segment carries FIN
  */
-static void tcp_wr_queue(struct ctx *c, struct tcp_conn *conn,
+static void tcp_wr_queue(const struct ctx *c, struct tcp_conn *conn,
 			 const uint8_t *data, size_t len, bool fin)
 {
 	if (tcp_wr_conn != conn || tcp_wr_count >= TCP_WR_IOV_MAX)
@@ -1353,7 +1296,7 @@ static void tcp_ack_from_guest(struct tcp_conn *conn,
  * @conn:	Connection, established
  * @seg:	Segment
  */
-static void tcp_data_from_guest(struct ctx *c, struct tcp_conn *conn,
+static void tcp_data_from_guest(const struct ctx *c, struct tcp_conn *conn,
 				struct tcp_seg *seg)
 {
 	uint32_t next = conn->seq_from_guest;
@@ -1413,7 +1356,7 @@ static void tcp_data_from_guest(struct ctx *c, struct tcp_conn *conn,
  *
  * Return: true if the segment was consumed
  */
-static bool tcp_handshake_from_guest(struct ctx *c, struct tcp_conn *conn,
+static bool tcp_handshake_from_guest(const struct ctx *c, struct tcp_conn *conn,
 				     const struct tcp_seg *seg)
 {
 	if (conn->flags & TCP_F_SYN_SENT) {
@@ -1493,7 +1436,7 @@ static bool tcp_rst_from_guest(struct tcp_conn *conn,
  * the socket, ACKs, data towards the guest) is left to tcp_tap_flush(),
  * which the caller runs at the end of the batch.
  */
-void tcp_tap_handler(struct ctx *c, const struct iovec *frame,
+void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		     const struct frame_info *fi, const struct timespec *now)
 {
 	struct tcp_conn *conn;
@@ -1545,7 +1488,7 @@ void tcp_tap_handler(struct ctx *c, const struct iovec *frame,
  *
  * Return: 0 on success, -1 if the connection was reset
  */
-static int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn)
+static int tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 {
 	uint32_t end = conn->seq_una;
 	ssize_t n;
@@ -1572,7 +1515,7 @@ static int tcp_discard_acked(struct ctx *c, struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  */
-static void tcp_retransmit(struct ctx *c, struct tcp_conn *conn)
+static void tcp_retransmit(const struct ctx *c, struct tcp_conn *conn)
 {
 	conn->dup_acks = 0;
 	conn->flags |= TCP_F_RECOVERY;
@@ -1612,7 +1555,7 @@ static bool tcp_conn_maybe_done(struct tcp_conn *conn)
  * @c:		Execution context
  * @conn:	Connection
  */
-static void tcp_conn_update(struct ctx *c, struct tcp_conn *conn)
+static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 {
 	uint8_t work = conn->batch;
 
@@ -1651,7 +1594,7 @@ static void tcp_conn_update(struct ctx *c, struct tcp_conn *conn)
  * @c:		Execution context
  * @now:	Current timestamp
  */
-void tcp_tap_flush(struct ctx *c, const struct timespec *now)
+void tcp_tap_flush(const struct ctx *c, const struct timespec *now)
 {
 	unsigned i;
 
@@ -1674,7 +1617,7 @@ void tcp_tap_flush(struct ctx *c, const struct timespec *now)
  * @events:	epoll events
  * @now:	Current timestamp
  */
-void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now)
 {
 	struct tcp_conn *conn = conn_at(flow_at(ref.flow));
@@ -1730,8 +1673,8 @@ void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
  * @port:	Local (forwarded) port
  * @peer:	Peer address
  */
-static void tcp_conn_from_host(struct ctx *c, int s, in_port_t port,
-			       const struct sockaddr_storage *peer)
+static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
+			       const union sockaddr_inany *peer)
 {
 	struct flowside *gs, *hs;
 	struct tcp_conn *conn;
@@ -1789,19 +1732,19 @@ static void tcp_conn_from_host(struct ctx *c, int s, in_port_t port,
  * @ref:	epoll reference: listening socket, port in @data
  * @now:	Current timestamp
  */
-void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
+void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
 			const struct timespec *now)
 {
 	int i;
 
 	tcp_update_now(now);
 	for (i = 0; i < TCP_ACCEPT_BATCH; i++) {
-		struct sockaddr_storage sa = { 0 };
+		union sockaddr_inany sa = { 0 };
 		socklen_t sl = sizeof(sa);
 		int s;
 
 		/* #syscalls accept4 */
-		s = accept4(ref.fd, (struct sockaddr *)&sa, &sl,
+		s = accept4(ref.fd, &sa.sa, &sl,
 			    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (s < 0)
 			return;
@@ -1820,7 +1763,7 @@ void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
  * @c:		Execution context
  * @conn:	Connection
  */
-static void tcp_conn_timeout(struct ctx *c, struct tcp_conn *conn)
+static void tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 {
 	conn->deadline = 0;
 
@@ -1885,7 +1828,7 @@ static void tcp_conn_timeout(struct ctx *c, struct tcp_conn *conn)
  * @c:		Execution context
  * @now:	Current timestamp
  */
-void tcp_timer_handler(struct ctx *c, const struct timespec *now)
+void tcp_timer_handler(const struct ctx *c, const struct timespec *now)
 {
 	unsigned i, n = flow_foreach_limit();
 	uint64_t next = 0;
@@ -1920,7 +1863,7 @@ void tcp_timer_handler(struct ctx *c, const struct timespec *now)
  * tcp_guest_gone() - The guest went away: reset its connections' host side
  * @c:		Execution context
  */
-void tcp_guest_gone(struct ctx *c)
+void tcp_guest_gone(const struct ctx *c)
 {
 	unsigned i, n = flow_foreach_limit(), closed = 0;
 
@@ -1949,7 +1892,7 @@ static int tcp_listen_sock(const struct ctx *c, const struct fwd_rule *r,
 			   in_port_t port)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
-	struct sockaddr_storage sa = { 0 };
+	union sockaddr_inany sa = { 0 };
 	union inany_addr any;
 	int s, one = 1, af, rc;
 	bool v4only = false;
@@ -2002,7 +1945,7 @@ static int tcp_listen_sock(const struct ctx *c, const struct fwd_rule *r,
 
 	sl = sockaddr_from_inany(&sa, &any, port);
 	/* #syscalls:pasta listen */
-	if (bind(s, (struct sockaddr *)&sa, sl) ||
+	if (bind(s, &sa.sa, sl) ||
 	    listen(s, TCP_LISTEN_BACKLOG)) {
 		rc = -errno;
 		goto fail;
@@ -2010,7 +1953,7 @@ static int tcp_listen_sock(const struct ctx *c, const struct fwd_rule *r,
 
 	ref.fd = s;
 	ref.data = port;
-	rc = epoll_add_ref(c->epollfd, s, EPOLLIN, ref);
+	rc = epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref);
 	if (rc)
 		goto fail;
 	return 0;
@@ -2070,7 +2013,7 @@ static void tcp_listen_init(const struct ctx *c)
  *
  * Return: 0 on success, -1 on failure
  */
-int tcp_init(struct ctx *c)
+int tcp_init(const struct ctx *c)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_TIMER };
 
@@ -2087,7 +2030,7 @@ int tcp_init(struct ctx *c)
 		return -1;
 	}
 	ref.fd = tcp_timer_fd;
-	if (epoll_add_ref(c->epollfd, tcp_timer_fd, EPOLLIN | EPOLLET, ref)) {
+	if (epoll_add_ref(c->run->epollfd, tcp_timer_fd, EPOLLIN | EPOLLET, ref)) {
 		err("Can't add TCP timer to epoll");
 		return -1;
 	}

@@ -10,19 +10,20 @@
 #include <time.h>
 #include <sys/uio.h>
 
-#include "passt.h"
+#include "ctx.h"
+#include "epoll_ctl.h"
 #include "packet.h"
 
-int tcp_init(struct ctx *c);
-void tcp_tap_handler(struct ctx *c, const struct iovec *frame,
+int tcp_init(const struct ctx *c);
+void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		     const struct frame_info *fi, const struct timespec *now);
-void tcp_tap_flush(struct ctx *c, const struct timespec *now);
-void tcp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+void tcp_tap_flush(const struct ctx *c, const struct timespec *now);
+void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now);
-void tcp_listen_handler(struct ctx *c, union epoll_ref ref,
+void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
 			const struct timespec *now);
-void tcp_timer_handler(struct ctx *c, const struct timespec *now);
-void tcp_guest_gone(struct ctx *c);
+void tcp_timer_handler(const struct ctx *c, const struct timespec *now);
+void tcp_guest_gone(const struct ctx *c);
 void tcp_stats(void);
 
 #endif /* TCP_H */

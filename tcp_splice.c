@@ -28,9 +28,11 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "epoll_ctl.h"
+#include "inany.h"
 #include "util.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "flow.h"
 #include "fwd.h"
 #include "pasta.h"
@@ -110,62 +112,6 @@ static struct tcp_splice_conn *conn_at(union flow *flow)
 	if (!flow || flow->f.type != FLOW_TCP_SPLICE)
 		return NULL;
 	return (struct tcp_splice_conn *)flow;
-}
-
-/**
- * splice_sa_from() - Build a socket address
- * @sa:		Storage for the address
- * @a:		Address
- * @port:	Port, host order
- *
- * Return: length of the socket address
- */
-static socklen_t splice_sa_from(struct sockaddr_storage *sa,
-				const union inany_addr *a, in_port_t port)
-{
-	const struct in_addr *v4 = inany_v4(a);
-
-	memset(sa, 0, sizeof(*sa));
-	if (v4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)sa;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = *v4;
-		sin->sin_port = htons(port);
-		return sizeof(*sin);
-	}
-	((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
-	((struct sockaddr_in6 *)sa)->sin6_addr = a->a6;
-	((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
-	return sizeof(struct sockaddr_in6);
-}
-
-/**
- * splice_sa_to() - Address and port of a socket address
- * @a:		Address to fill, IPv4 as v4-mapped
- * @port:	Port to fill, host order
- * @sa:		Socket address
- *
- * Return: 0 on success, -1 for an unknown family
- */
-static int splice_sa_to(union inany_addr *a, in_port_t *port,
-			const struct sockaddr_storage *sa)
-{
-	if (sa->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-
-		inany_from_v4(a, sin->sin_addr);
-		*port = ntohs(sin->sin_port);
-		return 0;
-	}
-	if (sa->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-
-		a->a6 = s6->sin6_addr;
-		*port = ntohs(s6->sin6_port);
-		return 0;
-	}
-	return -1;
 }
 
 /**
@@ -453,7 +399,7 @@ static void splice_target(const struct ctx *c, bool to_ns, bool v6,
  * @peer:	Peer address of @s
  * @pport:	Peer port of @s
  */
-static void splice_conn_new(struct ctx *c, int s, bool to_ns, in_port_t port,
+static void splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_t port,
 			    const union inany_addr *peer, in_port_t pport)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_SPLICE };
@@ -461,7 +407,7 @@ static void splice_conn_new(struct ctx *c, int s, bool to_ns, in_port_t port,
 	bool v6 = !inany_v4(peer);
 	struct tcp_splice_conn *conn;
 	struct splice_pipe p[2] = { { -1, -1, 0 }, { -1, -1, 0 } };
-	struct sockaddr_storage sa = { 0 };
+	union sockaddr_inany sa = { 0 };
 	union flow *flow;
 	socklen_t sl;
 	int t, d, one = 1;
@@ -480,8 +426,8 @@ static void splice_conn_new(struct ctx *c, int s, bool to_ns, in_port_t port,
 	conn->f.side[0].faddr = *peer;
 	conn->f.side[0].fport = pport;
 	sl = sizeof(sa);
-	if (!getsockname(s, (struct sockaddr *)&sa, &sl))
-		splice_sa_to(&conn->f.side[0].eaddr, &conn->f.side[0].eport,
+	if (!getsockname(s, &sa.sa, &sl))
+		inany_from_sockaddr(&conn->f.side[0].eaddr, &conn->f.side[0].eport,
 			     &sa);
 
 	for (d = 0; d < 2; d++) {
@@ -506,9 +452,9 @@ static void splice_conn_new(struct ctx *c, int s, bool to_ns, in_port_t port,
 
 	splice_target(c, to_ns, v6, port, &conn->f.side[1].faddr,
 		      &conn->f.side[1].fport);
-	sl = splice_sa_from(&sa, &conn->f.side[1].faddr,
+	sl = sockaddr_from_inany(&sa, &conn->f.side[1].faddr,
 			    conn->f.side[1].fport);
-	if (connect(t, (struct sockaddr *)&sa, sl)) {
+	if (connect(t, &sa.sa, sl)) {
 		if (errno != EINPROGRESS) {
 			debug("TCP splice: connect to port %u: %s",
 			      conn->f.side[1].fport, strerror(errno));
@@ -521,7 +467,7 @@ static void splice_conn_new(struct ctx *c, int s, bool to_ns, in_port_t port,
 	ref.flow = flow_idx(flow);
 	for (d = 0; d < 2; d++) {
 		ref.fd = conn->s[d];
-		if (epoll_add_ref(c->epollfd, conn->s[d], TCP_SPLICE_EPOLL,
+		if (epoll_add_ref(c->run->epollfd, conn->s[d], TCP_SPLICE_EPOLL,
 				  ref)) {
 			splice_close(conn, true);
 			return;
@@ -553,8 +499,8 @@ refuse:
  *
  * Return: true if the connection was taken (spliced or refused)
  */
-bool tcp_splice_accept(struct ctx *c, union epoll_ref ref, int s,
-		       const struct sockaddr_storage *peer)
+bool tcp_splice_accept(const struct ctx *c, union epoll_ref ref, int s,
+		       const union sockaddr_inany *peer)
 {
 	bool ns = ref.data & TCP_SPLICE_LISTEN_NS;
 	union inany_addr pa;
@@ -562,7 +508,7 @@ bool tcp_splice_accept(struct ctx *c, union epoll_ref ref, int s,
 
 	if (c->mode != MODE_PASTA)
 		return false;
-	if (splice_sa_to(&pa, &pport, peer)) {
+	if (inany_from_sockaddr(&pa, &pport, peer)) {
 		if (!ns)
 			return false;
 		close(s);
@@ -582,7 +528,7 @@ bool tcp_splice_accept(struct ctx *c, union epoll_ref ref, int s,
  * @ref:	epoll reference: flow index and socket
  * @events:	epoll events
  */
-void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
+void tcp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 			     uint32_t events)
 {
 	struct tcp_splice_conn *conn = conn_at(flow_at(ref.flow));
@@ -636,7 +582,7 @@ static int splice_listen_one(const struct ctx *c,
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
 	int af = inany_v4(&la->addr) ? AF_INET : AF_INET6;
-	struct sockaddr_storage sa;
+	union sockaddr_inany sa;
 	int s, one = 1, rc;
 	socklen_t sl;
 
@@ -665,9 +611,9 @@ static int splice_listen_one(const struct ctx *c,
 		goto fail;
 	}
 
-	sl = splice_sa_from(&sa, &la->addr, port);
+	sl = sockaddr_from_inany(&sa, &la->addr, port);
 	/* #syscalls:pasta listen */
-	if (bind(s, (struct sockaddr *)&sa, sl) ||
+	if (bind(s, &sa.sa, sl) ||
 	    listen(s, TCP_SPLICE_BACKLOG)) {
 		rc = -errno;
 		goto fail;
@@ -675,7 +621,7 @@ static int splice_listen_one(const struct ctx *c,
 
 	ref.fd = s;
 	ref.data = port | (ns ? TCP_SPLICE_LISTEN_NS : 0);
-	rc = epoll_add_ref(c->epollfd, s, EPOLLIN, ref);
+	rc = epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref);
 	if (rc)
 		goto fail;
 	return s;
@@ -752,16 +698,16 @@ static int splice_listen_ns_rules(void *arg)
  *
  * Return: 0 on success, -1 on failure
  */
-int tcp_splice_init(struct ctx *c)
+int tcp_splice_init(const struct ctx *c)
 {
 	if (c->mode != MODE_PASTA || c->no_tcp)
 		return 0;
 
 	splice_pipe_pool_fill();
-	pasta_ns_call(c, splice_ns_pool_fill, c);
+	pasta_ns_call(c, splice_ns_pool_fill, (void *)c);
 
 	if (c->tcp_fwd_out.mode == FWD_SPEC &&
-	    pasta_ns_call(c, splice_listen_ns_rules, c) < 0) {
+	    pasta_ns_call(c, splice_listen_ns_rules, (void *)c) < 0) {
 		err("-T: can't forward ports from the namespace");
 		return -1;
 	}
@@ -777,7 +723,7 @@ int tcp_splice_init(struct ctx *c)
  * second, so that a stream of connections doesn't cost a namespace switch
  * per loop iteration.
  */
-void tcp_splice_timer(struct ctx *c, const struct timespec *now)
+void tcp_splice_timer(const struct ctx *c, const struct timespec *now)
 {
 	static time_t last;
 	bool full_up;
@@ -797,7 +743,7 @@ void tcp_splice_timer(struct ctx *c, const struct timespec *now)
 			  splice_ns_pool_n[0] < TCP_SPLICE_POOL) ||
 			 (c->ipv6_enabled &&
 			  splice_ns_pool_n[1] < TCP_SPLICE_POOL))))
-		pasta_ns_call(c, splice_ns_pool_fill, c);
+		pasta_ns_call(c, splice_ns_pool_fill, (void *)c);
 }
 
 /**

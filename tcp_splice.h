@@ -11,7 +11,8 @@
 #include <time.h>
 #include <sys/socket.h>
 
-#include "passt.h"
+#include "ctx.h"
+#include "epoll_ctl.h"
 #include "fwd.h"
 
 /* Flag in the epoll reference data of listening sockets (EPOLL_TYPE_TCP_LISTEN)
@@ -19,12 +20,12 @@
  */
 #define TCP_SPLICE_LISTEN_NS	(1U << 16)
 
-int tcp_splice_init(struct ctx *c);
-bool tcp_splice_accept(struct ctx *c, union epoll_ref ref, int s,
-		       const struct sockaddr_storage *peer);
-void tcp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
+int tcp_splice_init(const struct ctx *c);
+bool tcp_splice_accept(const struct ctx *c, union epoll_ref ref, int s,
+		       const union sockaddr_inany *peer);
+void tcp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 			     uint32_t events);
-void tcp_splice_timer(struct ctx *c, const struct timespec *now);
+void tcp_splice_timer(const struct ctx *c, const struct timespec *now);
 int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		      in_port_t port, bool ns, int *fds);
 void tcp_splice_stats(void);

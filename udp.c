@@ -53,9 +53,11 @@
 #include <linux/errqueue.h>
 #include <linux/if_ether.h>
 
+#include "epoll_ctl.h"
+#include "inany.h"
 #include "util.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "packet.h"
 #include "checksum.h"
 #include "flow.h"
@@ -114,20 +116,6 @@ struct udp_flow {
 _Static_assert(sizeof(struct udp_flow) <= sizeof(union flow),
 	       "UDP flow state must fit a flow table entry");
 
-/**
- * union udp_sockaddr - Socket address of either family
- * @sa:		Generic view
- * @sa4:	IPv4
- * @sa6:	IPv6
- * @ss:		Storage
- */
-union udp_sockaddr {
-	struct sockaddr sa;
-	struct sockaddr_in sa4;
-	struct sockaddr_in6 sa6;
-	struct sockaddr_storage ss;
-};
-
 static unsigned udp_flows_active;
 /* Datagrams to read per batch: shrinks while the guest can't take a full
  * batch, so that we don't copy datagrams only to drop them
@@ -147,7 +135,7 @@ static uint8_t udp_l2[UDP_BATCH][UDP_L2_BYTES] __attribute__((aligned(8)));
 static struct iovec udp_tap_iov[UDP_BATCH][2];
 static struct iovec udp_rx_iov[UDP_BATCH];
 static struct mmsghdr udp_rx_mh[UDP_BATCH];
-static union udp_sockaddr udp_rx_peer[UDP_BATCH];
+static union sockaddr_inany udp_rx_peer[UDP_BATCH];
 static uint8_t udp_rx_cmsg[UDP_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo)) +
 				      CMSG_SPACE(sizeof(struct in_pktinfo))]
 	__attribute__((aligned(8)));
@@ -169,59 +157,6 @@ static struct udp_flow *udp_flow_at(union flow *flow)
 	if (!flow || flow->f.type != FLOW_UDP)
 		return NULL;
 	return (struct udp_flow *)flow;
-}
-
-/**
- * udp_sa_from_inany() - Build a socket address
- * @sa:		Address to fill
- * @a:		IP address (IPv4 as v4-mapped)
- * @port:	Port, host order
- *
- * Return: length of the socket address
- */
-static socklen_t udp_sa_from_inany(union udp_sockaddr *sa,
-				   const union inany_addr *a, in_port_t port)
-{
-	const struct in_addr *v4 = inany_v4(a);
-
-	memset(sa, 0, sizeof(*sa));
-	if (v4) {
-		sa->sa4.sin_family = AF_INET;
-		sa->sa4.sin_addr = *v4;
-		sa->sa4.sin_port = htons(port);
-		return sizeof(sa->sa4);
-	}
-	sa->sa6.sin6_family = AF_INET6;
-	sa->sa6.sin6_addr = a->a6;
-	sa->sa6.sin6_port = htons(port);
-	return sizeof(sa->sa6);
-}
-
-/**
- * udp_inany_from_sa() - IP address and port of a socket address
- * @a:		Address to fill (IPv4 as v4-mapped)
- * @port:	Port to fill, host order, may be NULL
- * @sa:		Socket address
- *
- * Return: 0 on success, -1 for an unknown family
- */
-static int udp_inany_from_sa(union inany_addr *a, in_port_t *port,
-			     const union udp_sockaddr *sa)
-{
-	in_port_t p;
-
-	if (sa->sa.sa_family == AF_INET) {
-		inany_from_v4(a, sa->sa4.sin_addr);
-		p = ntohs(sa->sa4.sin_port);
-	} else if (sa->sa.sa_family == AF_INET6) {
-		a->a6 = sa->sa6.sin6_addr;
-		p = ntohs(sa->sa6.sin6_port);
-	} else {
-		return -1;
-	}
-	if (port)
-		*port = p;
-	return 0;
 }
 
 /**
@@ -248,7 +183,7 @@ static void udp_sock_opts(int s, bool v4)
  */
 static void udp_flow_close(const struct ctx *c, struct udp_flow *uf)
 {
-	epoll_ctl(c->epollfd, EPOLL_CTL_DEL, uf->sock, NULL);
+	epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, uf->sock, NULL);
 	close(uf->sock);
 	flow_free((union flow *)uf);
 	udp_flows_active--;
@@ -274,7 +209,7 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP, .fd = s };
 	struct flowside *hs;
-	union udp_sockaddr sa;
+	union sockaddr_inany sa;
 	socklen_t sl = sizeof(sa);
 	struct udp_flow *uf;
 	union flow *flow;
@@ -295,13 +230,13 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 
 	hs = &uf->f.side[HOSTSIDE];
 	if (!getsockname(s, &sa.sa, &sl))
-		udp_inany_from_sa(&hs->eaddr, &hs->eport, &sa);
+		inany_from_sockaddr(&hs->eaddr, &hs->eport, &sa);
 	hs->faddr = *peer;	/* what we connected to: no getpeername() */
 	hs->fport = pport;
 
 	ref.flow = flow_idx(flow);
 	if (flow_hash_insert(flow) ||
-	    epoll_add_ref(c->epollfd, s, EPOLLIN, ref)) {
+	    epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref)) {
 		close(s);
 		flow_free(flow);
 		return NULL;
@@ -339,7 +274,7 @@ static void udp_bind_out(const struct ctx *c, int s, bool v4, bool lo,
 	const char *ifname = v4 ? c->ip4.ifname_out : c->ip6.ifname_out;
 	const struct fwd_ports *fwd = &c->udp_fwd_in;
 	union inany_addr a;
-	union udp_sockaddr sa;
+	union sockaddr_inany sa;
 	socklen_t sl;
 
 	if (port && fwd_port_is_forwarded(fwd, port) &&
@@ -362,12 +297,12 @@ static void udp_bind_out(const struct ctx *c, int s, bool v4, bool lo,
 		a.a6 = lo ? in6addr_any : c->ip6.addr_out;
 	}
 
-	sl = udp_sa_from_inany(&sa, &a, port);
+	sl = sockaddr_from_inany(&sa, &a, port);
 	if (!bind(s, &sa.sa, sl) || inany_is_unspecified(&a))
 		return;
 
 	/* Port taken: keep the -o address at least */
-	sl = udp_sa_from_inany(&sa, &a, 0);
+	sl = sockaddr_from_inany(&sa, &a, 0);
 	if (bind(s, &sa.sa, sl))
 		debug("UDP: can't bind outbound socket: %s", strerror(errno));
 }
@@ -390,7 +325,7 @@ static struct udp_flow *udp_flow_from_guest(const struct ctx *c,
 	struct flowside gs = { .eaddr = fi->saddr, .eport = sport,
 			       .faddr = fi->daddr, .fport = dport };
 	union inany_addr dst;
-	union udp_sockaddr sa;
+	union sockaddr_inany sa;
 	socklen_t sl;
 	bool v4;
 	int s;
@@ -421,7 +356,7 @@ static struct udp_flow *udp_flow_from_guest(const struct ctx *c,
 	udp_sock_opts(s, v4);
 	udp_bind_out(c, s, v4, inany_is_loopback(&dst), sport);
 
-	sl = udp_sa_from_inany(&sa, &dst, dport);
+	sl = sockaddr_from_inany(&sa, &dst, dport);
 	if (connect(s, &sa.sa, sl)) {
 		debug("UDP: can't connect flow socket: %s", strerror(errno));
 		close(s);
@@ -497,7 +432,7 @@ static bool udp_src_ok(const union inany_addr *a)
  * DHCP and DHCPv6 are answered before this is called. The datagram is
  * queued: udp_tap_flush() writes it at the end of the batch.
  */
-void udp_tap_handler(struct ctx *c, const struct iovec *frame,
+void udp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		     const struct frame_info *fi, const struct timespec *now)
 {
 	struct udp_flow *uf;
@@ -557,7 +492,7 @@ void udp_tap_handler(struct ctx *c, const struct iovec *frame,
  * One sendmmsg() per run of datagrams for the same socket. A datagram the
  * socket refuses (pending error, buffer full) is dropped, as a link would.
  */
-void udp_tap_flush(struct ctx *c)
+void udp_tap_flush(const struct ctx *c)
 {
 	unsigned i = 0, j;
 
@@ -757,7 +692,7 @@ static void udp_icmp_src(const struct ctx *c, const struct udp_flow *uf,
 	const struct flowside *gs = &uf->f.side[GUESTSIDE];
 	const struct flowside *hs = &uf->f.side[HOSTSIDE];
 	const struct sockaddr *off = SO_EE_OFFENDER(ee);
-	union udp_sockaddr sa;
+	union sockaddr_inany sa;
 	union inany_addr a, eaddr;
 
 	*src = gs->faddr;
@@ -768,7 +703,7 @@ static void udp_icmp_src(const struct ctx *c, const struct udp_flow *uf,
 		memcpy(&sa.sa6, off, sizeof(sa.sa6));
 	else
 		return;
-	if (udp_inany_from_sa(&a, NULL, &sa) || inany_equals(&a, &hs->faddr))
+	if (inany_from_sockaddr(&a, NULL, &sa) || inany_equals(&a, &hs->faddr))
 		return;
 	if (!!inany_v4(&a) != !!inany_v4(&gs->faddr))
 		return;
@@ -891,7 +826,7 @@ static void udp_sock_errs(const struct ctx *c, const struct udp_flow *uf)
 	for (i = 0; i < UDP_ERRQ_MAX; i++) {
 		struct iovec iov = { .iov_base = data,
 				     .iov_len = sizeof(data) };
-		union udp_sockaddr sa;
+		union sockaddr_inany sa;
 		struct msghdr mh = { .msg_name = &sa,
 				     .msg_namelen = sizeof(sa),
 				     .msg_iov = &iov, .msg_iovlen = 1,
@@ -938,7 +873,7 @@ static void udp_sock_errs(const struct ctx *c, const struct udp_flow *uf)
  * @events:	epoll events
  * @now:	Current timestamp
  */
-void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+void udp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now)
 {
 	struct udp_flow *uf = udp_flow_at(flow_at(ref.flow));
@@ -1024,7 +959,7 @@ static int udp_reply_sock(const struct ctx *c, const struct fwd_rule *rule,
 {
 	bool v4 = inany_v4(peer);
 	union inany_addr any;
-	union udp_sockaddr sa;
+	union sockaddr_inany sa;
 	int s, one = 1;
 	socklen_t sl;
 
@@ -1053,16 +988,16 @@ static int udp_reply_sock(const struct ctx *c, const struct fwd_rule *rule,
 		any.a6 = in6addr_any;
 
 	/* The local address may not be bindable (broadcast): any will do */
-	sl = udp_sa_from_inany(&sa, inany_is_unspecified(local) ||
+	sl = sockaddr_from_inany(&sa, inany_is_unspecified(local) ||
 				    !inany_v4(local) != !v4 ? &any : local,
 			       port);
 	if (bind(s, &sa.sa, sl)) {
-		sl = udp_sa_from_inany(&sa, &any, port);
+		sl = sockaddr_from_inany(&sa, &any, port);
 		if (bind(s, &sa.sa, sl))
 			goto fail;
 	}
 
-	sl = udp_sa_from_inany(&sa, peer, pport);
+	sl = sockaddr_from_inany(&sa, peer, pport);
 	if (connect(s, &sa.sa, sl))
 		goto fail;
 	return s;
@@ -1094,7 +1029,7 @@ static struct udp_flow *udp_flow_from_host(const struct ctx *c,
 	in_port_t pport;
 	int s;
 
-	if (udp_inany_from_sa(&peer, &pport, &udp_rx_peer[i]))
+	if (inany_from_sockaddr(&peer, &pport, &udp_rx_peer[i]))
 		return NULL;
 	udp_rx_local(i, &local);
 
@@ -1125,7 +1060,7 @@ static struct udp_flow *udp_flow_from_host(const struct ctx *c,
  * @events:	epoll events
  * @now:	Current timestamp
  */
-void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+void udp_listen_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 			const struct timespec *now)
 {
 	in_port_t port = ref.data & ((1U << UDP_LISTEN_PORT_BITS) - 1);
@@ -1158,7 +1093,7 @@ void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
 		if (!udp_rx_ok(i))
 			continue;
 		/* pasta: loopback sources take the bypass, not the tap */
-		if (udp_splice_from_host(c, ref.fd, port, &udp_rx_peer[i].ss,
+		if (udp_splice_from_host(c, ref.fd, port, &udp_rx_peer[i],
 					 udp_data[i], udp_rx_mh[i].msg_len,
 					 now))
 			continue;
@@ -1189,7 +1124,7 @@ static int udp_listen_sock(const struct ctx *c, unsigned r, in_port_t port)
 	const struct fwd_rule *rule = &c->udp_fwd_in.rules[r];
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_LISTEN };
 	union inany_addr any;
-	union udp_sockaddr sa;
+	union sockaddr_inany sa;
 	int s, one = 1, rc;
 	socklen_t sl;
 	bool v4;
@@ -1237,7 +1172,7 @@ static int udp_listen_sock(const struct ctx *c, unsigned r, in_port_t port)
 		goto fail;
 	}
 
-	sl = udp_sa_from_inany(&sa, &any, port);
+	sl = sockaddr_from_inany(&sa, &any, port);
 	if (bind(s, &sa.sa, sl)) {
 		rc = -errno;
 		goto fail;
@@ -1245,7 +1180,7 @@ static int udp_listen_sock(const struct ctx *c, unsigned r, in_port_t port)
 
 	ref.fd = s;
 	ref.data = port | (r << UDP_LISTEN_PORT_BITS);
-	rc = epoll_add_ref(c->epollfd, s, EPOLLIN, ref);
+	rc = epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref);
 	if (rc)
 		goto fail;
 	return 0;
@@ -1297,7 +1232,7 @@ static void udp_listen_init(const struct ctx *c)
  * @c:		Execution context
  * @now:	Current timestamp
  */
-void udp_timer(struct ctx *c, const struct timespec *now)
+void udp_timer(const struct ctx *c, const struct timespec *now)
 {
 	unsigned i;
 
@@ -1318,7 +1253,7 @@ void udp_timer(struct ctx *c, const struct timespec *now)
  * udp_guest_gone() - The guest went away: close its flows
  * @c:		Execution context
  */
-void udp_guest_gone(struct ctx *c)
+void udp_guest_gone(const struct ctx *c)
 {
 	unsigned i;
 

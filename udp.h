@@ -10,19 +10,20 @@
 #include <time.h>
 #include <sys/uio.h>
 
-#include "passt.h"
+#include "ctx.h"
+#include "epoll_ctl.h"
 #include "packet.h"
 
 int udp_init(struct ctx *c);
-void udp_tap_handler(struct ctx *c, const struct iovec *frame,
+void udp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		     const struct frame_info *fi, const struct timespec *now);
-void udp_tap_flush(struct ctx *c);
-void udp_sock_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+void udp_tap_flush(const struct ctx *c);
+void udp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now);
-void udp_listen_handler(struct ctx *c, union epoll_ref ref, uint32_t events,
+void udp_listen_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 			const struct timespec *now);
-void udp_timer(struct ctx *c, const struct timespec *now);
-void udp_guest_gone(struct ctx *c);
+void udp_timer(const struct ctx *c, const struct timespec *now);
+void udp_guest_gone(const struct ctx *c);
 void udp_stats(void);
 
 #endif /* UDP_H */

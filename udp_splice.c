@@ -25,9 +25,11 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include "epoll_ctl.h"
+#include "inany.h"
 #include "util.h"
 #include "log.h"
-#include "passt.h"
+#include "ctx.h"
 #include "flow.h"
 #include "fwd.h"
 #include "pasta.h"
@@ -66,7 +68,7 @@ _Static_assert(sizeof(struct udp_splice_flow) <= sizeof(union flow),
 static uint8_t udp_splice_buf[UDP_SPLICE_BATCH][UDP_SPLICE_DGRAM_MAX];
 static struct iovec udp_splice_iov[UDP_SPLICE_BATCH];
 static struct mmsghdr udp_splice_mh[UDP_SPLICE_BATCH];
-static struct sockaddr_storage udp_splice_sa[UDP_SPLICE_BATCH];
+static union sockaddr_inany udp_splice_sa[UDP_SPLICE_BATCH];
 
 static int udp_splice_pool[2][UDP_SPLICE_POOL];
 static int udp_splice_pool_n[2];
@@ -82,62 +84,6 @@ static struct udp_splice_flow *flow_of(union flow *flow)
 	if (!flow || flow->f.type != FLOW_UDP_SPLICE)
 		return NULL;
 	return (struct udp_splice_flow *)flow;
-}
-
-/**
- * us_sa_from() - Build a socket address
- * @sa:		Storage
- * @a:		Address
- * @port:	Port, host order
- *
- * Return: length of the socket address
- */
-static socklen_t us_sa_from(struct sockaddr_storage *sa,
-			    const union inany_addr *a, in_port_t port)
-{
-	const struct in_addr *v4 = inany_v4(a);
-
-	memset(sa, 0, sizeof(*sa));
-	if (v4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)sa;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = *v4;
-		sin->sin_port = htons(port);
-		return sizeof(*sin);
-	}
-	((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
-	((struct sockaddr_in6 *)sa)->sin6_addr = a->a6;
-	((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
-	return sizeof(struct sockaddr_in6);
-}
-
-/**
- * us_sa_to() - Address and port of a socket address
- * @a:		Address to fill, IPv4 as v4-mapped
- * @port:	Port to fill, host order
- * @sa:		Socket address
- *
- * Return: 0 on success, -1 for an unknown family
- */
-static int us_sa_to(union inany_addr *a, in_port_t *port,
-		    const struct sockaddr_storage *sa)
-{
-	if (sa->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-
-		inany_from_v4(a, sin->sin_addr);
-		*port = ntohs(sin->sin_port);
-		return 0;
-	}
-	if (sa->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-
-		a->a6 = s6->sin6_addr;
-		*port = ntohs(s6->sin6_port);
-		return 0;
-	}
-	return -1;
 }
 
 /**
@@ -242,7 +188,7 @@ static struct udp_splice_flow *us_flow_new(const struct ctx *c, int lsock,
 	struct in_addr lo4 = { htonl(INADDR_LOOPBACK) };
 	bool v6 = !inany_v4(&key->eaddr);
 	struct udp_splice_flow *uf;
-	struct sockaddr_storage sa;
+	union sockaddr_inany sa;
 	struct flowside *t;
 	union flow *flow;
 	socklen_t sl;
@@ -285,12 +231,12 @@ static struct udp_splice_flow *us_flow_new(const struct ctx *c, int lsock,
 		goto fail;
 	uf->s = s;
 
-	sl = us_sa_from(&sa, &t->faddr, t->fport);
-	if (connect(s, (struct sockaddr *)&sa, sl))
+	sl = sockaddr_from_inany(&sa, &t->faddr, t->fport);
+	if (connect(s, &sa.sa, sl))
 		goto fail;
 	ref.fd = s;
 	ref.flow = flow_idx(flow);
-	if (epoll_add_ref(c->epollfd, s, EPOLLIN, ref))
+	if (epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref))
 		goto fail;
 	if (flow_hash_insert(flow))
 		goto fail;
@@ -368,7 +314,7 @@ static void us_send(int s, int first, int n)
  * @events:	epoll events
  * @now:	Current timestamp
  */
-void udp_splice_listen_handler(struct ctx *c, union epoll_ref ref,
+void udp_splice_listen_handler(const struct ctx *c, union epoll_ref ref,
 			       uint32_t events, const struct timespec *now)
 {
 	in_port_t port = ref.data & 0xffff;
@@ -388,14 +334,14 @@ void udp_splice_listen_handler(struct ctx *c, union epoll_ref ref,
 		/* Only namespace sockets (-U) come here, see
 		 * udp_splice_listen(): every source is forwarded
 		 */
-		if (i < n && !us_sa_to(&src, &sport, &udp_splice_sa[i])) {
+		if (i < n && !inany_from_sockaddr(&src, &sport, &udp_splice_sa[i])) {
 			us_key(&key, &src, sport, port, true);
 			uf = flow_of(flow_lookup(IPPROTO_UDP, &key.eaddr,
 						 key.eport, &key.faddr,
 						 key.fport));
 			if (!uf)
 				uf = us_flow_new(c, ref.fd, &key, true,
-						 udp_splice_sa[i].ss_family ==
+						 udp_splice_sa[i].sa.sa_family ==
 						 AF_INET6, now->tv_sec);
 		}
 
@@ -427,7 +373,7 @@ void udp_splice_listen_handler(struct ctx *c, union epoll_ref ref,
  *	   should go through the tap
  */
 bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
-			  const struct sockaddr_storage *peer,
+			  const union sockaddr_inany *peer,
 			  const void *data, size_t len,
 			  const struct timespec *now)
 {
@@ -437,7 +383,7 @@ bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
 	in_port_t sport;
 
 	if (c->mode != MODE_PASTA || c->no_splice ||
-	    us_sa_to(&src, &sport, peer) || !inany_is_loopback(&src))
+	    inany_from_sockaddr(&src, &sport, peer) || !inany_is_loopback(&src))
 		return false;
 
 	us_key(&key, &src, sport, port, false);
@@ -445,7 +391,7 @@ bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
 				 &key.faddr, key.fport));
 	if (!uf)
 		uf = us_flow_new(c, lsock, &key, false,
-				 peer->ss_family == AF_INET6, now->tv_sec);
+				 peer->sa.sa_family == AF_INET6, now->tv_sec);
 	if (uf) {
 		if (sock_send(uf->s, data, len, MSG_DONTWAIT) < 0)
 			debug("UDP splice: %s", strerror(errno));
@@ -461,11 +407,11 @@ bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
  * @events:	epoll events
  * @now:	Current timestamp
  */
-void udp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
+void udp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 			     uint32_t events, const struct timespec *now)
 {
 	struct udp_splice_flow *uf = flow_of(flow_at(ref.flow));
-	struct sockaddr_storage sa;
+	union sockaddr_inany sa;
 	socklen_t sl;
 	int n, i;
 
@@ -485,16 +431,14 @@ void udp_splice_sock_handler(struct ctx *c, union epoll_ref ref,
 	n = us_recv(ref.fd, false);
 	if (!n)
 		return;
-	sl = us_sa_from(&sa, &uf->f.side[0].eaddr, uf->f.side[0].eport);
+	sl = sockaddr_from_inany(&sa, &uf->f.side[0].eaddr, uf->f.side[0].eport);
 	/* A dual-stack listener talks to IPv4 peers as v4-mapped */
-	if (sa.ss_family == AF_INET && (uf->flags & UDP_SPLICE_L6)) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
-
+	if (sa.sa.sa_family == AF_INET && (uf->flags & UDP_SPLICE_L6)) {
 		memset(&sa, 0, sizeof(sa));
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = uf->f.side[0].eaddr.a6;
-		s6->sin6_port = htons(uf->f.side[0].eport);
-		sl = sizeof(*s6);
+		sa.sa6.sin6_family = AF_INET6;
+		sa.sa6.sin6_addr = uf->f.side[0].eaddr.a6;
+		sa.sa6.sin6_port = htons(uf->f.side[0].eport);
+		sl = sizeof(sa.sa6);
 	}
 	for (i = 0; i < n; i++) {
 		udp_splice_mh[i].msg_hdr.msg_name = &sa;
@@ -519,7 +463,7 @@ static int us_listen_one(const struct ctx *c, const struct fwd_listen_addr *la,
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE_LISTEN };
 	int af = inany_v4(&la->addr) ? AF_INET : AF_INET6;
-	struct sockaddr_storage sa;
+	union sockaddr_inany sa;
 	socklen_t sl;
 	int s, rc;
 
@@ -557,8 +501,8 @@ static int us_listen_one(const struct ctx *c, const struct fwd_listen_addr *la,
 		rc = -errno;
 		goto fail;
 	}
-	sl = us_sa_from(&sa, &la->addr, port);
-	if (bind(s, (struct sockaddr *)&sa, sl)) {
+	sl = sockaddr_from_inany(&sa, &la->addr, port);
+	if (bind(s, &sa.sa, sl)) {
 		rc = -errno;
 		goto fail;
 	}
@@ -566,7 +510,7 @@ static int us_listen_one(const struct ctx *c, const struct fwd_listen_addr *la,
 	ref.data = port;
 	if (!ns)	/* No rule: see udp_listen_handler() */
 		ref.data |= FWD_RULES_MAX << 16;
-	rc = epoll_add_ref(c->epollfd, s, EPOLLIN, ref);
+	rc = epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref);
 	if (rc)
 		goto fail;
 	return s;
@@ -652,13 +596,13 @@ static int us_listen_ns_rules(void *arg)
  *
  * Return: 0 on success, -1 on failure
  */
-int udp_splice_init(struct ctx *c)
+int udp_splice_init(const struct ctx *c)
 {
 	if (c->mode != MODE_PASTA || c->no_udp)
 		return 0;
-	pasta_ns_call(c, us_pool_fill, c);
+	pasta_ns_call(c, us_pool_fill, (void *)c);
 	if (c->udp_fwd_out.mode == FWD_SPEC &&
-	    pasta_ns_call(c, us_listen_ns_rules, c) < 0) {
+	    pasta_ns_call(c, us_listen_ns_rules, (void *)c) < 0) {
 		err("-U: can't forward ports from the namespace");
 		return -1;
 	}
@@ -670,7 +614,7 @@ int udp_splice_init(struct ctx *c)
  * @c:		Execution context
  * @now:	Current timestamp
  */
-void udp_splice_timer(struct ctx *c, const struct timespec *now)
+void udp_splice_timer(const struct ctx *c, const struct timespec *now)
 {
 	static time_t last;
 	unsigned i, n;
@@ -689,5 +633,5 @@ void udp_splice_timer(struct ctx *c, const struct timespec *now)
 
 	if ((c->ipv4_enabled && udp_splice_pool_n[0] < UDP_SPLICE_POOL / 2) ||
 	    (c->ipv6_enabled && udp_splice_pool_n[1] < UDP_SPLICE_POOL / 2))
-		pasta_ns_call(c, us_pool_fill, c);
+		pasta_ns_call(c, us_pool_fill, (void *)c);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* util.c - Small helpers used by every layer: address parsing and
- * printing, number and MAC address parsing for the command line, whole
- * writes, small file reads, epoll registration and random bytes.
+/* util.c - Small helpers used by every layer: number and MAC address
+ * parsing for the command line, whole writes, small file reads, socket
+ * sends and receives, and random bytes.
  */
 
 #include <errno.h>
@@ -15,64 +15,6 @@
 #include <sys/random.h>
 
 #include "util.h"
-
-/**
- * inany_pton() - Parse an IPv4 or IPv6 address into a union inany_addr
- * @src:	Address as text
- * @dst:	Parsed address, IPv4 as v4-mapped
- *
- * Return: AF_INET or AF_INET6 on success, 0 if @src is not an address
- */
-int inany_pton(const char *src, union inany_addr *dst)
-{
-	struct in_addr a4;
-
-	if (inet_pton(AF_INET, src, &a4) == 1) {
-		inany_from_v4(dst, a4);
-		return AF_INET;
-	}
-	if (inet_pton(AF_INET6, src, &dst->a6) == 1)
-		return AF_INET6;
-	return 0;
-}
-
-/**
- * inany_ntop() - Print a union inany_addr, IPv4 in dotted form
- * @a:		Address
- * @buf:	Output buffer
- * @size:	Size of @buf, at least INANY_ADDRSTRLEN
- *
- * Return: @buf
- */
-const char *inany_ntop(const union inany_addr *a, char *buf, size_t size)
-{
-	const struct in_addr *v4 = inany_v4(a);
-
-	if (v4)
-		return inet_ntop(AF_INET, v4, buf, size);
-	return inet_ntop(AF_INET6, &a->a6, buf, size);
-}
-
-/**
- * epoll_add_ref() - Add a file descriptor to epoll with a typed reference
- * @epollfd:	epoll instance
- * @fd:		File descriptor to add
- * @events:	Event mask
- * @ref:	Reference, stored in the event data
- *
- * Return: 0 on success, negative error code on failure
- */
-int epoll_add_ref(int epollfd, int fd, uint32_t events, union epoll_ref ref)
-{
-	struct epoll_event ev = { .events = events, .data.u64 = ref.u64 };
-
-	if (fd < 0 || fd > FD_REF_MAX)
-		return -EBADF;
-	/* #syscalls epoll_ctl */
-	if (epoll_ctl(epollfd, EPOLL_CTL_ADD, fd, &ev))
-		return -errno;
-	return 0;
-}
 
 /**
  * sock_send() - send(2) through sendmsg(2), one system call fewer to allow

@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <linux/if_ether.h>
 
+#include "epoll_ctl.h"
 #include "util.h"
 #include "log.h"
 #include "packet.h"
@@ -311,21 +312,21 @@ static size_t vu_iov_size(const struct iovec *iov, size_t n)
 }
 
 /**
- * vu_update_ready() - Publish whether frames can flow, as @c->fd_tap
+ * vu_update_ready() - Publish whether frames can flow, as @c->run->fd_tap
  * @c:		Execution context
  *
  * Other modules take a non-negative fd_tap to mean a guest is attached (the
  * first Router Advertisement goes out then), so it is only set while both
  * queues run.
  */
-static void vu_update_ready(struct ctx *c)
+static void vu_update_ready(const struct ctx *c)
 {
 	bool ready = vu.fd >= 0 && virtq_ready(&vu.vq[VU_RXQ]) &&
 		     virtq_ready(&vu.vq[VU_TXQ]);
 
-	if (ready && c->fd_tap < 0)
+	if (ready && c->run->fd_tap < 0)
 		info("vhost-user: queues running");
-	c->fd_tap = ready ? vu.fd : -1;
+	c->run->fd_tap = ready ? vu.fd : -1;
 }
 
 /**
@@ -336,7 +337,7 @@ static void vu_update_ready(struct ctx *c)
 static void vu_queue_stop(const struct ctx *c, struct virtq *vq)
 {
 	if (vq->kick_fd >= 0) {
-		epoll_ctl(c->epollfd, EPOLL_CTL_DEL, vq->kick_fd, NULL);
+		epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, vq->kick_fd, NULL);
 		close(vq->kick_fd);
 		vq->kick_fd = -1;
 	}
@@ -383,12 +384,12 @@ static void vu_mem_unmap(struct virtio_mem *m)
  *
  * With -1 (or -F), that was the only front end we serve: exit.
  */
-static void vu_close(struct ctx *c)
+static void vu_close(const struct ctx *c)
 {
 	if (vu.fd < 0)
 		return;
 
-	epoll_ctl(c->epollfd, EPOLL_CTL_DEL, vu.fd, NULL);
+	epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, vu.fd, NULL);
 	close(vu.fd);
 	vu.fd = -1;
 	vu_queues_reset(c);
@@ -396,7 +397,7 @@ static void vu_close(struct ctx *c)
 	vu.features = vu.protocol = 0;
 	vu.gen++;
 	vu_update_ready(c);
-	c->guest_gone = true;
+	c->run->guest_gone = true;
 
 	if (c->one_off) {
 		info("vhost-user: front end gone, exiting");
@@ -424,7 +425,7 @@ int vu_init(void)
  * Return: 0 on success, -1 if one is already connected or @fd can't be
  *	   watched (the caller closes @fd)
  */
-int vu_attach(struct ctx *c, int fd)
+int vu_attach(const struct ctx *c, int fd)
 {
 	union epoll_ref ref;
 
@@ -435,7 +436,7 @@ int vu_attach(struct ctx *c, int fd)
 	ref = vu_ref(EPOLL_TYPE_VHOST_CMD, fd, 0);
 	/* #syscalls:vu fcntl(arg1=F_GETFL/F_SETFL/F_GET_SEALS/F_ADD_SEALS) */
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) ||
-	    epoll_add_ref(c->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
+	    epoll_add_ref(c->run->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
 		err("vhost-user: can't watch front end socket");
 		return -1;
 	}
@@ -793,7 +794,7 @@ fail:
  *
  * Return: 0 on success, -1 on a malformed request or a queue we can't start
  */
-static int vu_set_vring_fd(struct ctx *c, struct vu_msg *m)
+static int vu_set_vring_fd(const struct ctx *c, struct vu_msg *m)
 {
 	uint64_t v = m->payload.u64;
 	bool nofd = v & VU_VRING_NOFD;
@@ -852,7 +853,7 @@ static int vu_set_vring_fd(struct ctx *c, struct vu_msg *m)
 		 * read() the counter (one system call fewer in the filter)
 		 */
 		ref = vu_ref(EPOLL_TYPE_VHOST_KICK, fd, VU_TXQ);
-		if (epoll_add_ref(c->epollfd, fd, EPOLLIN | EPOLLET, ref))
+		if (epoll_add_ref(c->run->epollfd, fd, EPOLLIN | EPOLLET, ref))
 			return vu_bad(m, "can't watch kick eventfd");
 		/* Buffers made available before now: look at them */
 		eventfd_write(fd, 1);
@@ -993,7 +994,7 @@ static int vu_vring_req(const struct ctx *c, const struct vu_msg *m,
  *
  * Return: 0 on success, -1 to drop the front end
  */
-static int vu_handle(struct ctx *c, struct vu_msg *m, bool *replied)
+static int vu_handle(const struct ctx *c, struct vu_msg *m, bool *replied)
 {
 	*replied = false;
 
@@ -1050,7 +1051,7 @@ static int vu_handle(struct ctx *c, struct vu_msg *m, bool *replied)
  * @ref:	epoll reference of the command socket
  * @events:	epoll events
  */
-void vu_cmd_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
+void vu_cmd_handler(const struct ctx *c, union epoll_ref ref, uint32_t events)
 {
 	struct vu_msg *m = &vu_msg;
 
@@ -1100,7 +1101,7 @@ void vu_cmd_handler(struct ctx *c, union epoll_ref ref, uint32_t events)
  *
  * Return: pool of frames (copies), valid until the next call
  */
-const struct pool *vu_kick_handler(struct ctx *c, union epoll_ref ref,
+const struct pool *vu_kick_handler(const struct ctx *c, union epoll_ref ref,
 				   uint32_t events)
 {
 	struct virtq *vq = &vu.vq[VU_TXQ];

@@ -14,15 +14,16 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "epoll_ctl.h"
 #include "util.h"
-#include "passt.h"
+#include "ctx.h"
 #include "packet.h"
 
 bool vu_connected(void);
 int vu_init(void);
-int vu_attach(struct ctx *c, int fd);
-void vu_cmd_handler(struct ctx *c, union epoll_ref ref, uint32_t events);
-const struct pool *vu_kick_handler(struct ctx *c, union epoll_ref ref,
+int vu_attach(const struct ctx *c, int fd);
+void vu_cmd_handler(const struct ctx *c, union epoll_ref ref, uint32_t events);
+const struct pool *vu_kick_handler(const struct ctx *c, union epoll_ref ref,
 				   uint32_t events);
 size_t vu_send_frames(const struct ctx *c, const struct iovec *iov,
 		      size_t bufs_per_frame, size_t nframes);

@@ -27,7 +27,8 @@ void __real_exit(int status) __attribute__((noreturn));
 /* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 void __wrap_exit(int status) __attribute__((noreturn));
 
-static struct ctx fuzz_ctx;
+static struct ctx_run fuzz_ctx_run;
+static struct ctx fuzz_ctx = { .run = &fuzz_ctx_run };
 static int fuzz_epollfd = -1;
 static jmp_buf fuzz_jmp;
 static volatile bool fuzz_in_conf;
@@ -89,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(c, 0, sizeof(*c));
 	c->mode = (data[0] & 1) ? MODE_PASTA : MODE_PASST;
 	c->argv0 = c->mode == MODE_PASTA ? "pasta" : "passt";
-	c->epollfd = fuzz_epollfd;
+	c->run->epollfd = fuzz_epollfd;
 	argv[0] = (char *)c->argv0;
 
 	memcpy(args, data + 1, size - 1);
@@ -112,8 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_in_conf = false;
 
 	/* What conf() may leave behind, for the next run */
-	if (c->pidfile_fd >= 0)
-		close(c->pidfile_fd);
+	if (c->run->pidfile_fd >= 0)
+		close(c->run->pidfile_fd);
 	log_file_close();
 	log_level = LOG_INFO;
 	log_trace = false;

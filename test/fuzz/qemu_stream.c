@@ -16,7 +16,8 @@
 #include "packet.h"
 #include "tap.h"
 
-static struct ctx fuzz_ctx;
+static struct ctx_run fuzz_ctx_run;
+static struct ctx fuzz_ctx = { .run = &fuzz_ctx_run };
 
 /**
  * LLVMFuzzerInitialize() - Check the sandbox, configure
@@ -57,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	shutdown(qemu, SHUT_WR);
 
-	while (c->fd_tap >= 0) {
+	while (c->run->fd_tap >= 0) {
 		const struct pool *p = tap_handler_passt(c, EPOLLIN);
 		size_t i;
 
@@ -103,6 +104,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	close(qemu);
-	c->guest_gone = false;
+	c->run->guest_gone = false;
 	return 0;
 }

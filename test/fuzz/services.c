@@ -19,7 +19,8 @@
 #include "dhcpv6.h"
 #include "ndp.h"
 
-static struct ctx fuzz_ctx, fuzz_ctx_saved;
+static struct ctx_run fuzz_run, fuzz_run_saved;
+static struct ctx fuzz_ctx = { .run = &fuzz_run }, fuzz_ctx_saved;
 static uint8_t fuzz_frame[TAP_FRAME_MAX];
 
 /**
@@ -37,6 +38,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_conf(&fuzz_ctx);
 	fuzz_quiet();
 	fuzz_ctx_saved = fuzz_ctx;
+	fuzz_run_saved = fuzz_run;
 	return 0;
 }
 
@@ -98,7 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 + ETH_HLEN || size - 1 > sizeof(fuzz_frame))
 		return 0;
-	*c = fuzz_ctx_saved;	/* forget what tap_parse() learnt */
+	/* forget what tap_parse() learnt */
+	*c = fuzz_ctx_saved;
+	fuzz_run = fuzz_run_saved;
 	len = size - 1;
 	memcpy(fuzz_frame, data + 1, len);
 	fuzz_fix_len(fuzz_frame, len);

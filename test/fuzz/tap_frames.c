@@ -29,7 +29,8 @@
 #define FUZZ_FLAG_CSUM		1
 #define FUZZ_EVENTS_MAX		16
 
-static struct ctx fuzz_ctx;
+static struct ctx_run fuzz_ctx_run;
+static struct ctx fuzz_ctx = { .run = &fuzz_ctx_run };
 static int fuzz_qemu = -1;
 static uint8_t fuzz_buf[(TAP_LEN_BYTES + TAP_FRAME_MAX) * 4];
 POOL_DEFINE(fuzz_pool, TAP_FRAMES_MAX);
@@ -69,7 +70,7 @@ static void fuzz_events(struct ctx *c, const struct timespec *now)
 	struct epoll_event ev[FUZZ_EVENTS_MAX];
 	int n, i;
 
-	n = epoll_wait(c->epollfd, ev, FUZZ_EVENTS_MAX, 0);
+	n = epoll_wait(c->run->epollfd, ev, FUZZ_EVENTS_MAX, 0);
 	for (i = 0; i < n; i++) {
 		union epoll_ref ref = { .u64 = ev[i].data.u64 };
 

@@ -35,7 +35,8 @@
 #define FUZZ_EVENTS_MAX		8
 #define FUZZ_HDR_LEN		12
 
-static struct ctx fuzz_ctx;
+static struct ctx_run fuzz_ctx_run;
+static struct ctx fuzz_ctx = { .run = &fuzz_ctx_run };
 static int fuzz_fd_baseline = -1;
 static uint8_t fuzz_frame[TAP_FRAME_MAX];
 
@@ -69,7 +70,7 @@ static int fuzz_dispatch(struct ctx *c)
 	struct epoll_event ev[FUZZ_EVENTS_MAX];
 	int n, i;
 
-	n = epoll_wait(c->epollfd, ev, FUZZ_EVENTS_MAX, 0);
+	n = epoll_wait(c->run->epollfd, ev, FUZZ_EVENTS_MAX, 0);
 	for (i = 0; i < n; i++) {
 		union epoll_ref ref = { .u64 = ev[i].data.u64 };
 		const struct pool *p;
@@ -240,7 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_dispatch(c);
 	if (vu_connected())
 		abort();
-	c->guest_gone = false;
+	c->run->guest_gone = false;
 
 	munmap(mem, FUZZ_MEM_SIZE);
 	close(memfd);

@@ -10,7 +10,8 @@
 #include "frames.h"
 #include "arp.h"
 
-static struct ctx c;
+static struct ctx_run c_run;
+static struct ctx c = { .run = &c_run };
 static uint8_t reply[ARP_FRAME_LEN];
 static size_t reply_len;
 

@@ -18,7 +18,8 @@
 #include "passt.h"
 #include "conf.h"
 
-static struct ctx ctx;
+static struct ctx_run ctx_run;
+static struct ctx ctx = { .run = &ctx_run };
 
 /**
  * conf_case() - Run conf() on a command line in a child, then a check
@@ -50,6 +51,8 @@ static int conf_case(enum passt_mode mode, void (*check)(struct ctx *), ...)
 		/* Keep one-line errors and warnings out of the test log */
 		dup2(devnull, STDERR_FILENO);
 		memset(&ctx, 0, sizeof(ctx));
+		memset(&ctx_run, 0, sizeof(ctx_run));
+		ctx.run = &ctx_run;
 		ctx.mode = mode;
 		ctx.argv0 = argv[0];
 		conf(&ctx, argc, argv);
@@ -65,10 +68,11 @@ static int conf_case(enum passt_mode mode, void (*check)(struct ctx *), ...)
 
 static void check_defaults_passt(struct ctx *c)
 {
-	static const uint8_t mac[] = MAC_OUR_DEFAULT;
+	/* the manual's default, 9a:55:9a:55:9a:55 */
+	static const uint8_t mac[] = { 0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55 };
 
-	CHECK(c->fd_tap == -1 && c->fd_tap_listen == -1);
-	CHECK(c->fd_from_parent == -1 && c->pidfile_fd == -1);
+	CHECK(c->run->fd_tap == -1 && c->run->fd_tap_listen == -1);
+	CHECK(c->fd_from_parent == -1 && c->run->pidfile_fd == -1);
 	CHECK(c->pasta_netns_fd == -1 && c->pasta_userns_fd == -1);
 	CHECK(!memcmp(c->our_tap_mac, mac, sizeof(mac)));
 	CHECK(c->mtu == MTU_DEFAULT);
@@ -207,7 +211,7 @@ static void check_values(struct ctx *c)
 	CHECK(c->our_tap_mac[0] == 0x02 && c->our_tap_mac[5] == 0x05);
 	CHECK(c->no_icmp && c->no_ndp && c->no_udp && c->freebind);
 	CHECK(!c->ipv6_enabled && c->ipv4_enabled);
-	CHECK(c->pidfile_fd >= 0 && !strcmp(c->pidfile, "/dev/null"));
+	CHECK(c->run->pidfile_fd >= 0 && !strcmp(c->pidfile, "/dev/null"));
 	CHECK(!strcmp(c->pcap, "/tmp/capture.pcap"));
 	CHECK(c->udp_fwd_in.mode == FWD_NONE);
 }

@@ -16,7 +16,8 @@
 #define NAK		6
 #define INFORM		8
 
-static struct ctx c;
+static struct ctx_run c_run;
+static struct ctx c = { .run = &c_run };
 static struct dhcp_reply r;
 
 /**

@@ -19,7 +19,8 @@
 #define RELEASE		8
 #define INFO_REQ	11
 
-static struct ctx c;
+static struct ctx_run c_run;
+static struct ctx c = { .run = &c_run };
 static struct dhcpv6_reply r;
 
 static const uint8_t client_duid[] = { 0, 1, 0, 1, 0x2a, 0x2b, 0x2c, 0x2d,

@@ -66,10 +66,14 @@ static inline struct iovec guarded(const void *data, size_t len)
  */
 static inline void test_ctx(struct ctx *c)
 {
+	static struct ctx_run run;
+
 	log_level = LOG_ERR;	/* no per-request messages */
 	memset(c, 0, sizeof(*c));
+	memset(&run, 0, sizeof(run));
+	c->run = &run;
 	c->mode = MODE_PASTA;
-	c->fd_tap = -1;
+	c->run->fd_tap = -1;
 	memcpy(c->our_tap_mac, our_mac, ETH_ALEN);
 	c->mtu = 65520;
 	c->ipv4_enabled = c->ipv6_enabled = true;
@@ -298,7 +302,7 @@ static inline int tap_pair(struct ctx *c)
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv))
 		abort();
 	c->mode = MODE_PASTA;
-	c->fd_tap = sv[0];
+	c->run->fd_tap = sv[0];
 	return sv[1];
 }
 
@@ -309,9 +313,9 @@ static inline int tap_pair(struct ctx *c)
  */
 static inline void tap_pair_close(struct ctx *c, int peer)
 {
-	close(c->fd_tap);
+	close(c->run->fd_tap);
 	close(peer);
-	c->fd_tap = -1;
+	c->run->fd_tap = -1;
 }
 
 /**

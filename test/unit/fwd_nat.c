@@ -16,7 +16,8 @@
 #include "passt.h"
 #include "fwd.h"
 
-static struct ctx c;
+static struct ctx_run c_run;
+static struct ctx c = { .run = &c_run };
 
 /**
  * a() - Parse an address for a test
@@ -59,6 +60,8 @@ static const char *from_guest(uint8_t proto, const char *dst, in_port_t port)
 static void setup(void)
 {
 	memset(&c, 0, sizeof(c));
+	memset(&c_run, 0, sizeof(c_run));
+	c.run = &c_run;
 	c.ipv4_enabled = c.ipv6_enabled = true;
 	inet_pton(AF_INET, "192.0.2.2", &c.ip4.addr);
 	inet_pton(AF_INET, "192.0.2.1", &c.ip4.map_host_loopback);
@@ -165,7 +168,7 @@ static void test_to_guest(void)
 	union inany_addr f, e;
 
 	setup();
-	inet_pton(AF_INET, "192.0.2.7", &c.ip4.addr_seen);
+	inet_pton(AF_INET, "192.0.2.7", &c.run->addr4_seen);
 	CHECK(!fwd_nat_to_guest(&c, a("127.0.0.1"), &f, &e));
 	CHECK(!strcmp(inany_ntop(&f, b1, sizeof(b1)), "192.0.2.1"));
 	CHECK(!strcmp(inany_ntop(&e, b2, sizeof(b2)), "192.0.2.7"));

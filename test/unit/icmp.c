@@ -28,7 +28,8 @@
 #define WAIT_MS		1000
 #define FUZZ_ROUNDS	3000
 
-static struct ctx ctx;
+static struct ctx_run ctx_run;
+static struct ctx ctx = { .run = &ctx_run };
 static int tap_peer = -1;
 static struct timespec now;
 
@@ -98,12 +99,12 @@ static void setup(void)
 	test_ctx(&ctx);
 	ctx.ip4.map_host_loopback = ctx.ip4.guest_gw;
 	ctx.ip6.map_host_loopback = ctx.ip6.guest_gw;
-	memcpy(ctx.guest_mac, guest_mac, ETH_ALEN);
-	ctx.epollfd = epoll_create1(0);
-	if (ctx.epollfd < 0 ||
+	memcpy(ctx.run->guest_mac, guest_mac, ETH_ALEN);
+	ctx.run->epollfd = epoll_create1(0);
+	if (ctx.run->epollfd < 0 ||
 	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv))
 		abort();
-	ctx.fd_tap = sv[0];
+	ctx.run->fd_tap = sv[0];
 	tap_peer = sv[1];
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	icmp_init(&ctx);
@@ -204,7 +205,7 @@ static int run_events(int ms)
 	struct epoll_event ev[8];
 	int n, i, handled = 0;
 
-	while ((n = epoll_wait(ctx.epollfd, ev, 8, ms)) > 0) {
+	while ((n = epoll_wait(ctx.run->epollfd, ev, 8, ms)) > 0) {
 		for (i = 0; i < n; i++) {
 			union epoll_ref ref = { .u64 = ev[i].data.u64 };
 

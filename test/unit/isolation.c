@@ -384,7 +384,8 @@ static void test_daemonise(void)
 
 	pid = fork();
 	if (!pid) {
-		struct ctx c = { .pidfile_fd = fd, .foreground = false };
+		struct ctx_run run = { .pidfile_fd = fd };
+		struct ctx c = { .run = &run, .foreground = false };
 		char cwd[8], null_path[64], line[64];
 		ssize_t len;
 

@@ -11,7 +11,8 @@
 #include "frames.h"
 #include "ndp.h"
 
-static struct ctx c;
+static struct ctx_run c_run;
+static struct ctx c = { .run = &c_run };
 static struct ndp_reply r;
 
 static int run_l4(const char *src, const char *dst, uint8_t hop_limit,
@@ -253,8 +254,8 @@ static void ndp_na(void)
 	CHECK(r.len == 32);
 
 	/* The guest's own addresses: never */
-	inet_pton(AF_INET6, "fe80::2", &c.ip6.addr_ll_seen);
-	inet_pton(AF_INET6, "2001:db8::5", &c.ip6.addr_seen);
+	inet_pton(AF_INET6, "fe80::2", &c.run->addr6_ll_seen);
+	inet_pton(AF_INET6, "2001:db8::5", &c.run->addr6_seen);
 	CHECK(run_l4("fe80::2", "ff02::1:ff00:2", 255, b,
 		     ns(b, "2001:db8::2", true)) == 1 && !r.len);
 	CHECK(run_l4("fe80::2", "ff02::1:ff00:5", 255, b,

@@ -14,9 +14,11 @@
 
 #include "unit.h"
 #include "frames.h"
+#include "epoll_ctl.h"
 #include "tap.h"
 
-static struct ctx ctx;
+static struct ctx_run ctx_run;
+static struct ctx ctx = { .run = &ctx_run };
 static uint8_t frame[TAP_FRAME_MAX];
 
 /**
@@ -69,8 +71,8 @@ static void tap_parse_ip4_good(void)
 	      inany_v4(&fi.saddr)->s_addr == htonl(0xc0000202));
 	CHECK(inany_v4(&fi.daddr) &&
 	      inany_v4(&fi.daddr)->s_addr == htonl(0xc0000201));
-	CHECK(!memcmp(ctx.guest_mac, guest_mac, ETH_ALEN));
-	CHECK(ctx.ip4.addr_seen.s_addr == htonl(0xc0000202));
+	CHECK(!memcmp(ctx.run->guest_mac, guest_mac, ETH_ALEN));
+	CHECK(ctx.run->addr4_seen.s_addr == htonl(0xc0000202));
 }
 
 static void tap_parse_ip4_bad(void)
@@ -115,7 +117,7 @@ static void tap_parse_ip4_bad(void)
 		iov = guarded(frame, len);
 		CHECK(tap_parse(&ctx, &iov, &fi) < 0);
 	}
-	CHECK(!ctx.ip4.addr_seen.s_addr);
+	CHECK(!ctx.run->addr4_seen.s_addr);
 }
 
 /**
@@ -172,20 +174,20 @@ static void tap_parse_ip6(void)
 	CHECK(fi.l4_off == ETH_HLEN + 40 + 48 && fi.l4_len == 20);
 	CHECK(iov.iov_len == len && fi.ttl == 255);
 	inet_pton(AF_INET6, "2001:db8::2", &a);
-	CHECK(IN6_ARE_ADDR_EQUAL(&ctx.ip6.addr_seen, &a));
+	CHECK(IN6_ARE_ADDR_EQUAL(&ctx.run->addr6_seen, &a));
 
 	len = g6_frame("fe80::2", exts + 3, 0, 8);
 	iov = guarded(frame, len);
 	CHECK(!tap_parse(&ctx, &iov, &fi));
 	inet_pton(AF_INET6, "fe80::2", &a);
-	CHECK(IN6_ARE_ADDR_EQUAL(&ctx.ip6.addr_ll_seen, &a));
+	CHECK(IN6_ARE_ADDR_EQUAL(&ctx.run->addr6_ll_seen, &a));
 	inet_pton(AF_INET6, "2001:db8::2", &a);
-	CHECK(IN6_ARE_ADDR_EQUAL(&ctx.ip6.addr_seen, &a));
+	CHECK(IN6_ARE_ADDR_EQUAL(&ctx.run->addr6_seen, &a));
 
 	len = g6_frame("::", exts + 3, 0, 8);	/* DAD: nothing learnt */
 	iov = guarded(frame, len);
 	CHECK(!tap_parse(&ctx, &iov, &fi));
-	CHECK(IN6_ARE_ADDR_EQUAL(&ctx.ip6.addr_seen, &a));
+	CHECK(IN6_ARE_ADDR_EQUAL(&ctx.run->addr6_seen, &a));
 
 	len = g6_frame("2001:db8::3", frag, 2, 8);
 	iov = guarded(frame, len);
@@ -211,7 +213,7 @@ static void tap_parse_ip6(void)
 		iov = guarded(frame, len);
 		CHECK(tap_parse(&ctx, &iov, &fi) < 0);
 	}
-	CHECK(IN6_ARE_ADDR_EQUAL(&ctx.ip6.addr_seen, &a));
+	CHECK(IN6_ARE_ADDR_EQUAL(&ctx.run->addr6_seen, &a));
 }
 
 static void tap_parse_other(void)
@@ -228,7 +230,7 @@ static void tap_parse_other(void)
 	CHECK(!tap_parse(&ctx, &iov, &fi));
 	CHECK(fi.ethertype == ETH_P_ARP && fi.l3_off == ETH_HLEN);
 	CHECK(fi.l4_len == 42 - ETH_HLEN);
-	CHECK(!ctx.guest_mac[0]);		/* not learnt */
+	CHECK(!ctx.run->guest_mac[0]);		/* not learnt */
 
 	eh->h_proto = htons(0x88cc);		/* LLDP */
 	iov = guarded(frame, 60);
@@ -301,14 +303,14 @@ static void passt_ctx(struct ctx *c, int *peer)
 
 	test_ctx(c);
 	c->mode = MODE_PASST;
-	c->epollfd = epoll_create1(0);
+	c->run->epollfd = epoll_create1(0);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		abort();
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	fcntl(sv[1], F_SETFL, O_NONBLOCK);
-	c->fd_tap = sv[0];
+	c->run->fd_tap = sv[0];
 	ref.fd = sv[0];
-	epoll_add_ref(c->epollfd, sv[0], EPOLLIN, ref);
+	epoll_add_ref(c->run->epollfd, sv[0], EPOLLIN, ref);
 	*peer = sv[1];
 }
 
@@ -319,10 +321,10 @@ static void passt_ctx(struct ctx *c, int *peer)
  */
 static void passt_done(struct ctx *c, int peer)
 {
-	close(c->fd_tap);
+	close(c->run->fd_tap);
 	close(peer);
-	close(c->epollfd);
-	c->fd_tap = -1;
+	close(c->run->epollfd);
+	c->run->fd_tap = -1;
 }
 
 /**
@@ -382,7 +384,7 @@ static void tap_send_udp_icmp(void)
 		   csum_pseudo4(13, IPPROTO_UDP, s4, d4)) == 0);
 	CHECK(!memcmp(buf + n - 5, "hello", 5));
 
-	memcpy(ctx.guest_mac, guest_mac, ETH_ALEN);
+	memcpy(ctx.run->guest_mac, guest_mac, ETH_ALEN);
 	tap_udp6_send(&ctx, &s6, 547, &d6, 546, "hi", 2);
 	n = recv_frame(peer, buf);
 	CHECK(n == ETH_HLEN + 40 + 8 + 2);
@@ -504,7 +506,7 @@ static void tap_pasta_batches(void)
 	test_ctx(&ctx);
 	if (pipe2(rd, O_DIRECT | O_NONBLOCK) || pipe2(wr, O_DIRECT))
 		abort();
-	ctx.fd_tap = rd[0];
+	ctx.run->fd_tap = rd[0];
 
 	for (i = 0; i < PASTA_FRAMES; i++) {
 		size_t len = i == 7 ? ETH_HLEN - 1 : 60 + i * 7;
@@ -528,7 +530,7 @@ static void tap_pasta_batches(void)
 	CHECK(!tap_handler_pasta(&ctx, EPOLLIN)->count);
 
 	/* Sending: one write per frame, buffers of a frame joined */
-	ctx.fd_tap = wr[1];
+	ctx.run->fd_tap = wr[1];
 	memset(buf, 0xab, 100);
 	iov[0].iov_base = buf;
 	iov[0].iov_len = ETH_HLEN;
@@ -543,7 +545,7 @@ static void tap_pasta_batches(void)
 	close(rd[1]);
 	close(wr[0]);
 	close(wr[1]);
-	ctx.fd_tap = -1;
+	ctx.run->fd_tap = -1;
 }
 
 int main(void)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include "unit.h"
+#include "inany.h"
 #include "util.h"
 
 static void util_inany_roundtrip(void)
