@@ -60,7 +60,7 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 HELPER_SRCS := $(sort $(wildcard test/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:.c=)
 
-.PHONY: all clean install uninstall check unit lint bench seccomp-report \
+.PHONY: all clean install uninstall check unit lint layers bench seccomp-report \
 	contrib-check fuzz sanitize-check
 
 # libFuzzer targets (test/fuzz/): clang with sanitizers, objects of their own
@@ -127,6 +127,10 @@ check: all $(UNIT_BINS) $(HELPER_BINS)
 
 lint: seccomp.h
 	@bash test/lint.sh $(SRCS)
+
+# The include graph: floors, cycles, back-up arrows, oversized files
+layers:
+	@sh test/includes.sh
 
 contrib-check:
 	@bash test/contrib_check.sh

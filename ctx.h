@@ -19,8 +19,8 @@
 #include <net/if.h>
 #include <resolv.h>
 
+#include "fwd_rule.h"
 #include "util.h"
-#include "fwd.h"
 
 #ifndef ETH_MAX_MTU
 #define ETH_MAX_MTU		65535
