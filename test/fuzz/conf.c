@@ -88,6 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 
 	memset(c, 0, sizeof(*c));
+	memset(&fuzz_ctx_run, 0, sizeof(fuzz_ctx_run));
+	c->run = &fuzz_ctx_run;
 	c->mode = (data[0] & 1) ? MODE_PASTA : MODE_PASST;
 	c->argv0 = c->mode == MODE_PASTA ? "pasta" : "passt";
 	c->run->epollfd = fuzz_epollfd;

@@ -100,18 +100,22 @@ static inline void fuzz_quiet(void)
 
 /**
  * fuzz_conf() - Configure a context like a real passt run, with conf()
- * @c:		Context, zeroed, with its epoll instance created here
+ * @c:		Context, zeroed (and its run-time state, which it must point
+ *		to), with its epoll instance created here
  */
 static inline void fuzz_conf(struct ctx *c)
 {
 	char *argv[] = FUZZ_ARGV_PASST;
+	struct ctx_run *run = c->run;
 
 	memset(c, 0, sizeof(*c));
+	memset(run, 0, sizeof(*run));
+	c->run = run;
 	c->argv0 = "passt";
 	c->mode = MODE_PASST;
 	log_init("passt");
-	c->epollfd = epoll_create1(EPOLL_CLOEXEC);
-	if (c->epollfd < 0) {
+	c->run->epollfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->run->epollfd < 0) {
 		perror("fuzz: epoll_create1");
 		exit(1);
 	}
@@ -133,7 +137,7 @@ static inline int fuzz_tap_pair(struct ctx *c)
 		perror("fuzz: socketpair");
 		exit(1);
 	}
-	c->fd_tap = sv[0];
+	c->run->fd_tap = sv[0];
 	return sv[1];
 }
 
