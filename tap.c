@@ -19,9 +19,6 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/icmp6.h>
 #include <linux/sockios.h>
@@ -33,6 +30,7 @@
 #include "checksum.h"
 #include "packet.h"
 #include "pcap.h"
+#include "sock_unix.h"
 #include "tap.h"
 #include "vhost_user.h"
 
@@ -40,16 +38,12 @@
 #define TAP_BUF_BYTES		(8 * 1024 * 1024)
 /* Socket buffer sizes asked for on the qemu socket (capped by the kernel) */
 #define TAP_SOCK_BUF_BYTES	(4 * 1024 * 1024)
-/* Backlog of the listening socket: one guest at a time anyway */
-#define TAP_LISTEN_BACKLOG	1
 /* iovec entries in one sendmsg() (UIO_MAXIOV) */
 #define TAP_IOV_MAX		1024
 /* IPv6 extension headers we walk before giving up on a frame */
 #define TAP_IPV6_EXT_MAX	16
 /* Pasta frames in the receive buffer start at this alignment */
 #define TAP_PASTA_ALIGN		8
-/* Chunk of /proc/net/unix read at a time */
-#define TAP_PROC_BUF_BYTES	4096
 
 static uint8_t tap_buf[TAP_BUF_BYTES] __attribute__((aligned(FRAME_ALIGN)));
 /* passt: unparsed stream bytes in tap_buf are [tap_rstart, tap_rend) */
@@ -71,10 +65,6 @@ static uint32_t tap_slen[TAP_IOV_MAX];
 
 /* Frame built by the tap_*_send() helpers */
 static uint8_t tap_sbuf[TAP_FRAME_MAX];
-
-/* Socket file to remove at exit, as directory fd and name (survives a
- * change of root directory)
- */
 
 static unsigned long tap_drops;
 
@@ -1106,191 +1096,6 @@ const struct pool *tap_handler_pasta(const struct ctx *c, uint32_t events)
 }
 
 /**
- * tap_sock_listed() - Is a socket bound at a path in our namespace?
- * @path:	Socket path, as bound
- *
- * Looking it up in /proc/net/unix spares a listener (say, another passt
- * with -1, waiting for its guest) the connection of a probe. A socket that
- * is bound but not listening yet counts too: another passt between its
- * bind() and listen() would otherwise refuse our probe, and look stale.
- *
- * Return: true if /proc/net/unix lists a socket bound to @path
- */
-static bool tap_sock_listed(const char *path)
-{
-	static char buf[TAP_PROC_BUF_BYTES];
-	size_t have = 0, plen = strlen(path);
-	bool found = false;
-	ssize_t n;
-	int fd;
-
-	fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-
-	while (!found && (n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
-		char *line = buf, *end = buf + have + n, *nl;
-
-		while ((nl = memchr(line, '\n', end - line))) {
-			char *p;
-
-			*nl = 0;
-			/* "Num: RefCount Protocol Flags Type St Inode Path" */
-			p = strchr(line, ':');
-			if (p && (size_t)(nl - line) > plen &&
-			    !strcmp(nl - plen, path) && nl[-plen - 1] == ' ') {
-				found = true;
-				break;
-			}
-			line = nl + 1;
-		}
-
-		/* Keep a partial line; drop one longer than the buffer */
-		have = end - line;
-		if (have == sizeof(buf))
-			have = 0;
-		memmove(buf, line, have);
-	}
-
-	close(fd);
-	return found;
-}
-
-/**
- * tap_sock_probe() - Is somebody accepting connections at a socket path?
- * @path:	Socket path
- *
- * Return: 1 if something is listening (or might be), 0 if the path doesn't
- *	   exist or refuses connections (a stale socket file)
- */
-static int tap_sock_probe(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd, ret;
-
-	if (tap_sock_listed(path))
-		return 1;
-
-	/* Connecting also finds listeners in other network namespaces */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 1;
-	memcpy(a.sun_path, path, strlen(path) + 1);
-	ret = connect(fd, (struct sockaddr *)&a, sizeof(a));
-	if (ret && (errno == ENOENT || errno == ECONNREFUSED))
-		ret = 0;
-	else
-		ret = 1;
-	close(fd);
-	return ret;
-}
-
-/**
- * tap_sock_bind() - Bind and listen at a socket path, reusing stale files
- * @path:	Socket path
- *
- * Return: listening socket, -EADDRINUSE if something accepts connections
- *	   there, other negative error code on failure
- */
-static int tap_sock_bind(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd, ret;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(a.sun_path, path, strlen(path) + 1);
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a))) {
-		struct stat st;
-
-		ret = -errno;
-		if (ret != -EADDRINUSE || tap_sock_probe(path))
-			goto fail;
-		if (lstat(path, &st) || !S_ISSOCK(st.st_mode))
-			goto fail;	/* not ours to remove */
-		/* Stale file left by a process that's gone: take it over */
-		if (unlink(path) ||
-		    bind(fd, (struct sockaddr *)&a, sizeof(a))) {
-			ret = -errno;
-			goto fail;
-		}
-	}
-
-	if (listen(fd, TAP_LISTEN_BACKLOG)) {
-		ret = -errno;
-		unlink(path);
-		goto fail;
-	}
-	return fd;
-
-fail:
-	close(fd);
-	return ret;
-}
-
-/**
- * tap_sock_cleanup_at_exit() - Arrange for the socket file to go at exit
- * @path:	Socket path we bound
- *
- * Once sandboxed, we can't reach the file any more: a small process
- * started now, outside the sandbox, waits for the end of a pipe whose
- * other end only we hold, then removes the file if it is still the socket
- * we bound. It holds nothing else, and does nothing else.
- */
-static void tap_sock_cleanup_at_exit(const char *path)
-{
-	struct stat bound;
-	int pipefd[2];
-	char b;
-	pid_t pid;
-
-	if (lstat(path, &bound) || pipe2(pipefd, O_CLOEXEC)) {
-		warn_perror("Can't arrange removal of %s at exit", path);
-		return;
-	}
-
-	pid = fork();
-	if (pid < 0) {
-		warn_perror("Can't arrange removal of %s at exit", path);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return;
-	}
-	if (pid) {
-		close(pipefd[0]);
-		return;		/* pipefd[1] stays open until we exit */
-	}
-
-	/* The remover: only the read end, nothing of the launcher's */
-	if (dup2(pipefd[0], STDIN_FILENO) < 0)
-		_exit(EXIT_FAILURE);
-	close_range(STDIN_FILENO + 1, ~0U, 0);
-	prctl(PR_SET_NAME, "passt-sockrm", 0, 0, 0);
-	setsid();
-
-	for (;;) {
-		ssize_t n = read(STDIN_FILENO, &b, 1);
-
-		if (!n || (n < 0 && errno != EINTR))
-			break;
-	}
-
-	{
-		struct stat now;
-
-		if (!lstat(path, &now) && now.st_dev == bound.st_dev &&
-		    now.st_ino == bound.st_ino)
-			unlink(path);
-	}
-	_exit(EXIT_SUCCESS);
-}
-
-/**
  * tap_sock_init() - Set up the listening UNIX socket for qemu
  * @c:		Execution context
  *
@@ -1299,31 +1104,7 @@ static void tap_sock_cleanup_at_exit(const char *path)
 static int tap_sock_init(struct ctx *c)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TAP_LISTEN };
-	int fd = -ENOENT, i;
-
-	if (*c->sock_path) {
-		fd = tap_sock_bind(c->sock_path);
-		if (fd == -EADDRINUSE)
-			die("Socket path %s already in use", c->sock_path);
-		if (fd < 0)
-			die("Failed to bind UNIX socket at %s: %s",
-			    c->sock_path, strerror(-fd));
-	} else {
-		for (i = 1; i <= TAP_SOCK_PROBE_MAX; i++) {
-			snprintf(c->sock_path, sizeof(c->sock_path),
-				 TAP_SOCK_PROBE_FMT, i);
-			fd = tap_sock_bind(c->sock_path);
-			if (fd >= 0)
-				break;
-		}
-		if (fd < 0) {
-			*c->sock_path = 0;
-			die("No free socket path from " TAP_SOCK_PROBE_FMT
-			    " to " TAP_SOCK_PROBE_FMT, 1, TAP_SOCK_PROBE_MAX);
-		}
-	}
-
-	tap_sock_cleanup_at_exit(c->sock_path);
+	int fd = sock_unix_open(c->sock_path, sizeof(c->sock_path));
 
 	ref.fd = fd;
 	if (epoll_add_ref(c->run->epollfd, fd, EPOLLIN, ref)) {

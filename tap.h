@@ -30,10 +30,6 @@
 /* TTL and hop limit of packets we originate towards the guest */
 #define TAP_TTL			255
 
-/* Default socket paths probed in passt mode, first free one wins */
-#define TAP_SOCK_PROBE_FMT	"/tmp/passt_%i.socket"
-#define TAP_SOCK_PROBE_MAX	64
-
 int tap_backend_init(struct ctx *c);
 void tap_listen_handler(const struct ctx *c, uint32_t events);
 const struct pool *tap_handler_passt(const struct ctx *c, uint32_t events);
