@@ -145,3 +145,47 @@ caller_port_forwarded() {
 		fail "$1" "got '$got'"
 	fi
 }
+
+# guest_arp_answered: the guest's ARP request for the gateway 192.0.2.1 is
+# answered: whatever is attached to guest0 is up and reading its frames.
+# The request goes from a spare address, 192.0.2.250, given to guest0 for
+# the time of the request (a guest without an IPv4 address can't ask).
+guest_arp_answered() {
+	local rc
+	in_guest ip addr add 192.0.2.250/32 dev guest0 2>/dev/null
+	in_guest busybox arping -f -c 2 -w 2 -s 192.0.2.250 -I guest0 \
+		192.0.2.1 2>&1 | grep -qi "reply from 192\.0\.2\.1 "
+	rc=$?
+	in_guest ip addr del 192.0.2.250/32 dev guest0 2>/dev/null
+	return $rc
+}
+
+# guest_peer_alive PID: process PID runs and answers the guest's ARP. For
+# negative tests: silence proves nothing from a process that isn't there.
+# Prints why not, if not.
+guest_peer_alive() {
+	if [ -z "$1" ] || ! kill -0 "$1" 2>/dev/null; then
+		echo "process '$1' is not running"
+		return 1
+	fi
+	if ! guest_arp_answered; then
+		echo "process $1 runs but doesn't answer ARP"
+		return 1
+	fi
+}
+
+# silent_but_alive NAME PID COMMAND...: PASS if process PID is alive and
+# answering before and after COMMAND, and COMMAND fails (gets no answer)
+silent_but_alive() {
+	local name=$1 pid=$2 why
+	shift 2
+	if ! why=$(guest_peer_alive "$pid"); then
+		fail "$name" "before: $why"
+	elif "$@" >/dev/null 2>&1; then
+		fail "$name" "got an answer"
+	elif ! why=$(guest_peer_alive "$pid"); then
+		fail "$name" "after: $why"
+	else
+		pass "$name"
+	fi
+}

@@ -68,9 +68,35 @@ if [ "${SANDBOX_SETUP:-}" != none ]; then
 	ip -6 route add default via 2001:db8::1 dev uplink
 fi
 
+# The private /tmp and /run below would hide a checkout (or a working
+# directory) living under them, as in a clone made in /tmp: hold both open
+# across the mounts, then bind them back at the same paths. Only those two
+# directories come back, everything else under /tmp and /run stays private.
+top=$(cd "$(dirname "$0")/.." && pwd -P)
+here=$(pwd -P)
+exec 8<"$top" 9<"$here"
+
 mount -t tmpfs -o mode=1777 sandbox-tmp /tmp
 mkdir -p /tmp/.sandbox /run 2>/dev/null || true
 mount -t tmpfs sandbox-run /run 2>/dev/null && mkdir -p /run/netns || true
+
+# sandbox_rebind DIR FD: bind the directory open at FD back over DIR, if the
+# new tmpfs mounts hid it (--no-canonicalize: the kernel, not mount(8),
+# follows /proc/self/fd/FD to the hidden directory)
+sandbox_rebind() {
+	case $1 in
+	/tmp/*|/run/*) ;;
+	*) return 0 ;;
+	esac
+	mkdir -p "$1" && mount --no-canonicalize --bind "/proc/self/fd/$2" "$1"
+}
+sandbox_rebind "$top" 8
+case $here in
+"$top"|"$top"/*) ;;
+*) sandbox_rebind "$here" 9 ;;
+esac
+exec 8<&- 9<&-
+cd "$here"
 printf '%b' "${SANDBOX_RESOLV:-nameserver 192.0.2.53\nnameserver 2001:db8::53\nsearch example.org test.example\n}" \
 	> /tmp/.sandbox/resolv.conf
 mount --bind /tmp/.sandbox/resolv.conf /etc/resolv.conf

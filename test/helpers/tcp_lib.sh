@@ -61,6 +61,17 @@ tcp_guest_stop() {
 	GUEST_PID=
 }
 
+# tcp_conns_closed PORT...: no TCP connection to or from these ports is
+# open, in our namespace or the guest's (TIME-WAIT aside: no socket holds
+# those), so that passt or pasta has closed its side and freed its flows
+tcp_conns_closed() {
+	local re
+	re=":($(IFS='|'; echo "$*"))\$"
+	! { ss -tanH; [ -n "${GUEST_PID:-}" ] && in_guest ss -tanH; } \
+		2>/dev/null | awk -v re="$re" '$1 != "LISTEN" &&
+			$1 != "TIME-WAIT" && ($4 ~ re || $5 ~ re)' | grep -q .
+}
+
 # tcp_flows_active: TCP flows active at exit, from the log of the last run
 tcp_flows_active() {
 	sed -n 's/.*TCP: \([0-9]*\) flows active.*/\1/p' "$NET_LOG" | tail -n 1

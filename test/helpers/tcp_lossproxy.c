@@ -7,7 +7,12 @@
  *
  * Usage: tcp_lossproxy LISTEN_SOCKET PASST_SOCKET PERCENT [SEED [DIRS]]
  * DIRS: 1 drops towards passt only, 2 towards the guest only, 3 both
- * Serves one guest connection, exits when either side closes.
+ * Serves one guest connection, exits when either side closes, and then
+ * prints, per direction, the TCP frames dropped, the dropped segments that
+ * carried new data (bytes past anything forwarded on that connection
+ * before: the receiver has no copy of them), and how many of those were
+ * sent again, that is, covered by a later segment that got through. A
+ * sender that never retransmits leaves that last count at zero.
  */
 
 #include <errno.h>
@@ -24,6 +29,30 @@
 
 #define BUF_BYTES	(8 << 20)
 #define FRAME_MAX	(65535 + 14)
+#define FLOWS_MAX	256
+#define PENDING_MAX	8192
+
+/**
+ * struct seg - Where a TCP segment belongs, and the bytes it carries
+ * @key:	IP version, source and destination address, ports
+ * @seq:	Sequence number of the first byte of data
+ * @len:	Bytes of data
+ */
+struct seg {
+	uint8_t key[1 + 16 + 16 + 4];
+	uint32_t seq;
+	uint32_t len;
+};
+
+/**
+ * struct flow - One connection in one direction, as forwarded so far
+ * @key:	As in struct seg
+ * @end:	Sequence number after the last byte forwarded
+ */
+struct flow {
+	uint8_t key[sizeof(((struct seg *)0)->key)];
+	uint32_t end;
+};
 
 /**
  * struct dir - One direction: bytes read and not yet parsed, bytes to write
@@ -32,7 +61,13 @@
  * @out:	Output buffer
  * @out_len:	Bytes in @out
  * @dropped:	TCP frames dropped
+ * @new_dropped: Dropped segments carrying new data
+ * @new_resent:	Of those, how many a later forwarded segment covered
  * @mask:	Bit of this direction in @loss_mask
+ * @flows:	Connections seen, with how far they were forwarded
+ * @nflows:	Entries in @flows
+ * @pending:	Dropped new data not sent again yet
+ * @npending:	Entries in @pending
  */
 struct dir {
 	uint8_t in[BUF_BYTES];
@@ -40,13 +75,34 @@ struct dir {
 	uint8_t out[BUF_BYTES];
 	size_t out_len;
 	unsigned long dropped;
+	unsigned long new_dropped;
+	unsigned long new_resent;
 	unsigned mask;
+	struct flow flows[FLOWS_MAX];
+	unsigned nflows;
+	struct seg pending[PENDING_MAX];
+	unsigned npending;
 };
 
 static struct dir dirs[2];
 static int percent;
 /* Directions that lose frames: 1 towards passt, 2 towards the guest */
 static unsigned loss_mask = 3;
+/* State of the pseudo-random drops: the same SEED, the same drops */
+static uint32_t rng = 1;
+
+/**
+ * roll() - Next pseudo-random number (xorshift32), reproducible from SEED
+ *
+ * Return: a number from 0 to 99
+ */
+static unsigned roll(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng % 100;
+}
 
 /**
  * is_tcp() - Tell if a frame carries a TCP segment
@@ -67,6 +123,109 @@ static int is_tcp(const uint8_t *f, size_t len)
 }
 
 /**
+ * tcp_seg() - Find connection, sequence number and data length of a segment
+ * @f:		Frame, known to be TCP (is_tcp())
+ * @len:	Frame length
+ * @sg:	Filled with what the segment carries
+ *
+ * Return: 0 on success, -1 if the headers don't fit in the frame
+ */
+static int tcp_seg(const uint8_t *f, size_t len, struct seg *sg)
+{
+	size_t l3 = 14, l4, end;
+	uint16_t n;
+
+	memset(sg, 0, sizeof(*sg));
+	if (f[12] == 0x08) {
+		sg->key[0] = 4;
+		memcpy(sg->key + 1, f + l3 + 12, 4);
+		memcpy(sg->key + 17, f + l3 + 16, 4);
+		l4 = l3 + (size_t)(f[l3] & 0x0f) * 4;
+		memcpy(&n, f + l3 + 2, 2);
+		end = l3 + ntohs(n);
+	} else {
+		sg->key[0] = 6;
+		memcpy(sg->key + 1, f + l3 + 8, 16);
+		memcpy(sg->key + 17, f + l3 + 24, 16);
+		l4 = l3 + 40;
+		memcpy(&n, f + l3 + 4, 2);
+		end = l4 + ntohs(n);
+	}
+	if (l4 + 20 > len || end > len || end < l4 + 20 ||
+	    end < l4 + (size_t)(f[l4 + 12] >> 4) * 4)
+		return -1;
+	memcpy(sg->key + 33, f + l4, 4);
+	memcpy(&sg->seq, f + l4 + 4, 4);
+	sg->seq = ntohl(sg->seq);
+	sg->len = (uint32_t)(end - l4 - (size_t)(f[l4 + 12] >> 4) * 4);
+	return 0;
+}
+
+/**
+ * flow_of() - Find, or add, the connection of a segment in a direction
+ * @d:		Direction
+ * @sg:		Segment
+ *
+ * Return: the connection, NULL if the table is full
+ */
+static struct flow *flow_of(struct dir *d, const struct seg *sg)
+{
+	unsigned i;
+
+	for (i = 0; i < d->nflows; i++) {
+		if (!memcmp(d->flows[i].key, sg->key, sizeof(sg->key)))
+			return &d->flows[i];
+	}
+	if (d->nflows == FLOWS_MAX)
+		return NULL;
+	memcpy(d->flows[i].key, sg->key, sizeof(sg->key));
+	d->flows[i].end = sg->seq;
+	d->nflows++;
+	return &d->flows[i];
+}
+
+/**
+ * account() - Track new data dropped, and data sent again after a drop
+ * @d:		Direction
+ * @f:		TCP frame
+ * @len:	Frame length
+ * @drop:	The frame is dropped, not forwarded
+ */
+static void account(struct dir *d, const uint8_t *f, size_t len, int drop)
+{
+	struct flow *fl;
+	struct seg sg;
+	unsigned i;
+
+	if (tcp_seg(f, len, &sg) || !sg.len || !(fl = flow_of(d, &sg)))
+		return;
+
+	if (drop) {
+		/* New data: nothing forwarded so far reached this far */
+		if ((int32_t)(sg.seq - fl->end) >= 0 &&
+		    d->npending < PENDING_MAX) {
+			d->pending[d->npending++] = sg;
+			d->new_dropped++;
+		}
+		return;
+	}
+
+	for (i = 0; i < d->npending; ) {
+		struct seg *p = &d->pending[i];
+
+		if (!memcmp(p->key, sg.key, sizeof(sg.key)) &&
+		    p->seq - sg.seq < sg.len) {
+			d->new_resent++;
+			*p = d->pending[--d->npending];
+			continue;
+		}
+		i++;
+	}
+	if ((int32_t)(sg.seq + sg.len - fl->end) > 0)
+		fl->end = sg.seq + sg.len;
+}
+
+/**
  * parse() - Move complete frames from input to output, dropping some
  * @d:		Direction
  */
@@ -76,6 +235,7 @@ static void parse(struct dir *d)
 
 	while (d->in_len - off >= 4) {
 		uint32_t flen;
+		int tcp;
 
 		memcpy(&flen, d->in + off, 4);
 		flen = ntohl(flen);
@@ -87,13 +247,16 @@ static void parse(struct dir *d)
 			break;
 		if (d->out_len + 4 + flen > BUF_BYTES)
 			break;
-		if (is_tcp(d->in + off + 4, flen) && (d->mask & loss_mask) &&
-		    rand() % 100 < percent) {
+		tcp = is_tcp(d->in + off + 4, flen);
+		if (tcp && (d->mask & loss_mask) && (int)roll() < percent) {
 			d->dropped++;
+			account(d, d->in + off + 4, flen, 1);
 			if (getenv("LOSSPROXY_DEBUG"))
 				fprintf(stderr, "drop dir %u len %u\n",
 					d->mask, flen);
 		} else {
+			if (tcp)
+				account(d, d->in + off + 4, flen, 0);
 			memcpy(d->out + d->out_len, d->in + off, 4 + flen);
 			d->out_len += 4 + flen;
 		}
@@ -148,7 +311,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	percent = atoi(argv[3]);
-	srand(argc > 4 ? atoi(argv[4]) : 1);
+	rng = (uint32_t)(argc > 4 ? atoi(argv[4]) : 1) * 2654435761U;
+	if (!rng)
+		rng = 1;
 	if (argc > 5)
 		loss_mask = (unsigned)atoi(argv[5]);
 	dirs[0].mask = 1;
@@ -204,5 +369,10 @@ int main(int argc, char **argv)
 out:
 	fprintf(stderr, "tcp_lossproxy: dropped %lu to passt, %lu to guest\n",
 		dirs[0].dropped, dirs[1].dropped);
+	for (i = 0; i < 2; i++) {
+		fprintf(stderr, "tcp_lossproxy: to %s: new data dropped %lu, "
+			"sent again %lu\n", i ? "guest" : "passt",
+			dirs[i].new_dropped, dirs[i].new_resent);
+	}
 	return 0;
 }

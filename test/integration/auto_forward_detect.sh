@@ -89,6 +89,9 @@ fi
 guest_bg socat "TCP-LISTEN:10601,reuseaddr,fork" SYSTEM:'echo hello'
 wait_for 5 listening guest 10601
 timed auto_tcp_ns_port_reachable_from_host 2 tcp_hello 127.0.0.1 10601
+# The sleep is the measure: a bounce (our own host listener seen by the next
+# scan and forwarded back) would show within one scan period, 1 s
+# (FWD_AUTO_INTERVAL_MS). pasta just proved itself alive by forwarding.
 sleep 1.2
 n=$(grep -c "forwarding TCP port 10601 " "$NET_LOG")
 if [ "$n" = 1 ] && ! grep -q "forward TCP port 10601 " "$NET_LOG"; then
@@ -130,8 +133,14 @@ if tcp_guest_pasta -t none -u none; then
 	guest_bg socat "TCP-LISTEN:10641,reuseaddr,fork" SYSTEM:'echo hello'
 	guest_bg python3 "$UDPT" echo 0.0.0.0 10641
 	wait_for 5 listening guest 10641
-	sleep 2.5
-	if ! listening host 10641 && ! udp_bound host 10641; then
+	# The sleep is the measure: forwarding would show within a scan
+	# period, 1 s (FWD_AUTO_INTERVAL_MS); give it two and a half, with
+	# pasta alive before and after, its namespace reachable
+	kill -0 "$NET_PID" && in_guest ip -o link show uplink | grep -q UP &&
+		sleep 2.5
+	if ! kill -0 "$NET_PID" 2>/dev/null; then
+		fail auto_none_disables "pasta isn't running"
+	elif ! listening host 10641 && ! udp_bound host 10641; then
 		pass auto_none_disables
 	else
 		fail auto_none_disables "$(ss -ltunp | grep 10641)"

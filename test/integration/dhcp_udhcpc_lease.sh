@@ -106,8 +106,5 @@ fi
 
 stop_passt
 start_passt --no-dhcp
-if lease; then
-	fail no_dhcp_no_lease "got $(tr '\n' ' ' < "$WORK/lease")"
-else
-	pass no_dhcp_no_lease
-fi
+# passt must be up and answering ARP, or no lease would prove nothing
+silent_but_alive no_dhcp_no_lease "$PASST_PID" lease

@@ -102,8 +102,5 @@ fi
 
 stop_passt
 start_passt --no-dhcpv6
-if dhclient6 3; then
-	fail no_dhcpv6_no_lease "got a lease"
-else
-	pass no_dhcpv6_no_lease
-fi
+# passt must be up and answering ARP, or no lease would prove nothing
+silent_but_alive no_dhcpv6_no_lease "$PASST_PID" dhclient6 3

@@ -27,20 +27,40 @@ in_pasta() {
 	check "$name" timeout 30 "$PASTA" -q -f --config-net "$@"
 }
 
-# not_in_pasta NAME OPTIONS... -- COMMAND...: PASS if COMMAND fails there
-not_in_pasta() {
-	local name=$1 out
+# unanswered_in_pasta NAME OPTIONS... -- PROOF -- PING_ARGS...: in a pasta
+# namespace with --config-net and OPTIONS, the shell command PROOF succeeds
+# (pasta is up, took its options and forwards), then ping PING_ARGS sends
+# its request and gets no reply (ping's status 1: anything else, a rejected
+# option or a missing route, is no proof of silence), then PROOF again
+unanswered_in_pasta() {
+	local name=$1 popts=() proof
 	shift
-	if out=$(timeout 30 "$PASTA" -q -f --config-net "$@" 2>&1); then
-		fail "$name" "succeeded: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
-	else
-		pass "$name"
-	fi
+	while [ "$1" != -- ]; do popts+=("$1"); shift; done
+	proof=$2
+	shift 3
+	check "$name" timeout 30 "$PASTA" -q -f --config-net "${popts[@]}" -- \
+		sh -c '
+		proof=$1; shift
+		sh -c "$proof" || { echo "no proof of life before"; exit 1; }
+		out=$(ping "$@" 2>&1)
+		rc=$?
+		[ "$rc" -eq 1 ] || { echo "ping status $rc: $out"; exit 1; }
+		echo "$out" | grep -q "1 packets transmitted, 0 received" ||
+			{ echo "$out"; exit 1; }
+		sh -c "$proof" || { echo "no proof of life after"; exit 1; }
+		' sh "$proof" "$@"
 }
 
 # Host addresses on the peer end of the uplink: reachable, not mapped
 ip addr add 192.0.2.3/32 dev uplink-peer
 ip -6 addr add 2001:db8::3/128 dev uplink-peer nodad
+
+# TCP server on a host address, port 20010, answering "up": what the
+# namespace reaches through pasta when ICMP is answered or not
+socat TCP-LISTEN:20010,bind=192.0.2.3,reuseaddr,fork SYSTEM:'echo up' &
+PIDS="$PIDS $!"
+wait_for 5 sh -c "ss -ltnH 'sport = :20010' | grep -q LISTEN"
+TCP_UP='[ "$(timeout 5 socat -T 3 - TCP:192.0.2.3:20010 </dev/null)" = up ]'
 
 in_pasta ping_gateway_mapped_to_host_loopback -- ping -c1 -W2 192.0.2.1
 in_pasta ping6_gateway_mapped_to_host_loopback -- ping -6 -c1 -W2 2001:db8::1
@@ -51,7 +71,8 @@ in_pasta ping_map_guest_addr --map-guest-addr 192.0.2.99 -- \
 in_pasta ping_large_and_empty_payloads -- sh -c '
 	ping -c1 -W2 -s 65000 192.0.2.1 && ping -6 -c1 -W2 -s 65000 2001:db8::1 &&
 	ping -c1 -W2 -s 0 192.0.2.1'
-not_in_pasta ping_unmapped_address_not_answered -- ping -c1 -W1 192.0.2.99
+unanswered_in_pasta ping_unmapped_address_not_answered -- \
+	"ping -c1 -W2 192.0.2.1 >/dev/null" -- -c1 -W1 192.0.2.99
 
 in_pasta echo_identifier_preserved -- "$PROBE" echo 192.0.2.1 4660
 in_pasta echo6_identifier_preserved -- "$PROBE" echo 2001:db8::1 4661
@@ -100,7 +121,8 @@ wait_for 5 grep -q held "$WORK/hold"
 in_pasta echo_identifier_in_use_mapped -- "$PROBE" echo 192.0.2.1 5000
 in_pasta echo6_identifier_in_use_mapped -- "$PROBE" echo 2001:db8::1 5000
 
-not_in_pasta no_icmp_drops_echo --no-icmp -- ping -c1 -W1 192.0.2.1
+unanswered_in_pasta no_icmp_drops_echo --no-icmp -- "$TCP_UP" -- \
+	-c1 -W1 192.0.2.1
 
 # No ping sockets allowed: a new network namespace starts with
 # ping_group_range "1 0" (and our GID is the only one mapped, we can't set a

@@ -68,6 +68,9 @@ rm -f /tmp/passt_1.socket
 ONE_OFF=$!
 wait_for 5 test -S /tmp/passt_1.socket
 start_passt
+# start_passt waited for the bind, after the probes. The sleep is the
+# measure: a probe's connection to the one-off, already made, would be
+# accepted and logged by it within half a second (it's alive, checked below)
 sleep 0.5
 if grep -q "bound at /tmp/passt_2.socket" "$WORK/passt.log" &&
    kill -0 "$ONE_OFF" 2>/dev/null &&

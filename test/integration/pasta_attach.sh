@@ -103,19 +103,44 @@ else
 	fail attach_procfs_netns_path_exits "still running after 5 s"
 fi
 
+# control_start NAME TARGET...: a second pasta, without --no-netns-quit,
+# attached to TARGET with a tap called "control", in CONTROL. Once it has
+# seen the namespace go and exited, the one under test had as much time to
+# (a clock that runs as long as pasta's own check, instead of a sleep)
+control_start() {
+	local name=$1
+	shift
+	"$PASTA" -q -f -I control "$@" > "$WORK/log.control" 2>&1 &
+	CONTROL=$!
+	PIDS="$PIDS $CONTROL"
+	[ "$1" = --netns ] && set -- "$2"
+	if [[ $1 == [0-9]* ]]; then
+		wait_for 5 nsenter -t "$1" -n ip link show control
+	else
+		wait_for 5 ip netns exec "$1" ip link show control
+	fi || fail "$name" "control pasta: no tap: $(cat "$WORK/log.control")"
+}
+
+# still_running NAME PID: PASS if the control pasta exited and PID didn't
+still_running() {
+	if ! gone_within 10 "$CONTROL"; then
+		fail "$1" "the control pasta didn't exit either"
+	elif kill -0 "$2" 2>/dev/null; then
+		pass "$1"
+	else
+		fail "$1" "exited: $(cat "$WORK/log")"
+	fi
+}
+
 # --no-netns-quit: keeps running after the process is gone
 start_target
 "$PASTA" -q -f --no-netns-quit "$TARGET" > "$WORK/log" 2>&1 &
 pasta=$!
 PIDS="$PIDS $pasta"
 tap_in attach_no_netns_quit_tap "$TARGET" > /dev/null
+control_start no_netns_quit_keeps_running "$TARGET"
 kill "$TARGET"
-sleep 3
-if kill -0 "$pasta" 2>/dev/null; then
-	pass no_netns_quit_keeps_running
-else
-	fail no_netns_quit_keeps_running "exited: $(cat "$WORK/log")"
-fi
+still_running no_netns_quit_keeps_running "$pasta"
 kill "$pasta"
 
 # --netns NAME (/run/netns/NAME): exit once "ip netns del" removes it
@@ -145,13 +170,9 @@ if wait_for 5 ip netns exec pt2 ip link show uplink; then
 else
 	fail attach_netns_path_creates_tap "no tap: $(cat "$WORK/log")"
 fi
+control_start attach_netns_no_netns_quit --netns pt2
 ip netns del pt2
-sleep 2
-if kill -0 "$pasta" 2>/dev/null; then
-	pass attach_netns_no_netns_quit
-else
-	fail attach_netns_no_netns_quit "exited: $(cat "$WORK/log")"
-fi
+still_running attach_netns_no_netns_quit "$pasta"
 kill "$pasta"
 
 # No inotify instance to be had: pasta falls back to the timer for a bound
@@ -163,7 +184,9 @@ echo 0 > $limit
 "$PASTA" -f --netns pt3 > "$WORK/log" 2>&1 &
 pasta=$!
 PIDS="$PIDS $pasta"
-wait_for 5 ip netns exec pt3 ip link show uplink
+# The tap comes before the attempt at inotify: wait for the attempt itself
+# before giving the limit back
+wait_for 5 grep -q "Can't create inotify instance" "$WORK/log"
 echo "$saved" > $limit
 if grep -q "Can't create inotify instance" "$WORK/log"; then
 	ip netns del pt3

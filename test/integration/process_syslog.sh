@@ -54,12 +54,31 @@ run_daemon() {
 	"$PASST" -s "$sock" -P "$WORK/pid" "$@" 2>/dev/null || return 1
 	PIDS="$PIDS $(cat "$WORK/pid")"
 	client "$sock"
-	sleep 0.5
+	return 0
 }
 
 # client SOCKET: connect to passt and leave at once, which passt logs
 client() {
 	"$HELPERS/sockclient" -t 1 "$1" </dev/null >/dev/null 2>&1
+}
+
+# client_greeted SOCKET: connect, and passt sends frames (its greeting to a
+# new guest): it runs, and it has dealt with any client before, the logging
+# of that one's departure included
+client_greeted() {
+	"$HELPERS/sockclient" -l -t 1 "$1" </dev/null 2>/dev/null |
+		grep -q '^[0-9]'
+}
+
+# syslog_flushed: a marker datagram of our own reaches the capture, so that
+# whatever reached /dev/log before it is there too (one queue, in order)
+syslog_flushed() {
+	local m="syslog-marker-$RANDOM"
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(sys.argv[1].encode(), "/dev/log")
+' "$m" && wait_for 5 grep -q "$m" "$WORK/syslog"
 }
 
 # client_logged SOCKET: connect and leave, then wait a little for the
@@ -119,12 +138,19 @@ else
 fi
 
 : > "$WORK/syslog"
-run_daemon debug -d
-sleep 0.5
-if [ ! -s "$WORK/syslog" ]; then
-	pass debug_daemon_not_to_syslog
-else
+# Silence counts only from a passt that started, runs, and got as far as
+# logging the first client's departure (it greets a second one after that)
+if ! run_daemon debug -d; then
+	fail debug_daemon_not_to_syslog "passt -d didn't start"
+elif ! kill -0 "$(cat "$WORK/pid")" || ! client_greeted "$WORK/debug.sock"
+then
+	fail debug_daemon_not_to_syslog "passt -d isn't running or answering"
+elif ! syslog_flushed; then
+	fail debug_daemon_not_to_syslog "the log capture doesn't work"
+elif grep -v "syslog-marker-" "$WORK/syslog" | grep -q .; then
 	fail debug_daemon_not_to_syslog "$(head -n 2 "$WORK/syslog")"
+else
+	pass debug_daemon_not_to_syslog
 fi
 
 : > "$WORK/syslog"

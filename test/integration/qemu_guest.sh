@@ -22,7 +22,9 @@ if ! wait_for 5 test -S "$SOCK"; then
 	fail qemu_guest_passt_start "no socket: $(tail -n 3 "$WORK/passt.log")"
 	exit 0
 fi
-sleep 0.5
+# Its last start-up message: passt is in its event loop (or gone)
+wait_for 5 sh -c "grep -q 'You can now start qemu' '$WORK/passt.log' ||
+		  ! kill -0 $PASST_PID"
 if ! kill -0 "$PASST_PID" 2>/dev/null; then
 	fail qemu_guest_passt_start \
 		"passt exited: $(tail -n 3 "$WORK/passt.log")"

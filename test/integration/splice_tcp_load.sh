@@ -101,7 +101,8 @@ if ! tcp_guest_pasta -d -t 10702 -T 10701 -u none -U none; then
 	fail splice_load_setup "$(tail -n 3 "$NET_LOG")"
 	exit 0
 fi
-sleep 1.5
+# Pools are filled at start, before the forwarded ports listen
+wait_for 5 listening host 10702 && wait_for 5 listening guest 10701
 fds0=$(fds)
 
 # 500 concurrent connections, namespace to host
@@ -133,7 +134,10 @@ python3 "$WORK/load.py" flood 10701 4 > "$WORK/flood" & SRV=$!
 wait_for 5 listening host 10701
 nsenter -t "$GUEST_PID" -n -- python3 "$WORK/load.py" slow 10701 &
 slow=$!
-sleep 1
+# Measured from the moment both spliced sockets are connected
+wait_for 5 sh -c "ss -tnH state established '( dport = :10701 )' | grep -q . &&
+		  nsenter -t $GUEST_PID -n ss -tnH state established \
+			'( dport = :10701 )' | grep -q ."
 rss0=$(rss_kib)
 wait_for 8 grep -q sent "$WORK/flood"
 rss1=$(rss_kib)
@@ -149,7 +153,9 @@ else
 		"sent=$sent RSS $rss0 -> $rss1 KiB"
 fi
 
-sleep 1	# both peers gone: let pasta see the resets before it stops
+# Both peers gone: let pasta see the resets and close its side before it
+# stops and counts its connections
+wait_for 10 tcp_conns_closed 10701 10702
 tcp_guest_stop
 if grep -q "TCP splice: 0 connections active" "$NET_LOG"; then
 	pass splice_load_none_left

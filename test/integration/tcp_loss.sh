@@ -4,7 +4,9 @@
 # 5% of the TCP segments passt sends to the guest (there is no netem or
 # iptables here), data and ACKs. Streams both ways, IPv4 and IPv6, must
 # still arrive byte for byte: passt retransmits on duplicate ACKs and on
-# its timer, and no flow may be left behind.
+# its timer, and no flow may be left behind. The proxy counts what it
+# dropped and which of the dropped new data came through again later: both
+# must be there, or the transfers passing would prove nothing.
 #
 # Losses the other way (guest to passt) are not tested: with them the
 # guest's own retransmissions stall for tens of seconds in this set-up,
@@ -47,10 +49,39 @@ xfer loss_guest_to_host_ipv6 to_host "$WORK/data" \
 xfer loss_host_to_guest_ipv6 to_guest "$WORK/data" \
 	"TCP6-LISTEN:10512,reuseaddr" "TCP6:[2001:db8::3]:10512"
 
-sleep 1
+# no_conns_left: no TCP socket of the transfers is open here, passt's own
+# or a peer's (TIME-WAIT left aside: no process holds those), so that passt
+# has closed its flows before it stops and counts them
+no_conns_left() {
+	! ss -tanH | awk '$1 != "LISTEN" && $1 != "TIME-WAIT"' |
+		grep -qE ':105(01|02|11|12)( |$)'
+}
+wait_for 10 no_conns_left ||
+	echo "connections still open: $(ss -tanH | grep -E ':105[01][12]')"
 tcp_guest_stop
 wait $PROXY_PID 2>/dev/null
 echo "$(cat "$WORK/proxy.log"); $(grep 'TCP:' "$NET_LOG")"
+
+# The proxy did drop segments towards the guest, and passt sent again all
+# the new data among them (bytes the guest had no copy of): the transfers
+# above were not just lucky
+dropped=$(sed -n 's/.*dropped [0-9]* to passt, \([0-9]*\) to guest/\1/p' \
+	  "$WORK/proxy.log")
+read -r new resent < <(sed -n \
+	's/.*to guest: new data dropped \([0-9]*\), sent again \([0-9]*\)/\1 \2/p' \
+	"$WORK/proxy.log")
+if [ "${dropped:-0}" -gt 0 ] && [ "${new:-0}" -gt 0 ]; then
+	pass "loss_segments_dropped ($dropped, $new with new data)"
+else
+	fail loss_segments_dropped "proxy: $(tr '\n' ' ' < "$WORK/proxy.log")"
+fi
+if [ "${new:-0}" -gt 0 ] && [ "${resent:-}" = "$new" ]; then
+	pass "loss_dropped_data_retransmitted ($resent)"
+else
+	fail loss_dropped_data_retransmitted \
+		"new data dropped ${new:-?}, sent again ${resent:-?}"
+fi
+
 n=$(tcp_flows_active)
 if [ "$n" = 0 ]; then
 	pass loss_no_flow_left

@@ -38,7 +38,8 @@ for mode in pasta passt; do
 		python3 "$ECHO" client 192.0.2.3 10102 1000 3
 	kill $srv; wait $srv 2>/dev/null
 
-	sleep 1
+	# Counted at exit: let passt (or pasta) close every connection first
+	wait_for 10 tcp_conns_closed 10101 10102
 	tcp_guest_stop
 	n=$(tcp_flows_active)
 	if [ "$n" = 0 ]; then

@@ -21,14 +21,22 @@
 static struct ctx_run ctx_run;
 static struct ctx ctx = { .run = &ctx_run };
 
+/* Exit status of a child that got past conf() and ran every check: one a
+ * conf() that exits (0 included) can't be mistaken for
+ */
+#define CASE_CHECKED	42
+/* conf_case() result when conf() itself exited with status 0 */
+#define CONF_EXITED_0	100
+
 /**
  * conf_case() - Run conf() on a command line in a child, then a check
  * @mode:	MODE_PASST or MODE_PASTA
  * @check:	Checks on the context, run in the child
  * @...:	Arguments, NULL-terminated
  *
- * Return: exit status of the child: 0 if conf() returned and every check
- *	   passed, 1 if conf() failed or a check did, 0 also after an exit(0)
+ * Return: 0 if conf() returned and every check passed, CONF_EXITED_0 if
+ *	   conf() exited with status 0 (so the checks never ran), otherwise
+ *	   the child's exit status (1: conf() failed, or a check did), or -1
  */
 static int conf_case(enum passt_mode mode, void (*check)(struct ctx *), ...)
 {
@@ -59,11 +67,15 @@ static int conf_case(enum passt_mode mode, void (*check)(struct ctx *), ...)
 		if (check)
 			check(&ctx);
 		fflush(stdout);
-		_exit(unit_case_failed ? 1 : 0);
+		_exit(unit_case_failed ? 1 : CASE_CHECKED);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (WEXITSTATUS(status) == CASE_CHECKED)
+		return 0;
+	if (WEXITSTATUS(status) == 0)
+		return CONF_EXITED_0;
+	return WEXITSTATUS(status);
 }
 
 static void check_defaults_passt(struct ctx *c)
@@ -401,7 +413,8 @@ static void conf_passt_only(void)
 	CHECK(conf_case(MODE_PASST, NULL, "-F", fd, NULL) == 1);
 
 	/* exit(0) after printing */
-	CHECK(!conf_case(MODE_PASST, NULL, "--print-capabilities", NULL));
+	CHECK(conf_case(MODE_PASST, NULL, "--print-capabilities", NULL) ==
+	      CONF_EXITED_0);
 }
 
 int main(void)
