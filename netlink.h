@@ -14,8 +14,7 @@
 extern int nl_sock;
 extern int nl_sock_ns;
 
-int nl_sock_init(void);
-int nl_sock_init_ns(void);
+int nl_sock_init(bool ns);
 
 unsigned int nl_get_ext_if(int s, sa_family_t af);
 int nl_route_get_def(int s, unsigned int ifi, sa_family_t af, void *gw);

@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 {
 	int rc;
 
-	rc = nl_sock_init();
+	rc = nl_sock_init(false);
 	if (rc) {
 		fprintf(stderr, "nl_sock_init: %s\n", strerror(-rc));
 		return 1;
@@ -252,7 +252,7 @@ int main(int argc, char **argv)
 		argv += 2;
 	}
 
-	rc = nl_sock_init_ns();
+	rc = nl_sock_init(true);
 	if (rc) {
 		fprintf(stderr, "nl_sock_init_ns: %s\n", strerror(-rc));
 		return 1;
