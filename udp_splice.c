@@ -107,7 +107,7 @@ static int udp_splice_sock_new(bool v6)
 }
 
 /**
- * udp_splice_pool_fill() - Fill the namespace socket pools (run in the namespace)
+ * udp_splice_pool_fill() - Fill the namespace socket pools (run in it)
  * @arg:	Execution context
  *
  * Return: 0
@@ -155,7 +155,7 @@ static void udp_splice_flow_close(struct udp_splice_flow *uf)
  * flow), tells them apart in the flow hash table.
  */
 static void udp_splice_key(struct flowside *side, const union inany_addr *src,
-		   in_port_t sport, in_port_t port, bool ns)
+			   in_port_t sport, in_port_t port, bool ns)
 {
 	memset(side, 0, sizeof(*side));
 	side->eaddr = *src;
@@ -179,9 +179,11 @@ static void udp_splice_key(struct flowside *side, const union inany_addr *src,
  *
  * Return: flow, NULL on failure
  */
-static struct udp_splice_flow *udp_splice_flow_new(const struct ctx *c, int lsock,
-					   const struct flowside *key,
-					   bool ns, bool l6, time_t now)
+static struct udp_splice_flow *udp_splice_flow_new(const struct ctx *c,
+						   int lsock,
+						   const struct flowside *key,
+						   bool ns, bool l6,
+						   time_t now)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE };
 	const struct fwd_ports *fwd = ns ? &c->udp_fwd_out : &c->udp_fwd_in;
@@ -288,7 +290,7 @@ static int udp_splice_recv(int s, bool addrs)
 }
 
 /**
- * udp_splice_send() - Send a run of datagrams of the batch, dropping what won't go
+ * udp_splice_send() - Send a run of datagrams of the batch, drop what won't go
  * @s:		Socket
  * @first:	First datagram of the run
  * @n:		Datagrams in the run
@@ -337,12 +339,12 @@ void udp_splice_listen_handler(const struct ctx *c, union epoll_ref ref,
 		if (i < n && !inany_from_sockaddr(&src, &sport, &udp_splice_sa[i])) {
 			udp_splice_key(&key, &src, sport, port, true);
 			uf = udp_splice_at(flow_lookup(IPPROTO_UDP, &key.eaddr,
-						 key.eport, &key.faddr,
-						 key.fport));
+						       key.eport, &key.faddr,
+						       key.fport));
 			if (!uf)
 				uf = udp_splice_flow_new(c, ref.fd, &key, true,
-						 udp_splice_sa[i].sa.sa_family ==
-						 AF_INET6, now->tv_sec);
+						udp_splice_sa[i].sa.sa_family ==
+						AF_INET6, now->tv_sec);
 		}
 
 		if (uf == run && i < n)
@@ -388,10 +390,11 @@ bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
 
 	udp_splice_key(&key, &src, sport, port, false);
 	uf = udp_splice_at(flow_lookup(IPPROTO_UDP, &key.eaddr, key.eport,
-				 &key.faddr, key.fport));
+				       &key.faddr, key.fport));
 	if (!uf)
 		uf = udp_splice_flow_new(c, lsock, &key, false,
-				 peer->sa.sa_family == AF_INET6, now->tv_sec);
+					 peer->sa.sa_family == AF_INET6,
+					 now->tv_sec);
 	if (uf) {
 		if (sock_send(uf->s, data, len, MSG_DONTWAIT) < 0)
 			debug("UDP splice: %s", strerror(errno));
