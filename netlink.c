@@ -844,40 +844,6 @@ int nl_addr_get(int s, unsigned int ifi, sa_family_t af, void *addr,
 }
 
 /**
- * nl_link_get_mac() - Get the hardware (MAC) address of an interface
- * @s:		Netlink socket
- * @ifi:	Interface index
- * @mac:	6-byte buffer, set on success
- *
- * Return: 0 on success, -ENOENT if the link has no Ethernet address (e.g.
- *	   it's a layer-3 device), other -errno on failure
- */
-int nl_link_get_mac(int s, unsigned int ifi, void *mac)
-{
-	return nl_link_get(s, ifi, IFLA_ADDRESS, mac, ETH_ADDR_BYTES, NULL);
-}
-
-/**
- * nl_link_get_mtu() - Get the MTU of an interface
- * @s:		Netlink socket
- * @ifi:	Interface index
- *
- * Return: MTU, or -errno on failure
- */
-int nl_link_get_mtu(int s, unsigned int ifi)
-{
-	uint32_t mtu;
-	int ret;
-
-	ret = nl_link_get(s, ifi, IFLA_MTU, &mtu, sizeof(mtu), NULL);
-	if (ret)
-		return ret;
-	if (mtu > INT32_MAX)
-		return -ERANGE;
-	return mtu;
-}
-
-/**
  * nl_link_set() - Change a link: flags and at most one attribute
  * @s:		Netlink socket
  * @ifi:	Interface index
