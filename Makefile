@@ -144,13 +144,18 @@ bench: all $(HELPER_BINS)
 
 # pasta is installed as a copy, not a link: AppArmor profiles attach to
 # the path executed (a symbolic link resolves to passt), SELinux labels
-# the inode (a hard link shares passt's): see contrib/README.md
-install: passt pasta passt.1 pasta.1
+# the inode (a hard link shares passt's): see contrib/README.md. The one
+# manual, passt.1, serves pasta through a .so page, relative to the top of
+# the manual tree as man(1) wants it once installed.
+install: passt pasta passt.1
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(man1dir)
 	install -m 755 passt $(DESTDIR)$(bindir)/passt
 	rm -f $(DESTDIR)$(bindir)/pasta
 	install -m 755 passt $(DESTDIR)$(bindir)/pasta
-	install -m 644 passt.1 pasta.1 $(DESTDIR)$(man1dir)
+	install -m 644 passt.1 $(DESTDIR)$(man1dir)
+	rm -f $(DESTDIR)$(man1dir)/pasta.1
+	echo '.so man1/passt.1' > $(DESTDIR)$(man1dir)/pasta.1
+	chmod 644 $(DESTDIR)$(man1dir)/pasta.1
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/passt $(DESTDIR)$(bindir)/pasta

@@ -7,7 +7,8 @@
  */
 
 #include <string.h>
-#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <netinet/if_ether.h>
 #include <linux/if_ether.h>
 
 #include "util.h"
@@ -15,23 +16,9 @@
 #include "tap.h"
 #include "arp.h"
 
-/**
- * struct arp_eth_ipv4 - ARP payload for IPv4 over Ethernet, after arphdr
- * @sha:	Sender hardware address
- * @spa:	Sender protocol address
- * @tha:	Target hardware address
- * @tpa:	Target protocol address
- */
-struct arp_eth_ipv4 {
-	uint8_t sha[ETH_ALEN];
-	uint8_t spa[4];
-	uint8_t tha[ETH_ALEN];
-	uint8_t tpa[4];
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct ethhdr) + sizeof(struct arphdr) +
-	       sizeof(struct arp_eth_ipv4) == ARP_FRAME_LEN,
-	       "ARP frame layout");
+_Static_assert(sizeof(struct ether_arp) == sizeof(struct arphdr) +
+	       2 * (ETH_ALEN + sizeof(struct in_addr)),
+	       "ARP for IPv4 over Ethernet: no padding");
 
 /**
  * arp_reply_build() - Check an ARP frame from the guest, build our reply
@@ -46,11 +33,10 @@ _Static_assert(sizeof(struct ethhdr) + sizeof(struct arphdr) +
 int arp_reply_build(const struct ctx *c, const struct iovec *frame,
 		    const struct frame_info *fi, uint8_t *reply, size_t *len)
 {
-	const struct arp_eth_ipv4 *req;
-	struct arp_eth_ipv4 *ans;
-	const struct arphdr *ah;
+	const struct ether_arp *req;
 	const struct ethhdr *eh;
-	struct arphdr *rah;
+	struct in_addr spa, tpa;
+	struct ether_arp *ans;
 	struct ethhdr *reh;
 
 	*len = 0;
@@ -58,47 +44,49 @@ int arp_reply_build(const struct ctx *c, const struct iovec *frame,
 		return 0;
 
 	eh = packet_get(frame, 0, sizeof(*eh), NULL);
-	ah = packet_get(frame, fi->l3_off, sizeof(*ah), NULL);
-	req = packet_get(frame, fi->l3_off + sizeof(*ah), sizeof(*req), NULL);
-	if (!eh || !ah || !req) {
+	req = packet_get(frame, fi->l3_off, sizeof(*req), NULL);
+	if (!eh || !req) {
 		drop_debug("ARP: truncated frame");
 		return 1;
 	}
 
-	if (ah->ar_hrd != htons(ARPHRD_ETHER) ||
-	    ah->ar_pro != htons(ETH_P_IP) ||
-	    ah->ar_hln != ETH_ALEN || ah->ar_pln != 4 ||
-	    ah->ar_op != htons(ARPOP_REQUEST))
+	if (req->arp_hrd != htons(ARPHRD_ETHER) ||
+	    req->arp_pro != htons(ETH_P_IP) ||
+	    req->arp_hln != ETH_ALEN ||
+	    req->arp_pln != sizeof(struct in_addr) ||
+	    req->arp_op != htons(ARPOP_REQUEST))
 		return 1;
 
 	if (!c->ipv4_enabled)
 		return 1;
 
+	memcpy(&spa, req->arp_spa, sizeof(spa));
+	memcpy(&tpa, req->arp_tpa, sizeof(tpa));
+
 	/* RFC 5227 probes (sender 0.0.0.0) and announcements (sender ==
 	 * target) are the guest checking or claiming its own address: any
 	 * answer would look like a conflict.
 	 */
-	if (!memcmp(req->spa, "\0\0\0\0", 4) || !memcmp(req->spa, req->tpa, 4))
+	if (spa.s_addr == INADDR_ANY || spa.s_addr == tpa.s_addr)
 		return 1;
 
-	if (!memcmp(req->tpa, &c->ip4.addr, 4))
+	if (tpa.s_addr == c->ip4.addr.s_addr)
 		return 1;
 
 	reh = (struct ethhdr *)reply;
-	rah = (struct arphdr *)(reh + 1);
-	ans = (struct arp_eth_ipv4 *)(rah + 1);
+	ans = (struct ether_arp *)(reh + 1);
 
-	memcpy(reh->h_dest, req->sha, ETH_ALEN);
+	memcpy(reh->h_dest, req->arp_sha, ETH_ALEN);
 	memcpy(reh->h_source, c->our_tap_mac, ETH_ALEN);
 	reh->h_proto = htons(ETH_P_ARP);
 
-	*rah = *ah;
-	rah->ar_op = htons(ARPOP_REPLY);
+	ans->ea_hdr = req->ea_hdr;
+	ans->arp_op = htons(ARPOP_REPLY);
 
-	memcpy(ans->sha, c->our_tap_mac, ETH_ALEN);
-	memcpy(ans->spa, req->tpa, 4);
-	memcpy(ans->tha, req->sha, ETH_ALEN);
-	memcpy(ans->tpa, req->spa, 4);
+	memcpy(ans->arp_sha, c->our_tap_mac, ETH_ALEN);
+	memcpy(ans->arp_spa, req->arp_tpa, sizeof(ans->arp_spa));
+	memcpy(ans->arp_tha, req->arp_sha, ETH_ALEN);
+	memcpy(ans->arp_tpa, req->arp_spa, sizeof(ans->arp_tpa));
 
 	*len = ARP_FRAME_LEN;
 	return 1;
@@ -112,7 +100,8 @@ int arp_reply_build(const struct ctx *c, const struct iovec *frame,
  *
  * Return: 1 if the frame was ARP (answered or ignored), 0 if not
  */
-int arp(const struct ctx *c, const struct iovec *frame, const struct frame_info *fi)
+int arp(const struct ctx *c, const struct iovec *frame,
+	const struct frame_info *fi)
 {
 	uint8_t reply[ARP_FRAME_LEN];
 	size_t len;

@@ -8,15 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include <netinet/if_ether.h>
+#include <linux/if_ether.h>
 
 #include "ctx.h"
 #include "packet.h"
 
 /* Ethernet header plus ARP for IPv4 over Ethernet (RFC 826) */
-#define ARP_FRAME_LEN		(14 + 28)
+#define ARP_FRAME_LEN		(ETH_HLEN + sizeof(struct ether_arp))
 
 int arp_reply_build(const struct ctx *c, const struct iovec *frame,
 		    const struct frame_info *fi, uint8_t *reply, size_t *len);
-int arp(const struct ctx *c, const struct iovec *frame, const struct frame_info *fi);
+int arp(const struct ctx *c, const struct iovec *frame,
+	const struct frame_info *fi);
 
 #endif /* ARP_H */

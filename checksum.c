@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* checksum.c - The Internet checksum (RFC 1071), computed as 32-bit partial
- * sums that callers combine (pseudo-header, headers, payload iovecs) and
+ * sums that callers combine (pseudo-header, headers, payload) and
  * fold once at the end.
  */
 
@@ -74,58 +74,6 @@ uint16_t csum_fold(uint32_t sum)
 uint16_t csum(const void *buf, size_t len, uint32_t init)
 {
 	return csum_fold(csum_unfolded(buf, len, init));
-}
-
-/**
- * csum_iov() - Add a scattered buffer to a partial checksum
- * @iov:	Buffers
- * @n:		Number of buffers
- * @offset:	Bytes to skip at the start of the first buffers
- * @init:	Partial sum to add to
- *
- * Buffers after the first may start at odd offsets of the whole: a byte
- * carried over keeps the 16-bit lanes aligned.
- *
- * Return: new partial sum
- */
-uint32_t csum_iov(const struct iovec *iov, size_t n, size_t offset,
-		  uint32_t init)
-{
-	uint32_t sum = init;
-	int odd = 0;
-	uint8_t carry = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const uint8_t *p = iov[i].iov_base;
-		size_t len = iov[i].iov_len;
-
-		if (offset >= len) {
-			offset -= len;
-			continue;
-		}
-		p += offset;
-		len -= offset;
-		offset = 0;
-
-		if (odd && len) {
-			uint8_t pair[2] = { carry, p[0] };
-
-			sum = csum_unfolded(pair, 2, sum);
-			p++;
-			len--;
-			odd = 0;
-		}
-		if (len & 1) {
-			carry = p[len - 1];
-			odd = 1;
-			len--;
-		}
-		sum = csum_unfolded(p, len, sum);
-	}
-	if (odd)
-		sum = csum_unfolded(&carry, 1, sum);
-	return sum;
 }
 
 /**

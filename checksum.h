@@ -7,14 +7,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/uio.h>
 #include <netinet/in.h>
 
 uint32_t csum_unfolded(const void *buf, size_t len, uint32_t init);
 uint16_t csum_fold(uint32_t sum);
 uint16_t csum(const void *buf, size_t len, uint32_t init);
-uint32_t csum_iov(const struct iovec *iov, size_t n, size_t offset,
-		  uint32_t init);
 uint16_t csum_ip4_header(const void *iph, size_t hlen);
 uint32_t csum_pseudo4(uint16_t l4len, uint8_t proto, struct in_addr saddr,
 		      struct in_addr daddr);

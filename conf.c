@@ -1942,7 +1942,7 @@ static void conf_addresses(struct ctx *c, const struct conf_args *a)
 	bool gw4 = false, gw6 = false;
 	int rc;
 
-	rc = nl_sock_init();
+	rc = nl_sock_init(false);
 	if (rc < 0)
 		die("Can't open netlink socket: %s", strerror(-rc));
 

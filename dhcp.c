@@ -624,30 +624,19 @@ int dhcp_process(const struct ctx *c, const struct iovec *frame,
 	struct udphdr uh;
 	struct iovec msg;
 	struct in_addr want;
-	const void *p;
 	uint8_t type;
-	size_t ulen;
 
 	r->len = 0;
 	if (fi->ethertype != ETH_P_IP || fi->l4proto != IPPROTO_UDP)
 		return 0;
 
-	p = packet_get(frame, fi->l4_off, sizeof(uh), NULL);
-	if (!p || fi->l4_len < sizeof(uh))
-		return 0;
-	memcpy(&uh, p, sizeof(uh));
-	if (ntohs(uh.dest) != DHCP_SERVER_PORT)
+	if (packet_udp(frame, fi, &uh, &msg) ||
+	    ntohs(uh.dest) != DHCP_SERVER_PORT)
 		return 0;
 
 	if (c->no_dhcp || !c->ipv4_enabled || !c->ip4.addr.s_addr)
 		return 1;
 
-	ulen = MIN((size_t)ntohs(uh.len), fi->l4_len);
-	if (ulen < sizeof(uh))
-		return 1;
-	msg.iov_len = ulen - sizeof(uh);
-	msg.iov_base = packet_get(frame, fi->l4_off + sizeof(uh), msg.iov_len,
-				  NULL);
 	if (!msg.iov_base || dhcp_parse(&msg, &req)) {
 		drop_debug("DHCP: malformed request, dropping");
 		return 1;

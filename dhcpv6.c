@@ -571,18 +571,13 @@ int dhcpv6_process(const struct ctx *c, const struct iovec *frame,
 	struct dhcpv6_req req;
 	struct udphdr uh;
 	struct iovec msg;
-	const void *p;
-	size_t ulen;
 
 	r->len = 0;
 	if (fi->ethertype != ETH_P_IPV6 || fi->l4proto != IPPROTO_UDP)
 		return 0;
 
-	p = packet_get(frame, fi->l4_off, sizeof(uh), NULL);
-	if (!p || fi->l4_len < sizeof(uh))
-		return 0;
-	memcpy(&uh, p, sizeof(uh));
-	if (ntohs(uh.dest) != DHCPV6_SERVER_PORT)
+	if (packet_udp(frame, fi, &uh, &msg) ||
+	    ntohs(uh.dest) != DHCPV6_SERVER_PORT)
 		return 0;
 
 	if (c->no_dhcpv6 || !c->ipv6_enabled)
@@ -593,12 +588,6 @@ int dhcpv6_process(const struct ctx *c, const struct iovec *frame,
 	    IN6_IS_ADDR_MULTICAST(&fi->saddr.a6))
 		return 1;
 
-	ulen = MIN((size_t)ntohs(uh.len), fi->l4_len);
-	if (ulen < sizeof(uh))
-		return 1;
-	msg.iov_len = ulen - sizeof(uh);
-	msg.iov_base = packet_get(frame, fi->l4_off + sizeof(uh), msg.iov_len,
-				  NULL);
 	if (!msg.iov_base || dhcpv6_parse(c, &msg, &req)) {
 		drop_debug("DHCPv6: malformed message, dropping");
 		return 1;

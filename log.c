@@ -178,16 +178,6 @@ void log_set_pid(long pid)
 }
 
 /**
- * log_syslog_dropped_count() - Records that couldn't be sent to syslog
- *
- * Return: count since start
- */
-unsigned long log_syslog_dropped_count(void)
-{
-	return log_syslog_dropped;
-}
-
-/**
  * log_stats() - Report records lost on the way to the system logger, if any
  */
 void log_stats(void)
@@ -257,16 +247,6 @@ static void log_syslog_send(int pri, const char *msg,
 	if (errno == ECONNREFUSED || errno == ENOTCONN || errno == EPIPE ||
 	    errno == ECONNRESET || errno == ENOENT || errno == EDESTADDRREQ)
 		log_sock_connected = false;
-}
-
-/**
- * log_to_stderr() - Tell if messages currently go to standard error
- *
- * Return: true if they do
- */
-bool log_to_stderr(void)
-{
-	return log_stderr;
 }
 
 /**

@@ -107,10 +107,8 @@ void log_set_stderr(bool on);
 void log_set_syslog(bool on);
 const char *log_syslog_path(void);
 void log_set_pid(long pid);
-unsigned long log_syslog_dropped_count(void);
 void log_stats(void);
 int log_file_open(const char *path, size_t size);
 void log_file_close(void);
-bool log_to_stderr(void);
 
 #endif /* LOG_H */

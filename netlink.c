@@ -103,39 +103,24 @@ static int nl_open(void)
 }
 
 /**
- * nl_sock_init() - Open the netlink socket for the current (host) namespace
+ * nl_sock_init() - Open the netlink socket for the namespace we're in
+ * @ns:		true in pasta's target namespace (after setns() into it): the
+ *		socket, and everything done through it, belongs to that
+ *		namespace and replaces nl_sock_ns; false for the init (host)
+ *		namespace and nl_sock
  *
  * Return: 0 on success, -errno on failure
  */
-int nl_sock_init(void)
+int nl_sock_init(bool ns)
 {
+	int *sock = ns ? &nl_sock_ns : &nl_sock;
 	int s = nl_open();
 
 	if (s < 0)
 		return s;
-	if (nl_sock >= 0)
-		close(nl_sock);
-	nl_sock = s;
-	return 0;
-}
-
-/**
- * nl_sock_init_ns() - Open the netlink socket for the target namespace
- *
- * Called after setns() into the target namespace, so that the socket, and
- * everything done through it, belongs to that namespace.
- *
- * Return: 0 on success, -errno on failure
- */
-int nl_sock_init_ns(void)
-{
-	int s = nl_open();
-
-	if (s < 0)
-		return s;
-	if (nl_sock_ns >= 0)
-		close(nl_sock_ns);
-	nl_sock_ns = s;
+	if (*sock >= 0)
+		close(*sock);
+	*sock = s;
 	return 0;
 }
 
@@ -856,40 +841,6 @@ int nl_addr_get(int s, unsigned int ifi, sa_family_t af, void *addr,
 	if (addr)
 		return found ? 0 : -ENOENT;
 	return found_ll ? 0 : -ENOENT;
-}
-
-/**
- * nl_link_get_mac() - Get the hardware (MAC) address of an interface
- * @s:		Netlink socket
- * @ifi:	Interface index
- * @mac:	6-byte buffer, set on success
- *
- * Return: 0 on success, -ENOENT if the link has no Ethernet address (e.g.
- *	   it's a layer-3 device), other -errno on failure
- */
-int nl_link_get_mac(int s, unsigned int ifi, void *mac)
-{
-	return nl_link_get(s, ifi, IFLA_ADDRESS, mac, ETH_ADDR_BYTES, NULL);
-}
-
-/**
- * nl_link_get_mtu() - Get the MTU of an interface
- * @s:		Netlink socket
- * @ifi:	Interface index
- *
- * Return: MTU, or -errno on failure
- */
-int nl_link_get_mtu(int s, unsigned int ifi)
-{
-	uint32_t mtu;
-	int ret;
-
-	ret = nl_link_get(s, ifi, IFLA_MTU, &mtu, sizeof(mtu), NULL);
-	if (ret)
-		return ret;
-	if (mtu > INT32_MAX)
-		return -ERANGE;
-	return mtu;
 }
 
 /**

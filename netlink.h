@@ -14,15 +14,12 @@
 extern int nl_sock;
 extern int nl_sock_ns;
 
-int nl_sock_init(void);
-int nl_sock_init_ns(void);
+int nl_sock_init(bool ns);
 
 unsigned int nl_get_ext_if(int s, sa_family_t af);
 int nl_route_get_def(int s, unsigned int ifi, sa_family_t af, void *gw);
 int nl_addr_get(int s, unsigned int ifi, sa_family_t af, void *addr,
 		int *prefix_len, void *addr_ll);
-int nl_link_get_mac(int s, unsigned int ifi, void *mac);
-int nl_link_get_mtu(int s, unsigned int ifi);
 
 int nl_link_set_up(int s, unsigned int ifi);
 int nl_link_set_mtu(int s, unsigned int ifi, int mtu);

@@ -8,7 +8,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/uio.h>
+#include <arpa/inet.h>
+#include <netinet/udp.h>
 
 #include "inany.h"
 #include "util.h"
@@ -113,5 +116,40 @@ struct frame_info {
 	union inany_addr saddr;
 	union inany_addr daddr;
 };
+
+/**
+ * packet_udp() - Bounds-checked UDP header and payload of a parsed frame
+ * @frame:	Frame
+ * @fi:		What tap_parse() found in @frame (a UDP datagram)
+ * @uh:		Filled with a copy of the UDP header: frames may be unaligned
+ * @data:	Set to the payload, as long as the UDP header says but trimmed
+ *		to the IP payload; @data->iov_base is NULL if that length is
+ *		shorter than the header or the payload isn't all in @frame
+ *
+ * Return: 0 if @frame holds a whole UDP header, -1 if it doesn't
+ */
+static inline int packet_udp(const struct iovec *frame,
+			     const struct frame_info *fi, struct udphdr *uh,
+			     struct iovec *data)
+{
+	const void *p = packet_get(frame, fi->l4_off, sizeof(*uh), NULL);
+	size_t ulen;
+
+	if (!p || fi->l4_len < sizeof(*uh))
+		return -1;
+	memcpy(uh, p, sizeof(*uh));
+
+	data->iov_base = NULL;
+	data->iov_len = 0;
+	ulen = ntohs(uh->len);
+	if (ulen > fi->l4_len)
+		ulen = fi->l4_len;
+	if (ulen < sizeof(*uh))
+		return 0;
+	data->iov_len = ulen - sizeof(*uh);
+	data->iov_base = packet_get(frame, fi->l4_off + sizeof(*uh),
+				    data->iov_len, NULL);
+	return 0;
+}
 
 #endif /* PACKET_H */

@@ -915,7 +915,7 @@ static int pasta_ns_setup(void *arg)
 	unsigned int lo;
 	int fd, ret;
 
-	ret = nl_sock_init_ns();
+	ret = nl_sock_init(true);
 	if (ret < 0 || nl_sock_ns < 0) {
 		snprintf(pasta_ns_err, sizeof(pasta_ns_err),
 			 "Failed to open netlink socket in the namespace");
@@ -1154,7 +1154,7 @@ void pasta_setup(struct ctx *c)
 
 	/* Addresses and routes are copied from the host's netlink socket */
 	if (c->config_net && nl_sock < 0)
-		nl_sock_init();
+		nl_sock_init(false);
 
 	ret = pasta_ns_call(c, pasta_ns_setup, (void *)c);
 	if (ret < 0) {

@@ -74,12 +74,12 @@ static int udp_splice_pool[2][UDP_SPLICE_POOL];
 static int udp_splice_pool_n[2];
 
 /**
- * flow_of() - UDP splice flow at a flow table entry
+ * udp_splice_at() - UDP splice flow at a flow table entry
  * @flow:	Entry, may be NULL
  *
  * Return: flow, NULL if @flow isn't a spliced UDP flow
  */
-static struct udp_splice_flow *flow_of(union flow *flow)
+static struct udp_splice_flow *udp_splice_at(union flow *flow)
 {
 	if (!flow || flow->f.type != FLOW_UDP_SPLICE)
 		return NULL;
@@ -87,12 +87,12 @@ static struct udp_splice_flow *flow_of(union flow *flow)
 }
 
 /**
- * us_sock_new() - Open a UDP socket
+ * udp_splice_sock_new() - Open a UDP socket
  * @v6:		IPv6 rather than IPv4
  *
  * Return: socket, or -errno
  */
-static int us_sock_new(bool v6)
+static int udp_splice_sock_new(bool v6)
 {
 	int s = socket(v6 ? AF_INET6 : AF_INET,
 		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
@@ -107,12 +107,12 @@ static int us_sock_new(bool v6)
 }
 
 /**
- * us_pool_fill() - Fill the namespace socket pools (run in the namespace)
+ * udp_splice_pool_fill() - Fill the namespace socket pools (run in it)
  * @arg:	Execution context
  *
  * Return: 0
  */
-static int us_pool_fill(void *arg)
+static int udp_splice_pool_fill(void *arg)
 {
 	const struct ctx *c = arg;
 	int v;
@@ -121,7 +121,7 @@ static int us_pool_fill(void *arg)
 		if (!(v ? c->ipv6_enabled : c->ipv4_enabled))
 			continue;
 		while (udp_splice_pool_n[v] < UDP_SPLICE_POOL) {
-			int s = us_sock_new(v);
+			int s = udp_splice_sock_new(v);
 
 			if (s < 0)
 				break;
@@ -132,10 +132,10 @@ static int us_pool_fill(void *arg)
 }
 
 /**
- * us_flow_close() - Close a flow, free its entry
+ * udp_splice_flow_close() - Close a flow, free its entry
  * @uf:		Flow
  */
-static void us_flow_close(struct udp_splice_flow *uf)
+static void udp_splice_flow_close(struct udp_splice_flow *uf)
 {
 	if (uf->s >= 0)
 		close(uf->s);
@@ -143,7 +143,7 @@ static void us_flow_close(struct udp_splice_flow *uf)
 }
 
 /**
- * us_key() - Guest-side (lookup) tuple of a flow
+ * udp_splice_key() - Guest-side (lookup) tuple of a flow
  * @side:	Side to fill
  * @src:	Source address of datagrams
  * @sport:	Source port
@@ -154,8 +154,8 @@ static void us_flow_close(struct udp_splice_flow *uf)
  * forwarded address, unspecified in either of its forms (never in a tap
  * flow), tells them apart in the flow hash table.
  */
-static void us_key(struct flowside *side, const union inany_addr *src,
-		   in_port_t sport, in_port_t port, bool ns)
+static void udp_splice_key(struct flowside *side, const union inany_addr *src,
+			   in_port_t sport, in_port_t port, bool ns)
 {
 	memset(side, 0, sizeof(*side));
 	side->eaddr = *src;
@@ -169,19 +169,21 @@ static void us_key(struct flowside *side, const union inany_addr *src,
 }
 
 /**
- * us_flow_new() - New flow for a source: socket on the other side
+ * udp_splice_flow_new() - New flow for a source: socket on the other side
  * @c:		Execution context
  * @lsock:	Listening socket
- * @key:	Lookup tuple, see us_key()
+ * @key:	Lookup tuple, see udp_splice_key()
  * @ns:		Listener is in the namespace: target on the host
  * @l6:		Listener is an IPv6 socket (possibly dual-stack)
  * @now:	Current time, seconds
  *
  * Return: flow, NULL on failure
  */
-static struct udp_splice_flow *us_flow_new(const struct ctx *c, int lsock,
-					   const struct flowside *key,
-					   bool ns, bool l6, time_t now)
+static struct udp_splice_flow *udp_splice_flow_new(const struct ctx *c,
+						   int lsock,
+						   const struct flowside *key,
+						   bool ns, bool l6,
+						   time_t now)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE };
 	const struct fwd_ports *fwd = ns ? &c->udp_fwd_out : &c->udp_fwd_in;
@@ -220,10 +222,10 @@ static struct udp_splice_flow *us_flow_new(const struct ctx *c, int lsock,
 	}
 
 	if (ns) {
-		s = us_sock_new(v6);
+		s = udp_splice_sock_new(v6);
 	} else {
 		if (!udp_splice_pool_n[v6])
-			pasta_ns_call(c, us_pool_fill, (void *)c);
+			pasta_ns_call(c, udp_splice_pool_fill, (void *)c);
 		s = udp_splice_pool_n[v6] ?
 		    udp_splice_pool[v6][--udp_splice_pool_n[v6]] : -1;
 	}
@@ -245,18 +247,18 @@ static struct udp_splice_flow *us_flow_new(const struct ctx *c, int lsock,
 fail:
 	debug("UDP splice: can't open flow to port %u: %s", t->fport,
 	      strerror(errno));
-	us_flow_close(uf);
+	udp_splice_flow_close(uf);
 	return NULL;
 }
 
 /**
- * us_recv() - Read a batch of datagrams
+ * udp_splice_recv() - Read a batch of datagrams
  * @s:		Socket
  * @addrs:	Also fetch source addresses
  *
  * Return: number of datagrams, 0 if none or on error
  */
-static int us_recv(int s, bool addrs)
+static int udp_splice_recv(int s, bool addrs)
 {
 	int i, n;
 
@@ -288,12 +290,12 @@ static int us_recv(int s, bool addrs)
 }
 
 /**
- * us_send() - Send a run of datagrams of the batch, dropping what won't go
+ * udp_splice_send() - Send a run of datagrams of the batch, drop what won't go
  * @s:		Socket
  * @first:	First datagram of the run
  * @n:		Datagrams in the run
  */
-static void us_send(int s, int first, int n)
+static void udp_splice_send(int s, int first, int n)
 {
 	while (n > 0) {
 		int sent = sendmmsg(s, &udp_splice_mh[first], (unsigned)n,
@@ -324,7 +326,7 @@ void udp_splice_listen_handler(const struct ctx *c, union epoll_ref ref,
 	if (!(events & EPOLLIN))
 		return;
 
-	n = us_recv(ref.fd, true);
+	n = udp_splice_recv(ref.fd, true);
 	for (i = 0; i <= n; i++) {
 		struct udp_splice_flow *uf = NULL;
 		struct flowside key;
@@ -335,20 +337,20 @@ void udp_splice_listen_handler(const struct ctx *c, union epoll_ref ref,
 		 * udp_splice_listen(): every source is forwarded
 		 */
 		if (i < n && !inany_from_sockaddr(&src, &sport, &udp_splice_sa[i])) {
-			us_key(&key, &src, sport, port, true);
-			uf = flow_of(flow_lookup(IPPROTO_UDP, &key.eaddr,
-						 key.eport, &key.faddr,
-						 key.fport));
+			udp_splice_key(&key, &src, sport, port, true);
+			uf = udp_splice_at(flow_lookup(IPPROTO_UDP, &key.eaddr,
+						       key.eport, &key.faddr,
+						       key.fport));
 			if (!uf)
-				uf = us_flow_new(c, ref.fd, &key, true,
-						 udp_splice_sa[i].sa.sa_family ==
-						 AF_INET6, now->tv_sec);
+				uf = udp_splice_flow_new(c, ref.fd, &key, true,
+						udp_splice_sa[i].sa.sa_family ==
+						AF_INET6, now->tv_sec);
 		}
 
 		if (uf == run && i < n)
 			continue;
 		if (run)
-			us_send(run->s, run_start, i - run_start);
+			udp_splice_send(run->s, run_start, i - run_start);
 		run = uf;
 		run_start = i;
 		if (uf)
@@ -386,12 +388,13 @@ bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
 	    inany_from_sockaddr(&src, &sport, peer) || !inany_is_loopback(&src))
 		return false;
 
-	us_key(&key, &src, sport, port, false);
-	uf = flow_of(flow_lookup(IPPROTO_UDP, &key.eaddr, key.eport,
-				 &key.faddr, key.fport));
+	udp_splice_key(&key, &src, sport, port, false);
+	uf = udp_splice_at(flow_lookup(IPPROTO_UDP, &key.eaddr, key.eport,
+				       &key.faddr, key.fport));
 	if (!uf)
-		uf = us_flow_new(c, lsock, &key, false,
-				 peer->sa.sa_family == AF_INET6, now->tv_sec);
+		uf = udp_splice_flow_new(c, lsock, &key, false,
+					 peer->sa.sa_family == AF_INET6,
+					 now->tv_sec);
 	if (uf) {
 		if (sock_send(uf->s, data, len, MSG_DONTWAIT) < 0)
 			debug("UDP splice: %s", strerror(errno));
@@ -410,7 +413,7 @@ bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
 void udp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 			     uint32_t events, const struct timespec *now)
 {
-	struct udp_splice_flow *uf = flow_of(flow_at(ref.flow));
+	struct udp_splice_flow *uf = udp_splice_at(flow_at(ref.flow));
 	union sockaddr_inany sa;
 	socklen_t sl;
 	int n, i;
@@ -428,7 +431,7 @@ void udp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 	if (!(events & EPOLLIN))
 		return;
 
-	n = us_recv(ref.fd, false);
+	n = udp_splice_recv(ref.fd, false);
 	if (!n)
 		return;
 	sl = sockaddr_from_inany(&sa, &uf->f.side[0].eaddr, uf->f.side[0].eport);
@@ -444,12 +447,12 @@ void udp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 		udp_splice_mh[i].msg_hdr.msg_name = &sa;
 		udp_splice_mh[i].msg_hdr.msg_namelen = sl;
 	}
-	us_send(uf->lsock, 0, n);
+	udp_splice_send(uf->lsock, 0, n);
 	uf->last = now->tv_sec;
 }
 
 /**
- * us_listen_one() - Open one bound socket for a forwarded port
+ * udp_splice_listen_one() - Open one bound socket for a forwarded port
  * @c:		Execution context
  * @la:		Address to bind
  * @ifname:	Interface to bind to, NULL or empty for none
@@ -458,7 +461,7 @@ void udp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
  *
  * Return: socket on success, -errno on failure
  */
-static int us_listen_one(const struct ctx *c, const struct fwd_listen_addr *la,
+static int udp_splice_listen_one(const struct ctx *c, const struct fwd_listen_addr *la,
 			 const char *ifname, in_port_t port, bool ns)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE_LISTEN };
@@ -540,7 +543,7 @@ fail:
 int udp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		      in_port_t port, bool ns, int *fds)
 {
-	return fwd_listen_open(c, r, port, ns, fds, us_listen_one);
+	return fwd_listen_open(c, r, port, ns, fds, udp_splice_listen_one);
 }
 
 /**
@@ -552,21 +555,21 @@ void udp_splice_unlisten(int s)
 	unsigned i, n = flow_foreach_limit();
 
 	for (i = 0; i < n; i++) {
-		struct udp_splice_flow *uf = flow_of(flow_at(i));
+		struct udp_splice_flow *uf = udp_splice_at(flow_at(i));
 
 		if (uf && uf->lsock == s)
-			us_flow_close(uf);
+			udp_splice_flow_close(uf);
 	}
 	close(s);
 }
 
 /**
- * us_listen_ns_rules() - Sockets for -U rules (run in the namespace)
+ * udp_splice_listen_ns_rules() - Sockets for -U rules (run in the namespace)
  * @arg:	Execution context
  *
  * Return: 0 on success, negative error code if a port must bind but can't
  */
-static int us_listen_ns_rules(void *arg)
+static int udp_splice_listen_ns_rules(void *arg)
 {
 	const struct ctx *c = arg;
 	const struct fwd_ports *fwd = &c->udp_fwd_out;
@@ -600,9 +603,9 @@ int udp_splice_init(const struct ctx *c)
 {
 	if (c->mode != MODE_PASTA || c->no_udp)
 		return 0;
-	pasta_ns_call(c, us_pool_fill, (void *)c);
+	pasta_ns_call(c, udp_splice_pool_fill, (void *)c);
 	if (c->udp_fwd_out.mode == FWD_SPEC &&
-	    pasta_ns_call(c, us_listen_ns_rules, (void *)c) < 0) {
+	    pasta_ns_call(c, udp_splice_listen_ns_rules, (void *)c) < 0) {
 		err("-U: can't forward ports from the namespace");
 		return -1;
 	}
@@ -625,13 +628,13 @@ void udp_splice_timer(const struct ctx *c, const struct timespec *now)
 
 	n = flow_foreach_limit();
 	for (i = 0; i < n; i++) {
-		struct udp_splice_flow *uf = flow_of(flow_at(i));
+		struct udp_splice_flow *uf = udp_splice_at(flow_at(i));
 
 		if (uf && now->tv_sec - uf->last >= c->udp_timeout_sec)
-			us_flow_close(uf);
+			udp_splice_flow_close(uf);
 	}
 
 	if ((c->ipv4_enabled && udp_splice_pool_n[0] < UDP_SPLICE_POOL / 2) ||
 	    (c->ipv6_enabled && udp_splice_pool_n[1] < UDP_SPLICE_POOL / 2))
-		pasta_ns_call(c, us_pool_fill, (void *)c);
+		pasta_ns_call(c, udp_splice_pool_fill, (void *)c);
 }

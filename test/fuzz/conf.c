@@ -61,7 +61,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_sandbox_check();
 	fuzz_epollfd = epoll_create1(EPOLL_CLOEXEC);
 	/* conf() reopens it: have it open already, for the leak check */
-	if (fuzz_epollfd < 0 || nl_sock_init() < 0)
+	if (fuzz_epollfd < 0 || nl_sock_init(false) < 0)
 		exit(1);
 	return 0;
 }

@@ -7,8 +7,6 @@
  *	ipv4 ifname uplink
  *	ipv4 addr 192.0.2.2/24
  *	ipv4 gw 192.0.2.1
- *	ipv4 mtu 1500
- *	ipv4 mac 02:...
  *	ipv6 ll fe80::...	(IPv6 only)
  *
  * with "none" for what isn't there, and nothing after "ifname none".
@@ -45,10 +43,10 @@
 static void print_defaults(sa_family_t af)
 {
 	const char *v = af == AF_INET ? "ipv4" : "ipv6";
-	unsigned char addr[16], ll[16], gw[16], mac[MAC_BYTES];
+	unsigned char addr[16], ll[16], gw[16];
 	char name[IF_NAMESIZE], buf[INET6_ADDRSTRLEN];
 	unsigned int ifi;
-	int plen, mtu;
+	int plen;
 
 	ifi = nl_get_ext_if(nl_sock, af);
 	if (!ifi || !if_indextoname(ifi, name)) {
@@ -79,18 +77,6 @@ static void print_defaults(sa_family_t af)
 		printf("%s gw %s\n", v, inet_ntop(af, gw, buf, sizeof(buf)));
 	else
 		printf("%s gw none\n", v);
-
-	mtu = nl_link_get_mtu(nl_sock, ifi);
-	if (mtu > 0)
-		printf("%s mtu %i\n", v, mtu);
-	else
-		printf("%s mtu none\n", v);
-
-	if (!nl_link_get_mac(nl_sock, ifi, mac))
-		printf("%s mac %02x:%02x:%02x:%02x:%02x:%02x\n", v, mac[0],
-		       mac[1], mac[2], mac[3], mac[4], mac[5]);
-	else
-		printf("%s mac none\n", v);
 }
 
 /**
@@ -228,7 +214,7 @@ int main(int argc, char **argv)
 {
 	int rc;
 
-	rc = nl_sock_init();
+	rc = nl_sock_init(false);
 	if (rc) {
 		fprintf(stderr, "nl_sock_init: %s\n", strerror(-rc));
 		return 1;
@@ -252,7 +238,7 @@ int main(int argc, char **argv)
 		argv += 2;
 	}
 
-	rc = nl_sock_init_ns();
+	rc = nl_sock_init(true);
 	if (rc) {
 		fprintf(stderr, "nl_sock_init_ns: %s\n", strerror(-rc));
 		return 1;
