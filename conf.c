@@ -48,6 +48,15 @@
 /* Our MAC address towards the guest, unless -M says otherwise */
 #define MAC_OUR_DEFAULT		{ 0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55 }
 
+/* Local mode (no usable host interface): the guest's address, prefix length
+ * and gateway, and our IPv6 gateway; decided here only, see conf_ip4() and
+ * conf_ip6(): the rest of the program reads @local_mode and the addresses
+ */
+#define IN4_LL_GUEST		"169.254.2.1"
+#define IN4_LL_PREFIX_LEN	16
+#define IN4_LL_GW		"169.254.2.2"
+#define IN6_LL_GW		"fe80::1"
+
 /* Set by the Makefile: see there for the format */
 #ifndef PASST_VERSION
 #define PASST_VERSION		"0000_00_00.unknown"
@@ -1249,9 +1258,10 @@ static bool conf_ip4(struct ctx *c, const struct conf_args *a)
 			have_gw = true;
 		}
 	} else {
+		c->ip4.local_mode = true;
 		if (!c->ip4.addr_given) {
 			inet_pton(AF_INET, IN4_LL_GUEST, &c->ip4.addr);
-			c->ip4.prefix_len = 16;
+			c->ip4.prefix_len = IN4_LL_PREFIX_LEN;
 		} else {
 			c->ip4.prefix_len = conf_prefix_classful(c->ip4.addr);
 		}
@@ -1312,6 +1322,7 @@ static bool conf_ip6(struct ctx *c, const struct conf_args *a)
 			have_gw = true;
 		}
 	} else {
+		c->ip6.local_mode = true;
 		if (c->ip6.addr_given)
 			c->ip6.prefix_len = 64;
 		if (!c->ip6.gw_given)
@@ -2163,8 +2174,7 @@ void conf_print(const struct ctx *c)
 {
 	char buf[INET6_ADDRSTRLEN], if4[IFNAMSIZ], if6[IFNAMSIZ];
 	char mac[MAC_STRLEN], ns[IFNAMSIZ + 32] = "";
-	bool local4 = c->ipv4_enabled && !c->ifi4;
-	bool local6 = c->ipv6_enabled && !c->ifi6;
+	bool local4 = c->ip4.local_mode, local6 = c->ip6.local_mode;
 
 	if (c->mode == MODE_PASTA)
 		snprintf(ns, sizeof(ns), ", namespace interface: %s",
