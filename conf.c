@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* conf.c - The command line, turned into struct ctx, plus the defaults taken
- * from the host: the outbound interface, its addresses and gateway (via
- * netlink), nameservers and search list (from /etc/resolv.conf). Runs once,
- * from main(), before anything else is set up.
+ * from the host: the outbound interface, and through conf_addr.c its
+ * addresses and gateway (via netlink), nameservers and search list (from
+ * /etc/resolv.conf). Runs once, from main(), before anything else is set up.
+ * Each option is an entry of conf_opts[], which says what giving it does.
  *
  * Every invalid option or value ends the program with one line on standard
  * error, "OPTION VALUE: what is wrong", and exit status 1. Where an option
@@ -27,6 +28,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,7 @@
 #include "netlink.h"
 #include "isolation.h"
 #include "conf.h"
+#include "conf_addr.h"
 
 /* Our MAC address towards the guest, unless -M says otherwise */
 #define MAC_OUR_DEFAULT		{ 0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55 }
@@ -55,14 +58,8 @@
 #define LICENCE_LINE		"Licence: GNU General Public License, " \
 				"version 2 or later (GPL-2.0-or-later)"
 
-#define RESOLV_CONF		"/etc/resolv.conf"
-/* Bytes of resolv.conf we look at: far more than any sane one has */
-#define RESOLV_CONF_MAX		(64 * 1024)
-/* Nameservers of one version read from resolv.conf, before filtering */
-#define RESOLV_NS_MAX		16
 /* Characters of an option value quoted back in an error message */
 #define CONF_QUOTE_MAX		80
-#define DNS_LABEL_MAX		63
 #define NETNS_RUN_DIR		"/run/netns"
 #define REPAIR_SUFFIX		".repair"
 #define PASTA_SHELL_DEFAULT	"/bin/sh"
@@ -126,8 +123,33 @@ enum {
 #define PASTA			(1U << MODE_PASTA)
 #define BOTH			(PASST | PASTA)
 
+struct conf_args;
+
 /**
- * struct conf_opt - One option: getopt entry and --help line
+ * enum conf_kind - What giving an option does, see conf_apply()
+ * @CONF_NOP:		Nothing (deprecated option without effect)
+ * @CONF_FLAG:		Set the bool at @off in struct ctx
+ * @CONF_ARG_FLAG:	Set the bool at @off in struct conf_args
+ * @CONF_ARG_INT:	Set the int at @off in struct conf_args to @num
+ * @CONF_PATH:		Copy the value to the @size bytes at @off in the ctx
+ * @CONF_IFNAME:	Copy an interface name to @off in the ctx
+ * @CONF_PORTS:		Add to the forwarding table at @off in the ctx, @num
+ *			indexing the previous value in conf_args.fwd_prev
+ * @CONF_FN:		Call @fn
+ */
+enum conf_kind {
+	CONF_NOP,
+	CONF_FLAG,
+	CONF_ARG_FLAG,
+	CONF_ARG_INT,
+	CONF_PATH,
+	CONF_IFNAME,
+	CONF_PORTS,
+	CONF_FN,
+};
+
+/**
+ * struct conf_opt - One option: getopt entry, --help line and handling
  * @name:	Long name
  * @alias:	Second long name, or NULL
  * @val:	Short option character, or OPT_* for long-only options
@@ -135,6 +157,11 @@ enum {
  * @modes:	Modes the option is valid in (PASST, PASTA)
  * @help:	One-line description
  * @deprecated:	Deprecated: a warning is printed once if given
+ * @kind:	What giving the option does
+ * @off:	Offset of the field it sets, for kinds other than CONF_FN
+ * @size:	Size of the field, for CONF_PATH
+ * @num:	Value to set, or index, see enum conf_kind
+ * @fn:		Handler for CONF_FN: options seen so far, and the value
  */
 struct conf_opt {
 	const char *name;
@@ -144,206 +171,11 @@ struct conf_opt {
 	unsigned int modes;
 	const char *help;
 	bool deprecated;
-};
-
-static const struct conf_opt conf_opts[] = {
-	{ "debug", NULL, 'd', NULL, BOTH, "Be verbose, don't log to syslog" },
-	{ "trace", NULL, OPT_TRACE, NULL, BOTH,
-	  "Be extra verbose, show single packets (implies --debug)" },
-	{ "stats", NULL, OPT_STATS, "DELAY", BOTH,
-	  "Event statistics every DELAY seconds at most, counters at exit" },
-	{ "quiet", NULL, 'q', NULL, BOTH,
-	  "Don't print informational messages" },
-	{ "foreground", NULL, 'f', NULL, BOTH, "Don't run in background" },
-	{ "stderr", NULL, 'e', NULL, BOTH, "No effect (deprecated)", true },
-	{ "log-file", NULL, 'l', "PATH", BOTH, "Log to file PATH" },
-	{ "log-size", NULL, OPT_LOG_SIZE, "SIZE", BOTH,
-	  "Limit log file to SIZE bytes (default: 1 MiB)" },
-	{ "runas", NULL, OPT_RUNAS, "USER[:GROUP]", BOTH,
-	  "Run as USER, UID or login (default: nobody if root)" },
-	{ "help", NULL, 'h', NULL, BOTH, "Display this help message and exit" },
-	{ "version", NULL, OPT_VERSION, NULL, BOTH,
-	  "Show version and exit" },
-	{ "pcap", NULL, 'p', "FILE", BOTH,
-	  "Capture guest-side packets to FILE in pcap format" },
-	{ "pid", NULL, 'P', "FILE", BOTH, "Write own PID to FILE" },
-	{ "mtu", NULL, 'm', "MTU", BOTH,
-	  "MTU advertised via DHCP/NDP, 0: none (default: 65520)" },
-	{ "address", NULL, 'a', "ADDR", BOTH,
-	  "Assign IPv4 or IPv6 ADDR to the guest (default: host's)" },
-	{ "netmask", NULL, 'n', "MASK", BOTH,
-	  "Assign IPv4 MASK, dot-decimal or prefix length" },
-	{ "mac-addr", NULL, 'M', "ADDR", BOTH,
-	  "Our MAC address towards the guest (default: 9a:55:9a:55:9a:55)" },
-	{ "gateway", NULL, 'g', "ADDR", BOTH,
-	  "Assign IPv4 or IPv6 ADDR as gateway (default: host's)" },
-	{ "interface", NULL, 'i', "NAME", BOTH,
-	  "Host interface to take addresses and routes from" },
-	{ "outbound", NULL, 'o', "ADDR", BOTH,
-	  "Source address of outbound IPv4 or IPv6 sockets" },
-	{ "outbound-if4", NULL, OPT_OUTBOUND_IF4, "NAME", BOTH,
-	  "Bind outbound IPv4 sockets to host interface NAME" },
-	{ "outbound-if6", NULL, OPT_OUTBOUND_IF6, "NAME", BOTH,
-	  "Bind outbound IPv6 sockets to host interface NAME" },
-	{ "dns", NULL, 'D', "ADDR", BOTH,
-	  "Nameserver for the guest, repeatable, 'none' for none" },
-	{ "dns-forward", NULL, OPT_DNS_FORWARD, "ADDR", BOTH,
-	  "Forward DNS queries sent to ADDR to the --dns-host nameserver" },
-	{ "dns-host", NULL, OPT_DNS_HOST, "ADDR", BOTH,
-	  "Host nameserver for --dns-forward (default: resolv.conf's)" },
-	{ "search", NULL, 'S', "LIST", BOTH,
-	  "Space-separated DNS search LIST, 'none' for none" },
-	{ "no-dhcp-dns", NULL, OPT_NO_DHCP_DNS, NULL, BOTH,
-	  "Don't give nameservers via DHCP/NDP/DHCPv6 (pasta default)" },
-	{ "dhcp-dns", NULL, OPT_DHCP_DNS, NULL, BOTH,
-	  "Give nameservers via DHCP/NDP/DHCPv6 (passt default)" },
-	{ "no-dhcp-search", NULL, OPT_NO_DHCP_SEARCH, NULL, BOTH,
-	  "Don't give the search list via DHCP/NDP/DHCPv6 (pasta default)" },
-	{ "dhcp-search", NULL, OPT_DHCP_SEARCH, NULL, BOTH,
-	  "Give the search list via DHCP/NDP/DHCPv6 (passt default)" },
-	{ "no-tcp", NULL, OPT_NO_TCP, NULL, BOTH, "Disable TCP" },
-	{ "no-udp", NULL, OPT_NO_UDP, NULL, BOTH, "Disable UDP" },
-	{ "no-icmp", NULL, OPT_NO_ICMP, NULL, BOTH,
-	  "Disable ICMP/ICMPv6 (implies --no-ndp)" },
-	{ "no-dhcp", NULL, OPT_NO_DHCP, NULL, BOTH, "Disable the DHCP server" },
-	{ "no-ndp", NULL, OPT_NO_NDP, NULL, BOTH, "Disable NDP" },
-	{ "no-dhcpv6", NULL, OPT_NO_DHCPV6, NULL, BOTH,
-	  "Disable the DHCPv6 server" },
-	{ "no-ra", NULL, OPT_NO_RA, NULL, BOTH,
-	  "Disable Router Advertisements" },
-	{ "freebind", NULL, OPT_FREEBIND, NULL, BOTH,
-	  "Bind -t/-u addresses even if not configured on the host" },
-	{ "map-host-loopback", NULL, OPT_MAP_HOST_LOOPBACK, "ADDR", BOTH,
-	  "Guest address mapped to host loopback, or 'none'" },
-	{ "no-map-gw", NULL, OPT_NO_MAP_GW, NULL, BOTH,
-	  "Don't map the gateway address to the host" },
-	{ "map-guest-addr", NULL, OPT_MAP_GUEST_ADDR, "ADDR", BOTH,
-	  "Guest address mapped to the guest's address on the host" },
-	{ "ipv4-only", NULL, '4', NULL, BOTH, "Enable IPv4 only" },
-	{ "ipv6-only", NULL, '6', NULL, BOTH, "Enable IPv6 only" },
-	{ "hostname", NULL, 'H', "NAME", BOTH,
-	  "Hostname for the guest (DHCP option 12)" },
-	{ "fqdn", NULL, OPT_FQDN, "NAME", BOTH,
-	  "FQDN for the guest (DHCP option 81, DHCPv6 option 39)" },
-	{ "socket-path", "socket", 's', "PATH", PASST,
-	  "UNIX domain socket path (default: probe /tmp/passt_N.socket)" },
-	{ "vhost-user", NULL, OPT_VHOST_USER, NULL, PASST,
-	  "Enable vhost-user on the --socket path" },
-	{ "print-capabilities", NULL, OPT_PRINT_CAPS, NULL, PASST,
-	  "Print vhost-user back-end capabilities (JSON) and exit" },
-	{ "repair-path", NULL, OPT_REPAIR_PATH, "PATH", PASST,
-	  "passt-repair socket (default with vhost-user: SOCKET.repair)" },
-	{ "migrate-exit", NULL, OPT_MIGRATE_EXIT, NULL, PASST,
-	  "Exit after migration as source (deprecated)", true },
-	{ "migrate-no-linger", NULL, OPT_MIGRATE_NO_LINGER, NULL, PASST,
-	  "Close sockets after migration as source (deprecated)", true },
-	{ "fd", NULL, 'F', "FD", PASST,
-	  "Use pre-opened connected socket FD (implies --one-off)" },
-	{ "one-off", NULL, '1', NULL, PASST,
-	  "Quit after handling a single client" },
-	{ "tcp-ports", NULL, 't', "SPEC", BOTH,
-	  "Forward TCP ports inbound: none, all|auto, PORTS (see manual)" },
-	{ "udp-ports", NULL, 'u', "SPEC", BOTH,
-	  "UDP ports forwarded to guest or namespace, as -t" },
-	{ "ns-ifname", NULL, 'I', "NAME", PASTA,
-	  "Tap interface name in the namespace (default: host's)" },
-	{ "tcp-ns", NULL, 'T', "SPEC", PASTA,
-	  "TCP ports forwarded from namespace to host, as -t" },
-	{ "udp-ns", NULL, 'U', "SPEC", PASTA,
-	  "UDP ports forwarded from namespace to host, as -t" },
-	{ "host-lo-to-ns-lo", NULL, OPT_HOST_LO_TO_NS_LO, NULL, PASTA,
-	  "Host loopback connections appear from namespace loopback" },
-	{ "userns", NULL, OPT_USERNS, "PATH", PASTA,
-	  "Target user namespace to join" },
-	{ "netns", NULL, OPT_NETNS, "PATH|NAME", PASTA,
-	  "Target network namespace to join" },
-	{ "netns-only", NULL, OPT_NETNS_ONLY, NULL, PASTA,
-	  "Don't join or create a user namespace" },
-	{ "no-netns-quit", NULL, OPT_NO_NETNS_QUIT, NULL, PASTA,
-	  "Don't exit when the target namespace goes away" },
-	{ "config-net", NULL, OPT_CONFIG_NET, NULL, PASTA,
-	  "Configure tap interface, addresses and routes in the namespace" },
-	{ "no-copy-routes", NULL, OPT_NO_COPY_ROUTES, NULL, PASTA,
-	  "With --config-net, set only the default route (deprecated)", true },
-	{ "no-copy-addrs", NULL, OPT_NO_COPY_ADDRS, NULL, PASTA,
-	  "With --config-net, set only one address (deprecated)", true },
-	{ "ns-mac-addr", NULL, OPT_NS_MAC_ADDR, "ADDR", PASTA,
-	  "MAC address of the tap interface in the namespace" },
-	{ "no-splice", NULL, OPT_NO_SPLICE, NULL, PASTA,
-	  "Disable the bypass path for local traffic" },
-};
-
-/* getopt_long() table: one entry per name and alias, plus terminator */
-static struct option conf_longopts[ARRAY_SIZE(conf_opts) * 2 + 1];
-/* Entry of conf_opts for each entry of conf_longopts */
-static const struct conf_opt *conf_longopt_desc[ARRAY_SIZE(conf_opts) * 2];
-
-/**
- * struct conf_args - Options seen on the command line, before defaults
- * @v4only:		-4 given
- * @v6only:		-6 given
- * @ifname:		-i, or NULL
- * @prefix_len:		-n, or -1
- * @dns4:		-D IPv4 addresses
- * @dns6:		-D IPv6 addresses
- * @dns4_n:		Number of @dns4
- * @dns6_n:		Number of @dns6
- * @dns_given:		-D given with addresses (after any "none")
- * @search_given:	-S given
- * @dhcp_dns:		--dhcp-dns 1, --no-dhcp-dns 0, neither -1
- * @dhcp_search:	--dhcp-search 1, --no-dhcp-search 0, neither -1
- * @mhl4_given:		--map-host-loopback given for IPv4 (or none)
- * @mhl6_given:		--map-host-loopback given for IPv6 (or none)
- * @dns_host4_given:	--dns-host given for IPv4
- * @dns_host6_given:	--dns-host given for IPv6
- * @runas_given:	--runas given
- * @log_size_given:	--log-size given
- * @repair_given:	--repair-path given (possibly "none")
- * @netns_given:	--netns given
- * @userns_given:	--userns given
- * @fwd_prev:		Last -t, -u, -T and -U specification, NULL if none
- */
-struct conf_args {
-	bool v4only;
-	bool v6only;
-	const char *ifname;
-	int prefix_len;
-	struct in_addr dns4[DNS_MAX];
-	struct in6_addr dns6[DNS_MAX];
-	unsigned int dns4_n;
-	unsigned int dns6_n;
-	bool dns_given;
-	bool search_given;
-	int dhcp_dns;
-	int dhcp_search;
-	bool mhl4_given;
-	bool mhl6_given;
-	bool dns_host4_given;
-	bool dns_host6_given;
-	bool runas_given;
-	bool log_size_given;
-	bool repair_given;
-	bool netns_given;
-	bool userns_given;
-	const char *fwd_prev[4];
-};
-
-/**
- * struct resolv - What /etc/resolv.conf says
- * @ns4:	IPv4 nameservers, in order
- * @ns6:	IPv6 nameservers, in order
- * @ns4_n:	Number of @ns4
- * @ns6_n:	Number of @ns6
- * @search:	Search list (last "search" or "domain" line)
- * @search_n:	Number of @search
- */
-struct resolv {
-	struct in_addr ns4[RESOLV_NS_MAX];
-	struct in6_addr ns6[RESOLV_NS_MAX];
-	unsigned int ns4_n;
-	unsigned int ns6_n;
-	char search[DNS_SEARCH_MAX][DNS_NAME_MAX + 1];
-	unsigned int search_n;
+	enum conf_kind kind;
+	size_t off;
+	size_t size;
+	int num;
+	void (*fn)(struct conf_args *a, const char *arg);
 };
 
 /* Name of the option being handled, as the user wrote it (-m or --mtu) */
@@ -539,27 +371,6 @@ static long conf_number(const char *arg, long min, long max, const char *what)
 }
 
 /**
- * conf_netmask() - Parse -n: dot-decimal mask or prefix length
- * @arg:	Value
- *
- * Return: prefix length; exits on invalid masks
- */
-static int conf_netmask(const char *arg)
-{
-	struct in_addr mask;
-	uint32_t h;
-
-	if (inet_pton(AF_INET, arg, &mask) != 1)
-		return (int)conf_number(arg, 0, 32, "prefix length");
-
-	/* Contiguous: the inverted mask is a run of low bits */
-	h = ntohl(mask.s_addr);
-	if ((~h + 1) & ~h)
-		conf_bad(arg, "netmask bits not contiguous");
-	return __builtin_popcount(h);
-}
-
-/**
  * conf_mac() - Parse a MAC address that we can use as a source
  * @arg:	Value
  * @mac:	Parsed address
@@ -575,62 +386,17 @@ static void conf_mac(const char *arg, uint8_t mac[MAC_ADDR_LEN])
 }
 
 /**
- * conf_domain_ok() - Check a domain name: labels of letters, digits, - _
- * @name:	Name, without trailing dot
- *
- * Return: true if valid
- */
-static bool conf_domain_ok(const char *name)
-{
-	size_t label = 0, len = strlen(name);
-	const char *p;
-
-	if (!len || len > DNS_NAME_MAX)
-		return false;
-	for (p = name; *p; p++) {
-		if (*p == '.') {
-			if (!label)
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			return false;
-		if (++label > DNS_LABEL_MAX)
-			return false;
-	}
-	return label > 0;
-}
-
-/**
- * conf_domain_copy() - Copy a domain name token, dropping one trailing dot
- * @dst:	Buffer of DNS_NAME_MAX + 1 bytes
- * @src:	Token
- * @len:	Length of @src
- *
- * Return: 0 if the name is valid, -1 otherwise
- */
-static int conf_domain_copy(char *dst, const char *src, size_t len)
-{
-	if (len && src[len - 1] == '.')
-		len--;
-	if (!len || len > DNS_NAME_MAX)
-		return -1;
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-	return conf_domain_ok(dst) ? 0 : -1;
-}
-
-/**
- * conf_search() - Parse -S: space-separated search list, or "none"
- * @c:		Execution context
+ * conf_opt_search() - -S: space-separated search list, or "none"
+ * @a:		Options seen so far
  * @arg:	Value
  */
-static void conf_search(struct ctx *c, const char *arg)
+static void conf_opt_search(struct conf_args *a, const char *arg)
 {
+	struct ctx *c = a->c;
 	const char *p = arg;
 	unsigned int n = 0;
+
+	a->search_given = true;
 
 	memset(c->dns_search, 0, sizeof(c->dns_search));
 	c->no_dns_search = false;
@@ -665,13 +431,13 @@ static void conf_search(struct ctx *c, const char *arg)
 }
 
 /**
- * conf_dns() - Parse one -D value
+ * conf_opt_dns() - One -D value
  * @a:		Options seen so far, nameserver lists updated
- * @c:		Execution context
  * @arg:	Value: address or "none"
  */
-static void conf_dns(struct conf_args *a, struct ctx *c, const char *arg)
+static void conf_opt_dns(struct conf_args *a, const char *arg)
 {
+	struct ctx *c = a->c;
 	struct in6_addr a6;
 	struct in_addr a4;
 	char why[64];
@@ -757,12 +523,13 @@ static void conf_ports(const struct ctx *c, struct fwd_ports *fwd,
 }
 
 /**
- * conf_fd() - Parse and check -F: an open socket
- * @c:		Execution context
+ * conf_opt_fd() - -F: an open socket, which implies --one-off
+ * @a:		Options seen so far
  * @arg:	File descriptor number
  */
-static void conf_fd(struct ctx *c, const char *arg)
+static void conf_opt_fd(struct conf_args *a, const char *arg)
 {
+	struct ctx *c = a->c;
 	struct stat st;
 	int fd;
 
@@ -777,13 +544,16 @@ static void conf_fd(struct ctx *c, const char *arg)
 }
 
 /**
- * conf_netns() - Parse --netns: a path, or a name under /run/netns
- * @c:		Execution context
+ * conf_opt_netns() - --netns: a path, or a name under /run/netns
+ * @a:		Options seen so far
  * @arg:	Path or name
  */
-static void conf_netns(struct ctx *c, const char *arg)
+static void conf_opt_netns(struct conf_args *a, const char *arg)
 {
+	struct ctx *c = a->c;
 	int n;
+
+	a->netns_given = true;
 
 	if (!*arg)
 		conf_bad(arg, "empty namespace");
@@ -798,6 +568,660 @@ static void conf_netns(struct ctx *c, const char *arg)
 		     NETNS_RUN_DIR, arg);
 	if (n < 0 || (size_t)n >= sizeof(c->netns_path))
 		conf_bad(arg, "name too long");
+}
+
+/* Handlers of the options that need more than setting a field: each gets
+ * the options seen so far, with the context (@a->c), and the value
+ */
+
+/**
+ * conf_opt_debug() - -d: debug messages
+ * @a:		Options seen so far
+ * @arg:	Unused
+ */
+static void conf_opt_debug(struct conf_args *a, const char *arg)
+{
+	(void)arg;
+	a->c->debug = true;
+	a->c->quiet = false;
+	log_level = LOG_DEBUG;
+}
+
+/**
+ * conf_opt_trace() - --trace: per-packet messages, debug ones too
+ * @a:		Options seen so far
+ * @arg:	Unused
+ */
+static void conf_opt_trace(struct conf_args *a, const char *arg)
+{
+	(void)arg;
+	a->c->debug = a->c->trace = log_trace = true;
+	a->c->quiet = false;
+	log_level = LOG_DEBUG;
+}
+
+/**
+ * conf_opt_quiet() - -q: warnings and errors only
+ * @a:		Options seen so far
+ * @arg:	Unused
+ */
+static void conf_opt_quiet(struct conf_args *a, const char *arg)
+{
+	(void)arg;
+	a->c->quiet = true;
+	a->c->debug = a->c->trace = log_trace = false;
+	log_level = LOG_WARNING;
+}
+
+/**
+ * conf_opt_stats() - --stats DELAY
+ * @a:		Options seen so far
+ * @arg:	Seconds
+ */
+static void conf_opt_stats(struct conf_args *a, const char *arg)
+{
+	a->c->stats_delay = (int)conf_number(arg, 0, STATS_DELAY_MAX, "delay");
+	a->c->stats = true;
+}
+
+/**
+ * conf_opt_log_size() - --log-size SIZE
+ * @a:		Options seen so far
+ * @arg:	Bytes
+ */
+static void conf_opt_log_size(struct conf_args *a, const char *arg)
+{
+	a->c->log_size = (size_t)conf_number(arg, 0, LONG_MAX, "log size");
+	if (a->c->log_size < LOG_SIZE_MIN)
+		conf_bad(arg, "log size too small (minimum "
+			 STRINGIFY(LOG_SIZE_MIN) " bytes)");
+}
+
+/**
+ * conf_opt_runas() - --runas USER[:GROUP]
+ * @a:		Options seen so far
+ * @arg:	User and group
+ */
+static void conf_opt_runas(struct conf_args *a, const char *arg)
+{
+	if (isolation_runas_parse(arg, &a->c->uid, &a->c->gid))
+		conf_bad(arg, "unknown user or group");
+	a->runas_given = true;
+}
+
+static void conf_usage(const struct ctx *c, FILE *f);
+
+/**
+ * conf_opt_help() - -h: print the options and exit
+ * @a:		Options seen so far
+ * @arg:	Unused
+ */
+__attribute__((noreturn))
+static void conf_opt_help(struct conf_args *a, const char *arg)
+{
+	(void)arg;
+	conf_usage(a->c, stdout);
+	exit(EXIT_SUCCESS);
+}
+
+/**
+ * conf_opt_version() - --version: print version and licence, exit
+ * @a:		Options seen so far
+ * @arg:	Unused
+ */
+__attribute__((noreturn))
+static void conf_opt_version(struct conf_args *a, const char *arg)
+{
+	(void)arg;
+	printf("%s %s\n%s\n", a->c->mode == MODE_PASTA ? "pasta" : "passt",
+	       PASST_VERSION, LICENCE_LINE);
+	exit(EXIT_SUCCESS);
+}
+
+/**
+ * conf_opt_mtu() - -m MTU: 0, or at least the IPv4 minimum
+ * @a:		Options seen so far
+ * @arg:	MTU
+ */
+static void conf_opt_mtu(struct conf_args *a, const char *arg)
+{
+	a->c->mtu = (int)conf_number(arg, 0, MTU_DEFAULT, "MTU");
+	if (a->c->mtu && a->c->mtu < MTU_MIN_IPV4)
+		conf_bad(arg, "MTU out of range (68-65520)");
+}
+
+/**
+ * conf_opt_address() - -a ADDR: the guest's address, per IP version
+ * @a:		Options seen so far
+ * @arg:	Address
+ */
+static void conf_opt_address(struct conf_args *a, const char *arg)
+{
+	struct ctx *c = a->c;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (conf_addr_unicast(arg, &a4, &a6, false) == AF_INET) {
+		c->ip4.addr = a4;
+		c->ip4.addr_given = c->ip4.no_copy_addrs = true;
+		return;
+	}
+	if (IN6_IS_ADDR_LINKLOCAL(&a6))
+		conf_bad(arg, "link-local address can't be assigned");
+	c->ip6.addr = a6;
+	c->ip6.addr_given = c->ip6.no_copy_addrs = true;
+}
+
+/**
+ * conf_opt_netmask() - -n MASK: dot-decimal mask or prefix length
+ * @a:		Options seen so far
+ * @arg:	Mask
+ */
+static void conf_opt_netmask(struct conf_args *a, const char *arg)
+{
+	struct in_addr mask;
+	uint32_t h;
+
+	if (inet_pton(AF_INET, arg, &mask) != 1) {
+		a->prefix_len = (int)conf_number(arg, 0, 32, "prefix length");
+		return;
+	}
+
+	/* Contiguous: the inverted mask is a run of low bits */
+	h = ntohl(mask.s_addr);
+	if ((~h + 1) & ~h)
+		conf_bad(arg, "netmask bits not contiguous");
+	a->prefix_len = __builtin_popcount(h);
+}
+
+/**
+ * conf_opt_mac() - -M ADDR: our MAC address
+ * @a:		Options seen so far
+ * @arg:	MAC address
+ */
+static void conf_opt_mac(struct conf_args *a, const char *arg)
+{
+	conf_mac(arg, a->c->our_tap_mac);
+}
+
+/**
+ * conf_opt_ns_mac() - --ns-mac-addr ADDR: MAC of the namespace's tap
+ * @a:		Options seen so far
+ * @arg:	MAC address
+ */
+static void conf_opt_ns_mac(struct conf_args *a, const char *arg)
+{
+	conf_mac(arg, a->c->ns_mac);
+	a->c->ns_mac_set = true;
+}
+
+/**
+ * conf_opt_gateway() - -g ADDR: the guest's gateway, per IP version
+ * @a:		Options seen so far
+ * @arg:	Address
+ */
+static void conf_opt_gateway(struct conf_args *a, const char *arg)
+{
+	struct ctx *c = a->c;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (conf_addr_unicast(arg, &a4, &a6, false) == AF_INET) {
+		c->ip4.guest_gw = a4;
+		c->ip4.gw_given = c->ip4.no_copy_routes = true;
+	} else {
+		c->ip6.guest_gw = a6;
+		c->ip6.gw_given = c->ip6.no_copy_routes = true;
+	}
+}
+
+/**
+ * conf_opt_interface() - -i NAME: host interface for addresses and routes
+ * @a:		Options seen so far
+ * @arg:	Interface name
+ */
+static void conf_opt_interface(struct conf_args *a, const char *arg)
+{
+	char ifname[IFNAMSIZ];
+
+	conf_ifname(ifname, arg);
+	a->ifname = arg;
+	a->c->ifname_given = true;
+}
+
+/**
+ * conf_opt_outbound() - -o ADDR: source of outbound sockets, per version
+ * @a:		Options seen so far
+ * @arg:	Address
+ */
+static void conf_opt_outbound(struct conf_args *a, const char *arg)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (conf_addr(arg, &a4, &a6) == AF_INET) {
+		if (IN_MULTICAST(ntohl(a4.s_addr)))
+			conf_bad(arg, "not a unicast address");
+		a->c->ip4.addr_out = a4;
+	} else {
+		if (IN6_IS_ADDR_MULTICAST(&a6))
+			conf_bad(arg, "not a unicast address");
+		a->c->ip6.addr_out = a6;
+	}
+}
+
+/**
+ * conf_opt_dns_forward() - --dns-forward ADDR, per IP version
+ * @a:		Options seen so far
+ * @arg:	Address
+ */
+static void conf_opt_dns_forward(struct conf_args *a, const char *arg)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (conf_addr_unicast(arg, &a4, &a6, true) == AF_INET)
+		a->c->ip4.dns_match = a4;
+	else
+		a->c->ip6.dns_match = a6;
+}
+
+/**
+ * conf_opt_dns_host() - --dns-host ADDR, per IP version
+ * @a:		Options seen so far
+ * @arg:	Address
+ */
+static void conf_opt_dns_host(struct conf_args *a, const char *arg)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (conf_addr_unicast(arg, &a4, &a6, true) == AF_INET) {
+		a->c->ip4.dns_host = a4;
+		a->dns_host4_given = true;
+	} else {
+		a->c->ip6.dns_host = a6;
+		a->dns_host6_given = true;
+	}
+}
+
+/**
+ * conf_opt_map_host_loopback() - --map-host-loopback ADDR or "none"
+ * @a:		Options seen so far
+ * @arg:	Address, or "none" for both IP versions
+ */
+static void conf_opt_map_host_loopback(struct conf_args *a, const char *arg)
+{
+	struct ctx *c = a->c;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!strcmp(arg, "none")) {
+		c->ip4.map_host_loopback.s_addr = 0;
+		c->ip6.map_host_loopback = in6addr_any;
+		a->mhl4_given = a->mhl6_given = true;
+		c->no_map_gw = true;
+	} else if (conf_addr_unicast(arg, &a4, &a6, false) == AF_INET) {
+		c->ip4.map_host_loopback = a4;
+		a->mhl4_given = true;
+	} else {
+		c->ip6.map_host_loopback = a6;
+		a->mhl6_given = true;
+	}
+}
+
+/**
+ * conf_opt_map_guest_addr() - --map-guest-addr ADDR or "none"
+ * @a:		Options seen so far
+ * @arg:	Address, or "none" for both IP versions
+ */
+static void conf_opt_map_guest_addr(struct conf_args *a, const char *arg)
+{
+	struct ctx *c = a->c;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!strcmp(arg, "none")) {
+		c->ip4.map_guest_addr.s_addr = 0;
+		c->ip6.map_guest_addr = in6addr_any;
+	} else if (conf_addr_unicast(arg, &a4, &a6, false) == AF_INET) {
+		c->ip4.map_guest_addr = a4;
+	} else {
+		c->ip6.map_guest_addr = a6;
+	}
+}
+
+/**
+ * conf_opt_hostname() - -H NAME: DHCP host name
+ * @a:		Options seen so far
+ * @arg:	Name
+ */
+static void conf_opt_hostname(struct conf_args *a, const char *arg)
+{
+	conf_copy(a->c->hostname, sizeof(a->c->hostname), arg, "hostname");
+	if (!conf_domain_ok(arg))
+		conf_bad(arg, "invalid hostname");
+}
+
+/**
+ * conf_opt_fqdn() - --fqdn NAME
+ * @a:		Options seen so far
+ * @arg:	Name
+ */
+static void conf_opt_fqdn(struct conf_args *a, const char *arg)
+{
+	conf_copy(a->c->fqdn, sizeof(a->c->fqdn), arg, "name");
+	if (!conf_domain_ok(arg))
+		conf_bad(arg, "invalid domain name");
+}
+
+/**
+ * conf_opt_socket() - -s PATH: UNIX socket, in an existing directory
+ * @a:		Options seen so far
+ * @arg:	Path
+ */
+static void conf_opt_socket(struct conf_args *a, const char *arg)
+{
+	conf_copy(a->c->sock_path, sizeof(a->c->sock_path), arg, "path");
+	if (!conf_parent_is_dir(arg))
+		conf_bad(arg, "no such directory");
+}
+
+/**
+ * conf_opt_repair_path() - --repair-path PATH or "none"
+ * @a:		Options seen so far
+ * @arg:	Path
+ */
+static void conf_opt_repair_path(struct conf_args *a, const char *arg)
+{
+	struct ctx *c = a->c;
+
+	a->repair_given = true;
+	if (!strcmp(arg, "none"))
+		memset(c->repair_path, 0, sizeof(c->repair_path));
+	else
+		conf_copy(c->repair_path, sizeof(c->repair_path), arg, "path");
+}
+
+/**
+ * conf_opt_userns() - --userns PATH: an existing file
+ * @a:		Options seen so far
+ * @arg:	Path
+ */
+static void conf_opt_userns(struct conf_args *a, const char *arg)
+{
+	conf_copy(a->c->userns_path, sizeof(a->c->userns_path), arg, "path");
+	if (access(arg, F_OK))
+		conf_bad(arg, strerror(errno));
+	a->userns_given = true;
+}
+
+/**
+ * conf_opt_no_copy_routes() - --no-copy-routes, both IP versions
+ * @a:		Options seen so far
+ * @arg:	Unused
+ */
+static void conf_opt_no_copy_routes(struct conf_args *a, const char *arg)
+{
+	(void)arg;
+	a->c->ip4.no_copy_routes = a->c->ip6.no_copy_routes = true;
+}
+
+/**
+ * conf_opt_no_copy_addrs() - --no-copy-addrs, both IP versions
+ * @a:		Options seen so far
+ * @arg:	Unused
+ */
+static void conf_opt_no_copy_addrs(struct conf_args *a, const char *arg)
+{
+	(void)arg;
+	a->c->ip4.no_copy_addrs = a->c->ip6.no_copy_addrs = true;
+}
+
+/* How an option is handled, for the table below */
+#define FLAG(f)		.kind = CONF_FLAG, .off = offsetof(struct ctx, f)
+#define ARG_FLAG(f)	.kind = CONF_ARG_FLAG, \
+			.off = offsetof(struct conf_args, f)
+#define ARG_INT(f, v)	.kind = CONF_ARG_INT, \
+			.off = offsetof(struct conf_args, f), .num = (v)
+#define PATH(f)		.kind = CONF_PATH, .off = offsetof(struct ctx, f), \
+			.size = sizeof(((struct ctx *)0)->f)
+#define IFNAME(f)	.kind = CONF_IFNAME, .off = offsetof(struct ctx, f)
+#define PORTS(f, i)	.kind = CONF_PORTS, .off = offsetof(struct ctx, f), \
+			.num = (i)
+#define FN(f)		.kind = CONF_FN, .fn = (f)
+
+static const struct conf_opt conf_opts[] = {
+	{ "debug", NULL, 'd', NULL, BOTH, "Be verbose, don't log to syslog",
+	  FN(conf_opt_debug) },
+	{ "trace", NULL, OPT_TRACE, NULL, BOTH,
+	  "Be extra verbose, show single packets (implies --debug)",
+	  FN(conf_opt_trace) },
+	{ "stats", NULL, OPT_STATS, "DELAY", BOTH,
+	  "Event statistics every DELAY seconds at most, counters at exit",
+	  FN(conf_opt_stats) },
+	{ "quiet", NULL, 'q', NULL, BOTH,
+	  "Don't print informational messages", FN(conf_opt_quiet) },
+	{ "foreground", NULL, 'f', NULL, BOTH, "Don't run in background",
+	  FLAG(foreground) },
+	{ "stderr", NULL, 'e', NULL, BOTH, "No effect (deprecated)", true,
+	  .kind = CONF_NOP },
+	{ "log-file", NULL, 'l', "PATH", BOTH, "Log to file PATH",
+	  PATH(log_path) },
+	{ "log-size", NULL, OPT_LOG_SIZE, "SIZE", BOTH,
+	  "Limit log file to SIZE bytes (default: 1 MiB)",
+	  FN(conf_opt_log_size) },
+	{ "runas", NULL, OPT_RUNAS, "USER[:GROUP]", BOTH,
+	  "Run as USER, UID or login (default: nobody if root)",
+	  FN(conf_opt_runas) },
+	{ "help", NULL, 'h', NULL, BOTH, "Display this help message and exit",
+	  FN(conf_opt_help) },
+	{ "version", NULL, OPT_VERSION, NULL, BOTH,
+	  "Show version and exit", FN(conf_opt_version) },
+	{ "pcap", NULL, 'p', "FILE", BOTH,
+	  "Capture guest-side packets to FILE in pcap format", PATH(pcap) },
+	{ "pid", NULL, 'P', "FILE", BOTH, "Write own PID to FILE",
+	  PATH(pidfile) },
+	{ "mtu", NULL, 'm', "MTU", BOTH,
+	  "MTU advertised via DHCP/NDP, 0: none (default: 65520)",
+	  FN(conf_opt_mtu) },
+	{ "address", NULL, 'a', "ADDR", BOTH,
+	  "Assign IPv4 or IPv6 ADDR to the guest (default: host's)",
+	  FN(conf_opt_address) },
+	{ "netmask", NULL, 'n', "MASK", BOTH,
+	  "Assign IPv4 MASK, dot-decimal or prefix length",
+	  FN(conf_opt_netmask) },
+	{ "mac-addr", NULL, 'M', "ADDR", BOTH,
+	  "Our MAC address towards the guest (default: 9a:55:9a:55:9a:55)",
+	  FN(conf_opt_mac) },
+	{ "gateway", NULL, 'g', "ADDR", BOTH,
+	  "Assign IPv4 or IPv6 ADDR as gateway (default: host's)",
+	  FN(conf_opt_gateway) },
+	{ "interface", NULL, 'i', "NAME", BOTH,
+	  "Host interface to take addresses and routes from",
+	  FN(conf_opt_interface) },
+	{ "outbound", NULL, 'o', "ADDR", BOTH,
+	  "Source address of outbound IPv4 or IPv6 sockets",
+	  FN(conf_opt_outbound) },
+	{ "outbound-if4", NULL, OPT_OUTBOUND_IF4, "NAME", BOTH,
+	  "Bind outbound IPv4 sockets to host interface NAME",
+	  IFNAME(ip4.ifname_out) },
+	{ "outbound-if6", NULL, OPT_OUTBOUND_IF6, "NAME", BOTH,
+	  "Bind outbound IPv6 sockets to host interface NAME",
+	  IFNAME(ip6.ifname_out) },
+	{ "dns", NULL, 'D', "ADDR", BOTH,
+	  "Nameserver for the guest, repeatable, 'none' for none",
+	  FN(conf_opt_dns) },
+	{ "dns-forward", NULL, OPT_DNS_FORWARD, "ADDR", BOTH,
+	  "Forward DNS queries sent to ADDR to the --dns-host nameserver",
+	  FN(conf_opt_dns_forward) },
+	{ "dns-host", NULL, OPT_DNS_HOST, "ADDR", BOTH,
+	  "Host nameserver for --dns-forward (default: resolv.conf's)",
+	  FN(conf_opt_dns_host) },
+	{ "search", NULL, 'S', "LIST", BOTH,
+	  "Space-separated DNS search LIST, 'none' for none",
+	  FN(conf_opt_search) },
+	{ "no-dhcp-dns", NULL, OPT_NO_DHCP_DNS, NULL, BOTH,
+	  "Don't give nameservers via DHCP/NDP/DHCPv6 (pasta default)",
+	  ARG_INT(dhcp_dns, 0) },
+	{ "dhcp-dns", NULL, OPT_DHCP_DNS, NULL, BOTH,
+	  "Give nameservers via DHCP/NDP/DHCPv6 (passt default)",
+	  ARG_INT(dhcp_dns, 1) },
+	{ "no-dhcp-search", NULL, OPT_NO_DHCP_SEARCH, NULL, BOTH,
+	  "Don't give the search list via DHCP/NDP/DHCPv6 (pasta default)",
+	  ARG_INT(dhcp_search, 0) },
+	{ "dhcp-search", NULL, OPT_DHCP_SEARCH, NULL, BOTH,
+	  "Give the search list via DHCP/NDP/DHCPv6 (passt default)",
+	  ARG_INT(dhcp_search, 1) },
+	{ "no-tcp", NULL, OPT_NO_TCP, NULL, BOTH, "Disable TCP",
+	  FLAG(no_tcp) },
+	{ "no-udp", NULL, OPT_NO_UDP, NULL, BOTH, "Disable UDP",
+	  FLAG(no_udp) },
+	{ "no-icmp", NULL, OPT_NO_ICMP, NULL, BOTH,
+	  "Disable ICMP/ICMPv6 (implies --no-ndp)", FLAG(no_icmp) },
+	{ "no-dhcp", NULL, OPT_NO_DHCP, NULL, BOTH, "Disable the DHCP server",
+	  FLAG(no_dhcp) },
+	{ "no-ndp", NULL, OPT_NO_NDP, NULL, BOTH, "Disable NDP",
+	  FLAG(no_ndp) },
+	{ "no-dhcpv6", NULL, OPT_NO_DHCPV6, NULL, BOTH,
+	  "Disable the DHCPv6 server", FLAG(no_dhcpv6) },
+	{ "no-ra", NULL, OPT_NO_RA, NULL, BOTH,
+	  "Disable Router Advertisements", FLAG(no_ra) },
+	{ "freebind", NULL, OPT_FREEBIND, NULL, BOTH,
+	  "Bind -t/-u addresses even if not configured on the host",
+	  FLAG(freebind) },
+	{ "map-host-loopback", NULL, OPT_MAP_HOST_LOOPBACK, "ADDR", BOTH,
+	  "Guest address mapped to host loopback, or 'none'",
+	  FN(conf_opt_map_host_loopback) },
+	{ "no-map-gw", NULL, OPT_NO_MAP_GW, NULL, BOTH,
+	  "Don't map the gateway address to the host", FLAG(no_map_gw) },
+	{ "map-guest-addr", NULL, OPT_MAP_GUEST_ADDR, "ADDR", BOTH,
+	  "Guest address mapped to the guest's address on the host",
+	  FN(conf_opt_map_guest_addr) },
+	{ "ipv4-only", NULL, '4', NULL, BOTH, "Enable IPv4 only",
+	  ARG_FLAG(v4only) },
+	{ "ipv6-only", NULL, '6', NULL, BOTH, "Enable IPv6 only",
+	  ARG_FLAG(v6only) },
+	{ "hostname", NULL, 'H', "NAME", BOTH,
+	  "Hostname for the guest (DHCP option 12)", FN(conf_opt_hostname) },
+	{ "fqdn", NULL, OPT_FQDN, "NAME", BOTH,
+	  "FQDN for the guest (DHCP option 81, DHCPv6 option 39)",
+	  FN(conf_opt_fqdn) },
+	{ "socket-path", "socket", 's', "PATH", PASST,
+	  "UNIX domain socket path (default: probe /tmp/passt_N.socket)",
+	  FN(conf_opt_socket) },
+	{ "vhost-user", NULL, OPT_VHOST_USER, NULL, PASST,
+	  "Enable vhost-user on the --socket path", FLAG(vhost_user) },
+	{ "print-capabilities", NULL, OPT_PRINT_CAPS, NULL, PASST,
+	  "Print vhost-user back-end capabilities (JSON) and exit",
+	  FLAG(print_capabilities) },
+	{ "repair-path", NULL, OPT_REPAIR_PATH, "PATH", PASST,
+	  "passt-repair socket (default with vhost-user: SOCKET.repair)",
+	  FN(conf_opt_repair_path) },
+	{ "migrate-exit", NULL, OPT_MIGRATE_EXIT, NULL, PASST,
+	  "Exit after migration as source (deprecated)", true,
+	  FLAG(migrate_exit) },
+	{ "migrate-no-linger", NULL, OPT_MIGRATE_NO_LINGER, NULL, PASST,
+	  "Close sockets after migration as source (deprecated)", true,
+	  FLAG(migrate_no_linger) },
+	{ "fd", NULL, 'F', "FD", PASST,
+	  "Use pre-opened connected socket FD (implies --one-off)",
+	  FN(conf_opt_fd) },
+	{ "one-off", NULL, '1', NULL, PASST,
+	  "Quit after handling a single client", FLAG(one_off) },
+	{ "tcp-ports", NULL, 't', "SPEC", BOTH,
+	  "Forward TCP ports inbound: none, all|auto, PORTS (see manual)",
+	  PORTS(tcp_fwd_in, 0) },
+	{ "udp-ports", NULL, 'u', "SPEC", BOTH,
+	  "UDP ports forwarded to guest or namespace, as -t",
+	  PORTS(udp_fwd_in, 1) },
+	{ "ns-ifname", NULL, 'I', "NAME", PASTA,
+	  "Tap interface name in the namespace (default: host's)",
+	  IFNAME(pasta_ifname) },
+	{ "tcp-ns", NULL, 'T', "SPEC", PASTA,
+	  "TCP ports forwarded from namespace to host, as -t",
+	  PORTS(tcp_fwd_out, 2) },
+	{ "udp-ns", NULL, 'U', "SPEC", PASTA,
+	  "UDP ports forwarded from namespace to host, as -t",
+	  PORTS(udp_fwd_out, 3) },
+	{ "host-lo-to-ns-lo", NULL, OPT_HOST_LO_TO_NS_LO, NULL, PASTA,
+	  "Host loopback connections appear from namespace loopback",
+	  FLAG(host_lo_to_ns_lo) },
+	{ "userns", NULL, OPT_USERNS, "PATH", PASTA,
+	  "Target user namespace to join", FN(conf_opt_userns) },
+	{ "netns", NULL, OPT_NETNS, "PATH|NAME", PASTA,
+	  "Target network namespace to join", FN(conf_opt_netns) },
+	{ "netns-only", NULL, OPT_NETNS_ONLY, NULL, PASTA,
+	  "Don't join or create a user namespace", FLAG(netns_only) },
+	{ "no-netns-quit", NULL, OPT_NO_NETNS_QUIT, NULL, PASTA,
+	  "Don't exit when the target namespace goes away",
+	  FLAG(no_netns_quit) },
+	{ "config-net", NULL, OPT_CONFIG_NET, NULL, PASTA,
+	  "Configure tap interface, addresses and routes in the namespace",
+	  FLAG(config_net) },
+	{ "no-copy-routes", NULL, OPT_NO_COPY_ROUTES, NULL, PASTA,
+	  "With --config-net, set only the default route (deprecated)", true,
+	  FN(conf_opt_no_copy_routes) },
+	{ "no-copy-addrs", NULL, OPT_NO_COPY_ADDRS, NULL, PASTA,
+	  "With --config-net, set only one address (deprecated)", true,
+	  FN(conf_opt_no_copy_addrs) },
+	{ "ns-mac-addr", NULL, OPT_NS_MAC_ADDR, "ADDR", PASTA,
+	  "MAC address of the tap interface in the namespace",
+	  FN(conf_opt_ns_mac) },
+	{ "no-splice", NULL, OPT_NO_SPLICE, NULL, PASTA,
+	  "Disable the bypass path for local traffic", FLAG(no_splice) },
+};
+
+#undef FLAG
+#undef ARG_FLAG
+#undef ARG_INT
+#undef PATH
+#undef IFNAME
+#undef PORTS
+#undef FN
+
+/* getopt_long() table: one entry per name and alias, plus terminator */
+static struct option conf_longopts[ARRAY_SIZE(conf_opts) * 2 + 1];
+/* Entry of conf_opts for each entry of conf_longopts */
+static const struct conf_opt *conf_longopt_desc[ARRAY_SIZE(conf_opts) * 2];
+
+/**
+ * conf_apply() - Do what giving an option does, as its table entry says
+ * @o:		Option
+ * @a:		Options seen so far, with the context
+ * @arg:	Value, NULL if the option takes none
+ */
+static void conf_apply(const struct conf_opt *o, struct conf_args *a,
+		       const char *arg)
+{
+	char *base = (char *)a->c;
+
+	switch (o->kind) {
+	case CONF_NOP:
+		break;
+	case CONF_FLAG:
+		*(bool *)(base + o->off) = true;
+		break;
+	case CONF_ARG_FLAG:
+		*(bool *)((char *)a + o->off) = true;
+		break;
+	case CONF_ARG_INT:
+		*(int *)((char *)a + o->off) = o->num;
+		break;
+	case CONF_PATH:
+		conf_copy(base + o->off, o->size, arg, "path");
+		break;
+	case CONF_IFNAME:
+		conf_ifname(base + o->off, arg);
+		break;
+	case CONF_PORTS:
+		conf_ports(a->c, (struct fwd_ports *)(base + o->off),
+			   &a->fwd_prev[o->num], (char)o->val, arg);
+		break;
+	case CONF_FN:
+		o->fn(a, arg);
+		break;
+	}
 }
 
 /**
@@ -885,12 +1309,12 @@ static void conf_longopts_init(char *optstring, size_t size,
 }
 
 /**
- * conf_opt_find() - Find the description of an option by its value
+ * conf_opt_by_val() - Find the description of an option by its value
  * @val:	getopt_long() return value
  *
  * Return: description, NULL if unknown
  */
-static const struct conf_opt *conf_opt_find(int val)
+static const struct conf_opt *conf_opt_by_val(int val)
 {
 	size_t i;
 
@@ -988,7 +1412,7 @@ static void conf_getopt_die(const char *fmt, ...)
 __attribute__((noreturn))
 static void conf_getopt_error(const struct ctx *c, const char *last, int ret)
 {
-	const struct conf_opt *o = optopt ? conf_opt_find(optopt) : NULL;
+	const struct conf_opt *o = optopt ? conf_opt_by_val(optopt) : NULL;
 	const char *prog = c->argv0;
 	char list[LOG_LINE_MAX / 2];
 
@@ -1010,159 +1434,6 @@ static void conf_getopt_error(const struct ctx *c, const char *last, int ret)
 		conf_getopt_die("%s: option '%s' is ambiguous; possibilities: %s", prog,
 		    conf_quote(last), list);
 	conf_getopt_die("%s: unrecognized option '%s'", prog, conf_quote(last));
-}
-
-/**
- * conf_resolv_read() - Read nameservers and search list of resolv.conf
- * @r:		Result: zeroed, then filled
- */
-static void conf_resolv_read(struct resolv *r)
-{
-	static char buf[RESOLV_CONF_MAX];
-	char *line, *save = NULL;
-
-	memset(r, 0, sizeof(*r));
-	if (read_file_str(RESOLV_CONF, buf, sizeof(buf)) < 0) {
-		debug("Can't read %s: %s", RESOLV_CONF, strerror(errno));
-		return;
-	}
-
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		const char *sep = " \t\r";
-		char *tok, *lsave = NULL;
-
-		tok = strtok_r(line, sep, &lsave);
-		if (!tok || *tok == '#' || *tok == ';')
-			continue;
-
-		if (!strcmp(tok, "nameserver")) {
-			struct in6_addr a6;
-			struct in_addr a4;
-
-			tok = strtok_r(NULL, sep, &lsave);
-			if (!tok)
-				continue;
-			if (inet_pton(AF_INET, tok, &a4) == 1) {
-				if (r->ns4_n < RESOLV_NS_MAX)
-					r->ns4[r->ns4_n++] = a4;
-			} else if (inet_pton(AF_INET6, tok, &a6) == 1) {
-				if (r->ns6_n < RESOLV_NS_MAX)
-					r->ns6[r->ns6_n++] = a6;
-			} else {
-				/* e.g. scoped link-local: useless to guests */
-				debug("Skipping nameserver %s", tok);
-			}
-		} else if (!strcmp(tok, "search") || !strcmp(tok, "domain")) {
-			r->search_n = 0;
-			while ((tok = strtok_r(NULL, sep, &lsave))) {
-				if (*tok == '#' || *tok == ';')
-					break;
-				if (r->search_n >= DNS_SEARCH_MAX)
-					break;
-				if (conf_domain_copy(r->search[r->search_n],
-						     tok, strlen(tok)))
-					debug("Skipping search domain %s", tok);
-				else
-					r->search_n++;
-			}
-		}
-	}
-}
-
-/**
- * conf_dns_add4() - Add an IPv4 nameserver for the guest, once
- * @c:		Execution context
- * @a:		Address
- */
-static void conf_dns_add4(struct ctx *c, struct in_addr a)
-{
-	unsigned int i;
-
-	for (i = 0; i < DNS_MAX && c->ip4.dns[i].s_addr; i++) {
-		if (c->ip4.dns[i].s_addr == a.s_addr)
-			return;
-	}
-	if (i < DNS_MAX)
-		c->ip4.dns[i] = a;
-}
-
-/**
- * conf_dns_add6() - Add an IPv6 nameserver for the guest, once
- * @c:		Execution context
- * @a:		Address
- */
-static void conf_dns_add6(struct ctx *c, const struct in6_addr *a)
-{
-	unsigned int i;
-
-	for (i = 0; i < DNS_MAX && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[i]);
-	     i++) {
-		if (IN6_ARE_ADDR_EQUAL(&c->ip6.dns[i], a))
-			return;
-	}
-	if (i < DNS_MAX)
-		c->ip6.dns[i] = *a;
-}
-
-/**
- * conf_dns_setup() - Nameservers and search list for the guest
- * @c:		Execution context, loopback mappings already set
- * @a:		Options seen on the command line
- *
- * -D addresses go to the guest as given. From resolv.conf, loopback
- * nameservers (a local resolver on the host) are reached through the
- * --map-host-loopback address, and skipped if there's none.
- */
-static void conf_dns_setup(struct ctx *c, const struct conf_args *a)
-{
-	struct resolv r;
-	unsigned int i;
-
-	conf_resolv_read(&r);
-
-	if (!a->dns_host4_given && r.ns4_n)
-		c->ip4.dns_host = r.ns4[0];
-	if (!a->dns_host6_given && r.ns6_n)
-		c->ip6.dns_host = r.ns6[0];
-
-	if (c->no_dns) {
-		/* nothing */
-	} else if (a->dns_given) {
-		for (i = 0; c->ipv4_enabled && i < a->dns4_n; i++)
-			conf_dns_add4(c, a->dns4[i]);
-		for (i = 0; c->ipv6_enabled && i < a->dns6_n; i++)
-			conf_dns_add6(c, &a->dns6[i]);
-	} else {
-		for (i = 0; c->ipv4_enabled && i < r.ns4_n; i++) {
-			struct in_addr ns = r.ns4[i];
-
-			if ((ntohl(ns.s_addr) >> IN_CLASSA_NSHIFT) ==
-			    IN_LOOPBACKNET) {
-				if (!c->ip4.map_host_loopback.s_addr)
-					continue;
-				ns = c->ip4.map_host_loopback;
-			}
-			conf_dns_add4(c, ns);
-		}
-		for (i = 0; c->ipv6_enabled && i < r.ns6_n; i++) {
-			const struct in6_addr *ns = &r.ns6[i];
-
-			if (IN6_IS_ADDR_LOOPBACK(ns)) {
-				if (IN6_IS_ADDR_UNSPECIFIED(
-					&c->ip6.map_host_loopback))
-					continue;
-				ns = &c->ip6.map_host_loopback;
-			}
-			conf_dns_add6(c, ns);
-		}
-	}
-
-	if (!a->search_given && !c->no_dns_search) {
-		for (i = 0; i < r.search_n; i++)
-			memcpy(c->dns_search[i], r.search[i],
-			       sizeof(c->dns_search[i]));
-	}
 }
 
 /**
@@ -1192,141 +1463,6 @@ static unsigned int conf_ifi(const struct conf_args *a, const char *outbound,
 		return ifi;
 	}
 	return nl_get_ext_if(nl_sock, af);
-}
-
-/**
- * conf_prefix_classful() - Default prefix length of an IPv4 address
- * @addr:	Address
- *
- * Return: 8, 16 or 24 for class A, B, C addresses, 24 otherwise
- */
-static int conf_prefix_classful(struct in_addr addr)
-{
-	uint32_t h = ntohl(addr.s_addr);
-
-	if (IN_CLASSA(h))
-		return 8;
-	if (IN_CLASSB(h))
-		return 16;
-	return 24;
-}
-
-/**
- * conf_ip4() - IPv4 addresses, prefix length and gateway
- * @c:		Execution context
- * @a:		Options seen on the command line
- *
- * Return: true if there's a gateway (given, or on the host's route)
- */
-static bool conf_ip4(struct ctx *c, const struct conf_args *a)
-{
-	struct in_addr host = { 0 }, gw = { 0 }, ll;
-	int host_plen = 0;
-	bool have_gw = c->ip4.gw_given;
-
-	c->ifi4 = conf_ifi(a, c->ip4.ifname_out, AF_INET);
-	if (c->ifi4 && nl_addr_get(nl_sock, c->ifi4, AF_INET, &host,
-				   &host_plen, NULL)) {
-		debug("No IPv4 address on host interface %u: local mode",
-		      c->ifi4);
-		c->ifi4 = 0;
-	}
-
-	if (c->ifi4) {
-		if (!c->ip4.addr_given) {
-			c->ip4.addr = host;
-			c->ip4.prefix_len = host_plen;
-		} else if (c->ip4.addr.s_addr == host.s_addr) {
-			c->ip4.prefix_len = host_plen;
-		} else {
-			c->ip4.prefix_len = conf_prefix_classful(c->ip4.addr);
-		}
-
-		if (!c->ip4.gw_given &&
-		    !nl_route_get_def(nl_sock, c->ifi4, AF_INET, &gw) &&
-		    gw.s_addr) {
-			c->ip4.guest_gw = gw;
-			have_gw = true;
-		}
-	} else {
-		if (!c->ip4.addr_given) {
-			inet_pton(AF_INET, IN4_LL_GUEST, &c->ip4.addr);
-			c->ip4.prefix_len = 16;
-		} else {
-			c->ip4.prefix_len = conf_prefix_classful(c->ip4.addr);
-		}
-		if (!c->ip4.gw_given) {
-			inet_pton(AF_INET, IN4_LL_GW, &ll);
-			c->ip4.guest_gw = ll;
-		}
-	}
-
-	if (a->prefix_len >= 0)
-		c->ip4.prefix_len = a->prefix_len;
-
-	/* Manual: DHCP is implied off without a gateway on the selected
-	 * default route (local mode has our own gateway)
-	 */
-	if (c->ifi4 && !have_gw)
-		c->no_dhcp = true;
-
-	return have_gw;
-}
-
-/**
- * conf_ip6() - IPv6 addresses and gateway, our link-local address
- * @c:		Execution context
- * @a:		Options seen on the command line
- *
- * Return: true if there's a gateway (given, or on the host's route)
- */
-static bool conf_ip6(struct ctx *c, const struct conf_args *a)
-{
-	struct in6_addr host = IN6ADDR_ANY_INIT, gw = IN6ADDR_ANY_INIT;
-	struct in6_addr ll = IN6ADDR_ANY_INIT;
-	bool have_gw = c->ip6.gw_given;
-	int host_plen = 0;
-
-	c->ifi6 = conf_ifi(a, c->ip6.ifname_out, AF_INET6);
-	if (c->ifi6 && nl_addr_get(nl_sock, c->ifi6, AF_INET6, &host,
-				   &host_plen, &ll)) {
-		debug("No global IPv6 address on host interface %u: "
-		      "local mode", c->ifi6);
-		c->ifi6 = 0;
-	}
-
-	if (c->ifi6) {
-		if (!c->ip6.addr_given) {
-			c->ip6.addr = host;
-			c->ip6.prefix_len = host_plen;
-		} else if (IN6_ARE_ADDR_EQUAL(&c->ip6.addr, &host)) {
-			c->ip6.prefix_len = host_plen;
-		} else {
-			c->ip6.prefix_len = 64;
-		}
-
-		if (!c->ip6.gw_given &&
-		    !nl_route_get_def(nl_sock, c->ifi6, AF_INET6, &gw) &&
-		    !IN6_IS_ADDR_UNSPECIFIED(&gw)) {
-			c->ip6.guest_gw = gw;
-			have_gw = true;
-		}
-	} else {
-		if (c->ip6.addr_given)
-			c->ip6.prefix_len = 64;
-		if (!c->ip6.gw_given)
-			inet_pton(AF_INET6, IN6_LL_GW, &c->ip6.guest_gw);
-	}
-
-	/* Router Advertisements must come from a link-local address */
-	if (IN6_IS_ADDR_LINKLOCAL(&c->ip6.guest_gw))
-		c->ip6.our_tap_ll = c->ip6.guest_gw;
-	else if (IN6_IS_ADDR_LINKLOCAL(&ll))
-		c->ip6.our_tap_ll = ll;
-	else
-		inet_pton(AF_INET6, IN6_LL_GW, &c->ip6.our_tap_ll);
-
-	return have_gw;
 }
 
 /**
@@ -1498,315 +1634,6 @@ static void conf_init_ctx(struct ctx *c)
 }
 
 /**
- * conf_option() - Handle one option from the command line
- * @c:		Execution context
- * @a:		Options seen so far
- * @val:	getopt_long() value
- * @arg:	Option argument, NULL if none
- */
-static void conf_option(struct ctx *c, struct conf_args *a, int val,
-			const char *arg)
-{
-	char ifname[IFNAMSIZ];
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	switch (val) {
-	case 'd':
-		c->debug = true;
-		c->quiet = false;
-		log_level = LOG_DEBUG;
-		break;
-	case OPT_TRACE:
-		c->debug = c->trace = log_trace = true;
-		c->quiet = false;
-		log_level = LOG_DEBUG;
-		break;
-	case 'q':
-		c->quiet = true;
-		c->debug = c->trace = log_trace = false;
-		log_level = LOG_WARNING;
-		break;
-	case OPT_STATS:
-		c->stats_delay = (int)conf_number(arg, 0, STATS_DELAY_MAX,
-						  "delay");
-		c->stats = true;
-		break;
-	case 'f':
-		c->foreground = true;
-		break;
-	case 'e':
-		break;
-	case 'l':
-		conf_copy(c->log_path, sizeof(c->log_path), arg, "path");
-		break;
-	case OPT_LOG_SIZE:
-		c->log_size = (size_t)conf_number(arg, 0, LONG_MAX,
-						  "log size");
-		if (c->log_size < LOG_SIZE_MIN)
-			conf_bad(arg, "log size too small (minimum "
-				 STRINGIFY(LOG_SIZE_MIN) " bytes)");
-		break;
-	case OPT_RUNAS:
-		if (isolation_runas_parse(arg, &c->uid, &c->gid))
-			conf_bad(arg, "unknown user or group");
-		a->runas_given = true;
-		break;
-	case 'h':
-		conf_usage(c, stdout);
-		exit(EXIT_SUCCESS);
-	case OPT_VERSION:
-		printf("%s %s\n%s\n", c->mode == MODE_PASTA ? "pasta" : "passt",
-		       PASST_VERSION, LICENCE_LINE);
-		exit(EXIT_SUCCESS);
-	case 'p':
-		conf_copy(c->pcap, sizeof(c->pcap), arg, "path");
-		break;
-	case 'P':
-		conf_copy(c->pidfile, sizeof(c->pidfile), arg, "path");
-		break;
-	case 'm':
-		c->mtu = (int)conf_number(arg, 0, MTU_DEFAULT, "MTU");
-		if (c->mtu && c->mtu < MTU_MIN_IPV4)
-			conf_bad(arg, "MTU out of range (68-65520)");
-		break;
-	case 'a':
-		if (conf_addr_unicast(arg, &a4, &a6, false) == AF_INET) {
-			c->ip4.addr = a4;
-			c->ip4.addr_given = c->ip4.no_copy_addrs = true;
-		} else {
-			if (IN6_IS_ADDR_LINKLOCAL(&a6))
-				conf_bad(arg, "link-local address can't be "
-					      "assigned");
-			c->ip6.addr = a6;
-			c->ip6.addr_given = c->ip6.no_copy_addrs = true;
-		}
-		break;
-	case 'n':
-		a->prefix_len = conf_netmask(arg);
-		break;
-	case 'M':
-		conf_mac(arg, c->our_tap_mac);
-		break;
-	case 'g':
-		if (conf_addr_unicast(arg, &a4, &a6, false) == AF_INET) {
-			c->ip4.guest_gw = a4;
-			c->ip4.gw_given = c->ip4.no_copy_routes = true;
-		} else {
-			c->ip6.guest_gw = a6;
-			c->ip6.gw_given = c->ip6.no_copy_routes = true;
-		}
-		break;
-	case 'i':
-		conf_ifname(ifname, arg);
-		a->ifname = arg;
-		c->ifname_given = true;
-		break;
-	case 'o':
-		if (conf_addr(arg, &a4, &a6) == AF_INET) {
-			if (IN_MULTICAST(ntohl(a4.s_addr)))
-				conf_bad(arg, "not a unicast address");
-			c->ip4.addr_out = a4;
-		} else {
-			if (IN6_IS_ADDR_MULTICAST(&a6))
-				conf_bad(arg, "not a unicast address");
-			c->ip6.addr_out = a6;
-		}
-		break;
-	case OPT_OUTBOUND_IF4:
-		conf_ifname(c->ip4.ifname_out, arg);
-		break;
-	case OPT_OUTBOUND_IF6:
-		conf_ifname(c->ip6.ifname_out, arg);
-		break;
-	case 'D':
-		conf_dns(a, c, arg);
-		break;
-	case OPT_DNS_FORWARD:
-		if (conf_addr_unicast(arg, &a4, &a6, true) == AF_INET)
-			c->ip4.dns_match = a4;
-		else
-			c->ip6.dns_match = a6;
-		break;
-	case OPT_DNS_HOST:
-		if (conf_addr_unicast(arg, &a4, &a6, true) == AF_INET) {
-			c->ip4.dns_host = a4;
-			a->dns_host4_given = true;
-		} else {
-			c->ip6.dns_host = a6;
-			a->dns_host6_given = true;
-		}
-		break;
-	case 'S':
-		conf_search(c, arg);
-		a->search_given = true;
-		break;
-	case OPT_NO_DHCP_DNS:
-		a->dhcp_dns = 0;
-		break;
-	case OPT_DHCP_DNS:
-		a->dhcp_dns = 1;
-		break;
-	case OPT_NO_DHCP_SEARCH:
-		a->dhcp_search = 0;
-		break;
-	case OPT_DHCP_SEARCH:
-		a->dhcp_search = 1;
-		break;
-	case OPT_NO_TCP:
-		c->no_tcp = true;
-		break;
-	case OPT_NO_UDP:
-		c->no_udp = true;
-		break;
-	case OPT_NO_ICMP:
-		c->no_icmp = true;
-		break;
-	case OPT_NO_DHCP:
-		c->no_dhcp = true;
-		break;
-	case OPT_NO_NDP:
-		c->no_ndp = true;
-		break;
-	case OPT_NO_DHCPV6:
-		c->no_dhcpv6 = true;
-		break;
-	case OPT_NO_RA:
-		c->no_ra = true;
-		break;
-	case OPT_FREEBIND:
-		c->freebind = true;
-		break;
-	case OPT_MAP_HOST_LOOPBACK:
-		if (!strcmp(arg, "none")) {
-			c->ip4.map_host_loopback.s_addr = 0;
-			c->ip6.map_host_loopback = in6addr_any;
-			a->mhl4_given = a->mhl6_given = true;
-			c->no_map_gw = true;
-		} else if (conf_addr_unicast(arg, &a4, &a6, false) ==
-			   AF_INET) {
-			c->ip4.map_host_loopback = a4;
-			a->mhl4_given = true;
-		} else {
-			c->ip6.map_host_loopback = a6;
-			a->mhl6_given = true;
-		}
-		break;
-	case OPT_NO_MAP_GW:
-		c->no_map_gw = true;
-		break;
-	case OPT_MAP_GUEST_ADDR:
-		if (!strcmp(arg, "none")) {
-			c->ip4.map_guest_addr.s_addr = 0;
-			c->ip6.map_guest_addr = in6addr_any;
-		} else if (conf_addr_unicast(arg, &a4, &a6, false) ==
-			   AF_INET) {
-			c->ip4.map_guest_addr = a4;
-		} else {
-			c->ip6.map_guest_addr = a6;
-		}
-		break;
-	case '4':
-		a->v4only = true;
-		break;
-	case '6':
-		a->v6only = true;
-		break;
-	case 'H':
-		conf_copy(c->hostname, sizeof(c->hostname), arg, "hostname");
-		if (!conf_domain_ok(arg))
-			conf_bad(arg, "invalid hostname");
-		break;
-	case OPT_FQDN:
-		conf_copy(c->fqdn, sizeof(c->fqdn), arg, "name");
-		if (!conf_domain_ok(arg))
-			conf_bad(arg, "invalid domain name");
-		break;
-	case 's':
-		conf_copy(c->sock_path, sizeof(c->sock_path), arg, "path");
-		if (!conf_parent_is_dir(arg))
-			conf_bad(arg, "no such directory");
-		break;
-	case OPT_VHOST_USER:
-		c->vhost_user = true;
-		break;
-	case OPT_PRINT_CAPS:
-		c->print_capabilities = true;
-		break;
-	case OPT_REPAIR_PATH:
-		a->repair_given = true;
-		if (!strcmp(arg, "none"))
-			memset(c->repair_path, 0, sizeof(c->repair_path));
-		else
-			conf_copy(c->repair_path, sizeof(c->repair_path), arg,
-				  "path");
-		break;
-	case OPT_MIGRATE_EXIT:
-		c->migrate_exit = true;
-		break;
-	case OPT_MIGRATE_NO_LINGER:
-		c->migrate_no_linger = true;
-		break;
-	case 'F':
-		conf_fd(c, arg);
-		break;
-	case '1':
-		c->one_off = true;
-		break;
-	case 't':
-		conf_ports(c, &c->tcp_fwd_in, &a->fwd_prev[0], 't', arg);
-		break;
-	case 'u':
-		conf_ports(c, &c->udp_fwd_in, &a->fwd_prev[1], 'u', arg);
-		break;
-	case 'T':
-		conf_ports(c, &c->tcp_fwd_out, &a->fwd_prev[2], 'T', arg);
-		break;
-	case 'U':
-		conf_ports(c, &c->udp_fwd_out, &a->fwd_prev[3], 'U', arg);
-		break;
-	case 'I':
-		conf_ifname(c->pasta_ifname, arg);
-		break;
-	case OPT_HOST_LO_TO_NS_LO:
-		c->host_lo_to_ns_lo = true;
-		break;
-	case OPT_USERNS:
-		conf_copy(c->userns_path, sizeof(c->userns_path), arg, "path");
-		if (access(arg, F_OK))
-			conf_bad(arg, strerror(errno));
-		a->userns_given = true;
-		break;
-	case OPT_NETNS:
-		conf_netns(c, arg);
-		a->netns_given = true;
-		break;
-	case OPT_NETNS_ONLY:
-		c->netns_only = true;
-		break;
-	case OPT_NO_NETNS_QUIT:
-		c->no_netns_quit = true;
-		break;
-	case OPT_CONFIG_NET:
-		c->config_net = true;
-		break;
-	case OPT_NO_COPY_ROUTES:
-		c->ip4.no_copy_routes = c->ip6.no_copy_routes = true;
-		break;
-	case OPT_NO_COPY_ADDRS:
-		c->ip4.no_copy_addrs = c->ip6.no_copy_addrs = true;
-		break;
-	case OPT_NS_MAC_ADDR:
-		conf_mac(arg, c->ns_mac);
-		c->ns_mac_set = true;
-		break;
-	case OPT_NO_SPLICE:
-		c->no_splice = true;
-		break;
-	}
-}
-
-/**
  * conf_nofile_raise() - Raise the open file limit to the hard limit
  *
  * Called first thing, before anything is opened: a socket per forwarded
@@ -1946,10 +1773,14 @@ static void conf_addresses(struct ctx *c, const struct conf_args *a)
 	if (rc < 0)
 		die("Can't open netlink socket: %s", strerror(-rc));
 
-	if (c->ipv4_enabled)
+	if (c->ipv4_enabled) {
+		c->ifi4 = conf_ifi(a, c->ip4.ifname_out, AF_INET);
 		gw4 = conf_ip4(c, a);
-	if (c->ipv6_enabled)
-		gw6 = conf_ip6(c, a);
+	}
+	if (c->ipv6_enabled) {
+		c->ifi6 = conf_ifi(a, c->ip6.ifname_out, AF_INET6);
+		gw6 = conf_ip6(c);
+	}
 
 	/* Default loopback mapping: the gateway, for versions having one */
 	if (!a->mhl4_given && !c->no_map_gw && gw4 && c->ifi4)
@@ -1981,7 +1812,7 @@ static void conf_addresses(struct ctx *c, const struct conf_args *a)
  */
 void conf(struct ctx *c, int argc, char **argv)
 {
-	struct conf_args a = { .prefix_len = -1, .dhcp_dns = -1,
+	struct conf_args a = { .c = c, .prefix_len = -1, .dhcp_dns = -1,
 			       .dhcp_search = -1 };
 	char optstring[ARRAY_SIZE(conf_opts) * 2 + 3];
 	bool deprecated_told[ARRAY_SIZE(conf_opts)] = { false };
@@ -2015,7 +1846,7 @@ void conf(struct ctx *c, int argc, char **argv)
 		} else {
 			snprintf(conf_optname, sizeof(conf_optname), "-%c",
 				 ret);
-			o = conf_opt_find(ret);
+			o = conf_opt_by_val(ret);
 		}
 
 		if (o && !(o->modes & (1U << c->mode)))
@@ -2028,7 +1859,8 @@ void conf(struct ctx *c, int argc, char **argv)
 			deprecated_told[o - conf_opts] = true;
 		}
 
-		conf_option(c, &a, ret, optarg);
+		if (o)
+			conf_apply(o, &a, optarg);
 	}
 
 	if (c->mode == MODE_PASTA)
@@ -2103,137 +1935,3 @@ void conf(struct ctx *c, int argc, char **argv)
 	conf_pidfile(c);
 }
 
-/**
- * conf_print_dns() - Print nameservers and search list of a section
- * @c:		Execution context
- * @v4:		Print IPv4 nameservers
- * @v6:		Print IPv6 nameservers
- * @search:	Print the search list
- */
-static void conf_print_dns(const struct ctx *c, bool v4, bool v6, bool search)
-{
-	char buf[INET6_ADDRSTRLEN];
-	bool hdr = false;
-	int i;
-
-	for (i = 0; v4 && i < DNS_MAX && c->ip4.dns[i].s_addr; i++) {
-		if (!hdr)
-			info("    DNS:");
-		hdr = true;
-		info("        %s",
-		     inet_ntop(AF_INET, &c->ip4.dns[i], buf, sizeof(buf)));
-	}
-	for (i = 0; v6 && i < DNS_MAX &&
-		    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[i]); i++) {
-		if (!hdr)
-			info("    DNS:");
-		hdr = true;
-		info("        %s",
-		     inet_ntop(AF_INET6, &c->ip6.dns[i], buf, sizeof(buf)));
-	}
-
-	for (i = 0; search && i < DNS_SEARCH_MAX && *c->dns_search[i]; i++) {
-		if (!i)
-			info("    search:");
-		info("        %s", c->dns_search[i]);
-	}
-}
-
-/**
- * conf_print_ifname() - Name of a host interface for the summary
- * @ifi:	Interface index, 0 for none
- * @buf:	Buffer of IFNAMSIZ bytes
- *
- * Return: @buf
- */
-static const char *conf_print_ifname(unsigned int ifi, char *buf)
-{
-	if (!ifi || !if_indextoname(ifi, buf))
-		snprintf(buf, IFNAMSIZ, "%s", ifi ? "?" : "none");
-	return buf;
-}
-
-/**
- * conf_print() - Print the start-up summary: interfaces, addresses, DNS
- * @c:		Execution context
- *
- * Sections for disabled services are left out.
- */
-void conf_print(const struct ctx *c)
-{
-	char buf[INET6_ADDRSTRLEN], if4[IFNAMSIZ], if6[IFNAMSIZ];
-	char mac[MAC_STRLEN], ns[IFNAMSIZ + 32] = "";
-	bool local4 = c->ipv4_enabled && !c->ifi4;
-	bool local6 = c->ipv6_enabled && !c->ifi6;
-
-	if (c->mode == MODE_PASTA)
-		snprintf(ns, sizeof(ns), ", namespace interface: %s",
-			 c->pasta_ifname);
-
-	conf_print_ifname(c->ifi4, if4);
-	conf_print_ifname(c->ifi6, if6);
-	if ((local4 || !c->ipv4_enabled) && (local6 || !c->ipv6_enabled))
-		info("Outbound interface: none (local mode)%s", ns);
-	else if (!c->ipv6_enabled || (!local4 && c->ifi4 == c->ifi6))
-		info("Outbound interface: %s%s", if4, ns);
-	else if (!c->ipv4_enabled)
-		info("Outbound interface: %s%s", if6, ns);
-	else
-		info("Outbound interfaces: IPv4 %s%s, IPv6 %s%s%s",
-		     if4, local4 ? " (local mode)" : "",
-		     if6, local6 ? " (local mode)" : "", ns);
-
-	if (c->ipv4_enabled) {
-		struct in_addr mask;
-
-		mask.s_addr = htonl(c->ip4.prefix_len ?
-				    ~0U << (32 - c->ip4.prefix_len) : 0);
-		info("ARP:");
-		info("    address: %s",
-		     mac_ntop(c->our_tap_mac, mac, sizeof(mac)));
-		info("%s", c->no_dhcp ? "IPv4 (DHCP disabled):" : "DHCP:");
-		info("    assign: %s",
-		     inet_ntop(AF_INET, &c->ip4.addr, buf, sizeof(buf)));
-		info("    mask: %s",
-		     inet_ntop(AF_INET, &mask, buf, sizeof(buf)));
-		if (c->ip4.guest_gw.s_addr)
-			info("    router: %s", inet_ntop(AF_INET,
-			     &c->ip4.guest_gw, buf, sizeof(buf)));
-		if (!c->no_dhcp)
-			conf_print_dns(c, !c->no_dhcp_dns, false,
-				       !c->no_dhcp_dns_search);
-	}
-
-	if (c->ipv6_enabled) {
-		bool ra = !c->no_ndp && !c->no_ra;
-
-		if (ra && !c->no_dhcpv6)
-			info("NDP/DHCPv6:");
-		else if (ra)
-			info("NDP:");
-		else if (!c->no_dhcpv6)
-			info("DHCPv6:");
-		else
-			info("IPv6 (NDP and DHCPv6 disabled):");
-
-		if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
-			info("    assign: %s", inet_ntop(AF_INET6, &c->ip6.addr,
-							buf, sizeof(buf)));
-		info("    router: %s",
-		     inet_ntop(AF_INET6, &c->ip6.guest_gw, buf, sizeof(buf)));
-		info("    our link-local: %s",
-		     inet_ntop(AF_INET6, &c->ip6.our_tap_ll, buf, sizeof(buf)));
-		if (ra || !c->no_dhcpv6)
-			conf_print_dns(c, false, !c->no_dhcp_dns,
-				       !c->no_dhcp_dns_search);
-	}
-
-	/* What the guest isn't told, but the host uses (and pasta shows) */
-	if ((c->no_dhcp_dns && (c->ip4.dns[0].s_addr ||
-				!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[0]))) ||
-	    (c->no_dhcp_dns_search && *c->dns_search[0])) {
-		info("DNS (not advertised to the guest):");
-		conf_print_dns(c, c->no_dhcp_dns, c->no_dhcp_dns,
-			       c->no_dhcp_dns_search);
-	}
-}

@@ -30,11 +30,6 @@
 #define MTU_MIN_IPV4		68
 #define MTU_MIN_IPV6		1280
 
-/* Addresses of local mode (no usable host interface) */
-#define IN4_LL_GUEST		"169.254.2.1"
-#define IN4_LL_GW		"169.254.2.2"
-#define IN6_LL_GW		"fe80::1"
-
 /* Nameservers given to the guest, per IP version */
 #define DNS_MAX			MAXNS
 /* Entries of the DNS search list */
@@ -66,6 +61,8 @@ enum passt_mode {
  * @no_copy_addrs:	--config-net sets only @addr
  * @addr_given:		-a given for IPv4
  * @gw_given:		-g given for IPv4
+ * @local_mode:		No usable host interface: conf() assigned link-local
+ *			@addr (unless -a), @prefix_len and @guest_gw (unless -g)
  */
 struct ip4_ctx {
 	struct in_addr addr;
@@ -82,13 +79,15 @@ struct ip4_ctx {
 	bool no_copy_addrs;
 	bool addr_given;
 	bool gw_given;
+	bool local_mode;
 };
 
 /**
  * struct ip6_ctx - IPv6 configuration
  * @addr:		Global address assigned to the guest
  * @prefix_len:		Prefix length of @addr
- * @our_tap_ll:		Our link-local address on the guest link
+ * @our_tap_ll:		Our link-local address on the guest link, source of
+ *			NDP and DHCPv6 messages (set by conf() with IPv6)
  * @guest_gw:		Default gateway (router) given to the guest
  * @map_host_loopback:	Guest-side address that maps to host loopback
  * @map_guest_addr:	Guest-side address that maps to the host's @addr
@@ -101,6 +100,8 @@ struct ip4_ctx {
  * @no_copy_addrs:	--config-net sets only @addr
  * @addr_given:		-a given for IPv6
  * @gw_given:		-g given for IPv6
+ * @local_mode:		No usable host interface: conf() assigned a
+ *			link-local @guest_gw (unless -g)
  */
 struct ip6_ctx {
 	struct in6_addr addr;
@@ -118,6 +119,7 @@ struct ip6_ctx {
 	bool no_copy_addrs;
 	bool addr_given;
 	bool gw_given;
+	bool local_mode;
 };
 
 /**

@@ -388,15 +388,13 @@ static size_t dhcp_opt_put(uint8_t *msg, size_t off, size_t limit,
  * dhcp_server_id() - Our address as DHCP server: the guest's gateway
  * @c:		Execution context
  *
+ * conf() always sets one when DHCP is enabled (in local mode, too).
+ *
  * Return: server identifier, also the source address of replies
  */
 static struct in_addr dhcp_server_id(const struct ctx *c)
 {
-	struct in_addr a = c->ip4.guest_gw;
-
-	if (!a.s_addr)
-		inet_pton(AF_INET, IN4_LL_GW, &a);
-	return a;
+	return c->ip4.guest_gw;
 }
 
 /**

@@ -8,9 +8,9 @@
  * unsolicited, at start and then periodically, from ndp_timer().
  *
  * Our link-local address, the source of Router Advertisements (and of
- * DHCPv6 replies), is c->ip6.our_tap_ll if configured, else the -g gateway
+ * DHCPv6 replies), is c->ip6.our_tap_ll, chosen by conf(): the -g gateway
  * if it is link-local (the guest then routes through the address it was
- * told about), else fe80::1, the documented default gateway of local mode.
+ * told about), else the host's, else the default gateway of local mode.
  * Neighbour Advertisements come from the target address itself, as they
  * would from a node owning it: some tools (ndisc6) expect that.
  */
@@ -46,12 +46,7 @@ static const struct in6_addr ndp_all_nodes = {
  */
 void ndp_our_ll(const struct ctx *c, struct in6_addr *ll)
 {
-	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.our_tap_ll))
-		*ll = c->ip6.our_tap_ll;
-	else if (IN6_IS_ADDR_LINKLOCAL(&c->ip6.guest_gw))
-		*ll = c->ip6.guest_gw;
-	else
-		inet_pton(AF_INET6, IN6_LL_GW, ll);
+	*ll = c->ip6.our_tap_ll;
 }
 
 /**

@@ -243,18 +243,18 @@ static void background(const struct ctx *c)
 }
 
 /**
- * main() - Set up, then run the event loop until told to quit
+ * early_init() - Process set-up before anything else: name, mode, logging
+ * @c:		Execution context, mode and program name set here
  * @argc:	Argument count
- * @argv:	Options, plus target PID or command in pasta mode
+ * @argv:	Arguments
  *
- * Return: exit status (pasta: the spawned command's exit status)
+ * The name we're invoked with selects the mode. The open file limit is
+ * raised before anything is opened, and the epoll instance exists before
+ * conf() and the back ends register descriptors with it.
  */
-int main(int argc, char **argv)
+static void early_init(struct ctx *c, int argc, char **argv)
 {
-	struct epoll_event events[EPOLL_EVENTS];
 	char *name = basename(argv[0]);
-	struct ctx *c = &main_ctx;
-	struct timespec now;
 
 	c->argv0 = name;
 	c->mode = strstr(name, "pasta") ? MODE_PASTA : MODE_PASST;
@@ -266,12 +266,28 @@ int main(int argc, char **argv)
 	c->run->epollfd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->run->epollfd < 0)
 		die_perror("Failed to create epoll instance");
+}
 
+/**
+ * configure() - Command line and host defaults, capture file, summary
+ * @c:		Execution context
+ * @argc:	Argument count
+ * @argv:	Arguments
+ */
+static void configure(struct ctx *c, int argc, char **argv)
+{
 	conf(c, argc, argv);
-
 	pcap_init(c->pcap);
 	if (!c->quiet)
 		conf_print(c);
+}
+
+/**
+ * backends_init() - The namespace (pasta), guest link and protocol sockets
+ * @c:		Execution context
+ */
+static void backends_init(struct ctx *c)
+{
 	if (c->mode == MODE_PASTA)
 		pasta_setup(c);
 	icmp_init(c);
@@ -287,12 +303,18 @@ int main(int argc, char **argv)
 		die("Failed to set up the UDP loopback bypass");
 	if (fwd_auto_init(c))
 		die("Failed to set up automatic port forwarding");
+}
 
-	/* Everything is open: close the sandbox around the event loop. pasta
-	 * goes to the background first: its namespace helper must be a child
-	 * of the process that stays. passt forks after detaching, to be the
-	 * first process of a new PID namespace.
-	 */
+/**
+ * sandbox() - Detach, then close the sandbox around the event loop
+ * @c:		Execution context
+ *
+ * Everything is open at this point. pasta goes to the background first:
+ * its namespace helper must be a child of the process that stays. passt
+ * forks after detaching, to be the first process of a new PID namespace.
+ */
+static void sandbox(struct ctx *c)
+{
 	isolation_drop_user(c);
 	if (c->mode == MODE_PASTA) {
 		background(c);
@@ -306,6 +328,99 @@ int main(int argc, char **argv)
 	if (c->mode == MODE_PASTA)
 		pasta_start_child(c);
 	isolation_seccomp(c);
+}
+
+/**
+ * event_dispatch() - Hand one epoll event to its handler
+ * @c:		Execution context
+ * @e:		Event, its reference telling the handler
+ * @now:	Current timestamp
+ */
+static void event_dispatch(const struct ctx *c, const struct epoll_event *e,
+			   const struct timespec *now)
+{
+	union epoll_ref ref = { .u64 = e->data.u64 };
+	uint32_t ev = e->events;
+	const struct pool *p = NULL;
+
+	stats_events[ref.type < EPOLL_TYPE_MAX ? ref.type : 0]++;
+
+	switch (ref.type) {
+	case EPOLL_TYPE_TAP_PASTA:
+		p = tap_handler_pasta(c, ev);
+		break;
+	case EPOLL_TYPE_TAP_PASST:
+		/* One read may hold more than a pool */
+		p = tap_handler_passt(c, ev);
+		while (p->count) {
+			guest_frames(c, p, now);
+			p = tap_handler_passt(c, 0);
+		}
+		break;
+	case EPOLL_TYPE_TAP_LISTEN:
+		tap_listen_handler(c, ev);
+		break;
+	case EPOLL_TYPE_VHOST_CMD:
+		vu_cmd_handler(c, ref, ev);
+		break;
+	case EPOLL_TYPE_VHOST_KICK:
+		p = vu_kick_handler(c, ref, ev);
+		while (p->count) {
+			guest_frames(c, p, now);
+			p = vu_kick_handler(c, ref, 0);
+		}
+		break;
+	case EPOLL_TYPE_NSQUIT_INOTIFY:
+	case EPOLL_TYPE_NSQUIT_TIMER:
+		pasta_netns_quit_handler(c, ref);
+		break;
+	case EPOLL_TYPE_TCP:
+		tcp_sock_handler(c, ref, ev, now);
+		break;
+	case EPOLL_TYPE_TCP_SPLICE:
+		tcp_splice_sock_handler(c, ref, ev);
+		break;
+	case EPOLL_TYPE_UDP_SPLICE_LISTEN:
+		udp_splice_listen_handler(c, ref, ev, now);
+		break;
+	case EPOLL_TYPE_UDP_SPLICE:
+		udp_splice_sock_handler(c, ref, ev, now);
+		break;
+	case EPOLL_TYPE_UDP:
+		udp_sock_handler(c, ref, ev, now);
+		break;
+	case EPOLL_TYPE_UDP_LISTEN:
+		udp_listen_handler(c, ref, ev, now);
+		break;
+	case EPOLL_TYPE_TCP_LISTEN:
+		tcp_listen_handler(c, ref, now);
+		break;
+	case EPOLL_TYPE_TCP_TIMER:
+		tcp_timer_handler(c, now);
+		break;
+	case EPOLL_TYPE_PING:
+		icmp_sock_handler(c, ref);
+		break;
+	default:
+		debug("Unexpected epoll event type %u", ref.type);
+		break;
+	}
+
+	if (p && p->count)
+		guest_frames(c, p, now);
+	if (c->run->guest_gone)
+		guest_gone(c);
+}
+
+/**
+ * event_loop() - Wait for and dispatch events, run timers, until told to
+ *		  quit (signal) or, in pasta mode, the spawned command ends
+ * @c:		Execution context, read-only from here on
+ */
+static void event_loop(const struct ctx *c)
+{
+	struct epoll_event events[EPOLL_EVENTS];
+	struct timespec now;
 
 	while (!quit_signal && pasta_child_exit_status() < 0) {
 		int n, i;
@@ -318,84 +433,21 @@ int main(int argc, char **argv)
 		/* clock_gettime() through the vDSO: not a system call */
 		clock_gettime(CLOCK_MONOTONIC, &now);
 
-		for (i = 0; i < n; i++) {
-			union epoll_ref ref = { .u64 = events[i].data.u64 };
-			uint32_t ev = events[i].events;
-			const struct pool *p = NULL;
-
-			stats_events[ref.type < EPOLL_TYPE_MAX ? ref.type : 0]++;
-
-			switch (ref.type) {
-			case EPOLL_TYPE_TAP_PASTA:
-				p = tap_handler_pasta(c, ev);
-				break;
-			case EPOLL_TYPE_TAP_PASST:
-				/* One read may hold more than a pool */
-				p = tap_handler_passt(c, ev);
-				while (p->count) {
-					guest_frames(c, p, &now);
-					p = tap_handler_passt(c, 0);
-				}
-				break;
-			case EPOLL_TYPE_TAP_LISTEN:
-				tap_listen_handler(c, ev);
-				break;
-			case EPOLL_TYPE_VHOST_CMD:
-				vu_cmd_handler(c, ref, ev);
-				break;
-			case EPOLL_TYPE_VHOST_KICK:
-				p = vu_kick_handler(c, ref, ev);
-				while (p->count) {
-					guest_frames(c, p, &now);
-					p = vu_kick_handler(c, ref, 0);
-				}
-				break;
-			case EPOLL_TYPE_NSQUIT_INOTIFY:
-			case EPOLL_TYPE_NSQUIT_TIMER:
-				pasta_netns_quit_handler(c, ref);
-				break;
-			case EPOLL_TYPE_TCP:
-				tcp_sock_handler(c, ref, ev, &now);
-				break;
-			case EPOLL_TYPE_TCP_SPLICE:
-				tcp_splice_sock_handler(c, ref, ev);
-				break;
-			case EPOLL_TYPE_UDP_SPLICE_LISTEN:
-				udp_splice_listen_handler(c, ref, ev, &now);
-				break;
-			case EPOLL_TYPE_UDP_SPLICE:
-				udp_splice_sock_handler(c, ref, ev, &now);
-				break;
-			case EPOLL_TYPE_UDP:
-				udp_sock_handler(c, ref, ev, &now);
-				break;
-			case EPOLL_TYPE_UDP_LISTEN:
-				udp_listen_handler(c, ref, ev, &now);
-				break;
-			case EPOLL_TYPE_TCP_LISTEN:
-				tcp_listen_handler(c, ref, &now);
-				break;
-			case EPOLL_TYPE_TCP_TIMER:
-				tcp_timer_handler(c, &now);
-				break;
-			case EPOLL_TYPE_PING:
-				icmp_sock_handler(c, ref);
-				break;
-			default:
-				debug("Unexpected epoll event type %u",
-				      ref.type);
-				break;
-			}
-
-			if (p && p->count)
-				guest_frames(c, p, &now);
-			if (c->run->guest_gone)
-				guest_gone(c);
-		}
+		for (i = 0; i < n; i++)
+			event_dispatch(c, &events[i], &now);
 
 		timers(c, &now);
 	}
+}
 
+/**
+ * finish() - Counters, the namespace helper, and our exit status
+ * @c:		Execution context
+ *
+ * Return: exit status: the spawned command's (pasta), 0 after a signal
+ */
+static int finish(const struct ctx *c)
+{
 	/* A spawned command shares our standard error, and scripts read
 	 * what it prints there: counters only if asked for
 	 */
@@ -420,4 +472,25 @@ int main(int argc, char **argv)
 	}
 	info("Exiting on signal %i", (int)quit_signal);
 	return EXIT_SUCCESS;
+}
+
+/**
+ * main() - Set up, then run the event loop until told to quit
+ * @argc:	Argument count
+ * @argv:	Options, plus target PID or command in pasta mode
+ *
+ * Return: exit status (pasta: the spawned command's exit status)
+ */
+int main(int argc, char **argv)
+{
+	struct ctx *c = &main_ctx;
+
+	early_init(c, argc, argv);
+	configure(c, argc, argv);
+	backends_init(c);
+	sandbox(c);
+
+	/* Set up: the context is read-only from here on */
+	event_loop(c);
+	return finish(c);
 }

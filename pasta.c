@@ -780,15 +780,11 @@ static int pasta_config_ip4(const struct ctx *c)
 	int plen = c->ip4.prefix_len;
 	int ret;
 
-	/* Local mode (see NOTES): conf() normally fills these in already */
-	if (!c->ifi4 && !addr.s_addr) {
-		inet_pton(AF_INET, IN4_LL_GUEST, &addr);
-		plen = 16;
-	}
-	if (!c->ifi4 && !gw.s_addr)
-		inet_pton(AF_INET, IN4_LL_GW, &gw);
+	/* Local mode: conf() set link-local addresses; -n 0 means a host
+	 * route, or the local-mode prefix
+	 */
 	if (plen <= 0 || plen > 32)
-		plen = c->ifi4 ? 32 : 16;
+		plen = c->ip4.local_mode ? 16 : 32;
 
 	if (copy_addrs)
 		ret = nl_addr_dup(nl_sock, c->ifi4, nl_sock_ns, ifi, AF_INET);
@@ -828,7 +824,9 @@ static int pasta_config_ip6(const struct ctx *c)
 	if (plen <= 0 || plen > 128)
 		plen = 64;
 
-	/* Local mode: no address, the kernel's link-local one will do */
+	/* Local mode: no address, the kernel's link-local one will do, and
+	 * conf() set a link-local gateway
+	 */
 	if (copy_addrs)
 		ret = nl_addr_dup(nl_sock, c->ifi6, nl_sock_ns, ifi, AF_INET6);
 	else if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
@@ -836,9 +834,6 @@ static int pasta_config_ip6(const struct ctx *c)
 				  plen);
 	if (ret < 0)
 		return pasta_nl_err(ret, "set IPv6 address", ifname);
-
-	if (!c->ifi6 && IN6_IS_ADDR_UNSPECIFIED(&gw))
-		inet_pton(AF_INET6, IN6_LL_GW, &gw);
 
 	if (copy_routes)
 		ret = nl_route_dup(nl_sock, c->ifi6, nl_sock_ns, ifi, AF_INET6);

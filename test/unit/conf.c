@@ -417,6 +417,41 @@ static void conf_passt_only(void)
 	      CONF_EXITED_0);
 }
 
+static bool a6_is(const struct in6_addr *a, const char *s)
+{
+	struct in6_addr b;
+
+	return inet_pton(AF_INET6, s, &b) == 1 && IN6_ARE_ADDR_EQUAL(a, &b);
+}
+
+static void check_local_mode(struct ctx *c)
+{
+	/* Local mode is the host's choice: the addresses go with it */
+	CHECK(c->ip4.local_mode == !c->ifi4);
+	CHECK(c->ip6.local_mode == !c->ifi6);
+	if (c->ip4.local_mode) {
+		CHECK(c->ip4.addr.s_addr == htonl(0xa9fe0201));
+		CHECK(c->ip4.prefix_len == 16);
+		CHECK(c->ip4.guest_gw.s_addr == htonl(0xa9fe0202));
+	}
+	if (c->ip6.local_mode)
+		CHECK(a6_is(&c->ip6.guest_gw, "fe80::1"));
+	CHECK(IN6_IS_ADDR_LINKLOCAL(&c->ip6.our_tap_ll));
+}
+
+static void check_ll_gw(struct ctx *c)
+{
+	CHECK(a6_is(&c->ip6.guest_gw, "fe80::99"));
+	CHECK(a6_is(&c->ip6.our_tap_ll, "fe80::99"));
+}
+
+/* Local mode, and our link-local address: a link-local gateway's first */
+static void conf_local_mode(void)
+{
+	CHECK(!conf_case(MODE_PASST, check_local_mode, NULL));
+	CHECK(!conf_case(MODE_PASST, check_ll_gw, "-g", "fe80::99", NULL));
+}
+
 int main(void)
 {
 	RUN(conf_defaults);
@@ -426,5 +461,6 @@ int main(void)
 	RUN(conf_dns);
 	RUN(conf_pasta_target);
 	RUN(conf_passt_only);
+	RUN(conf_local_mode);
 	UNIT_EXIT();
 }

@@ -87,6 +87,8 @@ static inline void test_ctx(struct ctx *c)
 	inet_pton(AF_INET6, "2001:db8::2", &c->ip6.addr);
 	c->ip6.prefix_len = 64;
 	inet_pton(AF_INET6, "2001:db8::1", &c->ip6.guest_gw);
+	/* As conf() sets it for a global gateway, without a host one */
+	inet_pton(AF_INET6, "fe80::1", &c->ip6.our_tap_ll);
 	inet_pton(AF_INET6, "2001:db8::53", &c->ip6.dns[0]);
 
 	strcpy(c->dns_search[0], "example.org");
