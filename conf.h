@@ -7,6 +7,5 @@
 
 void conf_nofile_raise(void);
 void conf(struct ctx *c, int argc, char **argv);
-void conf_print(const struct ctx *c);
 
 #endif /* CONF_H */

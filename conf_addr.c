@@ -18,7 +18,6 @@
 #include "log.h"
 #include "ctx.h"
 #include "netlink.h"
-#include "conf.h"
 #include "conf_addr.h"
 
 /* Local mode (no usable host interface): the guest's address, prefix length

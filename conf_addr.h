@@ -70,4 +70,6 @@ bool conf_ip4(struct ctx *c, const struct conf_args *a);
 bool conf_ip6(struct ctx *c);
 void conf_dns_setup(struct ctx *c, const struct conf_args *a);
 
+void conf_print(const struct ctx *c);
+
 #endif /* CONF_ADDR_H */

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "passt.h"
 #include "conf.h"
+#include "conf_addr.h"
 #include "packet.h"
 #include "pcap.h"
 #include "tap.h"
