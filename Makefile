@@ -32,9 +32,54 @@ ifeq ($(SECCOMP_DEBUG),1)
 WARNINGS += -DSECCOMP_DEBUG
 endif
 
+HASH := \#
+
+# Kernel headers (linux/, asm/, asm-generic/): a C library other than glibc
+# may come without them, as Debian's musl-gcc, which doesn't look in
+# /usr/include. KERNEL_HEADERS=DIR names a directory holding the three; if
+# unset and $(CC) can't find them, links to the build machine's own
+# (linux-libc-dev) are made in .kernel-headers/, leaving out the rest of
+# /usr/include: glibc's headers must not mix with another C library's.
+ifeq ($(origin KERNEL_HEADERS),undefined)
+ifneq ($(shell echo '$(HASH)include <linux/if_ether.h>' | \
+	       $(CC) -E -x c - >/dev/null 2>&1 || echo missing),)
+KHDR_ARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+ifeq ($(wildcard /usr/include/linux/if_ether.h \
+		 /usr/include/$(KHDR_ARCH)/asm/types.h),)
+$(warning $(CC) finds no kernel headers: install linux-libc-dev, or set \
+	  KERNEL_HEADERS to a directory holding linux/, asm/, asm-generic/)
+else
+KERNEL_HEADERS := $(CURDIR)/.kernel-headers
+$(shell mkdir -p .kernel-headers && \
+	ln -sfn /usr/include/linux .kernel-headers/linux && \
+	ln -sfn /usr/include/asm-generic .kernel-headers/asm-generic && \
+	ln -sfn /usr/include/$(KHDR_ARCH)/asm .kernel-headers/asm)
+endif
+endif
+endif
+KHDR_CFLAGS := $(if $(KERNEL_HEADERS),-isystem $(KERNEL_HEADERS))
+
+# Static PIE if the toolchain links one for real, else -static: cross C
+# libraries without rcrt1.o can't, and Debian's musl-gcc gives a dynamically
+# linked binary for -static-pie (it has a program interpreter). One trivial
+# program is linked to tell; STATIC_LDFLAGS=... skips the test.
+ifeq ($(origin STATIC_LDFLAGS),undefined)
+ifeq ($(SANITIZE),)
+STATIC_LDFLAGS := $(shell t=$$(mktemp) && \
+	echo 'int main(void) { return 0; }' | \
+	$(CC) -x c -fPIE -static-pie -o "$$t" - >/dev/null 2>&1 && \
+	readelf -lW "$$t" 2>/dev/null | grep -q 'Program Headers' && \
+	! readelf -lW "$$t" | grep -q INTERP && s=-static-pie || s=-static; \
+	rm -f "$$t"; echo $$s)
+ifeq ($(STATIC_LDFLAGS),-static)
+$(info note: $(CC) can't link a static PIE, linking -static instead)
+endif
+endif
+endif
+
 BASE_CFLAGS := -std=gnu11 -O2 -g -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
 	       -fstack-protector-strong -fPIE -pipe \
-	       -DPASST_VERSION='"$(VERSION)"'
+	       -DPASST_VERSION='"$(VERSION)"' $(KHDR_CFLAGS)
 override CFLAGS += $(BASE_CFLAGS) $(WARNINGS)
 LDFLAGS += -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 
@@ -47,7 +92,7 @@ override CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer -DPASST_SANITIZE
 LDFLAGS += -pie
 else
-LDFLAGS += -static-pie
+LDFLAGS += $(STATIC_LDFLAGS)
 endif
 
 SRCS := $(sort $(wildcard *.c))
@@ -88,16 +133,19 @@ pasta: passt
 
 # The seccomp filters, from the #syscalls annotations next to the code
 seccomp.h: seccomp.sh $(filter-out seccomp.h,$(HDRS)) $(SRCS)
-	CC="$(CC)" sh seccomp.sh $@ $(SRCS) $(filter-out seccomp.h,$(HDRS))
+	CC="$(CC) $(KHDR_CFLAGS)" sh seccomp.sh $@ $(SRCS) $(filter-out seccomp.h,$(HDRS))
 
 seccomp-report: seccomp.sh
-	@CC="$(CC)" sh seccomp.sh --report $(SRCS) $(filter-out seccomp.h,$(HDRS))
+	@CC="$(CC) $(KHDR_CFLAGS)" sh seccomp.sh --report $(SRCS) $(filter-out seccomp.h,$(HDRS))
 
 %.o: %.c $(HDRS)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Unit tests are linked as the program is (static): on other architectures
+# they run under qemu-user, without the target's dynamic loader at hand.
+# Helpers stay dynamic: some resolve names, which static glibc can't.
 test/unit/%: test/unit/%.c $(wildcard test/unit/*.h) $(LIB_OBJS) $(HDRS)
-	$(CC) $(CFLAGS) -I. -o $@ $< $(LIB_OBJS)
+	$(CC) $(CFLAGS) -I. -o $@ $< $(LIB_OBJS) $(LDFLAGS)
 
 test/helpers/%: test/helpers/%.c $(LIB_OBJS) $(HDRS)
 	$(CC) $(CFLAGS) -I. -o $@ $< $(LIB_OBJS)
@@ -163,4 +211,4 @@ uninstall:
 
 clean:
 	rm -f passt pasta *.o seccomp.h $(UNIT_BINS) $(HELPER_BINS)
-	rm -rf $(FUZZ_BUILD)
+	rm -rf $(FUZZ_BUILD) .kernel-headers

@@ -15,6 +15,14 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+/* C libraries other than glibc may lack the close_range() wrapper (musl) */
+#ifndef __GLIBC__
+#define close_range(first, last, flags)					\
+	syscall(SYS_close_range, (first), (last), (flags))
+#endif
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #ifndef MIN

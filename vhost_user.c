@@ -103,6 +103,11 @@ enum vu_request {
 	VU_SET_VRING_ENABLE		= 18,
 };
 
+/* Messages are in the machine's own byte order (the vhost-user spec says
+ * so): only what lies in guest memory, rings and virtio-net headers, is
+ * little-endian
+ */
+
 /**
  * struct vu_hdr - Message header
  * @request:	enum vu_request

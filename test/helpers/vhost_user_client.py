@@ -36,6 +36,9 @@ FEATURES = F_MRG_RXBUF | F_INDIRECT | F_PROTOCOL | F_VERSION_1
 
 DESC_NEXT, DESC_WRITE, DESC_INDIRECT = 1, 2, 4
 
+# Byte order: vhost-user messages are in the machine's own ('='), rings,
+# descriptors and the virtio-net header in guest memory little-endian ('<')
+
 MEM_BYTES = 1 << 20
 UVA_BASE = 0x7f0000000000     # the front end's address of guest 0x0
 QSIZE = 16
@@ -92,7 +95,7 @@ class FrontEnd:
         """Send a message; size overrides the header's payload length"""
         if size is None:
             size = len(payload)
-        msg = struct.pack('<III', req, flags, size) + payload
+        msg = struct.pack('=III', req, flags, size) + payload
         if fds:
             socket.send_fds(self.s, [msg], list(fds))
         else:
@@ -101,7 +104,7 @@ class FrontEnd:
     def reply(self):
         """Read a reply: (request, payload)"""
         hdr = self.recv_exact(12)
-        req, _, size = struct.unpack('<III', hdr)
+        req, _, size = struct.unpack('=III', hdr)
         return req, self.recv_exact(size)
 
     def recv_exact(self, n):
@@ -127,19 +130,19 @@ class FrontEnd:
             return True
 
     def state(self, req, index, num):
-        self.send(req, struct.pack('<II', index, num))
+        self.send(req, struct.pack('=II', index, num))
 
     def mem_table(self, size=MEM_BYTES):
-        region = struct.pack('<QQQQ', 0, size, UVA_BASE, 0)
-        self.send(SET_MEM_TABLE, struct.pack('<II', 1, 0) + region,
+        region = struct.pack('=QQQQ', 0, size, UVA_BASE, 0)
+        self.send(SET_MEM_TABLE, struct.pack('=II', 1, 0) + region,
                   [self.fd])
 
     def setup(self, queues=(RXQ, TXQ), kick=True):
         """Negotiate and start queues the way qemu would"""
         self.send(GET_FEATURES)
         _, f = self.reply()
-        assert struct.unpack('<Q', f)[0] & FEATURES == FEATURES
-        self.send(SET_FEATURES, struct.pack('<Q', FEATURES))
+        assert struct.unpack('=Q', f)[0] & FEATURES == FEATURES
+        self.send(SET_FEATURES, struct.pack('=Q', FEATURES))
         self.send(SET_OWNER)
         self.mem_table()
         self.start(queues, kick)
@@ -151,11 +154,11 @@ class FrontEnd:
             self.state(SET_VRING_NUM, q, QSIZE)
             self.state(SET_VRING_BASE, q, bases[q])
             self.send(SET_VRING_ADDR, struct.pack(
-                '<IIQQQQ', q, 0, UVA_BASE + desc, UVA_BASE + used,
+                '=IIQQQQ', q, 0, UVA_BASE + desc, UVA_BASE + used,
                 UVA_BASE + avail, 0))
-            self.send(SET_VRING_CALL, struct.pack('<Q', q), [self.call[q]])
+            self.send(SET_VRING_CALL, struct.pack('=Q', q), [self.call[q]])
             if kick:
-                self.send(SET_VRING_KICK, struct.pack('<Q', q),
+                self.send(SET_VRING_KICK, struct.pack('=Q', q),
                           [self.kick[q]])
             self.state(SET_VRING_ENABLE, q, 1)
 
@@ -297,7 +300,7 @@ def restart_queues(name):
         for q in (RXQ, TXQ):
             fe.state(GET_VRING_BASE, q, 0)
             _, p = fe.reply()
-            bases.append(struct.unpack('<II', p)[1])
+            bases.append(struct.unpack('=II', p)[1])
         rx_used = fe.used(RXQ)[0]
         if bases != [rx_used, 1]:
             result(False, name, f'bases {bases}, want [{rx_used}, 1]')
@@ -348,7 +351,7 @@ def main():
     hostile('short_set_features', 'bad size',
             lambda fe: fe.send(SET_FEATURES, b'\0' * 4))
     hostile('unoffered_features', 'features not offered',
-            lambda fe: fe.send(SET_FEATURES, struct.pack('<Q', 1 << 63)))
+            lambda fe: fe.send(SET_FEATURES, struct.pack('=Q', 1 << 63)))
     hostile('fds_on_get_features', 'unexpected file descriptors',
             lambda fe: fe.send(GET_FEATURES, fds=[fe.fd]))
     hostile('unknown_request', 'unsupported request',
@@ -356,22 +359,22 @@ def main():
     hostile('log_base', 'dirty page logging',
             lambda fe: fe.send(SET_LOG_BASE, bytes(16), [fe.fd]))
     hostile('zero_regions', 'bad number of memory regions',
-            lambda fe: fe.send(SET_MEM_TABLE, struct.pack('<II', 0, 0)))
+            lambda fe: fe.send(SET_MEM_TABLE, struct.pack('=II', 0, 0)))
     hostile('nine_regions', 'bad number of memory regions',
-            lambda fe: fe.send(SET_MEM_TABLE, struct.pack('<II', 9, 0) +
+            lambda fe: fe.send(SET_MEM_TABLE, struct.pack('=II', 9, 0) +
                                bytes(9 * 32), [fe.fd]))
     hostile('region_count_mismatch', "size doesn't match",
-            lambda fe: fe.send(SET_MEM_TABLE, struct.pack('<II', 2, 0) +
-                               struct.pack('<QQQQ', 0, 4096, 0, 0),
+            lambda fe: fe.send(SET_MEM_TABLE, struct.pack('=II', 2, 0) +
+                               struct.pack('=QQQQ', 0, 4096, 0, 0),
                                [fe.fd]))
     hostile('region_without_fd', 'one file descriptor per region',
-            lambda fe: fe.send(SET_MEM_TABLE, struct.pack('<II', 1, 0) +
-                               struct.pack('<QQQQ', 0, 4096, 0, 0)))
+            lambda fe: fe.send(SET_MEM_TABLE, struct.pack('=II', 1, 0) +
+                               struct.pack('=QQQQ', 0, 4096, 0, 0)))
     hostile('region_past_file_end', 'past the end of its file',
             lambda fe: fe.mem_table(size=MEM_BYTES * 16))
     hostile('region_wraps', 'bad memory region bounds',
-            lambda fe: fe.send(SET_MEM_TABLE, struct.pack('<II', 1, 0) +
-                               struct.pack('<QQQQ', 1 << 63, 1 << 63, 0, 0),
+            lambda fe: fe.send(SET_MEM_TABLE, struct.pack('=II', 1, 0) +
+                               struct.pack('=QQQQ', 1 << 63, 1 << 63, 0, 0),
                                [fe.fd]))
     def shrink_after_map(fe):
         """passt seals the memfd: shrinking it must now fail"""
@@ -392,7 +395,7 @@ def main():
     hostile('vring_size', 'bad queue size',
             lambda fe: fe.state(SET_VRING_NUM, 0, 3))
     hostile('kick_index', 'no such queue',
-            lambda fe: fe.send(SET_VRING_KICK, struct.pack('<Q', 200),
+            lambda fe: fe.send(SET_VRING_KICK, struct.pack('=Q', 200),
                                [fe.kick[0]]))
     def full_pipe_call(fe):
         """A full pipe as call "eventfd": signalling it must not block"""
@@ -405,7 +408,7 @@ def main():
             pass
         os.set_blocking(w, True)
         fe.setup()
-        fe.send(SET_VRING_CALL, struct.pack('<Q', TXQ), [w])
+        fe.send(SET_VRING_CALL, struct.pack('=Q', TXQ), [w])
         fe.post_rx(2)
         fe.transmit(arp_request('192.0.2.1'))
         ok = wait_arp(fe)[0] is not None
@@ -421,7 +424,7 @@ def main():
     def rings_outside(fe):
         fe.mem_table()
         fe.state(SET_VRING_NUM, 1, QSIZE)
-        fe.send(SET_VRING_ADDR, struct.pack('<IIQQQQ', 1, 0, UVA_BASE +
+        fe.send(SET_VRING_ADDR, struct.pack('=IIQQQQ', 1, 0, UVA_BASE +
                                             MEM_BYTES - 16, UVA_BASE,
                                             UVA_BASE, 0))
     hostile('rings_outside_memory', 'rings outside guest memory',
