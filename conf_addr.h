@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Between conf.c and conf_addr.c: the options seen on the command line,
  * which the addresses, routes and nameservers derived in conf_addr.c
- * depend on. Only these two files include it.
+ * depend on, and the start-up summary passt.c prints.
  */
 #ifndef CONF_ADDR_H
 #define CONF_ADDR_H

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "util.h"
 #include "log.h"
 #include "sock_unix.h"
 
