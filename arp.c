@@ -9,7 +9,6 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/if_ether.h>
-#include <linux/if_ether.h>
 
 #include "util.h"
 #include "log.h"

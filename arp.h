@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <sys/uio.h>
 #include <netinet/if_ether.h>
-#include <linux/if_ether.h>
 
 #include "ctx.h"
 #include "packet.h"

@@ -9,7 +9,7 @@
 
 #include <string.h>
 #include <netinet/udp.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 
 #include "util.h"
 #include "log.h"

@@ -17,7 +17,7 @@
 
 #include <string.h>
 #include <netinet/icmp6.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 
 #include "util.h"
 #include "log.h"

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 
 #include "epoll_ctl.h"
 #include "util.h"

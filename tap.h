@@ -16,7 +16,7 @@
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <netinet/udp.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 
 #include "ctx.h"
 #include "packet.h"

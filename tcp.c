@@ -35,7 +35,7 @@
 #include <netinet/ip_icmp.h>
 #include <netinet/icmp6.h>
 #include <netinet/tcp.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 #include <linux/sockios.h>
 
 #include "epoll_ctl.h"

@@ -51,7 +51,7 @@
 #include <netinet/ip_icmp.h>
 #include <netinet/icmp6.h>
 #include <linux/errqueue.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 
 #include "epoll_ctl.h"
 #include "inany.h"

@@ -26,7 +26,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 
 #include "epoll_ctl.h"
 #include "util.h"

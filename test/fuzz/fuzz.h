@@ -23,7 +23,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 
 #include "passt.h"
 #include "checksum.h"

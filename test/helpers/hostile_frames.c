@@ -24,7 +24,7 @@
 #include <netinet/udp.h>
 #include <netinet/icmp6.h>
 #include <linux/if_packet.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 
 #include "checksum.h"
 

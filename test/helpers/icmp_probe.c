@@ -35,7 +35,7 @@
 #include <netinet/icmp6.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 #include <linux/if_packet.h>
 
 #include "checksum.h"

@@ -23,7 +23,7 @@
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <linux/if_packet.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 
 #include "checksum.h"
 
