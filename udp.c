@@ -62,6 +62,7 @@
 #include "checksum.h"
 #include "flow.h"
 #include "fwd.h"
+#include "sock_l4.h"
 #include "tap.h"
 #include "udp.h"
 #include "udp_splice.h"
@@ -256,38 +257,29 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 }
 
 /**
- * udp_bind_out() - Bind an outbound socket to the guest's source port
+ * udp_sock_out() - Open a flow socket, bound for a guest's datagram
  * @c:		Execution context
- * @s:		Socket
  * @v4:		IPv4 socket, IPv6 otherwise
  * @lo:		Destination is loopback: -o and --outbound-if* don't apply
  * @port:	Guest's source port, host order
  *
  * The port is kept if it's free on the host, otherwise the kernel picks one
- * when connecting. A port forwarded to the same port of the guest (-u) is
- * shared with our bound socket (SO_REUSEADDR on both), so that a guest
- * service keeps its well-known port towards peers it contacts itself.
+ * (keeping the -o address). A port forwarded to the same port of the guest
+ * (-u) is shared with our bound socket (SO_REUSEADDR on both), so that a
+ * guest service keeps its well-known port towards peers it contacts itself.
+ *
+ * Return: socket, or -errno
  */
-static void udp_bind_out(const struct ctx *c, int s, bool v4, bool lo,
-			 in_port_t port)
+static int udp_sock_out(const struct ctx *c, bool v4, bool lo, in_port_t port)
 {
-	const char *ifname = v4 ? c->ip4.ifname_out : c->ip6.ifname_out;
+	unsigned int flags = SOCK_L4_V6ONLY | SOCK_L4_SOFT;
 	const struct fwd_ports *fwd = &c->udp_fwd_in;
 	union inany_addr a;
-	union sockaddr_inany sa;
-	socklen_t sl;
+	int s;
 
 	if (port && fwd_port_is_forwarded(fwd, port) &&
-	    fwd_port_target(fwd, port) == port) {
-		int one = 1;
-
-		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	}
-
-	if (!lo && *ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
-					 ifname, strlen(ifname)))
-		debug("UDP: can't bind to interface %s: %s", ifname,
-		      strerror(errno));
+	    fwd_port_target(fwd, port) == port)
+		flags |= SOCK_L4_REUSEADDR;
 
 	if (v4) {
 		struct in_addr a4 = { .s_addr = htonl(INADDR_ANY) };
@@ -297,14 +289,15 @@ static void udp_bind_out(const struct ctx *c, int s, bool v4, bool lo,
 		a.a6 = lo ? in6addr_any : c->ip6.addr_out;
 	}
 
-	sl = sockaddr_from_inany(&sa, &a, port);
-	if (!bind(s, &sa.sa, sl) || inany_is_unspecified(&a))
-		return;
-
-	/* Port taken: keep the -o address at least */
-	sl = sockaddr_from_inany(&sa, &a, 0);
-	if (bind(s, &sa.sa, sl))
-		debug("UDP: can't bind outbound socket: %s", strerror(errno));
+	s = sock_l4(&(struct sock_l4){
+		.proto = IPPROTO_UDP, .addr = &a, .port = port,
+		.ifname = lo ? NULL : (v4 ? c->ip4.ifname_out :
+					    c->ip6.ifname_out),
+		.flags = flags,
+	});
+	if (s >= 0)
+		udp_sock_opts(s, v4);
+	return s;
 }
 
 /**
@@ -327,7 +320,6 @@ static struct udp_flow *udp_flow_from_guest(const struct ctx *c,
 	union inany_addr dst;
 	union sockaddr_inany sa;
 	socklen_t sl;
-	bool v4;
 	int s;
 
 	if (udp_flows_active >= UDP_FLOWS_MAX) {
@@ -337,24 +329,11 @@ static struct udp_flow *udp_flow_from_guest(const struct ctx *c,
 	if (fwd_nat_from_guest(c, IPPROTO_UDP, &fi->daddr, dport, &dst))
 		return NULL;
 
-	v4 = inany_v4(&dst);
-	s = socket(v4 ? AF_INET : AF_INET6,
-		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	s = udp_sock_out(c, inany_v4(&dst), inany_is_loopback(&dst), sport);
 	if (s < 0) {
-		debug("UDP: can't open socket: %s", strerror(errno));
+		debug("UDP: can't open socket: %s", strerror(-s));
 		return NULL;
 	}
-	if (s > FD_REF_MAX) {
-		close(s);
-		return NULL;
-	}
-	if (!v4) {
-		int one = 1;
-
-		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	}
-	udp_sock_opts(s, v4);
-	udp_bind_out(c, s, v4, inany_is_loopback(&dst), sport);
 
 	sl = sockaddr_from_inany(&sa, &dst, dport);
 	if (connect(s, &sa.sa, sl)) {
@@ -958,29 +937,16 @@ static int udp_reply_sock(const struct ctx *c, const struct fwd_rule *rule,
 			  const union inany_addr *peer, in_port_t pport)
 {
 	bool v4 = inany_v4(peer);
-	union inany_addr any;
+	struct sock_l4 req = {
+		.proto = IPPROTO_UDP, .port = port,
+		.ifname = rule ? rule->ifname : NULL,
+		.flags = SOCK_L4_REUSEADDR | SOCK_L4_V6ONLY | SOCK_L4_IF_SOFT |
+			 (c->freebind ? SOCK_L4_FREEBIND : 0),
+	};
 	union sockaddr_inany sa;
-	int s, one = 1;
+	union inany_addr any;
 	socklen_t sl;
-
-	s = socket(v4 ? AF_INET : AF_INET6,
-		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-	if (s < 0)
-		return -1;
-	if (s > FD_REF_MAX)
-		goto fail;
-
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (!v4)
-		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (c->freebind)
-		setsockopt(s, v4 ? IPPROTO_IP : IPPROTO_IPV6,
-			   v4 ? IP_FREEBIND : IPV6_FREEBIND, &one,
-			   sizeof(one));
-	if (rule && *rule->ifname)
-		setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, rule->ifname,
-			   strlen(rule->ifname));
-	udp_sock_opts(s, v4);
+	int s;
 
 	if (v4)
 		inany_from_v4(&any, (struct in_addr){ 0 });
@@ -988,24 +954,26 @@ static int udp_reply_sock(const struct ctx *c, const struct fwd_rule *rule,
 		any.a6 = in6addr_any;
 
 	/* The local address may not be bindable (broadcast): any will do */
-	sl = sockaddr_from_inany(&sa, inany_is_unspecified(local) ||
-				    !inany_v4(local) != !v4 ? &any : local,
-			       port);
-	if (bind(s, &sa.sa, sl)) {
-		sl = sockaddr_from_inany(&sa, &any, port);
-		if (bind(s, &sa.sa, sl))
-			goto fail;
+	req.addr = inany_is_unspecified(local) ||
+		   !inany_v4(local) != !v4 ? &any : local;
+	s = sock_l4(&req);
+	if (s < 0 && req.addr != &any) {
+		req.addr = &any;
+		s = sock_l4(&req);
 	}
+	if (s < 0) {
+		debug("UDP: can't open reply socket: %s", strerror(-s));
+		return -1;
+	}
+	udp_sock_opts(s, v4);
 
 	sl = sockaddr_from_inany(&sa, peer, pport);
-	if (connect(s, &sa.sa, sl))
-		goto fail;
+	if (connect(s, &sa.sa, sl)) {
+		debug("UDP: can't open reply socket: %s", strerror(errno));
+		close(s);
+		return -1;
+	}
 	return s;
-
-fail:
-	debug("UDP: can't open reply socket: %s", strerror(errno));
-	close(s);
-	return -1;
 }
 
 /**
@@ -1110,84 +1078,37 @@ void udp_listen_handler(const struct ctx *c, union epoll_ref ref, uint32_t event
 }
 
 /**
- * udp_listen_sock() - Bind a socket for one forwarded port
+ * udp_listen_one() - Bind a socket for one forwarded port (-u)
  * @c:		Execution context
- * @r:		Index of the forwarding rule in c->udp_fwd_in
+ * @la:		Address to bind, from fwd_listen_addrs()
+ * @rule:	Forwarding rule, in c->udp_fwd_in
  * @port:	Port
+ * @ns:		Unused: -u sockets are on the host
  *
- * Without an address in the rule, one IPv6 socket takes both versions.
- *
- * Return: 0 on success, -errno on failure
+ * Return: socket on success, -errno on failure
  */
-static int udp_listen_sock(const struct ctx *c, unsigned r, in_port_t port)
+static int udp_listen_one(const struct ctx *c,
+			  const struct fwd_listen_addr *la,
+			  const struct fwd_rule *rule, in_port_t port, bool ns)
 {
-	const struct fwd_rule *rule = &c->udp_fwd_in.rules[r];
-	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_LISTEN };
-	union inany_addr any;
-	union sockaddr_inany sa;
-	int s, one = 1, rc;
-	socklen_t sl;
-	bool v4;
+	unsigned int r = (unsigned int)(rule - c->udp_fwd_in.rules);
+	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_LISTEN,
+				.data = port | (r << UDP_LISTEN_PORT_BITS) };
 
-	if (rule->flags & FWD_RULE_ADDR) {
-		any = rule->addr;
-	} else if (c->ipv6_enabled) {
-		memset(&any, 0, sizeof(any));
-	} else {
-		inany_from_v4(&any, (struct in_addr){ htonl(INADDR_ANY) });
-	}
-	v4 = inany_v4(&any);
-	if (v4 && !c->ipv4_enabled)
+	(void)ns;
+	if (inany_v4(&la->addr) && !c->ipv4_enabled)
 		return -EAFNOSUPPORT;
 
-	s = socket(v4 ? AF_INET : AF_INET6,
-		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-	if (s < 0)
-		return -errno;
-	if (s > fwd_listen_fd_max) {
-		close(s);
-		return -EMFILE;
-	}
-
 	/* Reply sockets share the port: see udp_reply_sock() */
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (v4) {
-		setsockopt(s, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-	} else {
-		int v6only = (rule->flags & FWD_RULE_ADDR) ||
-			     !c->ipv4_enabled;
-
-		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
-			   sizeof(v6only));
-		setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
-			   sizeof(one));
-	}
-	if (c->freebind)
-		setsockopt(s, v4 ? IPPROTO_IP : IPPROTO_IPV6,
-			   v4 ? IP_FREEBIND : IPV6_FREEBIND, &one,
-			   sizeof(one));
-	if (*rule->ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
-					rule->ifname, strlen(rule->ifname))) {
-		rc = -errno;
-		goto fail;
-	}
-
-	sl = sockaddr_from_inany(&sa, &any, port);
-	if (bind(s, &sa.sa, sl)) {
-		rc = -errno;
-		goto fail;
-	}
-
-	ref.fd = s;
-	ref.data = port | (r << UDP_LISTEN_PORT_BITS);
-	rc = epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref);
-	if (rc)
-		goto fail;
-	return 0;
-
-fail:
-	close(s);
-	return rc;
+	return sock_l4(&(struct sock_l4){
+		.proto = IPPROTO_UDP, .addr = &la->addr, .port = port,
+		.ifname = rule->ifname,
+		.flags = SOCK_L4_REUSEADDR | SOCK_L4_PKTINFO |
+			 (la->v6only ? SOCK_L4_V6ONLY : SOCK_L4_DUALSTACK) |
+			 (c->freebind ? SOCK_L4_FREEBIND : 0),
+		.fd_max = fwd_listen_fd_max,
+		.epollfd = c->run->epollfd, .ref = &ref,
+	});
 }
 
 /**
@@ -1197,33 +1118,16 @@ fail:
 static void udp_listen_init(const struct ctx *c)
 {
 	const struct fwd_ports *fwd = &c->udp_fwd_in;
-	unsigned r, bound = 0, failed = 0;
+	struct fwd_listen_count n;
 
 	/* FWD_AUTO: fwd_auto.c opens sockets as ports appear */
 	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
 		return;
 
-	for (r = 0; r < fwd->count; r++) {
-		const struct fwd_rule *rule = &fwd->rules[r];
-		unsigned port;
+	if (fwd_listen_rules(c, fwd, IPPROTO_UDP, false, udp_listen_one, &n))
+		exit(EXIT_FAILURE);
 
-		for (port = rule->first; port <= rule->last; port++) {
-			int rc = udp_listen_sock(c, r, (in_port_t)port);
-
-			if (!rc) {
-				bound++;
-				continue;
-			}
-			failed++;
-			if (!(rule->flags & FWD_RULE_WEAK))
-				die("Failed to bind UDP port %u: %s", port,
-				    strerror(-rc));
-			debug("UDP: can't bind port %u: %s", port,
-			      strerror(-rc));
-		}
-	}
-
-	if (failed && !bound)
+	if ((n.failed || n.nofile) && !n.bound)
 		die("-u: no port could be forwarded");
 }
 

@@ -33,6 +33,7 @@
 #include "flow.h"
 #include "fwd.h"
 #include "pasta.h"
+#include "sock_l4.h"
 #include "udp_splice.h"
 
 /* Datagrams per recvmmsg()/sendmmsg() */
@@ -94,16 +95,8 @@ static struct udp_splice_flow *flow_of(union flow *flow)
  */
 static int us_sock_new(bool v6)
 {
-	int s = socket(v6 ? AF_INET6 : AF_INET,
-		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-
-	if (s < 0)
-		return -errno;
-	if (s > FD_REF_MAX) {
-		close(s);
-		return -EMFILE;
-	}
-	return s;
+	return sock_l4(&(struct sock_l4){ .proto = IPPROTO_UDP,
+					  .af = v6 ? AF_INET6 : AF_INET });
 }
 
 /**
@@ -452,72 +445,35 @@ void udp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
  * us_listen_one() - Open one bound socket for a forwarded port
  * @c:		Execution context
  * @la:		Address to bind
- * @ifname:	Interface to bind to, NULL or empty for none
+ * @r:		Rule with the interface to bind to, NULL for none
  * @port:	Port
  * @ns:		Socket is being opened in the namespace (caller is there)
  *
  * Return: socket on success, -errno on failure
  */
 static int us_listen_one(const struct ctx *c, const struct fwd_listen_addr *la,
-			 const char *ifname, in_port_t port, bool ns)
+			 const struct fwd_rule *r, in_port_t port, bool ns)
 {
-	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE_LISTEN };
-	int af = inany_v4(&la->addr) ? AF_INET : AF_INET6;
-	union sockaddr_inany sa;
-	socklen_t sl;
-	int s, rc;
+	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE_LISTEN,
+				.data = port };
+	unsigned int flags = la->v6only ? SOCK_L4_V6ONLY : SOCK_L4_DUALSTACK;
 
-	s = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		   IPPROTO_UDP);
-	if (s < 0)
-		return -errno;
-	if (s > fwd_listen_fd_max) {
-		close(s);
-		return -EMFILE;
-	}
-	if (af == AF_INET6) {
-		int v = la->v6only;
-
-		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v));
-	}
 	if (!ns) {
-		int one = 1;
-
 		/* udp.c's: datagrams from elsewhere than loopback go through
-		 * the tap, with reply sockets sharing the port
+		 * the tap, with reply sockets sharing the port. No rule: see
+		 * udp_listen_handler()
 		 */
 		ref.type = EPOLL_TYPE_UDP_LISTEN;
-		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (af == AF_INET)
-			setsockopt(s, IPPROTO_IP, IP_PKTINFO, &one,
-				   sizeof(one));
-		else
-			setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
-				   sizeof(one));
-	}
-	if (ifname && *ifname &&
-	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-		       strlen(ifname))) {
-		rc = -errno;
-		goto fail;
-	}
-	sl = sockaddr_from_inany(&sa, &la->addr, port);
-	if (bind(s, &sa.sa, sl)) {
-		rc = -errno;
-		goto fail;
-	}
-	ref.fd = s;
-	ref.data = port;
-	if (!ns)	/* No rule: see udp_listen_handler() */
 		ref.data |= FWD_RULES_MAX << 16;
-	rc = epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref);
-	if (rc)
-		goto fail;
-	return s;
+		flags |= SOCK_L4_REUSEADDR | SOCK_L4_PKTINFO;
+	}
 
-fail:
-	close(s);
-	return rc;
+	return sock_l4(&(struct sock_l4){
+		.proto = IPPROTO_UDP, .addr = &la->addr, .port = port,
+		.ifname = r ? r->ifname : NULL, .flags = flags,
+		.fd_max = fwd_listen_fd_max,
+		.epollfd = c->run->epollfd, .ref = &ref,
+	});
 }
 
 /**
@@ -569,25 +525,10 @@ void udp_splice_unlisten(int s)
 static int us_listen_ns_rules(void *arg)
 {
 	const struct ctx *c = arg;
-	const struct fwd_ports *fwd = &c->udp_fwd_out;
-	unsigned i, port;
+	struct fwd_listen_count n;
 
-	for (i = 0; i < fwd->count; i++) {
-		const struct fwd_rule *r = &fwd->rules[i];
-
-		for (port = r->first; port <= r->last; port++) {
-			int fds[FWD_LISTEN_MAX];
-			int rc = udp_splice_listen(c, r, (in_port_t)port,
-						   true, fds);
-
-			if (rc < 0 && !(r->flags & FWD_RULE_WEAK)) {
-				err("Failed to bind UDP port %u in the "
-				    "namespace: %s", port, strerror(-rc));
-				return rc;
-			}
-		}
-	}
-	return 0;
+	return fwd_listen_rules(c, &c->udp_fwd_out, IPPROTO_UDP, true,
+				us_listen_one, &n);
 }
 
 /**
