@@ -19,6 +19,7 @@
 #include <linux/if_ether.h>
 
 #include "ctx.h"
+#include "inany.h"
 #include "packet.h"
 
 /* Frames read from the guest in one batch */
@@ -29,6 +30,38 @@
 #define TAP_LEN_BYTES		4
 /* TTL and hop limit of packets we originate towards the guest */
 #define TAP_TTL			255
+
+/* Transport bytes of the offending datagram an ICMP error quotes: at least
+ * the first eight (RFC 792), at most what keeps the whole error within 576
+ * bytes over IPv4 (RFC 1812, 4.3.2.3) and within the IPv6 minimum MTU, 1280
+ * bytes (RFC 4443, 2.4 (c)), once our IP and ICMP headers and the quoted IP
+ * header are counted.
+ */
+#define TAP_ICMP_QUOTE_L4_MIN	8
+#define TAP_ICMP4_QUOTE_L4	(576 - 20 - 8 - 20)
+#define TAP_ICMP6_QUOTE_L4	(1280 - 40 - 8 - 40)
+
+/**
+ * struct tap_icmp_quote - The guest's datagram an ICMP error is about
+ * @src:	Its source: the guest's address, where the error goes
+ * @dst:	Its destination
+ * @proto:	Its transport protocol
+ * @l4len:	Its transport length, for the quoted IP header
+ * @hdr:	Transport header to quote
+ * @hlen:	Bytes of @hdr to quote
+ * @data:	Payload to quote after @hdr, NULL for none
+ * @dlen:	Bytes of @data to quote
+ */
+struct tap_icmp_quote {
+	const union inany_addr *src;
+	const union inany_addr *dst;
+	uint8_t proto;
+	size_t l4len;
+	const void *hdr;
+	size_t hlen;
+	const void *data;
+	size_t dlen;
+};
 
 /* Default socket paths probed in passt mode, first free one wins */
 #define TAP_SOCK_PROBE_FMT	"/tmp/passt_%i.socket"
@@ -67,5 +100,8 @@ void tap_icmp4_send(const struct ctx *c, struct in_addr src,
 		    struct in_addr dst, const void *l4, size_t l4len);
 void tap_icmp6_send(const struct ctx *c, const struct in6_addr *src,
 		    const struct in6_addr *dst, const void *l4, size_t l4len);
+void tap_icmp_error(const struct ctx *c, const union inany_addr *from,
+		    uint8_t type, uint8_t code, uint32_t info,
+		    const struct tap_icmp_quote *q);
 
 #endif /* TAP_H */

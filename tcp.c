@@ -827,53 +827,31 @@ static bool tcp_connect_unreach(const struct ctx *c,
 {
 	const struct flowside *gs = &conn->f.side[GUESTSIDE];
 	struct tcphdr th;
-	uint8_t code;
+	uint8_t type, code;
 
 	if (err != EHOSTUNREACH && err != ENETUNREACH)
 		return false;
+
+	if (!(conn->flags & TCP_F_V6)) {
+		type = ICMP_DEST_UNREACH;
+		code = err == ENETUNREACH ? ICMP_NET_UNREACH :
+					    ICMP_HOST_UNREACH;
+	} else {
+		type = ICMP6_DST_UNREACH;
+		code = err == ENETUNREACH ? ICMP6_DST_UNREACH_NOROUTE :
+					    ICMP6_DST_UNREACH_ADDR;
+	}
 
 	/* The quote: the SYN's IP header and its first eight bytes of TCP */
 	memset(&th, 0, sizeof(th));
 	th.source = htons(gs->eport);
 	th.dest = htons(gs->fport);
 	th.seq = htonl(conn->seq_from_guest - 1);
-
-	if (!(conn->flags & TCP_F_V6)) {
-		struct {
-			struct icmphdr ih;
-			struct iphdr iph;
-			uint8_t l4[8];
-		} msg;
-
-		memset(&msg, 0, sizeof(msg));
-		msg.ih.type = ICMP_DEST_UNREACH;
-		code = err == ENETUNREACH ? ICMP_NET_UNREACH :
-					    ICMP_HOST_UNREACH;
-		msg.ih.code = code;
-		tap_ip4_fill(&msg.iph, *inany_v4(&gs->eaddr),
-			     *inany_v4(&gs->faddr), IPPROTO_TCP,
-			     sizeof(struct tcphdr));
-		memcpy(msg.l4, &th, sizeof(msg.l4));
-		tap_icmp4_send(c, *inany_v4(&gs->faddr), *inany_v4(&gs->eaddr),
-			       &msg, sizeof(msg));
-	} else {
-		struct {
-			struct icmp6_hdr ih;
-			struct ip6_hdr ip6h;
-			uint8_t l4[8];
-		} msg;
-
-		memset(&msg, 0, sizeof(msg));
-		msg.ih.icmp6_type = ICMP6_DST_UNREACH;
-		code = err == ENETUNREACH ? ICMP6_DST_UNREACH_NOROUTE :
-					    ICMP6_DST_UNREACH_ADDR;
-		msg.ih.icmp6_code = code;
-		tap_ip6_fill(&msg.ip6h, &gs->eaddr.a6, &gs->faddr.a6,
-			     IPPROTO_TCP, sizeof(struct tcphdr));
-		memcpy(msg.l4, &th, sizeof(msg.l4));
-		tap_icmp6_send(c, &gs->faddr.a6, &gs->eaddr.a6, &msg,
-			       sizeof(msg));
-	}
+	tap_icmp_error(c, &gs->faddr, type, code, 0, &(struct tap_icmp_quote){
+		.src = &gs->eaddr, .dst = &gs->faddr, .proto = IPPROTO_TCP,
+		.l4len = sizeof(th), .hdr = &th,
+		.hlen = TAP_ICMP_QUOTE_L4_MIN,
+	});
 	debug("TCP: flow %u: connect: %s, ICMP code %u to the guest",
 	      conn_idx(conn), strerror(err), code);
 	return true;

@@ -89,12 +89,8 @@
 				 sizeof(struct udphdr))
 /* Error queue entries read per socket event */
 #define UDP_ERRQ_MAX		16
-/* Bytes of the offending datagram quoted in ICMP errors: RFC 1812,
- * 4.3.2.3 (576 bytes in all) and RFC 4443, 2.4 (c) (1280 bytes in all)
- */
-#define UDP_ICMP4_QUOTE_BYTES	(576 - 20 - 8)
-#define UDP_ICMP6_QUOTE_BYTES	(1280 - 40 - 8)
-#define UDP_ERR_DATA_BYTES	(UDP_ICMP6_QUOTE_BYTES - 40 - 8)
+/* Payload read from the error queue: the most an ICMPv6 error quotes */
+#define UDP_ERR_DATA_BYTES	(TAP_ICMP6_QUOTE_L4 - sizeof(struct udphdr))
 /* Socket buffer size asked for; the kernel caps it at rmem_max/wmem_max */
 #define UDP_SOCK_BUF_BYTES	(4 << 20)
 /* Bits of a listening socket's epoll data holding the port */
@@ -692,99 +688,50 @@ static void udp_icmp_src(const struct ctx *c, const struct udp_flow *uf,
 }
 
 /**
- * udp_icmp4_relay() - Relay an ICMP error about an IPv4 flow to the guest
+ * udp_icmp_relay() - Relay an ICMP or ICMPv6 error about a flow to the guest
  * @c:		Execution context
  * @uf:		Flow
+ * @v4:		The flow's socket is IPv4 (ICMP), IPv6 otherwise (ICMPv6)
  * @ee:		Extended error from the error queue
  * @data:	Quoted payload of the datagram the error is about
  * @dlen:	Length of @data
  */
-static void udp_icmp4_relay(const struct ctx *c, const struct udp_flow *uf,
-			    const struct sock_extended_err *ee,
-			    const uint8_t *data, size_t dlen)
+static void udp_icmp_relay(const struct ctx *c, const struct udp_flow *uf,
+			   bool v4, const struct sock_extended_err *ee,
+			   const uint8_t *data, size_t dlen)
 {
 	const struct flowside *gs = &uf->f.side[GUESTSIDE];
-	struct {
-		struct icmphdr ih;
-		struct iphdr iph;
-		struct udphdr uh;
-		uint8_t data[UDP_ICMP4_QUOTE_BYTES - 28];
-	} msg;
 	union inany_addr src;
+	struct udphdr uh;
 
-	if (ee->ee_origin != SO_EE_ORIGIN_ICMP ||
-	    (ee->ee_type != ICMP_DEST_UNREACH &&
-	     ee->ee_type != ICMP_TIME_EXCEEDED))
+	if (v4 && (ee->ee_origin != SO_EE_ORIGIN_ICMP ||
+		   (ee->ee_type != ICMP_DEST_UNREACH &&
+		    ee->ee_type != ICMP_TIME_EXCEEDED)))
+		return;
+	if (!v4 && (ee->ee_origin != SO_EE_ORIGIN_ICMP6 ||
+		    (ee->ee_type != ICMP6_DST_UNREACH &&
+		     ee->ee_type != ICMP6_PACKET_TOO_BIG &&
+		     ee->ee_type != ICMP6_TIME_EXCEEDED)))
 		return;
 
-	dlen = MIN(dlen, sizeof(msg.data));
-	memset(&msg, 0, sizeof(msg));
-	msg.ih.type = ee->ee_type;
-	msg.ih.code = ee->ee_code;
-	if (ee->ee_type == ICMP_DEST_UNREACH && ee->ee_code == ICMP_FRAG_NEEDED)
-		msg.ih.un.frag.mtu = htons((uint16_t)ee->ee_info);
-
-	tap_ip4_fill(&msg.iph, *inany_v4(&gs->eaddr), *inany_v4(&gs->faddr),
-		     IPPROTO_UDP, sizeof(msg.uh) + dlen);
-	msg.uh.source = htons(gs->eport);
-	msg.uh.dest = htons(gs->fport);
-	msg.uh.len = htons(sizeof(msg.uh) + dlen);
-	memcpy(msg.data, data, dlen);
+	/* As much as the error can quote: the datagram appears that long */
+	dlen = MIN(dlen, (v4 ? TAP_ICMP4_QUOTE_L4 : TAP_ICMP6_QUOTE_L4) -
+			 sizeof(uh));
+	memset(&uh, 0, sizeof(uh));
+	uh.source = htons(gs->eport);
+	uh.dest = htons(gs->fport);
+	uh.len = htons(sizeof(uh) + dlen);
 
 	udp_icmp_src(c, uf, ee, &src);
-	debug("UDP: ICMP type %u code %u for flow %u", ee->ee_type,
-	      ee->ee_code, flow_idx((const union flow *)uf));
-	tap_icmp4_send(c, *inany_v4(&src), *inany_v4(&gs->eaddr), &msg,
-		       (size_t)(msg.data - (uint8_t *)&msg) + dlen);
-	udp_icmp_relayed++;
-}
-
-/**
- * udp_icmp6_relay() - Relay an ICMPv6 error about an IPv6 flow to the guest
- * @c:		Execution context
- * @uf:		Flow
- * @ee:		Extended error from the error queue
- * @data:	Quoted payload of the datagram the error is about
- * @dlen:	Length of @data
- */
-static void udp_icmp6_relay(const struct ctx *c, const struct udp_flow *uf,
-			    const struct sock_extended_err *ee,
-			    const uint8_t *data, size_t dlen)
-{
-	const struct flowside *gs = &uf->f.side[GUESTSIDE];
-	struct {
-		struct icmp6_hdr ih;
-		struct ip6_hdr ip6h;
-		struct udphdr uh;
-		uint8_t data[UDP_ERR_DATA_BYTES];
-	} msg;
-	union inany_addr src;
-
-	if (ee->ee_origin != SO_EE_ORIGIN_ICMP6 ||
-	    (ee->ee_type != ICMP6_DST_UNREACH &&
-	     ee->ee_type != ICMP6_PACKET_TOO_BIG &&
-	     ee->ee_type != ICMP6_TIME_EXCEEDED))
-		return;
-
-	dlen = MIN(dlen, sizeof(msg.data));
-	memset(&msg, 0, sizeof(msg));
-	msg.ih.icmp6_type = ee->ee_type;
-	msg.ih.icmp6_code = ee->ee_code;
-	if (ee->ee_type == ICMP6_PACKET_TOO_BIG)
-		msg.ih.icmp6_mtu = htonl(ee->ee_info);
-
-	tap_ip6_fill(&msg.ip6h, &gs->eaddr.a6, &gs->faddr.a6, IPPROTO_UDP,
-		     sizeof(msg.uh) + dlen);
-	msg.uh.source = htons(gs->eport);
-	msg.uh.dest = htons(gs->fport);
-	msg.uh.len = htons(sizeof(msg.uh) + dlen);
-	memcpy(msg.data, data, dlen);
-
-	udp_icmp_src(c, uf, ee, &src);
-	debug("UDP: ICMPv6 type %u code %u for flow %u", ee->ee_type,
-	      ee->ee_code, flow_idx((const union flow *)uf));
-	tap_icmp6_send(c, &src.a6, &gs->eaddr.a6, &msg,
-		       (size_t)(msg.data - (uint8_t *)&msg) + dlen);
+	debug("UDP: %s type %u code %u for flow %u", v4 ? "ICMP" : "ICMPv6",
+	      ee->ee_type, ee->ee_code, flow_idx((const union flow *)uf));
+	tap_icmp_error(c, &src, ee->ee_type, ee->ee_code, ee->ee_info,
+		       &(struct tap_icmp_quote){
+			.src = &gs->eaddr, .dst = &gs->faddr,
+			.proto = IPPROTO_UDP, .l4len = sizeof(uh) + dlen,
+			.hdr = &uh, .hlen = sizeof(uh),
+			.data = data, .dlen = dlen,
+		       });
 	udp_icmp_relayed++;
 }
 
@@ -829,10 +776,7 @@ static void udp_sock_errs(const struct ctx *c, const struct udp_flow *uf)
 			if (cm->cmsg_len < CMSG_LEN(sizeof(*ee)))
 				continue;
 			ee = (const struct sock_extended_err *)CMSG_DATA(cm);
-			if (v4)
-				udp_icmp4_relay(c, uf, ee, data, (size_t)n);
-			else
-				udp_icmp6_relay(c, uf, ee, data, (size_t)n);
+			udp_icmp_relay(c, uf, v4, ee, data, (size_t)n);
 		}
 	}
 
