@@ -30,6 +30,7 @@
 #include "epoll_ctl.h"
 #include "fwd.h"
 #include "ctx.h"
+#include "log.h"
 
 /* Used when /proc/sys/net/ipv4/ip_local_port_range can't be read */
 #define FWD_EPHEMERAL_FIRST	32768
@@ -675,7 +676,7 @@ int fwd_listen_addrs(const struct ctx *c, const struct fwd_rule *r, bool ns,
  * @port:	Port
  * @ns:		Listening in pasta's namespace, not on the host
  * @fds:	FWD_LISTEN_MAX sockets, set on return (-1 for none)
- * @open_one:	Opens one socket on an address, returns it or -errno
+ * @open_one:	Opens one socket on an address, for @r, returns it or -errno
  *
  * One of several addresses missing (EADDRNOTAVAIL: no IPv6 in the
  * namespace, say) is skipped; any other failure closes what was opened.
@@ -693,7 +694,7 @@ int fwd_listen_open(const struct ctx *c, const struct fwd_rule *r,
 
 	n = fwd_listen_addrs(c, r, ns, la);
 	for (i = 0; i < n; i++) {
-		int s = open_one(c, &la[i], r ? r->ifname : NULL, port, ns);
+		int s = open_one(c, &la[i], r, port, ns);
 
 		if (s >= 0) {
 			fds[opened++] = s;
@@ -709,6 +710,59 @@ int fwd_listen_open(const struct ctx *c, const struct fwd_rule *r,
 		return rc;
 	}
 	return opened ? opened : rc;
+}
+
+/**
+ * fwd_listen_rules() - Open the listening sockets of every rule of a table
+ * @c:		Execution context
+ * @fwd:	Forwarding table
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP, for messages
+ * @ns:		Listening in pasta's namespace, not on the host
+ * @open_one:	Opens one socket on an address, see fwd_listen_open()
+ * @n:		Set to the count of ports bound, failed and skipped
+ *
+ * Every port of a rule that isn't FWD_RULE_WEAK must be bound: the first
+ * that can't ends the loop, with an error message. What to do when ports
+ * of weak rules fail is the caller's choice, from @n.
+ *
+ * Return: 0 on success, -errno of the first required port that failed
+ */
+int fwd_listen_rules(const struct ctx *c, const struct fwd_ports *fwd,
+		     uint8_t proto, bool ns, fwd_listen_one_fn open_one,
+		     struct fwd_listen_count *n)
+{
+	const char *name = proto == IPPROTO_TCP ? "TCP" : "UDP";
+	const char *where = ns ? " in the namespace" : "";
+	unsigned int i, port;
+
+	memset(n, 0, sizeof(*n));
+	for (i = 0; i < fwd->count; i++) {
+		const struct fwd_rule *r = &fwd->rules[i];
+
+		for (port = r->first; port <= r->last; port++) {
+			int fds[FWD_LISTEN_MAX];
+			int rc = fwd_listen_open(c, r, (in_port_t)port, ns, fds,
+						 open_one);
+
+			if (rc >= 0) {
+				n->bound++;
+				continue;
+			}
+			if (!(r->flags & FWD_RULE_WEAK)) {
+				err("Failed to bind %s port %u%s: %s", name,
+				    port, where, strerror(-rc));
+				return rc;
+			}
+			debug("%s: can't bind port %u%s: %s", name, port, where,
+			      strerror(-rc));
+			/* Out of descriptors: conf_nofile() told already */
+			if (rc == -EMFILE)
+				n->nofile++;
+			else
+				n->failed++;
+		}
+	}
+	return 0;
 }
 
 /* Address translation, decided once per flow (see NOTES in the manual):

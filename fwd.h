@@ -50,9 +50,26 @@ int fwd_listen_addrs(const struct ctx *c, const struct fwd_rule *r, bool ns,
 		     struct fwd_listen_addr *la);
 typedef int (*fwd_listen_one_fn)(const struct ctx *c,
 				 const struct fwd_listen_addr *la,
-				 const char *ifname, in_port_t port, bool ns);
+				 const struct fwd_rule *r, in_port_t port,
+				 bool ns);
 int fwd_listen_open(const struct ctx *c, const struct fwd_rule *r,
 		    in_port_t port, bool ns, int *fds, fwd_listen_one_fn open_one);
+
+/**
+ * struct fwd_listen_count - What fwd_listen_rules() could open
+ * @bound:	Ports with their sockets open
+ * @failed:	Ports of weak rules that could not be bound, @nofile apart
+ * @nofile:	Ports skipped for want of descriptors (EMFILE)
+ */
+struct fwd_listen_count {
+	unsigned int bound;
+	unsigned int failed;
+	unsigned int nofile;
+};
+
+int fwd_listen_rules(const struct ctx *c, const struct fwd_ports *fwd,
+		     uint8_t proto, bool ns, fwd_listen_one_fn open_one,
+		     struct fwd_listen_count *n);
 int fwd_spec_parse(struct fwd_ports *fwd, const char *spec, bool allow_auto,
 		   bool allow_all, const char **why);
 void fwd_map_build(struct fwd_ports *fwd);

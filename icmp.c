@@ -29,6 +29,7 @@
 #include "ctx.h"
 #include "packet.h"
 #include "checksum.h"
+#include "sock_l4.h"
 #include "tap.h"
 #include "icmp.h"
 
@@ -113,11 +114,13 @@ static void icmp_table_init(void)
  */
 static int icmp_probe(sa_family_t af)
 {
-	int proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	int s = socket(af, SOCK_DGRAM | SOCK_CLOEXEC, proto);
+	int s = sock_l4(&(struct sock_l4){
+		.proto = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6,
+		.af = af,
+	});
 
 	if (s < 0)
-		return -errno;
+		return s;
 	close(s);
 	return 0;
 }
@@ -246,63 +249,33 @@ static bool icmp_fwd_dst(const struct ctx *c, const union inany_addr *oaddr,
 static int icmp_sock_open(const struct ctx *c, enum icmp_af af,
 			  struct icmp_flow *f, bool lo)
 {
-	const char *ifname = af == ICMP_V4 ? c->ip4.ifname_out :
-					     c->ip6.ifname_out;
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in sa4;
-		struct sockaddr_in6 sa6;
-	} sa;
-	socklen_t sl;
+	union inany_addr a;
 	int s;
 
-	memset(&sa, 0, sizeof(sa));
 	if (af == ICMP_V4) {
-		s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			   IPPROTO_ICMP);
-		sa.sa4.sin_family = AF_INET;
-		sa.sa4.sin_port = f->id;
-		if (!lo)
-			sa.sa4.sin_addr = c->ip4.addr_out;
-		sl = sizeof(sa.sa4);
-	} else {
-		s = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			   IPPROTO_ICMPV6);
-		sa.sa6.sin6_family = AF_INET6;
-		sa.sa6.sin6_port = f->id;
-		if (!lo)
-			sa.sa6.sin6_addr = c->ip6.addr_out;
-		sl = sizeof(sa.sa6);
-	}
-	if (s < 0)
-		return -errno;
+		struct in_addr a4 = { .s_addr = htonl(INADDR_ANY) };
 
-	if (!lo && *ifname &&
-	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-		       strlen(ifname)))
-		debug("ICMP: can't bind ping socket to %s: %s", ifname,
-		      strerror(errno));
+		inany_from_v4(&a, lo ? a4 : c->ip4.addr_out);
+	} else {
+		a.a6 = lo ? in6addr_any : c->ip6.addr_out;
+	}
 
 	/* Ping sockets come with SO_REUSEADDR set: two sockets could then
 	 * share an identifier, and only one of them would see the replies.
-	 * Clear it, so that bind() tells us if the identifier is taken.
+	 * Clear it, so that bind() tells us if the identifier is taken: if
+	 * it is, fall back (see NOTES) to keeping the address, with any
+	 * identifier.
 	 */
-	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &(int){ 0 }, sizeof(int)))
-		debug("ICMP: can't clear SO_REUSEADDR: %s", strerror(errno));
-
-	f->bound = !bind(s, &sa.sa, sl);
-	if (!f->bound) {
-		/* Fall back (see NOTES): keep the address, any identifier */
-		debug("ICMP: can't bind identifier %u (%s), mapping it",
-		      ntohs(f->id), strerror(errno));
-		if (af == ICMP_V4)
-			sa.sa4.sin_port = 0;
-		else
-			sa.sa6.sin6_port = 0;
-		if (bind(s, &sa.sa, sl))
-			debug("ICMP: can't bind ping socket: %s",
-			      strerror(errno));
-	}
+	s = sock_l4(&(struct sock_l4){
+		.proto = af == ICMP_V4 ? IPPROTO_ICMP : IPPROTO_ICMPV6,
+		.addr = &a, .port = ntohs(f->id),
+		.ifname = lo ? NULL : (af == ICMP_V4 ? c->ip4.ifname_out :
+						       c->ip6.ifname_out),
+		.flags = SOCK_L4_NOREUSEADDR | SOCK_L4_SOFT,
+		.port_kept = &f->bound,
+	});
+	if (s < 0)
+		return s;
 
 	f->sock = s;
 	return 0;

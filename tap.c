@@ -823,6 +823,77 @@ void tap_icmp6_send(const struct ctx *c, const struct in6_addr *src,
 }
 
 /**
+ * tap_icmp_error() - Send an ICMP or ICMPv6 error quoting a guest datagram
+ * @c:		Execution context
+ * @from:	Source of the error: the peer, or a router on the way
+ * @type:	ICMP or ICMPv6 type (destination unreachable, ...)
+ * @code:	Code for @type
+ * @info:	Next-hop MTU, for fragmentation needed (ICMP) and packet too
+ *		big (ICMPv6), ignored otherwise
+ * @q:		The datagram: addresses (the family is that of @q->src),
+ *		protocol, and what to quote of it
+ *
+ * The quote is the datagram's IP header, as we rebuild it, and as much of
+ * its transport header and payload as TAP_ICMP4_QUOTE_L4 or
+ * TAP_ICMP6_QUOTE_L4 allow. Checksums are tap_icmp4_send()'s and
+ * tap_icmp6_send()'s.
+ */
+void tap_icmp_error(const struct ctx *c, const union inany_addr *from,
+		    uint8_t type, uint8_t code, uint32_t info,
+		    const struct tap_icmp_quote *q)
+{
+	uint8_t msg[sizeof(struct icmp6_hdr) + sizeof(struct ip6_hdr) +
+		    TAP_ICMP6_QUOTE_L4];
+	const struct in_addr *src4 = inany_v4(q->src);
+	size_t len, room, n;
+
+	memset(msg, 0, sizeof(msg));
+	if (src4) {
+		struct icmphdr ih;
+
+		memset(&ih, 0, sizeof(ih));
+		ih.type = type;
+		ih.code = code;
+		if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED)
+			ih.un.frag.mtu = htons((uint16_t)info);
+		memcpy(msg, &ih, sizeof(ih));
+		len = sizeof(ih);
+		tap_ip4_fill(msg + len, *src4, *inany_v4(q->dst), q->proto,
+			     q->l4len);
+		len += sizeof(struct iphdr);
+		room = TAP_ICMP4_QUOTE_L4;
+	} else {
+		struct icmp6_hdr ih;
+
+		memset(&ih, 0, sizeof(ih));
+		ih.icmp6_type = type;
+		ih.icmp6_code = code;
+		if (type == ICMP6_PACKET_TOO_BIG)
+			ih.icmp6_mtu = htonl(info);
+		memcpy(msg, &ih, sizeof(ih));
+		len = sizeof(ih);
+		tap_ip6_fill(msg + len, &q->src->a6, &q->dst->a6, q->proto,
+			     q->l4len);
+		len += sizeof(struct ip6_hdr);
+		room = TAP_ICMP6_QUOTE_L4;
+	}
+
+	n = MIN(q->hlen, room);
+	memcpy(msg + len, q->hdr, n);
+	len += n;
+	room -= n;
+	n = q->data ? MIN(q->dlen, room) : 0;
+	if (n)
+		memcpy(msg + len, q->data, n);
+	len += n;
+
+	if (src4)
+		tap_icmp4_send(c, *inany_v4(from), *src4, msg, len);
+	else
+		tap_icmp6_send(c, &from->a6, &q->src->a6, msg, len);
+}
+
+/**
  * tap_passt_close() - Forget the connected guest, go back to accepting
  * @c:		Execution context
  *

@@ -15,20 +15,58 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
 #include <netinet/udp.h>
 #include <netinet/if_ether.h>
 
 #include "ctx.h"
+#include "inany.h"
 #include "packet.h"
 
 /* Frames read from the guest in one batch */
 #define TAP_FRAMES_MAX		256
 /* Largest frame we accept or send: 64 KiB IP packet plus Ethernet header */
-#define TAP_FRAME_MAX		(ETH_MAX_MTU + 14)
+#define TAP_FRAME_MAX		(ETH_MAX_MTU + ETH_HLEN)
 /* qemu stream framing: 32-bit big-endian length before each frame */
 #define TAP_LEN_BYTES		4
 /* TTL and hop limit of packets we originate towards the guest */
 #define TAP_TTL			255
+
+/* Transport bytes of the offending datagram an ICMP error quotes: at least
+ * the first eight (RFC 792), at most what keeps the whole error within 576
+ * bytes over IPv4 (RFC 1812, 4.3.2.3) and within the IPv6 minimum MTU, 1280
+ * bytes (RFC 4443, 2.4 (c)), once our IP and ICMP headers and the quoted IP
+ * header are counted.
+ */
+#define TAP_ICMP_QUOTE_L4_MIN	8
+#define TAP_ICMP4_ERROR_MAX	576
+#define TAP_ICMP4_QUOTE_L4	(TAP_ICMP4_ERROR_MAX - 2 * sizeof(struct iphdr) - \
+				 sizeof(struct icmphdr))
+#define TAP_ICMP6_QUOTE_L4	(MTU_MIN_IPV6 - 2 * sizeof(struct ip6_hdr) - \
+				 sizeof(struct icmp6_hdr))
+
+/**
+ * struct tap_icmp_quote - The guest's datagram an ICMP error is about
+ * @src:	Its source: the guest's address, where the error goes
+ * @dst:	Its destination
+ * @proto:	Its transport protocol
+ * @l4len:	Its transport length, for the quoted IP header
+ * @hdr:	Transport header to quote
+ * @hlen:	Bytes of @hdr to quote
+ * @data:	Payload to quote after @hdr, NULL for none
+ * @dlen:	Bytes of @data to quote
+ */
+struct tap_icmp_quote {
+	const union inany_addr *src;
+	const union inany_addr *dst;
+	uint8_t proto;
+	size_t l4len;
+	const void *hdr;
+	size_t hlen;
+	const void *data;
+	size_t dlen;
+};
 
 int tap_backend_init(struct ctx *c);
 void tap_listen_handler(const struct ctx *c, uint32_t events);
@@ -63,5 +101,8 @@ void tap_icmp4_send(const struct ctx *c, struct in_addr src,
 		    struct in_addr dst, const void *l4, size_t l4len);
 void tap_icmp6_send(const struct ctx *c, const struct in6_addr *src,
 		    const struct in6_addr *dst, const void *l4, size_t l4len);
+void tap_icmp_error(const struct ctx *c, const union inany_addr *from,
+		    uint8_t type, uint8_t code, uint32_t info,
+		    const struct tap_icmp_quote *q);
 
 #endif /* TAP_H */

@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
@@ -45,6 +46,7 @@
 #include "ctx.h"
 #include "checksum.h"
 #include "siphash.h"
+#include "sock_l4.h"
 #include "flow.h"
 #include "fwd.h"
 #include "tap.h"
@@ -767,46 +769,29 @@ static void tcp_established(const struct ctx *c, struct tcp_conn *conn)
  */
 static int tcp_sock_outbound(const struct ctx *c, const union inany_addr *dst)
 {
-	bool v4 = inany_v4(dst);
-	const char *ifname = v4 ? c->ip4.ifname_out : c->ip6.ifname_out;
+	bool v4 = inany_v4(dst), lo = inany_is_loopback(dst);
+	union inany_addr out;
 	int s, one = 1;
 
+	if (v4)
+		inany_from_v4(&out, c->ip4.addr_out);
+	else
+		out.a6 = c->ip6.addr_out;
+
 	/* #syscalls socket bind connect setsockopt getsockopt close */
-	s = socket(v4 ? AF_INET : AF_INET6,
-		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	s = sock_l4(&(struct sock_l4){
+		.proto = IPPROTO_TCP, .af = v4 ? AF_INET : AF_INET6,
+		/* -o and --outbound-if* can't reach loopback */
+		.addr = lo || inany_is_unspecified(&out) ? NULL : &out,
+		.ifname = lo ? NULL : (v4 ? c->ip4.ifname_out :
+					    c->ip6.ifname_out),
+		.flags = SOCK_L4_SOFT,
+	});
 	if (s < 0)
-		return -errno;
-	if (s > FD_REF_MAX) {
-		close(s);
-		return -EMFILE;
-	}
+		return s;
 
 	/* The guest does its own coalescing: don't delay what it sent */
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-
-	if (inany_is_loopback(dst))
-		return s;
-
-	if (*ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-				  strlen(ifname)))
-		debug("TCP: can't bind to interface %s: %s", ifname,
-		      strerror(errno));
-
-	if (v4 && c->ip4.addr_out.s_addr) {
-		struct sockaddr_in sin = { .sin_family = AF_INET,
-					   .sin_addr = c->ip4.addr_out };
-
-		if (bind(s, (struct sockaddr *)&sin, sizeof(sin)))
-			debug("TCP: can't bind outbound socket: %s",
-			      strerror(errno));
-	} else if (!v4 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr_out)) {
-		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
-					     .sin6_addr = c->ip6.addr_out };
-
-		if (bind(s, (struct sockaddr *)&sin6, sizeof(sin6)))
-			debug("TCP: can't bind outbound socket: %s",
-			      strerror(errno));
-	}
 	return s;
 }
 
@@ -842,53 +827,31 @@ static bool tcp_connect_unreach(const struct ctx *c,
 {
 	const struct flowside *gs = &conn->f.side[GUESTSIDE];
 	struct tcphdr th;
-	uint8_t code;
+	uint8_t type, code;
 
 	if (err != EHOSTUNREACH && err != ENETUNREACH)
 		return false;
+
+	if (!(conn->flags & TCP_F_V6)) {
+		type = ICMP_DEST_UNREACH;
+		code = err == ENETUNREACH ? ICMP_NET_UNREACH :
+					    ICMP_HOST_UNREACH;
+	} else {
+		type = ICMP6_DST_UNREACH;
+		code = err == ENETUNREACH ? ICMP6_DST_UNREACH_NOROUTE :
+					    ICMP6_DST_UNREACH_ADDR;
+	}
 
 	/* The quote: the SYN's IP header and its first eight bytes of TCP */
 	memset(&th, 0, sizeof(th));
 	th.source = htons(gs->eport);
 	th.dest = htons(gs->fport);
 	th.seq = htonl(conn->seq_from_guest - 1);
-
-	if (!(conn->flags & TCP_F_V6)) {
-		struct {
-			struct icmphdr ih;
-			struct iphdr iph;
-			uint8_t l4[8];
-		} msg;
-
-		memset(&msg, 0, sizeof(msg));
-		msg.ih.type = ICMP_DEST_UNREACH;
-		code = err == ENETUNREACH ? ICMP_NET_UNREACH :
-					    ICMP_HOST_UNREACH;
-		msg.ih.code = code;
-		tap_ip4_fill(&msg.iph, *inany_v4(&gs->eaddr),
-			     *inany_v4(&gs->faddr), IPPROTO_TCP,
-			     sizeof(struct tcphdr));
-		memcpy(msg.l4, &th, sizeof(msg.l4));
-		tap_icmp4_send(c, *inany_v4(&gs->faddr), *inany_v4(&gs->eaddr),
-			       &msg, sizeof(msg));
-	} else {
-		struct {
-			struct icmp6_hdr ih;
-			struct ip6_hdr ip6h;
-			uint8_t l4[8];
-		} msg;
-
-		memset(&msg, 0, sizeof(msg));
-		msg.ih.icmp6_type = ICMP6_DST_UNREACH;
-		code = err == ENETUNREACH ? ICMP6_DST_UNREACH_NOROUTE :
-					    ICMP6_DST_UNREACH_ADDR;
-		msg.ih.icmp6_code = code;
-		tap_ip6_fill(&msg.ip6h, &gs->eaddr.a6, &gs->faddr.a6,
-			     IPPROTO_TCP, sizeof(struct tcphdr));
-		memcpy(msg.l4, &th, sizeof(msg.l4));
-		tap_icmp6_send(c, &gs->faddr.a6, &gs->eaddr.a6, &msg,
-			       sizeof(msg));
-	}
+	tap_icmp_error(c, &gs->faddr, type, code, 0, &(struct tap_icmp_quote){
+		.src = &gs->eaddr, .dst = &gs->faddr, .proto = IPPROTO_TCP,
+		.l4len = sizeof(th), .hdr = &th,
+		.hlen = TAP_ICMP_QUOTE_L4_MIN,
+	});
 	debug("TCP: flow %u: connect: %s, ICMP code %u to the guest",
 	      conn_idx(conn), strerror(err), code);
 	return true;
@@ -1881,86 +1844,35 @@ void tcp_guest_gone(const struct ctx *c)
 }
 
 /**
- * tcp_listen_sock() - Open a listening socket for one forwarded port
+ * tcp_listen_one() - Open one listening socket for a forwarded port (-t)
  * @c:		Execution context
+ * @la:		Address to bind, from fwd_listen_addrs()
  * @r:		Forwarding rule
  * @port:	Port
+ * @ns:		Unused: -t listeners are on the host
  *
- * Return: 0 on success, -errno on failure
+ * Return: socket on success, -errno on failure
  */
-static int tcp_listen_sock(const struct ctx *c, const struct fwd_rule *r,
-			   in_port_t port)
+static int tcp_listen_one(const struct ctx *c,
+			  const struct fwd_listen_addr *la,
+			  const struct fwd_rule *r, in_port_t port, bool ns)
 {
-	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
-	union sockaddr_inany sa = { 0 };
-	union inany_addr any;
-	int s, one = 1, af, rc;
-	bool v4only = false;
-	socklen_t sl;
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN, .data = port };
 
-	if (r->flags & FWD_RULE_ADDR) {
-		any = r->addr;
-	} else if (c->ipv6_enabled) {
-		memset(&any, 0, sizeof(any));	/* :: */
-	} else {
-		struct in_addr a = { htonl(INADDR_ANY) };
-
-		inany_from_v4(&any, a);
-	}
-	af = inany_v4(&any) ? AF_INET : AF_INET6;
-	if (af == AF_INET && !c->ipv4_enabled)
+	(void)ns;
+	if (inany_v4(&la->addr) && !c->ipv4_enabled)
 		return -EAFNOSUPPORT;
-	if (af == AF_INET6 && !(r->flags & FWD_RULE_ADDR) && !c->ipv4_enabled)
-		v4only = true;	/* i.e. IPv6 only */
 
-	s = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		   IPPROTO_TCP);
-	if (s < 0)
-		return -errno;
-	if (s > fwd_tcp_listen_fd_max) {
-		close(s);
-		return -EMFILE;
-	}
-
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (af == AF_INET6) {
-		int v6only = v4only || (r->flags & FWD_RULE_ADDR);
-
-		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
-			   sizeof(v6only));
-	}
-	if (c->freebind) {
-		if (af == AF_INET)
-			setsockopt(s, IPPROTO_IP, IP_FREEBIND, &one,
-				   sizeof(one));
-		else
-			setsockopt(s, IPPROTO_IPV6, IPV6_FREEBIND, &one,
-				   sizeof(one));
-	}
-	if (*r->ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
-				     r->ifname, strlen(r->ifname))) {
-		rc = -errno;
-		goto fail;
-	}
-
-	sl = sockaddr_from_inany(&sa, &any, port);
-	/* #syscalls:pasta listen */
-	if (bind(s, &sa.sa, sl) ||
-	    listen(s, TCP_LISTEN_BACKLOG)) {
-		rc = -errno;
-		goto fail;
-	}
-
-	ref.fd = s;
-	ref.data = port;
-	rc = epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref);
-	if (rc)
-		goto fail;
-	return 0;
-
-fail:
-	close(s);
-	return rc;
+	return sock_l4(&(struct sock_l4){
+		.proto = IPPROTO_TCP, .addr = &la->addr, .port = port,
+		.ifname = r->ifname,
+		.flags = SOCK_L4_REUSEADDR |
+			 (la->v6only ? SOCK_L4_V6ONLY : SOCK_L4_DUALSTACK) |
+			 (c->freebind ? SOCK_L4_FREEBIND : 0),
+		.backlog = TCP_LISTEN_BACKLOG,
+		.fd_max = fwd_tcp_listen_fd_max,
+		.epollfd = c->run->epollfd, .ref = &ref,
+	});
 }
 
 /**
@@ -1970,41 +1882,20 @@ fail:
 static void tcp_listen_init(const struct ctx *c)
 {
 	const struct fwd_ports *fwd = &c->tcp_fwd_in;
-	unsigned r, bound = 0, failed = 0, skipped = 0;
+	struct fwd_listen_count n;
 
 	/* FWD_AUTO: fwd_auto.c opens listeners as ports appear */
 	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
 		return;
 
-	for (r = 0; r < fwd->count; r++) {
-		const struct fwd_rule *rule = &fwd->rules[r];
-		unsigned port;
+	if (fwd_listen_rules(c, fwd, IPPROTO_TCP, false, tcp_listen_one, &n))
+		exit(EXIT_FAILURE);
 
-		for (port = rule->first; port <= rule->last; port++) {
-			int rc = tcp_listen_sock(c, rule, (in_port_t)port);
-
-			if (!rc) {
-				bound++;
-				continue;
-			}
-			if (!(rule->flags & FWD_RULE_WEAK))
-				die("Failed to bind TCP port %u: %s", port,
-				    strerror(-rc));
-			debug("TCP: can't bind port %u: %s", port,
-			      strerror(-rc));
-			/* Out of descriptors: conf_nofile() told already */
-			if (rc == -EMFILE)
-				skipped++;
-			else
-				failed++;
-		}
-	}
-
-	if ((failed || skipped) && !bound)
+	if ((n.failed || n.nofile) && !n.bound)
 		die("-t: no port could be forwarded");
-	if (failed)
-		info("TCP: %u ports forwarded, %u could not be bound", bound,
-		     failed);
+	if (n.failed)
+		info("TCP: %u ports forwarded, %u could not be bound", n.bound,
+		     n.failed);
 }
 
 /**

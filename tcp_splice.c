@@ -36,6 +36,7 @@
 #include "flow.h"
 #include "fwd.h"
 #include "pasta.h"
+#include "sock_l4.h"
 #include "tcp_splice.h"
 
 /* Pre-opened sockets in the namespace, per IP version */
@@ -124,14 +125,10 @@ static int splice_sock_new(bool v6)
 {
 	int s, one = 1;
 
-	s = socket(v6 ? AF_INET6 : AF_INET,
-		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	s = sock_l4(&(struct sock_l4){ .proto = IPPROTO_TCP,
+				       .af = v6 ? AF_INET6 : AF_INET });
 	if (s < 0)
-		return -errno;
-	if (s > FD_REF_MAX) {
-		close(s);
-		return -EMFILE;
-	}
+		return s;
 	/* We forward what we got as soon as we got it: no extra delay */
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return s;
@@ -570,7 +567,7 @@ run:
  * splice_listen_one() - Open one listening socket for a forwarded port
  * @c:		Execution context
  * @la:		Address to bind
- * @ifname:	Interface to bind to, NULL or empty for none
+ * @r:		Rule with the interface to bind to, NULL for none
  * @port:	Port
  * @ns:		Socket is being opened in the namespace (caller is there)
  *
@@ -578,57 +575,21 @@ run:
  */
 static int splice_listen_one(const struct ctx *c,
 			     const struct fwd_listen_addr *la,
-			     const char *ifname, in_port_t port, bool ns)
+			     const struct fwd_rule *r, in_port_t port, bool ns)
 {
-	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN };
-	int af = inany_v4(&la->addr) ? AF_INET : AF_INET6;
-	union sockaddr_inany sa;
-	int s, one = 1, rc;
-	socklen_t sl;
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_LISTEN,
+				.data = port | (ns ? TCP_SPLICE_LISTEN_NS : 0) };
 
-	s = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		   IPPROTO_TCP);
-	if (s < 0)
-		return -errno;
-	if (s > fwd_listen_fd_max) {
-		close(s);
-		return -EMFILE;
-	}
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (af == AF_INET6) {
-		int v = la->v6only;
-
-		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v));
-	}
-	if (c->freebind)
-		setsockopt(s, af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
-			   af == AF_INET ? IP_FREEBIND : IPV6_FREEBIND,
-			   &one, sizeof(one));
-	if (ifname && *ifname &&
-	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-		       strlen(ifname))) {
-		rc = -errno;
-		goto fail;
-	}
-
-	sl = sockaddr_from_inany(&sa, &la->addr, port);
-	/* #syscalls:pasta listen */
-	if (bind(s, &sa.sa, sl) ||
-	    listen(s, TCP_SPLICE_BACKLOG)) {
-		rc = -errno;
-		goto fail;
-	}
-
-	ref.fd = s;
-	ref.data = port | (ns ? TCP_SPLICE_LISTEN_NS : 0);
-	rc = epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref);
-	if (rc)
-		goto fail;
-	return s;
-
-fail:
-	close(s);
-	return rc;
+	return sock_l4(&(struct sock_l4){
+		.proto = IPPROTO_TCP, .addr = &la->addr, .port = port,
+		.ifname = r ? r->ifname : NULL,
+		.flags = SOCK_L4_REUSEADDR |
+			 (la->v6only ? SOCK_L4_V6ONLY : SOCK_L4_DUALSTACK) |
+			 (c->freebind ? SOCK_L4_FREEBIND : 0),
+		.backlog = TCP_SPLICE_BACKLOG,
+		.fd_max = fwd_listen_fd_max,
+		.epollfd = c->run->epollfd, .ref = &ref,
+	});
 }
 
 /**
@@ -663,31 +624,14 @@ int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 static int splice_listen_ns_rules(void *arg)
 {
 	const struct ctx *c = arg;
-	const struct fwd_ports *fwd = &c->tcp_fwd_out;
-	unsigned i, bound = 0, failed = 0;
+	struct fwd_listen_count n;
+	int rc;
 
-	for (i = 0; i < fwd->count; i++) {
-		const struct fwd_rule *r = &fwd->rules[i];
-		unsigned port;
-
-		for (port = r->first; port <= r->last; port++) {
-			int fds[FWD_LISTEN_MAX];
-			int rc = tcp_splice_listen(c, r, (in_port_t)port,
-						   true, fds);
-
-			if (rc >= 0) {
-				bound++;
-				continue;
-			}
-			failed++;
-			if (!(r->flags & FWD_RULE_WEAK)) {
-				err("Failed to bind TCP port %u in the "
-				    "namespace: %s", port, strerror(-rc));
-				return rc;
-			}
-		}
-	}
-	if (failed && !bound)
+	rc = fwd_listen_rules(c, &c->tcp_fwd_out, IPPROTO_TCP, true,
+			      splice_listen_one, &n);
+	if (rc)
+		return rc;
+	if ((n.failed || n.nofile) && !n.bound)
 		return -EADDRINUSE;
 	return 0;
 }

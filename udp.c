@@ -62,6 +62,7 @@
 #include "checksum.h"
 #include "flow.h"
 #include "fwd.h"
+#include "sock_l4.h"
 #include "tap.h"
 #include "udp.h"
 #include "udp_splice.h"
@@ -88,12 +89,8 @@
 				 sizeof(struct udphdr))
 /* Error queue entries read per socket event */
 #define UDP_ERRQ_MAX		16
-/* Bytes of the offending datagram quoted in ICMP errors: RFC 1812,
- * 4.3.2.3 (576 bytes in all) and RFC 4443, 2.4 (c) (1280 bytes in all)
- */
-#define UDP_ICMP4_QUOTE_BYTES	(576 - 20 - 8)
-#define UDP_ICMP6_QUOTE_BYTES	(1280 - 40 - 8)
-#define UDP_ERR_DATA_BYTES	(UDP_ICMP6_QUOTE_BYTES - 40 - 8)
+/* Payload read from the error queue: the most an ICMPv6 error quotes */
+#define UDP_ERR_DATA_BYTES	(TAP_ICMP6_QUOTE_L4 - sizeof(struct udphdr))
 /* Socket buffer size asked for; the kernel caps it at rmem_max/wmem_max */
 #define UDP_SOCK_BUF_BYTES	(4 << 20)
 /* Bits of a listening socket's epoll data holding the port */
@@ -256,38 +253,29 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 }
 
 /**
- * udp_bind_out() - Bind an outbound socket to the guest's source port
+ * udp_sock_out() - Open a flow socket, bound for a guest's datagram
  * @c:		Execution context
- * @s:		Socket
  * @v4:		IPv4 socket, IPv6 otherwise
  * @lo:		Destination is loopback: -o and --outbound-if* don't apply
  * @port:	Guest's source port, host order
  *
  * The port is kept if it's free on the host, otherwise the kernel picks one
- * when connecting. A port forwarded to the same port of the guest (-u) is
- * shared with our bound socket (SO_REUSEADDR on both), so that a guest
- * service keeps its well-known port towards peers it contacts itself.
+ * (keeping the -o address). A port forwarded to the same port of the guest
+ * (-u) is shared with our bound socket (SO_REUSEADDR on both), so that a
+ * guest service keeps its well-known port towards peers it contacts itself.
+ *
+ * Return: socket, or -errno
  */
-static void udp_bind_out(const struct ctx *c, int s, bool v4, bool lo,
-			 in_port_t port)
+static int udp_sock_out(const struct ctx *c, bool v4, bool lo, in_port_t port)
 {
-	const char *ifname = v4 ? c->ip4.ifname_out : c->ip6.ifname_out;
+	unsigned int flags = SOCK_L4_V6ONLY | SOCK_L4_SOFT;
 	const struct fwd_ports *fwd = &c->udp_fwd_in;
 	union inany_addr a;
-	union sockaddr_inany sa;
-	socklen_t sl;
+	int s;
 
 	if (port && fwd_port_is_forwarded(fwd, port) &&
-	    fwd_port_target(fwd, port) == port) {
-		int one = 1;
-
-		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	}
-
-	if (!lo && *ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
-					 ifname, strlen(ifname)))
-		debug("UDP: can't bind to interface %s: %s", ifname,
-		      strerror(errno));
+	    fwd_port_target(fwd, port) == port)
+		flags |= SOCK_L4_REUSEADDR;
 
 	if (v4) {
 		struct in_addr a4 = { .s_addr = htonl(INADDR_ANY) };
@@ -297,14 +285,15 @@ static void udp_bind_out(const struct ctx *c, int s, bool v4, bool lo,
 		a.a6 = lo ? in6addr_any : c->ip6.addr_out;
 	}
 
-	sl = sockaddr_from_inany(&sa, &a, port);
-	if (!bind(s, &sa.sa, sl) || inany_is_unspecified(&a))
-		return;
-
-	/* Port taken: keep the -o address at least */
-	sl = sockaddr_from_inany(&sa, &a, 0);
-	if (bind(s, &sa.sa, sl))
-		debug("UDP: can't bind outbound socket: %s", strerror(errno));
+	s = sock_l4(&(struct sock_l4){
+		.proto = IPPROTO_UDP, .addr = &a, .port = port,
+		.ifname = lo ? NULL : (v4 ? c->ip4.ifname_out :
+					    c->ip6.ifname_out),
+		.flags = flags,
+	});
+	if (s >= 0)
+		udp_sock_opts(s, v4);
+	return s;
 }
 
 /**
@@ -327,7 +316,6 @@ static struct udp_flow *udp_flow_from_guest(const struct ctx *c,
 	union inany_addr dst;
 	union sockaddr_inany sa;
 	socklen_t sl;
-	bool v4;
 	int s;
 
 	if (udp_flows_active >= UDP_FLOWS_MAX) {
@@ -337,24 +325,11 @@ static struct udp_flow *udp_flow_from_guest(const struct ctx *c,
 	if (fwd_nat_from_guest(c, IPPROTO_UDP, &fi->daddr, dport, &dst))
 		return NULL;
 
-	v4 = inany_v4(&dst);
-	s = socket(v4 ? AF_INET : AF_INET6,
-		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	s = udp_sock_out(c, inany_v4(&dst), inany_is_loopback(&dst), sport);
 	if (s < 0) {
-		debug("UDP: can't open socket: %s", strerror(errno));
+		debug("UDP: can't open socket: %s", strerror(-s));
 		return NULL;
 	}
-	if (s > FD_REF_MAX) {
-		close(s);
-		return NULL;
-	}
-	if (!v4) {
-		int one = 1;
-
-		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	}
-	udp_sock_opts(s, v4);
-	udp_bind_out(c, s, v4, inany_is_loopback(&dst), sport);
 
 	sl = sockaddr_from_inany(&sa, &dst, dport);
 	if (connect(s, &sa.sa, sl)) {
@@ -713,99 +688,50 @@ static void udp_icmp_src(const struct ctx *c, const struct udp_flow *uf,
 }
 
 /**
- * udp_icmp4_relay() - Relay an ICMP error about an IPv4 flow to the guest
+ * udp_icmp_relay() - Relay an ICMP or ICMPv6 error about a flow to the guest
  * @c:		Execution context
  * @uf:		Flow
+ * @v4:		The flow's socket is IPv4 (ICMP), IPv6 otherwise (ICMPv6)
  * @ee:		Extended error from the error queue
  * @data:	Quoted payload of the datagram the error is about
  * @dlen:	Length of @data
  */
-static void udp_icmp4_relay(const struct ctx *c, const struct udp_flow *uf,
-			    const struct sock_extended_err *ee,
-			    const uint8_t *data, size_t dlen)
+static void udp_icmp_relay(const struct ctx *c, const struct udp_flow *uf,
+			   bool v4, const struct sock_extended_err *ee,
+			   const uint8_t *data, size_t dlen)
 {
 	const struct flowside *gs = &uf->f.side[GUESTSIDE];
-	struct {
-		struct icmphdr ih;
-		struct iphdr iph;
-		struct udphdr uh;
-		uint8_t data[UDP_ICMP4_QUOTE_BYTES - 28];
-	} msg;
 	union inany_addr src;
+	struct udphdr uh;
 
-	if (ee->ee_origin != SO_EE_ORIGIN_ICMP ||
-	    (ee->ee_type != ICMP_DEST_UNREACH &&
-	     ee->ee_type != ICMP_TIME_EXCEEDED))
+	if (v4 && (ee->ee_origin != SO_EE_ORIGIN_ICMP ||
+		   (ee->ee_type != ICMP_DEST_UNREACH &&
+		    ee->ee_type != ICMP_TIME_EXCEEDED)))
+		return;
+	if (!v4 && (ee->ee_origin != SO_EE_ORIGIN_ICMP6 ||
+		    (ee->ee_type != ICMP6_DST_UNREACH &&
+		     ee->ee_type != ICMP6_PACKET_TOO_BIG &&
+		     ee->ee_type != ICMP6_TIME_EXCEEDED)))
 		return;
 
-	dlen = MIN(dlen, sizeof(msg.data));
-	memset(&msg, 0, sizeof(msg));
-	msg.ih.type = ee->ee_type;
-	msg.ih.code = ee->ee_code;
-	if (ee->ee_type == ICMP_DEST_UNREACH && ee->ee_code == ICMP_FRAG_NEEDED)
-		msg.ih.un.frag.mtu = htons((uint16_t)ee->ee_info);
-
-	tap_ip4_fill(&msg.iph, *inany_v4(&gs->eaddr), *inany_v4(&gs->faddr),
-		     IPPROTO_UDP, sizeof(msg.uh) + dlen);
-	msg.uh.source = htons(gs->eport);
-	msg.uh.dest = htons(gs->fport);
-	msg.uh.len = htons(sizeof(msg.uh) + dlen);
-	memcpy(msg.data, data, dlen);
+	/* As much as the error can quote: the datagram appears that long */
+	dlen = MIN(dlen, (v4 ? TAP_ICMP4_QUOTE_L4 : TAP_ICMP6_QUOTE_L4) -
+			 sizeof(uh));
+	memset(&uh, 0, sizeof(uh));
+	uh.source = htons(gs->eport);
+	uh.dest = htons(gs->fport);
+	uh.len = htons(sizeof(uh) + dlen);
 
 	udp_icmp_src(c, uf, ee, &src);
-	debug("UDP: ICMP type %u code %u for flow %u", ee->ee_type,
-	      ee->ee_code, flow_idx((const union flow *)uf));
-	tap_icmp4_send(c, *inany_v4(&src), *inany_v4(&gs->eaddr), &msg,
-		       (size_t)(msg.data - (uint8_t *)&msg) + dlen);
-	udp_icmp_relayed++;
-}
-
-/**
- * udp_icmp6_relay() - Relay an ICMPv6 error about an IPv6 flow to the guest
- * @c:		Execution context
- * @uf:		Flow
- * @ee:		Extended error from the error queue
- * @data:	Quoted payload of the datagram the error is about
- * @dlen:	Length of @data
- */
-static void udp_icmp6_relay(const struct ctx *c, const struct udp_flow *uf,
-			    const struct sock_extended_err *ee,
-			    const uint8_t *data, size_t dlen)
-{
-	const struct flowside *gs = &uf->f.side[GUESTSIDE];
-	struct {
-		struct icmp6_hdr ih;
-		struct ip6_hdr ip6h;
-		struct udphdr uh;
-		uint8_t data[UDP_ERR_DATA_BYTES];
-	} msg;
-	union inany_addr src;
-
-	if (ee->ee_origin != SO_EE_ORIGIN_ICMP6 ||
-	    (ee->ee_type != ICMP6_DST_UNREACH &&
-	     ee->ee_type != ICMP6_PACKET_TOO_BIG &&
-	     ee->ee_type != ICMP6_TIME_EXCEEDED))
-		return;
-
-	dlen = MIN(dlen, sizeof(msg.data));
-	memset(&msg, 0, sizeof(msg));
-	msg.ih.icmp6_type = ee->ee_type;
-	msg.ih.icmp6_code = ee->ee_code;
-	if (ee->ee_type == ICMP6_PACKET_TOO_BIG)
-		msg.ih.icmp6_mtu = htonl(ee->ee_info);
-
-	tap_ip6_fill(&msg.ip6h, &gs->eaddr.a6, &gs->faddr.a6, IPPROTO_UDP,
-		     sizeof(msg.uh) + dlen);
-	msg.uh.source = htons(gs->eport);
-	msg.uh.dest = htons(gs->fport);
-	msg.uh.len = htons(sizeof(msg.uh) + dlen);
-	memcpy(msg.data, data, dlen);
-
-	udp_icmp_src(c, uf, ee, &src);
-	debug("UDP: ICMPv6 type %u code %u for flow %u", ee->ee_type,
-	      ee->ee_code, flow_idx((const union flow *)uf));
-	tap_icmp6_send(c, &src.a6, &gs->eaddr.a6, &msg,
-		       (size_t)(msg.data - (uint8_t *)&msg) + dlen);
+	debug("UDP: %s type %u code %u for flow %u", v4 ? "ICMP" : "ICMPv6",
+	      ee->ee_type, ee->ee_code, flow_idx((const union flow *)uf));
+	tap_icmp_error(c, &src, ee->ee_type, ee->ee_code, ee->ee_info,
+		       &(struct tap_icmp_quote){
+			.src = &gs->eaddr, .dst = &gs->faddr,
+			.proto = IPPROTO_UDP, .l4len = sizeof(uh) + dlen,
+			.hdr = &uh, .hlen = sizeof(uh),
+			.data = data, .dlen = dlen,
+		       });
 	udp_icmp_relayed++;
 }
 
@@ -850,10 +776,7 @@ static void udp_sock_errs(const struct ctx *c, const struct udp_flow *uf)
 			if (cm->cmsg_len < CMSG_LEN(sizeof(*ee)))
 				continue;
 			ee = (const struct sock_extended_err *)CMSG_DATA(cm);
-			if (v4)
-				udp_icmp4_relay(c, uf, ee, data, (size_t)n);
-			else
-				udp_icmp6_relay(c, uf, ee, data, (size_t)n);
+			udp_icmp_relay(c, uf, v4, ee, data, (size_t)n);
 		}
 	}
 
@@ -958,29 +881,16 @@ static int udp_reply_sock(const struct ctx *c, const struct fwd_rule *rule,
 			  const union inany_addr *peer, in_port_t pport)
 {
 	bool v4 = inany_v4(peer);
-	union inany_addr any;
+	struct sock_l4 req = {
+		.proto = IPPROTO_UDP, .port = port,
+		.ifname = rule ? rule->ifname : NULL,
+		.flags = SOCK_L4_REUSEADDR | SOCK_L4_V6ONLY | SOCK_L4_IF_SOFT |
+			 (c->freebind ? SOCK_L4_FREEBIND : 0),
+	};
 	union sockaddr_inany sa;
-	int s, one = 1;
+	union inany_addr any;
 	socklen_t sl;
-
-	s = socket(v4 ? AF_INET : AF_INET6,
-		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-	if (s < 0)
-		return -1;
-	if (s > FD_REF_MAX)
-		goto fail;
-
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (!v4)
-		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (c->freebind)
-		setsockopt(s, v4 ? IPPROTO_IP : IPPROTO_IPV6,
-			   v4 ? IP_FREEBIND : IPV6_FREEBIND, &one,
-			   sizeof(one));
-	if (rule && *rule->ifname)
-		setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, rule->ifname,
-			   strlen(rule->ifname));
-	udp_sock_opts(s, v4);
+	int s;
 
 	if (v4)
 		inany_from_v4(&any, (struct in_addr){ 0 });
@@ -988,24 +898,26 @@ static int udp_reply_sock(const struct ctx *c, const struct fwd_rule *rule,
 		any.a6 = in6addr_any;
 
 	/* The local address may not be bindable (broadcast): any will do */
-	sl = sockaddr_from_inany(&sa, inany_is_unspecified(local) ||
-				    !inany_v4(local) != !v4 ? &any : local,
-			       port);
-	if (bind(s, &sa.sa, sl)) {
-		sl = sockaddr_from_inany(&sa, &any, port);
-		if (bind(s, &sa.sa, sl))
-			goto fail;
+	req.addr = inany_is_unspecified(local) ||
+		   !inany_v4(local) != !v4 ? &any : local;
+	s = sock_l4(&req);
+	if (s < 0 && req.addr != &any) {
+		req.addr = &any;
+		s = sock_l4(&req);
 	}
+	if (s < 0) {
+		debug("UDP: can't open reply socket: %s", strerror(-s));
+		return -1;
+	}
+	udp_sock_opts(s, v4);
 
 	sl = sockaddr_from_inany(&sa, peer, pport);
-	if (connect(s, &sa.sa, sl))
-		goto fail;
+	if (connect(s, &sa.sa, sl)) {
+		debug("UDP: can't open reply socket: %s", strerror(errno));
+		close(s);
+		return -1;
+	}
 	return s;
-
-fail:
-	debug("UDP: can't open reply socket: %s", strerror(errno));
-	close(s);
-	return -1;
 }
 
 /**
@@ -1110,84 +1022,37 @@ void udp_listen_handler(const struct ctx *c, union epoll_ref ref, uint32_t event
 }
 
 /**
- * udp_listen_sock() - Bind a socket for one forwarded port
+ * udp_listen_one() - Bind a socket for one forwarded port (-u)
  * @c:		Execution context
- * @r:		Index of the forwarding rule in c->udp_fwd_in
+ * @la:		Address to bind, from fwd_listen_addrs()
+ * @rule:	Forwarding rule, in c->udp_fwd_in
  * @port:	Port
+ * @ns:		Unused: -u sockets are on the host
  *
- * Without an address in the rule, one IPv6 socket takes both versions.
- *
- * Return: 0 on success, -errno on failure
+ * Return: socket on success, -errno on failure
  */
-static int udp_listen_sock(const struct ctx *c, unsigned r, in_port_t port)
+static int udp_listen_one(const struct ctx *c,
+			  const struct fwd_listen_addr *la,
+			  const struct fwd_rule *rule, in_port_t port, bool ns)
 {
-	const struct fwd_rule *rule = &c->udp_fwd_in.rules[r];
-	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_LISTEN };
-	union inany_addr any;
-	union sockaddr_inany sa;
-	int s, one = 1, rc;
-	socklen_t sl;
-	bool v4;
+	unsigned int r = (unsigned int)(rule - c->udp_fwd_in.rules);
+	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_LISTEN,
+				.data = port | (r << UDP_LISTEN_PORT_BITS) };
 
-	if (rule->flags & FWD_RULE_ADDR) {
-		any = rule->addr;
-	} else if (c->ipv6_enabled) {
-		memset(&any, 0, sizeof(any));
-	} else {
-		inany_from_v4(&any, (struct in_addr){ htonl(INADDR_ANY) });
-	}
-	v4 = inany_v4(&any);
-	if (v4 && !c->ipv4_enabled)
+	(void)ns;
+	if (inany_v4(&la->addr) && !c->ipv4_enabled)
 		return -EAFNOSUPPORT;
 
-	s = socket(v4 ? AF_INET : AF_INET6,
-		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-	if (s < 0)
-		return -errno;
-	if (s > fwd_listen_fd_max) {
-		close(s);
-		return -EMFILE;
-	}
-
 	/* Reply sockets share the port: see udp_reply_sock() */
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (v4) {
-		setsockopt(s, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-	} else {
-		int v6only = (rule->flags & FWD_RULE_ADDR) ||
-			     !c->ipv4_enabled;
-
-		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
-			   sizeof(v6only));
-		setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
-			   sizeof(one));
-	}
-	if (c->freebind)
-		setsockopt(s, v4 ? IPPROTO_IP : IPPROTO_IPV6,
-			   v4 ? IP_FREEBIND : IPV6_FREEBIND, &one,
-			   sizeof(one));
-	if (*rule->ifname && setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE,
-					rule->ifname, strlen(rule->ifname))) {
-		rc = -errno;
-		goto fail;
-	}
-
-	sl = sockaddr_from_inany(&sa, &any, port);
-	if (bind(s, &sa.sa, sl)) {
-		rc = -errno;
-		goto fail;
-	}
-
-	ref.fd = s;
-	ref.data = port | (r << UDP_LISTEN_PORT_BITS);
-	rc = epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref);
-	if (rc)
-		goto fail;
-	return 0;
-
-fail:
-	close(s);
-	return rc;
+	return sock_l4(&(struct sock_l4){
+		.proto = IPPROTO_UDP, .addr = &la->addr, .port = port,
+		.ifname = rule->ifname,
+		.flags = SOCK_L4_REUSEADDR | SOCK_L4_PKTINFO |
+			 (la->v6only ? SOCK_L4_V6ONLY : SOCK_L4_DUALSTACK) |
+			 (c->freebind ? SOCK_L4_FREEBIND : 0),
+		.fd_max = fwd_listen_fd_max,
+		.epollfd = c->run->epollfd, .ref = &ref,
+	});
 }
 
 /**
@@ -1197,33 +1062,16 @@ fail:
 static void udp_listen_init(const struct ctx *c)
 {
 	const struct fwd_ports *fwd = &c->udp_fwd_in;
-	unsigned r, bound = 0, failed = 0;
+	struct fwd_listen_count n;
 
 	/* FWD_AUTO: fwd_auto.c opens sockets as ports appear */
 	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
 		return;
 
-	for (r = 0; r < fwd->count; r++) {
-		const struct fwd_rule *rule = &fwd->rules[r];
-		unsigned port;
+	if (fwd_listen_rules(c, fwd, IPPROTO_UDP, false, udp_listen_one, &n))
+		exit(EXIT_FAILURE);
 
-		for (port = rule->first; port <= rule->last; port++) {
-			int rc = udp_listen_sock(c, r, (in_port_t)port);
-
-			if (!rc) {
-				bound++;
-				continue;
-			}
-			failed++;
-			if (!(rule->flags & FWD_RULE_WEAK))
-				die("Failed to bind UDP port %u: %s", port,
-				    strerror(-rc));
-			debug("UDP: can't bind port %u: %s", port,
-			      strerror(-rc));
-		}
-	}
-
-	if (failed && !bound)
+	if ((n.failed || n.nofile) && !n.bound)
 		die("-u: no port could be forwarded");
 }
 

@@ -33,6 +33,7 @@
 #include "flow.h"
 #include "fwd.h"
 #include "pasta.h"
+#include "sock_l4.h"
 #include "udp_splice.h"
 
 /* Datagrams per recvmmsg()/sendmmsg() */
@@ -94,20 +95,12 @@ static struct udp_splice_flow *udp_splice_at(union flow *flow)
  */
 static int udp_splice_sock_new(bool v6)
 {
-	int s = socket(v6 ? AF_INET6 : AF_INET,
-		       SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-
-	if (s < 0)
-		return -errno;
-	if (s > FD_REF_MAX) {
-		close(s);
-		return -EMFILE;
-	}
-	return s;
+	return sock_l4(&(struct sock_l4){ .proto = IPPROTO_UDP,
+					  .af = v6 ? AF_INET6 : AF_INET });
 }
 
 /**
- * udp_splice_pool_fill() - Fill the namespace socket pools (run in it)
+ * udp_splice_pool_fill() - Fill the namespace socket pools, in the namespace
  * @arg:	Execution context
  *
  * Return: 0
@@ -155,7 +148,7 @@ static void udp_splice_flow_close(struct udp_splice_flow *uf)
  * flow), tells them apart in the flow hash table.
  */
 static void udp_splice_key(struct flowside *side, const union inany_addr *src,
-			   in_port_t sport, in_port_t port, bool ns)
+		   in_port_t sport, in_port_t port, bool ns)
 {
 	memset(side, 0, sizeof(*side));
 	side->eaddr = *src;
@@ -182,8 +175,7 @@ static void udp_splice_key(struct flowside *side, const union inany_addr *src,
 static struct udp_splice_flow *udp_splice_flow_new(const struct ctx *c,
 						   int lsock,
 						   const struct flowside *key,
-						   bool ns, bool l6,
-						   time_t now)
+						   bool ns, bool l6, time_t now)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE };
 	const struct fwd_ports *fwd = ns ? &c->udp_fwd_out : &c->udp_fwd_in;
@@ -336,15 +328,17 @@ void udp_splice_listen_handler(const struct ctx *c, union epoll_ref ref,
 		/* Only namespace sockets (-U) come here, see
 		 * udp_splice_listen(): every source is forwarded
 		 */
-		if (i < n && !inany_from_sockaddr(&src, &sport, &udp_splice_sa[i])) {
+		if (i < n &&
+		    !inany_from_sockaddr(&src, &sport, &udp_splice_sa[i])) {
+			bool v6 = udp_splice_sa[i].sa.sa_family == AF_INET6;
+
 			udp_splice_key(&key, &src, sport, port, true);
 			uf = udp_splice_at(flow_lookup(IPPROTO_UDP, &key.eaddr,
 						       key.eport, &key.faddr,
 						       key.fport));
 			if (!uf)
 				uf = udp_splice_flow_new(c, ref.fd, &key, true,
-						udp_splice_sa[i].sa.sa_family ==
-						AF_INET6, now->tv_sec);
+							 v6, now->tv_sec);
 		}
 
 		if (uf == run && i < n)
@@ -390,11 +384,10 @@ bool udp_splice_from_host(const struct ctx *c, int lsock, in_port_t port,
 
 	udp_splice_key(&key, &src, sport, port, false);
 	uf = udp_splice_at(flow_lookup(IPPROTO_UDP, &key.eaddr, key.eport,
-				       &key.faddr, key.fport));
+				 &key.faddr, key.fport));
 	if (!uf)
 		uf = udp_splice_flow_new(c, lsock, &key, false,
-					 peer->sa.sa_family == AF_INET6,
-					 now->tv_sec);
+				 peer->sa.sa_family == AF_INET6, now->tv_sec);
 	if (uf) {
 		if (sock_send(uf->s, data, len, MSG_DONTWAIT) < 0)
 			debug("UDP splice: %s", strerror(errno));
@@ -434,7 +427,8 @@ void udp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 	n = udp_splice_recv(ref.fd, false);
 	if (!n)
 		return;
-	sl = sockaddr_from_inany(&sa, &uf->f.side[0].eaddr, uf->f.side[0].eport);
+	sl = sockaddr_from_inany(&sa, &uf->f.side[0].eaddr,
+				 uf->f.side[0].eport);
 	/* A dual-stack listener talks to IPv4 peers as v4-mapped */
 	if (sa.sa.sa_family == AF_INET && (uf->flags & UDP_SPLICE_L6)) {
 		memset(&sa, 0, sizeof(sa));
@@ -455,72 +449,37 @@ void udp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
  * udp_splice_listen_one() - Open one bound socket for a forwarded port
  * @c:		Execution context
  * @la:		Address to bind
- * @ifname:	Interface to bind to, NULL or empty for none
+ * @r:		Rule with the interface to bind to, NULL for none
  * @port:	Port
  * @ns:		Socket is being opened in the namespace (caller is there)
  *
  * Return: socket on success, -errno on failure
  */
-static int udp_splice_listen_one(const struct ctx *c, const struct fwd_listen_addr *la,
-			 const char *ifname, in_port_t port, bool ns)
+static int udp_splice_listen_one(const struct ctx *c,
+				 const struct fwd_listen_addr *la,
+				 const struct fwd_rule *r, in_port_t port,
+				 bool ns)
 {
-	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE_LISTEN };
-	int af = inany_v4(&la->addr) ? AF_INET : AF_INET6;
-	union sockaddr_inany sa;
-	socklen_t sl;
-	int s, rc;
+	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE_LISTEN,
+				.data = port };
+	unsigned int flags = la->v6only ? SOCK_L4_V6ONLY : SOCK_L4_DUALSTACK;
 
-	s = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		   IPPROTO_UDP);
-	if (s < 0)
-		return -errno;
-	if (s > fwd_listen_fd_max) {
-		close(s);
-		return -EMFILE;
-	}
-	if (af == AF_INET6) {
-		int v = la->v6only;
-
-		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v));
-	}
 	if (!ns) {
-		int one = 1;
-
 		/* udp.c's: datagrams from elsewhere than loopback go through
-		 * the tap, with reply sockets sharing the port
+		 * the tap, with reply sockets sharing the port. No rule: see
+		 * udp_listen_handler()
 		 */
 		ref.type = EPOLL_TYPE_UDP_LISTEN;
-		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (af == AF_INET)
-			setsockopt(s, IPPROTO_IP, IP_PKTINFO, &one,
-				   sizeof(one));
-		else
-			setsockopt(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
-				   sizeof(one));
-	}
-	if (ifname && *ifname &&
-	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-		       strlen(ifname))) {
-		rc = -errno;
-		goto fail;
-	}
-	sl = sockaddr_from_inany(&sa, &la->addr, port);
-	if (bind(s, &sa.sa, sl)) {
-		rc = -errno;
-		goto fail;
-	}
-	ref.fd = s;
-	ref.data = port;
-	if (!ns)	/* No rule: see udp_listen_handler() */
 		ref.data |= FWD_RULES_MAX << 16;
-	rc = epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref);
-	if (rc)
-		goto fail;
-	return s;
+		flags |= SOCK_L4_REUSEADDR | SOCK_L4_PKTINFO;
+	}
 
-fail:
-	close(s);
-	return rc;
+	return sock_l4(&(struct sock_l4){
+		.proto = IPPROTO_UDP, .addr = &la->addr, .port = port,
+		.ifname = r ? r->ifname : NULL, .flags = flags,
+		.fd_max = fwd_listen_fd_max,
+		.epollfd = c->run->epollfd, .ref = &ref,
+	});
 }
 
 /**
@@ -572,25 +531,10 @@ void udp_splice_unlisten(int s)
 static int udp_splice_listen_ns_rules(void *arg)
 {
 	const struct ctx *c = arg;
-	const struct fwd_ports *fwd = &c->udp_fwd_out;
-	unsigned i, port;
+	struct fwd_listen_count n;
 
-	for (i = 0; i < fwd->count; i++) {
-		const struct fwd_rule *r = &fwd->rules[i];
-
-		for (port = r->first; port <= r->last; port++) {
-			int fds[FWD_LISTEN_MAX];
-			int rc = udp_splice_listen(c, r, (in_port_t)port,
-						   true, fds);
-
-			if (rc < 0 && !(r->flags & FWD_RULE_WEAK)) {
-				err("Failed to bind UDP port %u in the "
-				    "namespace: %s", port, strerror(-rc));
-				return rc;
-			}
-		}
-	}
-	return 0;
+	return fwd_listen_rules(c, &c->udp_fwd_out, IPPROTO_UDP, true,
+				udp_splice_listen_one, &n);
 }
 
 /**

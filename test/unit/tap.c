@@ -471,6 +471,78 @@ static void tap_send_udp_icmp(void)
 	passt_done(&ctx, peer);
 }
 
+/**
+ * tap_icmp_error_quotes() - ICMP errors: quote limits, lengths, checksums
+ */
+static void tap_icmp_error_quotes(void)
+{
+	static uint8_t buf[TAP_FRAME_MAX], data[2000];
+	union inany_addr g4, p4, g6, p6;
+	uint8_t hdr[20] = { 0x12, 0x34, 0x00, 0x50, 1, 2, 3, 4, 5, 6 };
+	struct in_addr a;
+	const uint8_t *q;
+	ssize_t n;
+	int peer;
+
+	passt_ctx(&ctx, &peer);
+	memcpy(ctx.run->guest_mac, guest_mac, ETH_ALEN);
+	memset(data, 0xa5, sizeof(data));
+	a.s_addr = htonl(0xc0000202);
+	inany_from_v4(&g4, a);
+	a.s_addr = htonl(0xc0000201);
+	inany_from_v4(&p4, a);
+	inet_pton(AF_INET6, "2001:db8::2", &g6.a6);
+	inet_pton(AF_INET6, "2001:db8::1", &p6.a6);
+
+	/* RFC 792: IP header and the first eight bytes of a 20-byte header */
+	tap_icmp_error(&ctx, &p4, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0,
+		       &(struct tap_icmp_quote){
+			.src = &g4, .dst = &p4, .proto = IPPROTO_TCP,
+			.l4len = sizeof(hdr), .hdr = hdr,
+			.hlen = TAP_ICMP_QUOTE_L4_MIN });
+	n = recv_frame(peer, buf);
+	q = buf + ETH_HLEN + 20;
+	CHECK(n == ETH_HLEN + 20 + 8 + 20 + 8);
+	CHECK(!memcmp(buf + ETH_HLEN + 12, "\xc0\x00\x02\x01", 4));
+	CHECK(q[0] == ICMP_DEST_UNREACH && q[1] == ICMP_HOST_UNREACH);
+	CHECK(csum(q, 36, 0) == 0);
+	CHECK(csum(q + 8, 20, 0) == 0);		/* quoted header's own */
+	CHECK(q[8 + 2] == 0 && q[8 + 3] == 40);	/* its total length */
+	CHECK(q[8 + 9] == IPPROTO_TCP);
+	CHECK(!memcmp(q + 28, hdr, 8));
+
+	/* Over IPv4, 576 bytes in all; next-hop MTU for fragmentation */
+	tap_icmp_error(&ctx, &p4, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1400,
+		       &(struct tap_icmp_quote){
+			.src = &g4, .dst = &p4, .proto = IPPROTO_UDP,
+			.l4len = 8 + sizeof(data), .hdr = hdr,
+			.hlen = 8, .data = data, .dlen = sizeof(data) });
+	n = recv_frame(peer, buf);
+	q = buf + ETH_HLEN + 20;
+	CHECK(n == ETH_HLEN + 576);
+	CHECK(((q[6] << 8) | q[7]) == 1400);
+	CHECK(csum(q, 556, 0) == 0);
+	CHECK(q[n - ETH_HLEN - 20 - 1] == 0xa5);
+
+	/* Over IPv6, the minimum MTU of 1280 bytes in all */
+	tap_icmp_error(&ctx, &p6, ICMP6_PACKET_TOO_BIG, 0, 1280,
+		       &(struct tap_icmp_quote){
+			.src = &g6, .dst = &p6, .proto = IPPROTO_UDP,
+			.l4len = 8 + sizeof(data), .hdr = hdr, .hlen = 8,
+			.data = data, .dlen = sizeof(data) });
+	n = recv_frame(peer, buf);
+	q = buf + ETH_HLEN + 40;
+	CHECK(n == ETH_HLEN + 1280);
+	CHECK(q[0] == ICMP6_PACKET_TOO_BIG);
+	CHECK(((q[6] << 8) | q[7]) == 1280);
+	CHECK(!memcmp(buf + ETH_HLEN + 24, &g6.a6, 16));	/* to guest */
+	CHECK(csum(q, 1240, csum_pseudo6(1240, IPPROTO_ICMPV6, &p6.a6,
+					 &g6.a6)) == 0);
+	CHECK(!memcmp(q + 8 + 8, &g6.a6, 16));	/* quoted source */
+
+	passt_done(&ctx, peer);
+}
+
 #define BIG_FRAMES	64
 #define STREAM_BYTES	(BIG_FRAMES * (TAP_LEN_BYTES + TAP_FRAME_MAX))
 
@@ -615,6 +687,7 @@ int main(void)
 	RUN(tap_parse_other);
 	RUN(tap_parse_random);
 	RUN(tap_send_udp_icmp);
+	RUN(tap_icmp_error_quotes);
 	RUN(tap_send_full_socket);
 	RUN(tap_pasta_batches);
 	UNIT_EXIT();
