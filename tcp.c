@@ -55,14 +55,34 @@
 #define TCP_FRAMES		128
 /* Payload room of each frame: largest TCP payload in a 64 KiB IP packet */
 #define TCP_PAYLOAD_BYTES	65536
+/* TCP header length: the data offset field counts 32-bit words, 4 bits */
+#define TCP_DOFF_UNIT		sizeof(uint32_t)
+#define TCP_HLEN_MAX		(0xf * TCP_DOFF_UNIT)
 /* Header room: alignment pad, Ethernet, IPv6, TCP with options */
 #define TCP_HDR_PAD		2
-#define TCP_HDR_BYTES		(TCP_HDR_PAD + ETH_HLEN + 40 + 60)
+#define TCP_HDR_BYTES		(TCP_HDR_PAD + ETH_HLEN + \
+				 sizeof(struct ip6_hdr) + TCP_HLEN_MAX)
 #define TCP_HDR_ALIGN		8
+/* Each frame to the guest is two iovecs: headers, then payload */
+#define TCP_IOV_HDR		0
+#define TCP_IOV_PAYLOAD		1
+#define TCP_IOV_PER_FRAME	2
+
+/* Largest MSS we announce: payload room less a margin that keeps the IPv4
+ * total length and IPv6 payload length fields in range
+ */
+#define TCP_MSS_MAX		(TCP_PAYLOAD_BYTES - 64)
 
 /* Window scale we announce, and the largest window it can express */
 #define TCP_WS_OURS		8
-#define TCP_WND_MAX_SCALED	(65535U << TCP_WS_OURS)
+#define TCP_WND_MAX_SCALED	((uint32_t)TCP_MAXWIN << TCP_WS_OURS)
+/* Send buffer share kept back from the window for kernel overhead, and the
+ * share below which the window counts as small (as divisors of the buffer)
+ */
+#define TCP_SNDBUF_MARGIN_DIV	16
+#define TCP_WND_LOW_DIV		4
+/* The ISN clock ticks every 4 microseconds (RFC 6528, 3) */
+#define TCP_ISN_TICK_NS		(4 * NS_PER_US)
 /* Default MSS when the guest gives none (RFC 9293, 3.7.1; RFC 8200, 5) */
 #define TCP_MSS4_DEFAULT	536
 #define TCP_MSS6_DEFAULT	1220
@@ -82,19 +102,17 @@
 /* Guest payloads coalesced into one write to a socket */
 #define TCP_WR_IOV_MAX		TAP_FRAMES_MAX
 
-/* TCP header flags, as in byte 13 of the header */
-#define TCP_FIN			0x01
-#define TCP_SYN			0x02
-#define TCP_RST			0x04
-#define TCP_PSH			0x08
-#define TCP_ACK			0x10
+/* TCP header flags, as in th_flags of struct tcphdr */
+#define TCP_FIN			TH_FIN
+#define TCP_SYN			TH_SYN
+#define TCP_RST			TH_RST
+#define TCP_PSH			TH_PUSH
+#define TCP_ACK			TH_ACK
 
-/* Option kinds (RFC 9293, RFC 7323) */
-#define OPT_EOL			0
-#define OPT_NOP			1
-#define OPT_MSS			2
-#define OPT_WS			3
-#define OPT_WS_MAX		14
+/* Options other than EOL and NOP: kind and length bytes, then data */
+#define TCP_OPT_HDR		2
+/* Options we send in a SYN: MSS, then NOP and window scale */
+#define TCP_SYN_OPTLEN		(TCPOLEN_MAXSEG + 1 + TCPOLEN_WINDOW)
 
 /* Connection flags */
 #define TCP_F_V6		(1U << 0)	/* IPv6 on the guest side */
@@ -212,7 +230,7 @@ struct tcp_seg {
 static uint8_t tcp_hdr[TCP_FRAMES][TCP_HDR_BYTES]
 	__attribute__((aligned(TCP_HDR_ALIGN)));
 static uint8_t tcp_payload[TCP_FRAMES][TCP_PAYLOAD_BYTES];
-static struct iovec tcp_frame_iov[TCP_FRAMES * 2];
+static struct iovec tcp_frame_iov[TCP_FRAMES][TCP_IOV_PER_FRAME];
 static struct iovec tcp_peek_iov[TCP_FRAMES];
 static uint8_t tcp_ctrl[TCP_HDR_BYTES] __attribute__((aligned(TCP_HDR_ALIGN)));
 
@@ -266,7 +284,7 @@ static uint32_t conn_idx(const struct tcp_conn *conn)
 static void tcp_update_now(const struct timespec *now)
 {
 	tcp_now_ms = (uint64_t)now->tv_sec * MS_PER_SEC +
-		     (uint64_t)now->tv_nsec / 1000000;
+		     (uint64_t)now->tv_nsec / NS_PER_MS;
 }
 
 /**
@@ -281,7 +299,7 @@ static void tcp_timer_arm(uint64_t when)
 		return;
 
 	its.it_value.tv_sec = when / MS_PER_SEC;
-	its.it_value.tv_nsec = (when % MS_PER_SEC) * 1000000;
+	its.it_value.tv_nsec = (when % MS_PER_SEC) * NS_PER_MS;
 	/* #syscalls timerfd_settime */
 	if (timerfd_settime(tcp_timer_fd, TFD_TIMER_ABSTIME, &its, NULL))
 		warn_perror("TCP timer");
@@ -330,7 +348,7 @@ static uint32_t tcp_isn(const struct tcp_conn *conn)
 
 	return (uint32_t)siphash_2_4(tcp_isn_key, &in, sizeof(in)) +
 	       (uint32_t)(((uint64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec) /
-			  4000);
+			  TCP_ISN_TICK_NS);
 }
 
 /**
@@ -343,9 +361,10 @@ static uint32_t tcp_isn(const struct tcp_conn *conn)
 static uint16_t conn_mss_local(const struct ctx *c, bool v6)
 {
 	int mtu = c->mtu ? c->mtu : MTU_DEFAULT;
-	int mss = mtu - (v6 ? 40 : 20) - 20;
+	int mss = mtu - (int)sizeof(struct tcphdr) -
+		  (int)(v6 ? sizeof(struct ip6_hdr) : sizeof(struct iphdr));
 
-	return (uint16_t)MIN(mss, TCP_PAYLOAD_BYTES - 64);
+	return (uint16_t)MIN(mss, TCP_MSS_MAX);
 }
 
 /**
@@ -372,13 +391,13 @@ static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, bool *low)
 	    ioctl(conn->sock, SIOCOUTQ, &outq))
 		return 0;
 
-	wnd = (long)sndbuf - sndbuf / 16 - outq;
+	wnd = (long)sndbuf - sndbuf / TCP_SNDBUF_MARGIN_DIV - outq;
 	if (wnd < 0)
 		wnd = 0;
-	*low = wnd < sndbuf / 4;
+	*low = wnd < sndbuf / TCP_WND_LOW_DIV;
 	if (conn->flags & TCP_F_WS)
 		return (uint32_t)MIN(wnd, (long)TCP_WND_MAX_SCALED);
-	return (uint32_t)MIN(wnd, 65535L);
+	return (uint32_t)MIN(wnd, (long)TCP_MAXWIN);
 }
 
 /**
@@ -432,8 +451,8 @@ static size_t tcp_fill(const struct ctx *c, const struct tcp_conn *conn,
 	th->dest = htons(s->eport);
 	th->seq = htonl(seq);
 	th->ack_seq = (flags & TCP_ACK) ? htonl(conn->seq_from_guest) : 0;
-	th->doff = thlen / 4;
-	((uint8_t *)th)[13] = flags;
+	th->doff = thlen / TCP_DOFF_UNIT;
+	th->th_flags = flags;
 	th->window = htons(wnd_field);
 	if (optlen)
 		memcpy(th + 1, opts, optlen);
@@ -473,7 +492,7 @@ static uint16_t conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
 	}
 
 	if (syn || !(conn->flags & TCP_F_WS)) {
-		conn->wnd_sent = MIN(wnd, 65535U);
+		conn->wnd_sent = MIN(wnd, (uint32_t)TCP_MAXWIN);
 		return (uint16_t)conn->wnd_sent;
 	}
 	conn->wnd_sent = wnd & ~((1U << TCP_WS_OURS) - 1);
@@ -490,25 +509,23 @@ static uint16_t conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
 static void tcp_send_ctrl(const struct ctx *c, struct tcp_conn *conn,
 			  uint8_t flags, uint32_t seq)
 {
-	uint8_t opts[8];
+	uint8_t opts[TCP_SYN_OPTLEN];
 	size_t optlen = 0, len;
 	uint16_t wnd;
 
 	if (flags & TCP_SYN) {
-		uint16_t mss = conn_mss_local(c, conn->flags & TCP_F_V6);
+		uint16_t mss = htons(conn_mss_local(c, conn->flags & TCP_F_V6));
 
-		opts[0] = OPT_MSS;
-		opts[1] = 4;
-		opts[2] = mss >> 8;
-		opts[3] = mss & 0xff;
-		optlen = 4;
+		opts[optlen++] = TCPOPT_MAXSEG;
+		opts[optlen++] = TCPOLEN_MAXSEG;
+		memcpy(&opts[optlen], &mss, sizeof(mss));
+		optlen += sizeof(mss);
 		/* Only answer a SYN with window scaling if it had it */
 		if (!(flags & TCP_ACK) || (conn->flags & TCP_F_WS)) {
-			opts[4] = OPT_NOP;
-			opts[5] = OPT_WS;
-			opts[6] = 3;
-			opts[7] = TCP_WS_OURS;
-			optlen = 8;
+			opts[optlen++] = TCPOPT_NOP;
+			opts[optlen++] = TCPOPT_WINDOW;
+			opts[optlen++] = TCPOLEN_WINDOW;
+			opts[optlen++] = TCP_WS_OURS;
 		}
 	}
 
@@ -663,7 +680,7 @@ static int tcp_parse(const struct iovec *frame, const struct frame_info *fi,
 		return -1;
 	memcpy(&th, l4, sizeof(th));
 
-	doff = th.doff * 4;
+	doff = th.doff * TCP_DOFF_UNIT;
 	if (doff < sizeof(th) || doff > fi->l4_len)
 		return -1;
 
@@ -682,8 +699,8 @@ static int tcp_parse(const struct iovec *frame, const struct frame_info *fi,
 	seg->seq = ntohl(th.seq);
 	seg->ack = ntohl(th.ack_seq);
 	seg->wnd = ntohs(th.window);
-	seg->flags = l4[13] & (TCP_FIN | TCP_SYN | TCP_RST | TCP_PSH |
-			       TCP_ACK);
+	seg->flags = th.th_flags & (TCP_FIN | TCP_SYN | TCP_RST | TCP_PSH |
+				    TCP_ACK);
 	seg->sport = ntohs(th.source);
 	seg->dport = ntohs(th.dest);
 	seg->data = l4 + doff;
@@ -699,21 +716,25 @@ static int tcp_parse(const struct iovec *frame, const struct frame_info *fi,
 	for (i = 0; (seg->flags & TCP_SYN) && i < doff - sizeof(th);) {
 		size_t left = doff - sizeof(th) - i, olen;
 
-		if (opt[i] == OPT_EOL)
+		if (opt[i] == TCPOPT_EOL)
 			break;
-		if (opt[i] == OPT_NOP) {
+		if (opt[i] == TCPOPT_NOP) {
 			i++;
 			continue;
 		}
-		if (left < 2)
+		if (left < TCP_OPT_HDR)
 			break;
 		olen = opt[i + 1];
-		if (olen < 2 || olen > left)
+		if (olen < TCP_OPT_HDR || olen > left)
 			break;
-		if (opt[i] == OPT_MSS && olen == 4)
-			seg->mss = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
-		else if (opt[i] == OPT_WS && olen == 3)
-			seg->ws = MIN(opt[i + 2], OPT_WS_MAX);
+		if (opt[i] == TCPOPT_MAXSEG && olen == TCPOLEN_MAXSEG) {
+			uint16_t mss;
+
+			memcpy(&mss, &opt[i + TCP_OPT_HDR], sizeof(mss));
+			seg->mss = ntohs(mss);
+		} else if (opt[i] == TCPOPT_WINDOW && olen == TCPOLEN_WINDOW) {
+			seg->ws = MIN(opt[i + TCP_OPT_HDR], TCP_MAX_WINSHIFT);
+		}
 		i += olen;
 	}
 
@@ -1089,21 +1110,23 @@ static void tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
 		for (i = 0; i < nbufs; i++) {
 			size_t plen = MIN((size_t)n - i * mss, mss);
 			uint8_t fl = TCP_ACK | (i == nbufs - 1 ? TCP_PSH : 0);
+			struct iovec *iov;
 			size_t hlen;
 
 			hlen = tcp_fill(c, conn, tcp_hdr[i], fl, seq, wnd,
 					NULL, 0, tcp_payload[i], plen);
-			tcp_frame_iov[2 * i].iov_base = tcp_hdr[i] +
-							TCP_HDR_PAD;
-			tcp_frame_iov[2 * i].iov_len = hlen;
-			tcp_frame_iov[2 * i + 1].iov_base = tcp_payload[i];
-			tcp_frame_iov[2 * i + 1].iov_len = plen;
+			iov = tcp_frame_iov[i];
+			iov[TCP_IOV_HDR].iov_base = tcp_hdr[i] + TCP_HDR_PAD;
+			iov[TCP_IOV_HDR].iov_len = hlen;
+			iov[TCP_IOV_PAYLOAD].iov_base = tcp_payload[i];
+			iov[TCP_IOV_PAYLOAD].iov_len = plen;
 			seq += plen;
 		}
 
-		sent = tap_send_frames(c, tcp_frame_iov, 2, nbufs);
+		sent = tap_send_frames(c, tcp_frame_iov[0], TCP_IOV_PER_FRAME,
+				       nbufs);
 		for (i = 0; i < sent; i++)
-			sent_bytes += tcp_frame_iov[2 * i + 1].iov_len;
+			sent_bytes += tcp_frame_iov[i][TCP_IOV_PAYLOAD].iov_len;
 
 		if (conn->seq_to_guest != conn->seq_max &&
 		    SEQ_LT(conn->seq_to_guest, conn->seq_max))
@@ -1531,7 +1554,7 @@ static void tcp_retransmit(const struct ctx *c, struct tcp_conn *conn)
 
 	conn->seq_to_guest = conn->seq_una;
 	conn->flags |= TCP_F_PEEK_RESET;
-	tcp_data_to_guest(c, conn);
+	return tcp_data_to_guest(c, conn);
 }
 
 /**
@@ -1754,7 +1777,7 @@ void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
 		}
 		if (tcp_splice_accept(c, ref, s, &sa))
 			continue;
-		tcp_conn_from_host(c, s, (in_port_t)(ref.data & 0xffff), &sa);
+		tcp_conn_from_host(c, s, (in_port_t)ref.data, &sa);
 	}
 }
 
