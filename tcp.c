@@ -1047,15 +1047,17 @@ static void tcp_send_fin(const struct ctx *c, struct tcp_conn *conn)
  *
  * Sends as much as the guest's window allows; data stays in the socket
  * until acknowledged.
+ *
+ * Return: true if the connection was reset and freed
  */
-static void tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
+static bool tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
 {
 	struct msghdr mh = { .msg_iov = tcp_peek_iov };
 	uint32_t mss = conn->mss;
 
 	if (!(conn->flags & TCP_F_ESTABLISHED) ||
 	    (conn->flags & TCP_F_FIN_SENT))
-		return;
+		return false;
 
 	for (;;) {
 		uint32_t inflight = conn->seq_to_guest - conn->seq_una;
@@ -1074,7 +1076,7 @@ static void tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
 			if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF,
 				       &off, sizeof(off))) {
 				tcp_conn_rst(c, conn);
-				return;
+				return true;
 			}
 			conn->flags &= ~TCP_F_PEEK_RESET;
 		}
@@ -1097,7 +1099,7 @@ static void tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
 			debug("TCP: flow %u: recv: %s", conn_idx(conn),
 			      strerror(errno));
 			tcp_conn_rst(c, conn);
-			return;
+			return true;
 		}
 		if (!n) {
 			conn->flags |= TCP_F_HOST_EOF | TCP_F_EOF_READ;
@@ -1165,20 +1167,24 @@ static void tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
 		tcp_send_fin(c, conn);
 		conn_deadline(conn, conn->rto_ms);
 	}
+	return false;
 }
 
 /**
  * tcp_wr_flush() - Write coalesced guest payloads to their socket
  * @c:		Execution context
+ *
+ * Return: the connection written to if it was reset and freed, else NULL
  */
-static void tcp_wr_flush(const struct ctx *c)
+static const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
 {
 	struct tcp_conn *conn = tcp_wr_conn;
 	struct msghdr mh = { .msg_iov = tcp_wr_iov };
+	const struct tcp_conn *closed = NULL;
 	ssize_t n = 0;
 
 	if (!conn)
-		return;
+		return NULL;
 	tcp_wr_conn = NULL;
 
 	if (tcp_wr_len) {
@@ -1194,6 +1200,7 @@ static void tcp_wr_flush(const struct ctx *c)
 				debug("TCP: flow %u: send: %s",
 				      conn_idx(conn), strerror(errno));
 				tcp_conn_rst(c, conn);
+				closed = conn;
 				goto out;
 			}
 			n = 0;
@@ -1216,6 +1223,7 @@ out:
 	tcp_wr_count = 0;
 	tcp_wr_len = 0;
 	tcp_wr_fin = false;
+	return closed;
 }
 
 /**
@@ -1229,8 +1237,9 @@ out:
 static void tcp_wr_queue(const struct ctx *c, struct tcp_conn *conn,
 			 const uint8_t *data, size_t len, bool fin)
 {
-	if (tcp_wr_conn != conn || tcp_wr_count >= TCP_WR_IOV_MAX)
-		tcp_wr_flush(c);
+	if ((tcp_wr_conn != conn || tcp_wr_count >= TCP_WR_IOV_MAX) &&
+	    tcp_wr_flush(c) == conn)
+		return;		/* reset: what's left needs no writing */
 
 	tcp_wr_conn = conn;
 	if (len) {
@@ -1509,9 +1518,9 @@ void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
  * @c:		Execution context
  * @conn:	Connection
  *
- * Return: 0 on success, -1 if the connection was reset
+ * Return: true if the connection was reset and freed
  */
-static int tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
+static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 {
 	uint32_t end = conn->seq_una;
 	ssize_t n;
@@ -1519,7 +1528,7 @@ static int tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 	if ((conn->flags & TCP_F_FIN_SENT) && end == conn->seq_max)
 		end--;		/* FIN isn't socket data */
 	if (!SEQ_GT(end, conn->seq_head))
-		return 0;
+		return false;
 
 	n = sock_recv(conn->sock, NULL, end - conn->seq_head,
 		      MSG_TRUNC | MSG_DONTWAIT);
@@ -1527,18 +1536,20 @@ static int tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 		debug("TCP: flow %u: discard: %s", conn_idx(conn),
 		      strerror(errno));
 		tcp_conn_rst(c, conn);
-		return -1;
+		return true;
 	}
 	conn->seq_head += (uint32_t)n;
-	return 0;
+	return false;
 }
 
 /**
  * tcp_retransmit() - Go back to the oldest unacknowledged byte
  * @c:		Execution context
  * @conn:	Connection
+ *
+ * Return: true if the connection was reset and freed
  */
-static void tcp_retransmit(const struct ctx *c, struct tcp_conn *conn)
+static bool tcp_retransmit(const struct ctx *c, struct tcp_conn *conn)
 {
 	conn->dup_acks = 0;
 	conn->flags |= TCP_F_RECOVERY;
@@ -1547,10 +1558,10 @@ static void tcp_retransmit(const struct ctx *c, struct tcp_conn *conn)
 	if ((conn->flags & TCP_F_FIN_SENT) &&
 	    conn->seq_una == conn->seq_max - 1) {
 		tcp_send_fin(c, conn);
-		return;
+		return false;
 	}
 	if (conn->flags & TCP_F_FIN_SENT)
-		return;
+		return false;
 
 	conn->seq_to_guest = conn->seq_una;
 	conn->flags |= TCP_F_PEEK_RESET;
@@ -1592,12 +1603,12 @@ static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 	if (tcp_discard_acked(c, conn))
 		return;
 
-	if (work & TCP_B_RETRANS)
-		tcp_retransmit(c, conn);
-	else if (work & TCP_B_DATA)
-		tcp_data_to_guest(c, conn);
-	if (conn_at((union flow *)conn) != conn)
+	if (work & TCP_B_RETRANS) {
+		if (tcp_retransmit(c, conn))
+			return;
+	} else if ((work & TCP_B_DATA) && tcp_data_to_guest(c, conn)) {
 		return;
+	}
 
 	if ((work & TCP_B_ACK) || conn->seq_ack_sent != conn->seq_from_guest) {
 		unsigned dups = (work & TCP_B_OOO_MASK) >> TCP_B_OOO_SHIFT, i;
@@ -1785,15 +1796,17 @@ void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
  * tcp_conn_timeout() - A connection's deadline passed
  * @c:		Execution context
  * @conn:	Connection
+ *
+ * Return: true if the connection was reset and freed
  */
-static void tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
+static bool tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 {
 	conn->deadline = 0;
 
 	if (conn->flags & TCP_F_CONNECTING) {
 		debug("TCP: flow %u: connect timeout", conn_idx(conn));
 		tcp_conn_rst(c, conn);
-		return;
+		return true;
 	}
 
 	if (conn->flags & (TCP_F_SYN_SENT | TCP_F_SYNACK_SENT)) {
@@ -1801,14 +1814,14 @@ static void tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 			debug("TCP: flow %u: handshake timeout",
 			      conn_idx(conn));
 			tcp_conn_rst(c, conn);
-			return;
+			return true;
 		}
 		if (conn->flags & TCP_F_SYN_SENT)
 			tcp_send_ctrl(c, conn, TCP_SYN, conn->isn);
 		else
 			tcp_send_ctrl(c, conn, TCP_SYN | TCP_ACK, conn->isn);
 		conn_deadline(conn, TCP_SYN_TIMEOUT_MS << conn->retries);
-		return;
+		return false;
 	}
 
 	if (conn->seq_una != conn->seq_max) {
@@ -1816,18 +1829,19 @@ static void tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 			debug("TCP: flow %u: guest unresponsive, resetting",
 			      conn_idx(conn));
 			tcp_conn_rst(c, conn);
-			return;
+			return true;
 		}
 		conn->rto_ms = MIN(conn->rto_ms * 2, TCP_RTO_MAX_MS);
 		conn->flags &= ~TCP_F_RECOVERY;
-		tcp_retransmit(c, conn);
+		if (tcp_retransmit(c, conn))
+			return true;
 	} else if ((conn->flags & TCP_F_PERSIST) && !conn->wnd_guest) {
 		/* Answers reset @retries: only a silent guest runs out */
 		if (++conn->retries > TCP_DATA_RETRIES) {
 			debug("TCP: flow %u: zero window probes unanswered",
 			      conn_idx(conn));
 			tcp_conn_rst(c, conn);
-			return;
+			return true;
 		}
 		/* Out of window by one byte: the guest answers with an ACK
 		 * carrying its current window (RFC 9293, 3.8.6.1)
@@ -1835,15 +1849,16 @@ static void tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 		tcp_send_ctrl(c, conn, TCP_ACK, conn->seq_una - 1);
 		conn->rto_ms = MIN(conn->rto_ms * 2, TCP_RTO_MAX_MS);
 		conn_deadline(conn, conn->rto_ms);
-		return;
+		return false;
 	} else {
 		conn->flags &= ~TCP_F_PERSIST;
-		tcp_data_to_guest(c, conn);
+		if (tcp_data_to_guest(c, conn))
+			return true;
 	}
 
-	conn = conn_at((union flow *)conn);
-	if (conn && !conn->deadline && conn->seq_una != conn->seq_max)
+	if (!conn->deadline && conn->seq_una != conn->seq_max)
 		conn_deadline(conn, conn->rto_ms);
+	return false;
 }
 
 /**
