@@ -14,9 +14,9 @@
  * retransmission timer).
  *
  * Connection state is a handful of flags and sequence numbers per flow
- * table entry. One timerfd serves every connection: it is armed for the
- * earliest deadline (handshake, retransmission) and the handler scans the
- * table. Frames from the guest are handled in batches: payloads of
+ * table entry. One timerfd serves every connection: deadlines (handshake,
+ * retransmission) are kept ordered in tcp_deadline.c, the timer is armed
+ * for the earliest, and the handler takes out what is due. Frames from the guest are handled in batches: payloads of
  * consecutive in-order segments of one connection are written with a single
  * sendmsg(), and acknowledgements and new data go out once per batch.
  */
@@ -49,6 +49,7 @@
 #include "fwd.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_deadline.h"
 #include "tcp_splice.h"
 
 /* Frames built per batch towards the guest */
@@ -314,12 +315,10 @@ static void tcp_timer_arm(uint64_t when)
  */
 static void conn_deadline(struct tcp_conn *conn, uint32_t ms)
 {
-	if (!ms) {
-		conn->deadline = 0;
-		return;
-	}
-	conn->deadline = tcp_now_ms + ms;
-	tcp_timer_arm(conn->deadline);
+	conn->deadline = ms ? tcp_now_ms + ms : 0;
+	tcp_deadline_set(conn_idx(conn), conn->deadline);
+	if (conn->deadline)
+		tcp_timer_arm(conn->deadline);
 }
 
 /**
@@ -595,6 +594,7 @@ static void tcp_conn_close(struct tcp_conn *conn, bool rst)
 		close(conn->sock);
 	}
 	trace("TCP: flow %u closed%s", conn_idx(conn), rst ? " (reset)" : "");
+	tcp_deadline_set(conn_idx(conn), 0);
 	flow_free((union flow *)conn);
 }
 
@@ -1294,10 +1294,8 @@ static void tcp_ack_from_guest(struct tcp_conn *conn,
 		if ((conn->flags & TCP_F_FIN_SENT) &&
 		    conn->seq_una == conn->seq_max)
 			conn->flags |= TCP_F_FIN_ACKED;
-		conn->deadline = conn->seq_una == conn->seq_max ?
-				 0 : tcp_now_ms + conn->rto_ms;
-		if (conn->deadline)
-			tcp_timer_arm(conn->deadline);
+		conn_deadline(conn, conn->seq_una == conn->seq_max ?
+				    0 : conn->rto_ms);
 		conn->wnd_guest = wnd;
 		tcp_touch(conn, TCP_B_DATA);
 		return;
@@ -1801,7 +1799,7 @@ void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
  */
 static bool tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 {
-	conn->deadline = 0;
+	conn_deadline(conn, 0);
 
 	if (conn->flags & TCP_F_CONNECTING) {
 		debug("TCP: flow %u: connect timeout", conn_idx(conn));
@@ -1868,8 +1866,7 @@ static bool tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
  */
 void tcp_timer_handler(const struct ctx *c, const struct timespec *now)
 {
-	unsigned i, n = flow_foreach_limit();
-	uint64_t next = 0;
+	unsigned n;
 
 	/* Edge-triggered, and re-arming resets the expiration count: no
 	 * read(), so that the qemu socket back end needs no read() at all
@@ -1877,24 +1874,20 @@ void tcp_timer_handler(const struct ctx *c, const struct timespec *now)
 	tcp_update_now(now);
 	tcp_timer_armed = 0;
 
-	for (i = 0; i < n; i++) {
-		struct tcp_conn *conn = conn_at(flow_at(i));
+	/* New deadlines are later than now: at most one round for each */
+	for (n = tcp_deadline_count(); n; n--) {
+		uint32_t idx = tcp_deadline_pop(tcp_now_ms);
+		struct tcp_conn *conn;
 
-		if (!conn || !conn->deadline)
-			continue;
-		if (conn->deadline <= tcp_now_ms)
+		if (idx == FLOW_IDX_NONE)
+			break;
+		conn = conn_at(flow_at(idx));
+		if (conn && conn->deadline)
 			tcp_conn_timeout(c, conn);
 	}
 
-	for (i = 0; i < n; i++) {
-		struct tcp_conn *conn = conn_at(flow_at(i));
-
-		if (conn && conn->deadline &&
-		    (!next || conn->deadline < next))
-			next = conn->deadline;
-	}
-	if (next)
-		tcp_timer_arm(next);
+	if (tcp_deadline_next())
+		tcp_timer_arm(tcp_deadline_next());
 }
 
 /**
@@ -2056,6 +2049,7 @@ int tcp_init(const struct ctx *c)
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_TIMER };
 
 	flow_init();
+	tcp_deadline_clear();
 	if (c->no_tcp)
 		return 0;
 
