@@ -1041,115 +1041,124 @@ static void tcp_send_fin(const struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
- * tcp_data_to_guest() - Peek data from the socket into frames, send them
- * @c:		Execution context
- * @conn:	Connection
+ * tcp_peek() - Peek data from the socket into the payload buffers
+ * @conn:	Connection, established
+ * @want:	Bytes to peek at most, up to TCP_FRAMES payloads of @conn->mss
  *
- * Sends as much as the guest's window allows; data stays in the socket
- * until acknowledged.
+ * Rewinds or advances the peek offset first if a retransmission or a guest
+ * acknowledgement beyond what we sent asked for it.
  *
- * Return: true if the connection was reset and freed
+ * Return: bytes peeked, 0 on end of file, -EAGAIN if nothing is there,
+ *	   another -errno if the socket failed
  */
-static bool tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
+static ssize_t tcp_peek(struct tcp_conn *conn, uint32_t want)
 {
 	struct msghdr mh = { .msg_iov = tcp_peek_iov };
 	uint32_t mss = conn->mss;
+	size_t nbufs, i;
+	ssize_t n;
 
-	if (!(conn->flags & TCP_F_ESTABLISHED) ||
-	    (conn->flags & TCP_F_FIN_SENT))
-		return false;
+	if (conn->flags & TCP_F_PEEK_RESET) {
+		int off = (int)(conn->seq_to_guest - conn->seq_head);
 
-	for (;;) {
-		uint32_t inflight = conn->seq_to_guest - conn->seq_una;
-		uint32_t want, seq, sent_bytes = 0;
-		size_t nbufs, i, sent;
-		uint16_t wnd;
-		ssize_t n;
-
-		if (conn->wnd_guest <= inflight)
-			break;
-		want = MIN(conn->wnd_guest - inflight, TCP_FRAMES * mss);
-
-		if (conn->flags & TCP_F_PEEK_RESET) {
-			int off = (int)(conn->seq_to_guest - conn->seq_head);
-
-			if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF,
-				       &off, sizeof(off))) {
-				tcp_conn_rst(c, conn);
-				return true;
-			}
-			conn->flags &= ~TCP_F_PEEK_RESET;
-		}
-
-		nbufs = DIV_ROUND_UP(want, mss);
-		for (i = 0; i < nbufs; i++) {
-			tcp_peek_iov[i].iov_base = tcp_payload[i];
-			tcp_peek_iov[i].iov_len = mss;
-		}
-		tcp_peek_iov[nbufs - 1].iov_len = want - (nbufs - 1) * mss;
-		mh.msg_iovlen = nbufs;
-
-		/* #syscalls recvmsg */
-		n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			debug("TCP: flow %u: recv: %s", conn_idx(conn),
-			      strerror(errno));
-			tcp_conn_rst(c, conn);
-			return true;
-		}
-		if (!n) {
-			conn->flags |= TCP_F_HOST_EOF | TCP_F_EOF_READ;
-			break;
-		}
-
-		nbufs = DIV_ROUND_UP((size_t)n, mss);
-		wnd = conn_wnd_field(c, conn, false);
-		seq = conn->seq_to_guest;
-		for (i = 0; i < nbufs; i++) {
-			size_t plen = MIN((size_t)n - i * mss, mss);
-			uint8_t fl = TCP_ACK | (i == nbufs - 1 ? TCP_PSH : 0);
-			struct iovec *iov;
-			size_t hlen;
-
-			hlen = tcp_fill(c, conn, tcp_hdr[i], fl, seq, wnd,
-					NULL, 0, tcp_payload[i], plen);
-			iov = tcp_frame_iov[i];
-			iov[TCP_IOV_HDR].iov_base = tcp_hdr[i] + TCP_HDR_PAD;
-			iov[TCP_IOV_HDR].iov_len = hlen;
-			iov[TCP_IOV_PAYLOAD].iov_base = tcp_payload[i];
-			iov[TCP_IOV_PAYLOAD].iov_len = plen;
-			seq += plen;
-		}
-
-		sent = tap_send_frames(c, tcp_frame_iov[0], TCP_IOV_PER_FRAME,
-				       nbufs);
-		for (i = 0; i < sent; i++)
-			sent_bytes += tcp_frame_iov[i][TCP_IOV_PAYLOAD].iov_len;
-
-		if (conn->seq_to_guest != conn->seq_max &&
-		    SEQ_LT(conn->seq_to_guest, conn->seq_max))
-			tcp_retrans += sent_bytes;
-		conn->seq_to_guest += sent_bytes;
-		if (SEQ_GT(conn->seq_to_guest, conn->seq_max))
-			conn->seq_max = conn->seq_to_guest;
-		if (sent)
-			conn->seq_ack_sent = conn->seq_from_guest;
-		if (!conn->deadline)
-			conn_deadline(conn, conn->rto_ms);
-
-		if (sent < nbufs) {
-			/* Guest queue full: peek again from here later */
-			conn->flags |= TCP_F_PEEK_RESET;
-			break;
-		}
-		if ((size_t)n < want && !(conn->flags & TCP_F_HOST_EOF))
-			break;
+		if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF,
+			       &off, sizeof(off)))
+			return -errno;
+		conn->flags &= ~TCP_F_PEEK_RESET;
 	}
 
+	nbufs = DIV_ROUND_UP(want, mss);
+	for (i = 0; i < nbufs; i++) {
+		tcp_peek_iov[i].iov_base = tcp_payload[i];
+		tcp_peek_iov[i].iov_len = mss;
+	}
+	tcp_peek_iov[nbufs - 1].iov_len = want - (nbufs - 1) * mss;
+	mh.msg_iovlen = nbufs;
+
+	do
+		/* #syscalls recvmsg */
+		n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return -EAGAIN;
+		debug("TCP: flow %u: recv: %s", conn_idx(conn),
+		      strerror(errno));
+		return -errno;
+	}
+	if (!n)
+		conn->flags |= TCP_F_HOST_EOF | TCP_F_EOF_READ;
+	return n;
+}
+
+/**
+ * tcp_frames_build() - Headers for the payloads peeked into the buffers
+ * @c:		Execution context
+ * @conn:	Connection
+ * @len:	Bytes peeked
+ *
+ * Return: number of frames in tcp_frame_iov
+ */
+static size_t tcp_frames_build(const struct ctx *c, struct tcp_conn *conn,
+			       size_t len)
+{
+	size_t nbufs = DIV_ROUND_UP(len, conn->mss), i;
+	uint16_t wnd = conn_wnd_field(c, conn, false);
+	uint32_t seq = conn->seq_to_guest;
+
+	for (i = 0; i < nbufs; i++) {
+		size_t plen = MIN(len - i * conn->mss, conn->mss);
+		uint8_t fl = TCP_ACK | (i == nbufs - 1 ? TCP_PSH : 0);
+		struct iovec *iov = tcp_frame_iov[i];
+		size_t hlen;
+
+		hlen = tcp_fill(c, conn, tcp_hdr[i], fl, seq, wnd,
+				NULL, 0, tcp_payload[i], plen);
+		iov[TCP_IOV_HDR].iov_base = tcp_hdr[i] + TCP_HDR_PAD;
+		iov[TCP_IOV_HDR].iov_len = hlen;
+		iov[TCP_IOV_PAYLOAD].iov_base = tcp_payload[i];
+		iov[TCP_IOV_PAYLOAD].iov_len = plen;
+		seq += plen;
+	}
+	return nbufs;
+}
+
+/**
+ * tcp_frames_sent() - Account for the frames the guest queue took
+ * @conn:	Connection
+ * @sent:	Frames of tcp_frame_iov sent, in order
+ *
+ * Moves the sequence numbers on, counts retransmitted bytes, and starts the
+ * retransmission timer if it isn't running.
+ */
+static void tcp_frames_sent(struct tcp_conn *conn, size_t sent)
+{
+	uint32_t bytes = 0;
+	size_t i;
+
+	for (i = 0; i < sent; i++)
+		bytes += tcp_frame_iov[i][TCP_IOV_PAYLOAD].iov_len;
+
+	if (conn->seq_to_guest != conn->seq_max &&
+	    SEQ_LT(conn->seq_to_guest, conn->seq_max))
+		tcp_retrans += bytes;
+	conn->seq_to_guest += bytes;
+	if (SEQ_GT(conn->seq_to_guest, conn->seq_max))
+		conn->seq_max = conn->seq_to_guest;
+	if (sent)
+		conn->seq_ack_sent = conn->seq_from_guest;
+	if (!conn->deadline)
+		conn_deadline(conn, conn->rto_ms);
+}
+
+/**
+ * tcp_persist_or_fin() - Probe a closed window, or send FIN once all is sent
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_persist_or_fin(const struct ctx *c, struct tcp_conn *conn)
+{
 	/* A zero window with nothing in flight: the guest's window update may
 	 * be lost, and nothing else would make it speak. Probe (persist)
 	 */
@@ -1167,6 +1176,56 @@ static bool tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
 		tcp_send_fin(c, conn);
 		conn_deadline(conn, conn->rto_ms);
 	}
+}
+
+/**
+ * tcp_data_to_guest() - Peek data from the socket into frames, send them
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Sends as much as the guest's window allows; data stays in the socket
+ * until acknowledged.
+ *
+ * Return: true if the connection was reset and freed
+ */
+static bool tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
+{
+	if (!(conn->flags & TCP_F_ESTABLISHED) ||
+	    (conn->flags & TCP_F_FIN_SENT))
+		return false;
+
+	for (;;) {
+		uint32_t inflight = conn->seq_to_guest - conn->seq_una, want;
+		size_t nbufs, sent;
+		ssize_t n;
+
+		if (conn->wnd_guest <= inflight)
+			break;
+		want = MIN(conn->wnd_guest - inflight, TCP_FRAMES * conn->mss);
+
+		n = tcp_peek(conn, want);
+		if (n == -EAGAIN || !n)
+			break;
+		if (n < 0) {
+			tcp_conn_rst(c, conn);
+			return true;
+		}
+
+		nbufs = tcp_frames_build(c, conn, (size_t)n);
+		sent = tap_send_frames(c, tcp_frame_iov[0], TCP_IOV_PER_FRAME,
+				       nbufs);
+		tcp_frames_sent(conn, sent);
+
+		if (sent < nbufs) {
+			/* Guest queue full: peek again from here later */
+			conn->flags |= TCP_F_PEEK_RESET;
+			break;
+		}
+		if ((size_t)n < want && !(conn->flags & TCP_F_HOST_EOF))
+			break;
+	}
+
+	tcp_persist_or_fin(c, conn);
 	return false;
 }
 
