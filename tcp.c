@@ -50,20 +50,13 @@
 #include "tap.h"
 #include "tcp.h"
 #include "tcp_deadline.h"
+#include "tcp_seg.h"
 #include "tcp_splice.h"
 
 /* Frames built per batch towards the guest */
 #define TCP_FRAMES		128
 /* Payload room of each frame: largest TCP payload in a 64 KiB IP packet */
 #define TCP_PAYLOAD_BYTES	65536
-/* TCP header length: the data offset field counts 32-bit words, 4 bits */
-#define TCP_DOFF_UNIT		sizeof(uint32_t)
-#define TCP_HLEN_MAX		(0xf * TCP_DOFF_UNIT)
-/* Header room: alignment pad, Ethernet, IPv6, TCP with options */
-#define TCP_HDR_PAD		2
-#define TCP_HDR_BYTES		(TCP_HDR_PAD + ETH_HLEN + \
-				 sizeof(struct ip6_hdr) + TCP_HLEN_MAX)
-#define TCP_HDR_ALIGN		8
 /* Each frame to the guest is two iovecs: headers, then payload */
 #define TCP_IOV_HDR		0
 #define TCP_IOV_PAYLOAD		1
@@ -102,18 +95,6 @@
 #define TCP_ACCEPT_BATCH	64
 /* Guest payloads coalesced into one write to a socket */
 #define TCP_WR_IOV_MAX		TAP_FRAMES_MAX
-
-/* TCP header flags, as in th_flags of struct tcphdr */
-#define TCP_FIN			TH_FIN
-#define TCP_SYN			TH_SYN
-#define TCP_RST			TH_RST
-#define TCP_PSH			TH_PUSH
-#define TCP_ACK			TH_ACK
-
-/* Options other than EOL and NOP: kind and length bytes, then data */
-#define TCP_OPT_HDR		2
-/* Options we send in a SYN: MSS, then NOP and window scale */
-#define TCP_SYN_OPTLEN		(TCPOLEN_MAXSEG + 1 + TCPOLEN_WINDOW)
 
 /* Connection flags */
 #define TCP_F_V6		(1U << 0)	/* IPv6 on the guest side */
@@ -200,32 +181,6 @@ struct tcp_conn {
 
 _Static_assert(sizeof(struct tcp_conn) <= sizeof(union flow),
 	       "TCP connection state must fit a flow table entry");
-
-/**
- * struct tcp_seg - What we need of a TCP segment from the guest
- * @seq:	Sequence number, host order
- * @ack:	Acknowledgement number, host order
- * @wnd:	Window field, unscaled
- * @flags:	TCP_* flags
- * @sport:	Source (guest) port, host order
- * @dport:	Destination port, host order
- * @mss:	MSS option, 0 if absent
- * @ws:		Window scale option, -1 if absent
- * @data:	Payload
- * @len:	Payload length
- */
-struct tcp_seg {
-	uint32_t seq;
-	uint32_t ack;
-	uint16_t wnd;
-	uint8_t flags;
-	in_port_t sport;
-	in_port_t dport;
-	uint16_t mss;
-	int ws;
-	const uint8_t *data;
-	size_t len;
-};
 
 /* Frames towards the guest: header buffers, payloads, iovecs */
 static uint8_t tcp_hdr[TCP_FRAMES][TCP_HDR_BYTES]
@@ -399,73 +354,43 @@ static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, bool *low)
 	return (uint32_t)MIN(wnd, (long)TCP_MAXWIN);
 }
 
+static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
+			  uint32_t events);
+
 /**
  * tcp_fill() - Build Ethernet, IP and TCP headers for a segment to the guest
  * @c:		Execution context
  * @conn:	Connection
- * @buf:	Header buffer (TCP_HDR_BYTES, 8-byte aligned)
+ * @buf:	Header buffer (TCP_HDR_BYTES, TCP_HDR_ALIGN aligned)
  * @flags:	TCP flags
  * @seq:	Sequence number
  * @wnd_field:	Window field value
- * @opts:	TCP options, NULL for none
- * @optlen:	Length of @opts, multiple of 4
  * @payload:	Payload, NULL for none
  * @plen:	Payload length
+ *
+ * A SYN carries our MSS, and window scaling unless it answers a SYN that
+ * had none.
  *
  * Return: length of the headers, starting at @buf + TCP_HDR_PAD
  */
 static size_t tcp_fill(const struct ctx *c, const struct tcp_conn *conn,
 		       uint8_t *buf, uint8_t flags, uint32_t seq,
-		       uint16_t wnd_field, const uint8_t *opts, size_t optlen,
-		       const void *payload, size_t plen)
+		       uint16_t wnd_field, const void *payload, size_t plen)
 {
-	const struct flowside *s = &conn->f.side[GUESTSIDE];
-	uint8_t *frame = buf + TCP_HDR_PAD;
-	size_t l3len, thlen = sizeof(struct tcphdr) + optlen;
-	size_t l4len = thlen + plen;
-	struct tcphdr *th;
-	uint32_t sum;
+	struct tcp_seg out = {
+		.seq = seq, .wnd = wnd_field, .flags = flags, .ws = -1,
+		.ack = (flags & TCP_ACK) ? conn->seq_from_guest : 0,
+		.data = payload, .len = plen,
+	};
 
-	tap_eth_fill(c, (struct ethhdr *)frame,
-		     (conn->flags & TCP_F_V6) ? ETH_P_IPV6 : ETH_P_IP);
-
-	if (conn->flags & TCP_F_V6) {
-		l3len = sizeof(struct ip6_hdr);
-		tap_ip6_fill((struct ip6_hdr *)(frame + ETH_HLEN),
-			     &s->faddr.a6, &s->eaddr.a6, IPPROTO_TCP, l4len);
-		sum = csum_pseudo6(l4len, IPPROTO_TCP, &s->faddr.a6,
-				   &s->eaddr.a6);
-	} else {
-		l3len = sizeof(struct iphdr);
-		tap_ip4_fill((struct iphdr *)(frame + ETH_HLEN),
-			     *inany_v4(&s->faddr), *inany_v4(&s->eaddr),
-			     IPPROTO_TCP, l4len);
-		sum = csum_pseudo4(l4len, IPPROTO_TCP, *inany_v4(&s->faddr),
-				   *inany_v4(&s->eaddr));
+	if (flags & TCP_SYN) {
+		out.mss = conn_mss_local(c, conn->flags & TCP_F_V6);
+		if (!(flags & TCP_ACK) || (conn->flags & TCP_F_WS))
+			out.ws = TCP_WS_OURS;
 	}
-
-	th = (struct tcphdr *)(frame + ETH_HLEN + l3len);
-	memset(th, 0, sizeof(*th));
-	th->source = htons(s->fport);
-	th->dest = htons(s->eport);
-	th->seq = htonl(seq);
-	th->ack_seq = (flags & TCP_ACK) ? htonl(conn->seq_from_guest) : 0;
-	th->doff = thlen / TCP_DOFF_UNIT;
-	th->th_flags = flags;
-	th->window = htons(wnd_field);
-	if (optlen)
-		memcpy(th + 1, opts, optlen);
-
-	sum = csum_unfolded(th, thlen, sum);
-	if (plen)
-		sum = csum_unfolded(payload, plen, sum);
-	th->check = csum_fold(sum);
-
-	return ETH_HLEN + l3len + thlen;
+	return tcp_seg_fill(c, &conn->f.side[GUESTSIDE],
+			    conn->flags & TCP_F_V6, buf, &out);
 }
-
-static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
-			  uint32_t events);
 
 /**
  * conn_wnd_field() - Window field for a segment, recording what we announced
@@ -508,29 +433,11 @@ static uint16_t conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
 static void tcp_send_ctrl(const struct ctx *c, struct tcp_conn *conn,
 			  uint8_t flags, uint32_t seq)
 {
-	uint8_t opts[TCP_SYN_OPTLEN];
-	size_t optlen = 0, len;
 	uint16_t wnd;
-
-	if (flags & TCP_SYN) {
-		uint16_t mss = htons(conn_mss_local(c, conn->flags & TCP_F_V6));
-
-		opts[optlen++] = TCPOPT_MAXSEG;
-		opts[optlen++] = TCPOLEN_MAXSEG;
-		memcpy(&opts[optlen], &mss, sizeof(mss));
-		optlen += sizeof(mss);
-		/* Only answer a SYN with window scaling if it had it */
-		if (!(flags & TCP_ACK) || (conn->flags & TCP_F_WS)) {
-			opts[optlen++] = TCPOPT_NOP;
-			opts[optlen++] = TCPOPT_WINDOW;
-			opts[optlen++] = TCPOLEN_WINDOW;
-			opts[optlen++] = TCP_WS_OURS;
-		}
-	}
+	size_t len;
 
 	wnd = (flags & TCP_RST) ? 0 : conn_wnd_field(c, conn, flags & TCP_SYN);
-	len = tcp_fill(c, conn, tcp_ctrl, flags, seq, wnd,
-		       optlen ? opts : NULL, optlen, NULL, 0);
+	len = tcp_fill(c, conn, tcp_ctrl, flags, seq, wnd, NULL, 0);
 	tap_send_single(c, tcp_ctrl + TCP_HDR_PAD, len);
 	if (flags & TCP_ACK)
 		conn->seq_ack_sent = conn->seq_from_guest;
@@ -657,88 +564,6 @@ static void tcp_touch(struct tcp_conn *conn, uint8_t work)
 		tcp_touched[tcp_touched_count++] = conn_idx(conn);
 	}
 	conn->batch |= TCP_B_TOUCHED | work;
-}
-
-/**
- * tcp_parse() - Validate a guest segment and extract what we use
- * @frame:	Frame
- * @fi:		Frame information from tap_parse()
- * @seg:	Filled on success
- *
- * Return: 0 if the segment is well-formed, -1 to drop it
- */
-static int tcp_parse(const struct iovec *frame, const struct frame_info *fi,
-		     struct tcp_seg *seg)
-{
-	const uint8_t *l4, *opt;
-	size_t doff, i;
-	uint32_t sum;
-	struct tcphdr th;
-
-	l4 = packet_get(frame, fi->l4_off, fi->l4_len, NULL);
-	if (!l4 || fi->l4_len < sizeof(th))
-		return -1;
-	memcpy(&th, l4, sizeof(th));
-
-	doff = th.doff * TCP_DOFF_UNIT;
-	if (doff < sizeof(th) || doff > fi->l4_len)
-		return -1;
-
-	if (fi->ethertype == ETH_P_IPV6)
-		sum = csum_pseudo6(fi->l4_len, IPPROTO_TCP, &fi->saddr.a6,
-				   &fi->daddr.a6);
-	else if (inany_v4(&fi->saddr) && inany_v4(&fi->daddr))
-		sum = csum_pseudo4(fi->l4_len, IPPROTO_TCP,
-				   *inany_v4(&fi->saddr),
-				   *inany_v4(&fi->daddr));
-	else
-		return -1;
-	if (csum(l4, fi->l4_len, sum))
-		return -1;
-
-	seg->seq = ntohl(th.seq);
-	seg->ack = ntohl(th.ack_seq);
-	seg->wnd = ntohs(th.window);
-	seg->flags = th.th_flags & (TCP_FIN | TCP_SYN | TCP_RST | TCP_PSH |
-				    TCP_ACK);
-	seg->sport = ntohs(th.source);
-	seg->dport = ntohs(th.dest);
-	seg->data = l4 + doff;
-	seg->len = fi->l4_len - doff;
-	seg->mss = 0;
-	seg->ws = -1;
-
-	if (!seg->sport || !seg->dport)
-		return -1;
-
-	/* Options: only in SYNs do we care, all within the header */
-	opt = l4 + sizeof(th);
-	for (i = 0; (seg->flags & TCP_SYN) && i < doff - sizeof(th);) {
-		size_t left = doff - sizeof(th) - i, olen;
-
-		if (opt[i] == TCPOPT_EOL)
-			break;
-		if (opt[i] == TCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		if (left < TCP_OPT_HDR)
-			break;
-		olen = opt[i + 1];
-		if (olen < TCP_OPT_HDR || olen > left)
-			break;
-		if (opt[i] == TCPOPT_MAXSEG && olen == TCPOLEN_MAXSEG) {
-			uint16_t mss;
-
-			memcpy(&mss, &opt[i + TCP_OPT_HDR], sizeof(mss));
-			seg->mss = ntohs(mss);
-		} else if (opt[i] == TCPOPT_WINDOW && olen == TCPOLEN_WINDOW) {
-			seg->ws = MIN(opt[i + TCP_OPT_HDR], TCP_MAX_WINSHIFT);
-		}
-		i += olen;
-	}
-
-	return 0;
 }
 
 /**
@@ -1114,7 +939,7 @@ static size_t tcp_frames_build(const struct ctx *c, struct tcp_conn *conn,
 		size_t hlen;
 
 		hlen = tcp_fill(c, conn, tcp_hdr[i], fl, seq, wnd,
-				NULL, 0, tcp_payload[i], plen);
+				tcp_payload[i], plen);
 		iov[TCP_IOV_HDR].iov_base = tcp_hdr[i] + TCP_HDR_PAD;
 		iov[TCP_IOV_HDR].iov_len = hlen;
 		iov[TCP_IOV_PAYLOAD].iov_base = tcp_payload[i];
@@ -1535,7 +1360,7 @@ void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		return;
 	tcp_update_now(now);
 
-	if (tcp_parse(frame, fi, &seg)) {
+	if (tcp_seg_parse(frame, fi, &seg)) {
 		tcp_frames_bad++;
 		drop_debug("TCP: dropping malformed segment");
 		return;
