@@ -16,9 +16,10 @@
  * Connection state is a handful of flags and sequence numbers per flow
  * table entry. One timerfd serves every connection: deadlines (handshake,
  * retransmission) are kept ordered in tcp_deadline.c, the timer is armed
- * for the earliest, and the handler takes out what is due. Frames from the guest are handled in batches: payloads of
- * consecutive in-order segments of one connection are written with a single
- * sendmsg(), and acknowledgements and new data go out once per batch.
+ * for the earliest, and the handler takes out what is due. Frames from the
+ * guest are handled in batches: payloads of consecutive in-order segments
+ * of one connection are written with a single sendmsg(), and
+ * acknowledgements and new data go out once per batch.
  */
 
 #include <errno.h>
@@ -210,12 +211,12 @@ static uint64_t tcp_now_ms;
 static unsigned long tcp_conns_total, tcp_frames_bad, tcp_retrans;
 
 /**
- * conn_at() - Connection of a flow table entry
+ * tcp_conn_at() - Connection of a flow table entry
  * @flow:	Entry
  *
  * Return: connection, NULL if @flow is NULL or not a TCP flow
  */
-static struct tcp_conn *conn_at(union flow *flow)
+static struct tcp_conn *tcp_conn_at(union flow *flow)
 {
 	if (!flow || flow->f.type != FLOW_TCP)
 		return NULL;
@@ -223,12 +224,12 @@ static struct tcp_conn *conn_at(union flow *flow)
 }
 
 /**
- * conn_idx() - Flow table index of a connection
+ * tcp_conn_idx() - Flow table index of a connection
  * @conn:	Connection
  *
  * Return: index
  */
-static uint32_t conn_idx(const struct tcp_conn *conn)
+static uint32_t tcp_conn_idx(const struct tcp_conn *conn)
 {
 	return flow_idx((const union flow *)conn);
 }
@@ -264,14 +265,14 @@ static void tcp_timer_arm(uint64_t when)
 }
 
 /**
- * conn_deadline() - Set the connection's timer deadline
+ * tcp_conn_deadline() - Set the connection's timer deadline
  * @conn:	Connection
  * @ms:		Milliseconds from now, 0 to clear
  */
-static void conn_deadline(struct tcp_conn *conn, uint32_t ms)
+static void tcp_conn_deadline(struct tcp_conn *conn, uint32_t ms)
 {
 	conn->deadline = ms ? tcp_now_ms + ms : 0;
-	tcp_deadline_set(conn_idx(conn), conn->deadline);
+	tcp_deadline_set(tcp_conn_idx(conn), conn->deadline);
 	if (conn->deadline)
 		tcp_timer_arm(conn->deadline);
 }
@@ -306,13 +307,13 @@ static uint32_t tcp_isn(const struct tcp_conn *conn)
 }
 
 /**
- * conn_mss_local() - Largest payload our MTU towards the guest allows
+ * tcp_conn_mss_local() - Largest payload our MTU towards the guest allows
  * @c:		Execution context
  * @v6:		IPv6 connection
  *
  * Return: MSS
  */
-static uint16_t conn_mss_local(const struct ctx *c, bool v6)
+static uint16_t tcp_conn_mss_local(const struct ctx *c, bool v6)
 {
 	int mtu = c->mtu ? c->mtu : MTU_DEFAULT;
 	int mss = mtu - (int)sizeof(struct tcphdr) -
@@ -384,7 +385,7 @@ static size_t tcp_fill(const struct ctx *c, const struct tcp_conn *conn,
 	};
 
 	if (flags & TCP_SYN) {
-		out.mss = conn_mss_local(c, conn->flags & TCP_F_V6);
+		out.mss = tcp_conn_mss_local(c, conn->flags & TCP_F_V6);
 		if (!(flags & TCP_ACK) || (conn->flags & TCP_F_WS))
 			out.ws = TCP_WS_OURS;
 	}
@@ -393,7 +394,8 @@ static size_t tcp_fill(const struct ctx *c, const struct tcp_conn *conn,
 }
 
 /**
- * conn_wnd_field() - Window field for a segment, recording what we announced
+ * tcp_conn_wnd_field() - Window field for a segment, recording what we
+ *			  announced
  * @c:		Execution context
  * @conn:	Connection
  * @syn:	Segment carries SYN (windows in SYNs are never scaled)
@@ -403,7 +405,7 @@ static size_t tcp_fill(const struct ctx *c, const struct tcp_conn *conn,
  *
  * Return: window field value
  */
-static uint16_t conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
+static uint16_t tcp_conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
 			       bool syn)
 {
 	bool low;
@@ -436,7 +438,8 @@ static void tcp_send_ctrl(const struct ctx *c, struct tcp_conn *conn,
 	uint16_t wnd;
 	size_t len;
 
-	wnd = (flags & TCP_RST) ? 0 : conn_wnd_field(c, conn, flags & TCP_SYN);
+	wnd = (flags & TCP_RST) ? 0 :
+	      tcp_conn_wnd_field(c, conn, flags & TCP_SYN);
 	len = tcp_fill(c, conn, tcp_ctrl, flags, seq, wnd, NULL, 0);
 	tap_send_single(c, tcp_ctrl + TCP_HDR_PAD, len);
 	if (flags & TCP_ACK)
@@ -463,7 +466,7 @@ static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
 			  uint32_t events)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP, .fd = conn->sock,
-				.flow = conn_idx(conn) };
+				.flow = tcp_conn_idx(conn) };
 	struct epoll_event ev = { .data.u64 = ref.u64 };
 	int op = conn->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
@@ -500,8 +503,9 @@ static void tcp_conn_close(struct tcp_conn *conn, bool rst)
 		}
 		close(conn->sock);
 	}
-	trace("TCP: flow %u closed%s", conn_idx(conn), rst ? " (reset)" : "");
-	tcp_deadline_set(conn_idx(conn), 0);
+	trace("TCP: flow %u closed%s", tcp_conn_idx(conn),
+	      rst ? " (reset)" : "");
+	tcp_deadline_set(tcp_conn_idx(conn), 0);
 	flow_free((union flow *)conn);
 }
 
@@ -561,7 +565,7 @@ static void tcp_touch(struct tcp_conn *conn, uint8_t work)
 	if (!(conn->batch & TCP_B_TOUCHED)) {
 		if (tcp_touched_count >= ARRAY_SIZE(tcp_touched))
 			return;
-		tcp_touched[tcp_touched_count++] = conn_idx(conn);
+		tcp_touched[tcp_touched_count++] = tcp_conn_idx(conn);
 	}
 	conn->batch |= TCP_B_TOUCHED | work;
 }
@@ -596,7 +600,7 @@ static void tcp_established(const struct ctx *c, struct tcp_conn *conn)
 	conn->seq_head = conn->isn + 1;
 	conn->retries = 0;
 	conn->rto_ms = TCP_RTO_MIN_MS;
-	conn_deadline(conn, 0);
+	tcp_conn_deadline(conn, 0);
 
 	if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
 		       sizeof(zero)))
@@ -667,7 +671,7 @@ static void tcp_send_synack(const struct ctx *c, struct tcp_conn *conn)
 	conn->flags |= TCP_F_SYNACK_SENT;
 	tcp_send_ctrl(c, conn, TCP_SYN | TCP_ACK, conn->isn);
 	conn->seq_to_guest = conn->seq_max = conn->isn + 1;
-	conn_deadline(conn, TCP_SYN_TIMEOUT_MS << conn->retries);
+	tcp_conn_deadline(conn, TCP_SYN_TIMEOUT_MS << conn->retries);
 }
 
 /**
@@ -736,7 +740,7 @@ static bool tcp_connect_unreach(const struct ctx *c,
 			       sizeof(msg));
 	}
 	debug("TCP: flow %u: connect: %s, ICMP code %u to the guest",
-	      conn_idx(conn), strerror(err), code);
+	      tcp_conn_idx(conn), strerror(err), code);
 	return true;
 }
 
@@ -804,7 +808,7 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 	}
 	conn->mss = seg->mss ? seg->mss :
 			       (v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT);
-	conn->mss = MIN(conn->mss, conn_mss_local(c, v6));
+	conn->mss = MIN(conn->mss, tcp_conn_mss_local(c, v6));
 	conn->wnd_guest = seg->wnd;
 	conn->seq_from_guest = seg->seq + 1;
 	conn->isn = tcp_isn(conn);
@@ -828,7 +832,7 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 
 	conn->flags |= TCP_F_CONNECTING;
 	tcp_epoll_set(c, conn, EPOLLOUT);
-	conn_deadline(conn, TCP_CONNECT_TIMEOUT_MS);
+	tcp_conn_deadline(conn, TCP_CONNECT_TIMEOUT_MS);
 }
 
 /**
@@ -908,7 +912,7 @@ static ssize_t tcp_peek(struct tcp_conn *conn, uint32_t want)
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return -EAGAIN;
-		debug("TCP: flow %u: recv: %s", conn_idx(conn),
+		debug("TCP: flow %u: recv: %s", tcp_conn_idx(conn),
 		      strerror(errno));
 		return -errno;
 	}
@@ -929,7 +933,7 @@ static size_t tcp_frames_build(const struct ctx *c, struct tcp_conn *conn,
 			       size_t len)
 {
 	size_t nbufs = DIV_ROUND_UP(len, conn->mss), i;
-	uint16_t wnd = conn_wnd_field(c, conn, false);
+	uint16_t wnd = tcp_conn_wnd_field(c, conn, false);
 	uint32_t seq = conn->seq_to_guest;
 
 	for (i = 0; i < nbufs; i++) {
@@ -974,7 +978,7 @@ static void tcp_frames_sent(struct tcp_conn *conn, size_t sent)
 	if (sent)
 		conn->seq_ack_sent = conn->seq_from_guest;
 	if (!conn->deadline)
-		conn_deadline(conn, conn->rto_ms);
+		tcp_conn_deadline(conn, conn->rto_ms);
 }
 
 /**
@@ -990,7 +994,7 @@ static void tcp_persist_or_fin(const struct ctx *c, struct tcp_conn *conn)
 	if (!conn->wnd_guest && conn->seq_una == conn->seq_max &&
 	    !(conn->flags & TCP_F_EOF_READ) && !conn->deadline) {
 		conn->flags |= TCP_F_PERSIST;
-		conn_deadline(conn, conn->rto_ms);
+		tcp_conn_deadline(conn, conn->rto_ms);
 	}
 
 	if ((conn->flags & TCP_F_EOF_READ) &&
@@ -999,7 +1003,7 @@ static void tcp_persist_or_fin(const struct ctx *c, struct tcp_conn *conn)
 		conn->seq_to_guest = ++conn->seq_max;
 		conn->flags |= TCP_F_FIN_SENT;
 		tcp_send_fin(c, conn);
-		conn_deadline(conn, conn->rto_ms);
+		tcp_conn_deadline(conn, conn->rto_ms);
 	}
 }
 
@@ -1082,7 +1086,7 @@ static const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				debug("TCP: flow %u: send: %s",
-				      conn_idx(conn), strerror(errno));
+				      tcp_conn_idx(conn), strerror(errno));
 				tcp_conn_rst(c, conn);
 				closed = conn;
 				goto out;
@@ -1178,7 +1182,7 @@ static void tcp_ack_from_guest(struct tcp_conn *conn,
 		if ((conn->flags & TCP_F_FIN_SENT) &&
 		    conn->seq_una == conn->seq_max)
 			conn->flags |= TCP_F_FIN_ACKED;
-		conn_deadline(conn, conn->seq_una == conn->seq_max ?
+		tcp_conn_deadline(conn, conn->seq_una == conn->seq_max ?
 				    0 : conn->rto_ms);
 		conn->wnd_guest = wnd;
 		tcp_touch(conn, TCP_B_DATA);
@@ -1366,7 +1370,7 @@ void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		return;
 	}
 
-	conn = conn_at(flow_lookup(IPPROTO_TCP, &fi->saddr, seg.sport,
+	conn = tcp_conn_at(flow_lookup(IPPROTO_TCP, &fi->saddr, seg.sport,
 				   &fi->daddr, seg.dport));
 	if (!conn) {
 		if ((seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN)
@@ -1415,7 +1419,7 @@ static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 	n = sock_recv(conn->sock, NULL, end - conn->seq_head,
 		      MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0) {
-		debug("TCP: flow %u: discard: %s", conn_idx(conn),
+		debug("TCP: flow %u: discard: %s", tcp_conn_idx(conn),
 		      strerror(errno));
 		tcp_conn_rst(c, conn);
 		return true;
@@ -1518,7 +1522,7 @@ void tcp_tap_flush(const struct ctx *c, const struct timespec *now)
 	tcp_wr_flush(c);
 
 	for (i = 0; i < tcp_touched_count; i++) {
-		struct tcp_conn *conn = conn_at(flow_at(tcp_touched[i]));
+		struct tcp_conn *conn = tcp_conn_at(flow_at(tcp_touched[i]));
 
 		if (conn && (conn->batch & TCP_B_TOUCHED))
 			tcp_conn_update(c, conn);
@@ -1536,7 +1540,7 @@ void tcp_tap_flush(const struct ctx *c, const struct timespec *now)
 void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now)
 {
-	struct tcp_conn *conn = conn_at(flow_at(ref.flow));
+	struct tcp_conn *conn = tcp_conn_at(flow_at(ref.flow));
 
 	if (!conn || conn->sock != ref.fd)
 		return;
@@ -1555,7 +1559,7 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		int err = 0;
 
 		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
-		debug("TCP: flow %u: socket error: %s", conn_idx(conn),
+		debug("TCP: flow %u: socket error: %s", tcp_conn_idx(conn),
 		      strerror(err));
 		tcp_conn_rst(c, conn);
 		return;
@@ -1634,12 +1638,12 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	conn->flags = inany_v4(&gs->eaddr) ? 0 : TCP_F_V6;
 	conn->flags |= TCP_F_SYN_SENT;
-	conn->mss = conn_mss_local(c, conn->flags & TCP_F_V6);
+	conn->mss = tcp_conn_mss_local(c, conn->flags & TCP_F_V6);
 	conn->isn = tcp_isn(conn);
 	conn->seq_una = conn->isn;
 	tcp_send_ctrl(c, conn, TCP_SYN, conn->isn);
 	conn->seq_to_guest = conn->seq_max = conn->isn + 1;
-	conn_deadline(conn, TCP_SYN_TIMEOUT_MS);
+	tcp_conn_deadline(conn, TCP_SYN_TIMEOUT_MS);
 }
 
 /**
@@ -1683,10 +1687,10 @@ void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
  */
 static bool tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 {
-	conn_deadline(conn, 0);
+	tcp_conn_deadline(conn, 0);
 
 	if (conn->flags & TCP_F_CONNECTING) {
-		debug("TCP: flow %u: connect timeout", conn_idx(conn));
+		debug("TCP: flow %u: connect timeout", tcp_conn_idx(conn));
 		tcp_conn_rst(c, conn);
 		return true;
 	}
@@ -1694,7 +1698,7 @@ static bool tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 	if (conn->flags & (TCP_F_SYN_SENT | TCP_F_SYNACK_SENT)) {
 		if (++conn->retries > TCP_SYN_RETRIES) {
 			debug("TCP: flow %u: handshake timeout",
-			      conn_idx(conn));
+			      tcp_conn_idx(conn));
 			tcp_conn_rst(c, conn);
 			return true;
 		}
@@ -1702,14 +1706,14 @@ static bool tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 			tcp_send_ctrl(c, conn, TCP_SYN, conn->isn);
 		else
 			tcp_send_ctrl(c, conn, TCP_SYN | TCP_ACK, conn->isn);
-		conn_deadline(conn, TCP_SYN_TIMEOUT_MS << conn->retries);
+		tcp_conn_deadline(conn, TCP_SYN_TIMEOUT_MS << conn->retries);
 		return false;
 	}
 
 	if (conn->seq_una != conn->seq_max) {
 		if (++conn->retries > TCP_DATA_RETRIES) {
 			debug("TCP: flow %u: guest unresponsive, resetting",
-			      conn_idx(conn));
+			      tcp_conn_idx(conn));
 			tcp_conn_rst(c, conn);
 			return true;
 		}
@@ -1721,7 +1725,7 @@ static bool tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 		/* Answers reset @retries: only a silent guest runs out */
 		if (++conn->retries > TCP_DATA_RETRIES) {
 			debug("TCP: flow %u: zero window probes unanswered",
-			      conn_idx(conn));
+			      tcp_conn_idx(conn));
 			tcp_conn_rst(c, conn);
 			return true;
 		}
@@ -1730,7 +1734,7 @@ static bool tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 		 */
 		tcp_send_ctrl(c, conn, TCP_ACK, conn->seq_una - 1);
 		conn->rto_ms = MIN(conn->rto_ms * 2, TCP_RTO_MAX_MS);
-		conn_deadline(conn, conn->rto_ms);
+		tcp_conn_deadline(conn, conn->rto_ms);
 		return false;
 	} else {
 		conn->flags &= ~TCP_F_PERSIST;
@@ -1739,7 +1743,7 @@ static bool tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 	}
 
 	if (!conn->deadline && conn->seq_una != conn->seq_max)
-		conn_deadline(conn, conn->rto_ms);
+		tcp_conn_deadline(conn, conn->rto_ms);
 	return false;
 }
 
@@ -1765,7 +1769,7 @@ void tcp_timer_handler(const struct ctx *c, const struct timespec *now)
 
 		if (idx == FLOW_IDX_NONE)
 			break;
-		conn = conn_at(flow_at(idx));
+		conn = tcp_conn_at(flow_at(idx));
 		if (conn && conn->deadline)
 			tcp_conn_timeout(c, conn);
 	}
@@ -1784,7 +1788,7 @@ void tcp_guest_gone(const struct ctx *c)
 
 	(void)c;
 	for (i = 0; i < n; i++) {
-		struct tcp_conn *conn = conn_at(flow_at(i));
+		struct tcp_conn *conn = tcp_conn_at(flow_at(i));
 
 		if (conn) {
 			tcp_conn_close(conn, true);

@@ -89,7 +89,9 @@ static void tcp_deadline_down(uint32_t i)
  */
 static void tcp_deadline_fix(uint32_t i)
 {
-	if (i && tcp_deadline_heap[i].when < tcp_deadline_heap[(i - 1) / 2].when)
+	uint32_t parent = (i - 1) / 2;
+
+	if (i && tcp_deadline_heap[i].when < tcp_deadline_heap[parent].when)
 		tcp_deadline_up(i);
 	else
 		tcp_deadline_down(i);
