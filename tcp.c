@@ -14,11 +14,12 @@
  * retransmission timer).
  *
  * Connection state is a handful of flags and sequence numbers per flow
- * table entry. One timerfd serves every connection: it is armed for the
- * earliest deadline (handshake, retransmission) and the handler scans the
- * table. Frames from the guest are handled in batches: payloads of
- * consecutive in-order segments of one connection are written with a single
- * sendmsg(), and acknowledgements and new data go out once per batch.
+ * table entry. One timerfd serves every connection: deadlines (handshake,
+ * retransmission) are kept ordered in tcp_deadline.c, the timer is armed
+ * for the earliest, and the handler takes out what is due. Frames from the
+ * guest are handled in batches: payloads of consecutive in-order segments
+ * of one connection are written with a single sendmsg(), and
+ * acknowledgements and new data go out once per batch.
  */
 
 #include <errno.h>
@@ -51,20 +52,34 @@
 #include "fwd.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_deadline.h"
+#include "tcp_seg.h"
 #include "tcp_splice.h"
 
 /* Frames built per batch towards the guest */
 #define TCP_FRAMES		128
 /* Payload room of each frame: largest TCP payload in a 64 KiB IP packet */
 #define TCP_PAYLOAD_BYTES	65536
-/* Header room: alignment pad, Ethernet, IPv6, TCP with options */
-#define TCP_HDR_PAD		2
-#define TCP_HDR_BYTES		(TCP_HDR_PAD + ETH_HLEN + 40 + 60)
-#define TCP_HDR_ALIGN		8
+/* Each frame to the guest is two iovecs: headers, then payload */
+#define TCP_IOV_HDR		0
+#define TCP_IOV_PAYLOAD		1
+#define TCP_IOV_PER_FRAME	2
+
+/* Largest MSS we announce: payload room less a margin that keeps the IPv4
+ * total length and IPv6 payload length fields in range
+ */
+#define TCP_MSS_MAX		(TCP_PAYLOAD_BYTES - 64)
 
 /* Window scale we announce, and the largest window it can express */
 #define TCP_WS_OURS		8
-#define TCP_WND_MAX_SCALED	(65535U << TCP_WS_OURS)
+#define TCP_WND_MAX_SCALED	((uint32_t)TCP_MAXWIN << TCP_WS_OURS)
+/* Send buffer share kept back from the window for kernel overhead, and the
+ * share below which the window counts as small (as divisors of the buffer)
+ */
+#define TCP_SNDBUF_MARGIN_DIV	16
+#define TCP_WND_LOW_DIV		4
+/* The ISN clock ticks every 4 microseconds (RFC 6528, 3) */
+#define TCP_ISN_TICK_NS		(4 * NS_PER_US)
 /* Default MSS when the guest gives none (RFC 9293, 3.7.1; RFC 8200, 5) */
 #define TCP_MSS4_DEFAULT	536
 #define TCP_MSS6_DEFAULT	1220
@@ -83,20 +98,6 @@
 #define TCP_ACCEPT_BATCH	64
 /* Guest payloads coalesced into one write to a socket */
 #define TCP_WR_IOV_MAX		TAP_FRAMES_MAX
-
-/* TCP header flags, as in byte 13 of the header */
-#define TCP_FIN			0x01
-#define TCP_SYN			0x02
-#define TCP_RST			0x04
-#define TCP_PSH			0x08
-#define TCP_ACK			0x10
-
-/* Option kinds (RFC 9293, RFC 7323) */
-#define OPT_EOL			0
-#define OPT_NOP			1
-#define OPT_MSS			2
-#define OPT_WS			3
-#define OPT_WS_MAX		14
 
 /* Connection flags */
 #define TCP_F_V6		(1U << 0)	/* IPv6 on the guest side */
@@ -184,37 +185,11 @@ struct tcp_conn {
 _Static_assert(sizeof(struct tcp_conn) <= sizeof(union flow),
 	       "TCP connection state must fit a flow table entry");
 
-/**
- * struct tcp_seg - What we need of a TCP segment from the guest
- * @seq:	Sequence number, host order
- * @ack:	Acknowledgement number, host order
- * @wnd:	Window field, unscaled
- * @flags:	TCP_* flags
- * @sport:	Source (guest) port, host order
- * @dport:	Destination port, host order
- * @mss:	MSS option, 0 if absent
- * @ws:		Window scale option, -1 if absent
- * @data:	Payload
- * @len:	Payload length
- */
-struct tcp_seg {
-	uint32_t seq;
-	uint32_t ack;
-	uint16_t wnd;
-	uint8_t flags;
-	in_port_t sport;
-	in_port_t dport;
-	uint16_t mss;
-	int ws;
-	const uint8_t *data;
-	size_t len;
-};
-
 /* Frames towards the guest: header buffers, payloads, iovecs */
 static uint8_t tcp_hdr[TCP_FRAMES][TCP_HDR_BYTES]
 	__attribute__((aligned(TCP_HDR_ALIGN)));
 static uint8_t tcp_payload[TCP_FRAMES][TCP_PAYLOAD_BYTES];
-static struct iovec tcp_frame_iov[TCP_FRAMES * 2];
+static struct iovec tcp_frame_iov[TCP_FRAMES][TCP_IOV_PER_FRAME];
 static struct iovec tcp_peek_iov[TCP_FRAMES];
 static uint8_t tcp_ctrl[TCP_HDR_BYTES] __attribute__((aligned(TCP_HDR_ALIGN)));
 
@@ -238,12 +213,12 @@ static uint64_t tcp_now_ms;
 static unsigned long tcp_conns_total, tcp_frames_bad, tcp_retrans;
 
 /**
- * conn_at() - Connection of a flow table entry
+ * tcp_conn_at() - Connection of a flow table entry
  * @flow:	Entry
  *
  * Return: connection, NULL if @flow is NULL or not a TCP flow
  */
-static struct tcp_conn *conn_at(union flow *flow)
+static struct tcp_conn *tcp_conn_at(union flow *flow)
 {
 	if (!flow || flow->f.type != FLOW_TCP)
 		return NULL;
@@ -251,12 +226,12 @@ static struct tcp_conn *conn_at(union flow *flow)
 }
 
 /**
- * conn_idx() - Flow table index of a connection
+ * tcp_conn_idx() - Flow table index of a connection
  * @conn:	Connection
  *
  * Return: index
  */
-static uint32_t conn_idx(const struct tcp_conn *conn)
+static uint32_t tcp_conn_idx(const struct tcp_conn *conn)
 {
 	return flow_idx((const union flow *)conn);
 }
@@ -268,7 +243,7 @@ static uint32_t conn_idx(const struct tcp_conn *conn)
 static void tcp_update_now(const struct timespec *now)
 {
 	tcp_now_ms = (uint64_t)now->tv_sec * MS_PER_SEC +
-		     (uint64_t)now->tv_nsec / 1000000;
+		     (uint64_t)now->tv_nsec / NS_PER_MS;
 }
 
 /**
@@ -283,7 +258,7 @@ static void tcp_timer_arm(uint64_t when)
 		return;
 
 	its.it_value.tv_sec = when / MS_PER_SEC;
-	its.it_value.tv_nsec = (when % MS_PER_SEC) * 1000000;
+	its.it_value.tv_nsec = (when % MS_PER_SEC) * NS_PER_MS;
 	/* #syscalls timerfd_settime */
 	if (timerfd_settime(tcp_timer_fd, TFD_TIMER_ABSTIME, &its, NULL))
 		warn_perror("TCP timer");
@@ -292,18 +267,16 @@ static void tcp_timer_arm(uint64_t when)
 }
 
 /**
- * conn_deadline() - Set the connection's timer deadline
+ * tcp_conn_deadline() - Set the connection's timer deadline
  * @conn:	Connection
  * @ms:		Milliseconds from now, 0 to clear
  */
-static void conn_deadline(struct tcp_conn *conn, uint32_t ms)
+static void tcp_conn_deadline(struct tcp_conn *conn, uint32_t ms)
 {
-	if (!ms) {
-		conn->deadline = 0;
-		return;
-	}
-	conn->deadline = tcp_now_ms + ms;
-	tcp_timer_arm(conn->deadline);
+	conn->deadline = ms ? tcp_now_ms + ms : 0;
+	tcp_deadline_set(tcp_conn_idx(conn), conn->deadline);
+	if (conn->deadline)
+		tcp_timer_arm(conn->deadline);
 }
 
 /**
@@ -332,22 +305,23 @@ static uint32_t tcp_isn(const struct tcp_conn *conn)
 
 	return (uint32_t)siphash_2_4(tcp_isn_key, &in, sizeof(in)) +
 	       (uint32_t)(((uint64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec) /
-			  4000);
+			  TCP_ISN_TICK_NS);
 }
 
 /**
- * conn_mss_local() - Largest payload our MTU towards the guest allows
+ * tcp_conn_mss_local() - Largest payload our MTU towards the guest allows
  * @c:		Execution context
  * @v6:		IPv6 connection
  *
  * Return: MSS
  */
-static uint16_t conn_mss_local(const struct ctx *c, bool v6)
+static uint16_t tcp_conn_mss_local(const struct ctx *c, bool v6)
 {
 	int mtu = c->mtu ? c->mtu : MTU_DEFAULT;
-	int mss = mtu - (v6 ? 40 : 20) - 20;
+	int mss = mtu - (int)sizeof(struct tcphdr) -
+		  (int)(v6 ? sizeof(struct ip6_hdr) : sizeof(struct iphdr));
 
-	return (uint16_t)MIN(mss, TCP_PAYLOAD_BYTES - 64);
+	return (uint16_t)MIN(mss, TCP_MSS_MAX);
 }
 
 /**
@@ -374,85 +348,56 @@ static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, bool *low)
 	    ioctl(conn->sock, SIOCOUTQ, &outq))
 		return 0;
 
-	wnd = (long)sndbuf - sndbuf / 16 - outq;
+	wnd = (long)sndbuf - sndbuf / TCP_SNDBUF_MARGIN_DIV - outq;
 	if (wnd < 0)
 		wnd = 0;
-	*low = wnd < sndbuf / 4;
+	*low = wnd < sndbuf / TCP_WND_LOW_DIV;
 	if (conn->flags & TCP_F_WS)
 		return (uint32_t)MIN(wnd, (long)TCP_WND_MAX_SCALED);
-	return (uint32_t)MIN(wnd, 65535L);
-}
-
-/**
- * tcp_fill() - Build Ethernet, IP and TCP headers for a segment to the guest
- * @c:		Execution context
- * @conn:	Connection
- * @buf:	Header buffer (TCP_HDR_BYTES, 8-byte aligned)
- * @flags:	TCP flags
- * @seq:	Sequence number
- * @wnd_field:	Window field value
- * @opts:	TCP options, NULL for none
- * @optlen:	Length of @opts, multiple of 4
- * @payload:	Payload, NULL for none
- * @plen:	Payload length
- *
- * Return: length of the headers, starting at @buf + TCP_HDR_PAD
- */
-static size_t tcp_fill(const struct ctx *c, const struct tcp_conn *conn,
-		       uint8_t *buf, uint8_t flags, uint32_t seq,
-		       uint16_t wnd_field, const uint8_t *opts, size_t optlen,
-		       const void *payload, size_t plen)
-{
-	const struct flowside *s = &conn->f.side[GUESTSIDE];
-	uint8_t *frame = buf + TCP_HDR_PAD;
-	size_t l3len, thlen = sizeof(struct tcphdr) + optlen;
-	size_t l4len = thlen + plen;
-	struct tcphdr *th;
-	uint32_t sum;
-
-	tap_eth_fill(c, (struct ethhdr *)frame,
-		     (conn->flags & TCP_F_V6) ? ETH_P_IPV6 : ETH_P_IP);
-
-	if (conn->flags & TCP_F_V6) {
-		l3len = sizeof(struct ip6_hdr);
-		tap_ip6_fill((struct ip6_hdr *)(frame + ETH_HLEN),
-			     &s->faddr.a6, &s->eaddr.a6, IPPROTO_TCP, l4len);
-		sum = csum_pseudo6(l4len, IPPROTO_TCP, &s->faddr.a6,
-				   &s->eaddr.a6);
-	} else {
-		l3len = sizeof(struct iphdr);
-		tap_ip4_fill((struct iphdr *)(frame + ETH_HLEN),
-			     *inany_v4(&s->faddr), *inany_v4(&s->eaddr),
-			     IPPROTO_TCP, l4len);
-		sum = csum_pseudo4(l4len, IPPROTO_TCP, *inany_v4(&s->faddr),
-				   *inany_v4(&s->eaddr));
-	}
-
-	th = (struct tcphdr *)(frame + ETH_HLEN + l3len);
-	memset(th, 0, sizeof(*th));
-	th->source = htons(s->fport);
-	th->dest = htons(s->eport);
-	th->seq = htonl(seq);
-	th->ack_seq = (flags & TCP_ACK) ? htonl(conn->seq_from_guest) : 0;
-	th->doff = thlen / 4;
-	((uint8_t *)th)[13] = flags;
-	th->window = htons(wnd_field);
-	if (optlen)
-		memcpy(th + 1, opts, optlen);
-
-	sum = csum_unfolded(th, thlen, sum);
-	if (plen)
-		sum = csum_unfolded(payload, plen, sum);
-	th->check = csum_fold(sum);
-
-	return ETH_HLEN + l3len + thlen;
+	return (uint32_t)MIN(wnd, (long)TCP_MAXWIN);
 }
 
 static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
 			  uint32_t events);
 
 /**
- * conn_wnd_field() - Window field for a segment, recording what we announced
+ * tcp_fill() - Build Ethernet, IP and TCP headers for a segment to the guest
+ * @c:		Execution context
+ * @conn:	Connection
+ * @buf:	Header buffer (TCP_HDR_BYTES, TCP_HDR_ALIGN aligned)
+ * @flags:	TCP flags
+ * @seq:	Sequence number
+ * @wnd_field:	Window field value
+ * @payload:	Payload, NULL for none
+ * @plen:	Payload length
+ *
+ * A SYN carries our MSS, and window scaling unless it answers a SYN that
+ * had none.
+ *
+ * Return: length of the headers, starting at @buf + TCP_HDR_PAD
+ */
+static size_t tcp_fill(const struct ctx *c, const struct tcp_conn *conn,
+		       uint8_t *buf, uint8_t flags, uint32_t seq,
+		       uint16_t wnd_field, const void *payload, size_t plen)
+{
+	struct tcp_seg out = {
+		.seq = seq, .wnd = wnd_field, .flags = flags, .ws = -1,
+		.ack = (flags & TCP_ACK) ? conn->seq_from_guest : 0,
+		.data = payload, .len = plen,
+	};
+
+	if (flags & TCP_SYN) {
+		out.mss = tcp_conn_mss_local(c, conn->flags & TCP_F_V6);
+		if (!(flags & TCP_ACK) || (conn->flags & TCP_F_WS))
+			out.ws = TCP_WS_OURS;
+	}
+	return tcp_seg_fill(c, &conn->f.side[GUESTSIDE],
+			    conn->flags & TCP_F_V6, buf, &out);
+}
+
+/**
+ * tcp_conn_wnd_field() - Window field for a segment, recording what we
+ *			  announced
  * @c:		Execution context
  * @conn:	Connection
  * @syn:	Segment carries SYN (windows in SYNs are never scaled)
@@ -462,7 +407,7 @@ static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
  *
  * Return: window field value
  */
-static uint16_t conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
+static uint16_t tcp_conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
 			       bool syn)
 {
 	bool low;
@@ -475,7 +420,7 @@ static uint16_t conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
 	}
 
 	if (syn || !(conn->flags & TCP_F_WS)) {
-		conn->wnd_sent = MIN(wnd, 65535U);
+		conn->wnd_sent = MIN(wnd, (uint32_t)TCP_MAXWIN);
 		return (uint16_t)conn->wnd_sent;
 	}
 	conn->wnd_sent = wnd & ~((1U << TCP_WS_OURS) - 1);
@@ -492,31 +437,12 @@ static uint16_t conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
 static void tcp_send_ctrl(const struct ctx *c, struct tcp_conn *conn,
 			  uint8_t flags, uint32_t seq)
 {
-	uint8_t opts[8];
-	size_t optlen = 0, len;
 	uint16_t wnd;
+	size_t len;
 
-	if (flags & TCP_SYN) {
-		uint16_t mss = conn_mss_local(c, conn->flags & TCP_F_V6);
-
-		opts[0] = OPT_MSS;
-		opts[1] = 4;
-		opts[2] = mss >> 8;
-		opts[3] = mss & 0xff;
-		optlen = 4;
-		/* Only answer a SYN with window scaling if it had it */
-		if (!(flags & TCP_ACK) || (conn->flags & TCP_F_WS)) {
-			opts[4] = OPT_NOP;
-			opts[5] = OPT_WS;
-			opts[6] = 3;
-			opts[7] = TCP_WS_OURS;
-			optlen = 8;
-		}
-	}
-
-	wnd = (flags & TCP_RST) ? 0 : conn_wnd_field(c, conn, flags & TCP_SYN);
-	len = tcp_fill(c, conn, tcp_ctrl, flags, seq, wnd,
-		       optlen ? opts : NULL, optlen, NULL, 0);
+	wnd = (flags & TCP_RST) ? 0 :
+	      tcp_conn_wnd_field(c, conn, flags & TCP_SYN);
+	len = tcp_fill(c, conn, tcp_ctrl, flags, seq, wnd, NULL, 0);
 	tap_send_single(c, tcp_ctrl + TCP_HDR_PAD, len);
 	if (flags & TCP_ACK)
 		conn->seq_ack_sent = conn->seq_from_guest;
@@ -542,7 +468,7 @@ static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
 			  uint32_t events)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP, .fd = conn->sock,
-				.flow = conn_idx(conn) };
+				.flow = tcp_conn_idx(conn) };
 	struct epoll_event ev = { .data.u64 = ref.u64 };
 	int op = conn->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
@@ -579,7 +505,9 @@ static void tcp_conn_close(struct tcp_conn *conn, bool rst)
 		}
 		close(conn->sock);
 	}
-	trace("TCP: flow %u closed%s", conn_idx(conn), rst ? " (reset)" : "");
+	trace("TCP: flow %u closed%s", tcp_conn_idx(conn),
+	      rst ? " (reset)" : "");
+	tcp_deadline_set(tcp_conn_idx(conn), 0);
 	flow_free((union flow *)conn);
 }
 
@@ -639,87 +567,9 @@ static void tcp_touch(struct tcp_conn *conn, uint8_t work)
 	if (!(conn->batch & TCP_B_TOUCHED)) {
 		if (tcp_touched_count >= ARRAY_SIZE(tcp_touched))
 			return;
-		tcp_touched[tcp_touched_count++] = conn_idx(conn);
+		tcp_touched[tcp_touched_count++] = tcp_conn_idx(conn);
 	}
 	conn->batch |= TCP_B_TOUCHED | work;
-}
-
-/**
- * tcp_parse() - Validate a guest segment and extract what we use
- * @frame:	Frame
- * @fi:		Frame information from tap_parse()
- * @seg:	Filled on success
- *
- * Return: 0 if the segment is well-formed, -1 to drop it
- */
-static int tcp_parse(const struct iovec *frame, const struct frame_info *fi,
-		     struct tcp_seg *seg)
-{
-	const uint8_t *l4, *opt;
-	size_t doff, i;
-	uint32_t sum;
-	struct tcphdr th;
-
-	l4 = packet_get(frame, fi->l4_off, fi->l4_len, NULL);
-	if (!l4 || fi->l4_len < sizeof(th))
-		return -1;
-	memcpy(&th, l4, sizeof(th));
-
-	doff = th.doff * 4;
-	if (doff < sizeof(th) || doff > fi->l4_len)
-		return -1;
-
-	if (fi->ethertype == ETH_P_IPV6)
-		sum = csum_pseudo6(fi->l4_len, IPPROTO_TCP, &fi->saddr.a6,
-				   &fi->daddr.a6);
-	else if (inany_v4(&fi->saddr) && inany_v4(&fi->daddr))
-		sum = csum_pseudo4(fi->l4_len, IPPROTO_TCP,
-				   *inany_v4(&fi->saddr),
-				   *inany_v4(&fi->daddr));
-	else
-		return -1;
-	if (csum(l4, fi->l4_len, sum))
-		return -1;
-
-	seg->seq = ntohl(th.seq);
-	seg->ack = ntohl(th.ack_seq);
-	seg->wnd = ntohs(th.window);
-	seg->flags = l4[13] & (TCP_FIN | TCP_SYN | TCP_RST | TCP_PSH |
-			       TCP_ACK);
-	seg->sport = ntohs(th.source);
-	seg->dport = ntohs(th.dest);
-	seg->data = l4 + doff;
-	seg->len = fi->l4_len - doff;
-	seg->mss = 0;
-	seg->ws = -1;
-
-	if (!seg->sport || !seg->dport)
-		return -1;
-
-	/* Options: only in SYNs do we care, all within the header */
-	opt = l4 + sizeof(th);
-	for (i = 0; (seg->flags & TCP_SYN) && i < doff - sizeof(th);) {
-		size_t left = doff - sizeof(th) - i, olen;
-
-		if (opt[i] == OPT_EOL)
-			break;
-		if (opt[i] == OPT_NOP) {
-			i++;
-			continue;
-		}
-		if (left < 2)
-			break;
-		olen = opt[i + 1];
-		if (olen < 2 || olen > left)
-			break;
-		if (opt[i] == OPT_MSS && olen == 4)
-			seg->mss = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
-		else if (opt[i] == OPT_WS && olen == 3)
-			seg->ws = MIN(opt[i + 2], OPT_WS_MAX);
-		i += olen;
-	}
-
-	return 0;
 }
 
 /**
@@ -752,7 +602,7 @@ static void tcp_established(const struct ctx *c, struct tcp_conn *conn)
 	conn->seq_head = conn->isn + 1;
 	conn->retries = 0;
 	conn->rto_ms = TCP_RTO_MIN_MS;
-	conn_deadline(conn, 0);
+	tcp_conn_deadline(conn, 0);
 
 	if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
 		       sizeof(zero)))
@@ -806,7 +656,7 @@ static void tcp_send_synack(const struct ctx *c, struct tcp_conn *conn)
 	conn->flags |= TCP_F_SYNACK_SENT;
 	tcp_send_ctrl(c, conn, TCP_SYN | TCP_ACK, conn->isn);
 	conn->seq_to_guest = conn->seq_max = conn->isn + 1;
-	conn_deadline(conn, TCP_SYN_TIMEOUT_MS << conn->retries);
+	tcp_conn_deadline(conn, TCP_SYN_TIMEOUT_MS << conn->retries);
 }
 
 /**
@@ -853,7 +703,7 @@ static bool tcp_connect_unreach(const struct ctx *c,
 		.hlen = TAP_ICMP_QUOTE_L4_MIN,
 	});
 	debug("TCP: flow %u: connect: %s, ICMP code %u to the guest",
-	      conn_idx(conn), strerror(err), code);
+	      tcp_conn_idx(conn), strerror(err), code);
 	return true;
 }
 
@@ -921,7 +771,7 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 	}
 	conn->mss = seg->mss ? seg->mss :
 			       (v6 ? TCP_MSS6_DEFAULT : TCP_MSS4_DEFAULT);
-	conn->mss = MIN(conn->mss, conn_mss_local(c, v6));
+	conn->mss = MIN(conn->mss, tcp_conn_mss_local(c, v6));
 	conn->wnd_guest = seg->wnd;
 	conn->seq_from_guest = seg->seq + 1;
 	conn->isn = tcp_isn(conn);
@@ -945,7 +795,7 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 
 	conn->flags |= TCP_F_CONNECTING;
 	tcp_epoll_set(c, conn, EPOLLOUT);
-	conn_deadline(conn, TCP_CONNECT_TIMEOUT_MS);
+	tcp_conn_deadline(conn, TCP_CONNECT_TIMEOUT_MS);
 }
 
 /**
@@ -983,101 +833,180 @@ static void tcp_send_fin(const struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_peek() - Peek data from the socket into the payload buffers
+ * @conn:	Connection, established
+ * @want:	Bytes to peek at most, up to TCP_FRAMES payloads of @conn->mss
+ *
+ * Rewinds or advances the peek offset first if a retransmission or a guest
+ * acknowledgement beyond what we sent asked for it.
+ *
+ * Return: bytes peeked, 0 on end of file, -EAGAIN if nothing is there,
+ *	   another -errno if the socket failed
+ */
+static ssize_t tcp_peek(struct tcp_conn *conn, uint32_t want)
+{
+	struct msghdr mh = { .msg_iov = tcp_peek_iov };
+	uint32_t mss = conn->mss;
+	size_t nbufs, i;
+	ssize_t n;
+
+	if (conn->flags & TCP_F_PEEK_RESET) {
+		int off = (int)(conn->seq_to_guest - conn->seq_head);
+
+		if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF,
+			       &off, sizeof(off)))
+			return -errno;
+		conn->flags &= ~TCP_F_PEEK_RESET;
+	}
+
+	nbufs = DIV_ROUND_UP(want, mss);
+	for (i = 0; i < nbufs; i++) {
+		tcp_peek_iov[i].iov_base = tcp_payload[i];
+		tcp_peek_iov[i].iov_len = mss;
+	}
+	tcp_peek_iov[nbufs - 1].iov_len = want - (nbufs - 1) * mss;
+	mh.msg_iovlen = nbufs;
+
+	do
+		/* #syscalls recvmsg */
+		n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return -EAGAIN;
+		debug("TCP: flow %u: recv: %s", tcp_conn_idx(conn),
+		      strerror(errno));
+		return -errno;
+	}
+	if (!n)
+		conn->flags |= TCP_F_HOST_EOF | TCP_F_EOF_READ;
+	return n;
+}
+
+/**
+ * tcp_frames_build() - Headers for the payloads peeked into the buffers
+ * @c:		Execution context
+ * @conn:	Connection
+ * @len:	Bytes peeked
+ *
+ * Return: number of frames in tcp_frame_iov
+ */
+static size_t tcp_frames_build(const struct ctx *c, struct tcp_conn *conn,
+			       size_t len)
+{
+	size_t nbufs = DIV_ROUND_UP(len, conn->mss), i;
+	uint16_t wnd = tcp_conn_wnd_field(c, conn, false);
+	uint32_t seq = conn->seq_to_guest;
+
+	for (i = 0; i < nbufs; i++) {
+		size_t plen = MIN(len - i * conn->mss, conn->mss);
+		uint8_t fl = TCP_ACK | (i == nbufs - 1 ? TCP_PSH : 0);
+		struct iovec *iov = tcp_frame_iov[i];
+		size_t hlen;
+
+		hlen = tcp_fill(c, conn, tcp_hdr[i], fl, seq, wnd,
+				tcp_payload[i], plen);
+		iov[TCP_IOV_HDR].iov_base = tcp_hdr[i] + TCP_HDR_PAD;
+		iov[TCP_IOV_HDR].iov_len = hlen;
+		iov[TCP_IOV_PAYLOAD].iov_base = tcp_payload[i];
+		iov[TCP_IOV_PAYLOAD].iov_len = plen;
+		seq += plen;
+	}
+	return nbufs;
+}
+
+/**
+ * tcp_frames_sent() - Account for the frames the guest queue took
+ * @conn:	Connection
+ * @sent:	Frames of tcp_frame_iov sent, in order
+ *
+ * Moves the sequence numbers on, counts retransmitted bytes, and starts the
+ * retransmission timer if it isn't running.
+ */
+static void tcp_frames_sent(struct tcp_conn *conn, size_t sent)
+{
+	uint32_t bytes = 0;
+	size_t i;
+
+	for (i = 0; i < sent; i++)
+		bytes += tcp_frame_iov[i][TCP_IOV_PAYLOAD].iov_len;
+
+	if (conn->seq_to_guest != conn->seq_max &&
+	    SEQ_LT(conn->seq_to_guest, conn->seq_max))
+		tcp_retrans += bytes;
+	conn->seq_to_guest += bytes;
+	if (SEQ_GT(conn->seq_to_guest, conn->seq_max))
+		conn->seq_max = conn->seq_to_guest;
+	if (sent)
+		conn->seq_ack_sent = conn->seq_from_guest;
+	if (!conn->deadline)
+		tcp_conn_deadline(conn, conn->rto_ms);
+}
+
+/**
+ * tcp_persist_or_fin() - Probe a closed window, or send FIN once all is sent
+ * @c:		Execution context
+ * @conn:	Connection
+ */
+static void tcp_persist_or_fin(const struct ctx *c, struct tcp_conn *conn)
+{
+	/* A zero window with nothing in flight: the guest's window update may
+	 * be lost, and nothing else would make it speak. Probe (persist)
+	 */
+	if (!conn->wnd_guest && conn->seq_una == conn->seq_max &&
+	    !(conn->flags & TCP_F_EOF_READ) && !conn->deadline) {
+		conn->flags |= TCP_F_PERSIST;
+		tcp_conn_deadline(conn, conn->rto_ms);
+	}
+
+	if ((conn->flags & TCP_F_EOF_READ) &&
+	    conn->seq_una == conn->seq_max &&
+	    conn->seq_to_guest == conn->seq_max) {
+		conn->seq_to_guest = ++conn->seq_max;
+		conn->flags |= TCP_F_FIN_SENT;
+		tcp_send_fin(c, conn);
+		tcp_conn_deadline(conn, conn->rto_ms);
+	}
+}
+
+/**
  * tcp_data_to_guest() - Peek data from the socket into frames, send them
  * @c:		Execution context
  * @conn:	Connection
  *
  * Sends as much as the guest's window allows; data stays in the socket
  * until acknowledged.
+ *
+ * Return: true if the connection was reset and freed
  */
-static void tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
+static bool tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
 {
-	struct msghdr mh = { .msg_iov = tcp_peek_iov };
-	uint32_t mss = conn->mss;
-
 	if (!(conn->flags & TCP_F_ESTABLISHED) ||
 	    (conn->flags & TCP_F_FIN_SENT))
-		return;
+		return false;
 
 	for (;;) {
-		uint32_t inflight = conn->seq_to_guest - conn->seq_una;
-		uint32_t want, seq, sent_bytes = 0;
-		size_t nbufs, i, sent;
-		uint16_t wnd;
+		uint32_t inflight = conn->seq_to_guest - conn->seq_una, want;
+		size_t nbufs, sent;
 		ssize_t n;
 
 		if (conn->wnd_guest <= inflight)
 			break;
-		want = MIN(conn->wnd_guest - inflight, TCP_FRAMES * mss);
+		want = MIN(conn->wnd_guest - inflight, TCP_FRAMES * conn->mss);
 
-		if (conn->flags & TCP_F_PEEK_RESET) {
-			int off = (int)(conn->seq_to_guest - conn->seq_head);
-
-			if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF,
-				       &off, sizeof(off))) {
-				tcp_conn_rst(c, conn);
-				return;
-			}
-			conn->flags &= ~TCP_F_PEEK_RESET;
-		}
-
-		nbufs = DIV_ROUND_UP(want, mss);
-		for (i = 0; i < nbufs; i++) {
-			tcp_peek_iov[i].iov_base = tcp_payload[i];
-			tcp_peek_iov[i].iov_len = mss;
-		}
-		tcp_peek_iov[nbufs - 1].iov_len = want - (nbufs - 1) * mss;
-		mh.msg_iovlen = nbufs;
-
-		/* #syscalls recvmsg */
-		n = recvmsg(conn->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			debug("TCP: flow %u: recv: %s", conn_idx(conn),
-			      strerror(errno));
-			tcp_conn_rst(c, conn);
-			return;
-		}
-		if (!n) {
-			conn->flags |= TCP_F_HOST_EOF | TCP_F_EOF_READ;
+		n = tcp_peek(conn, want);
+		if (n == -EAGAIN || !n)
 			break;
+		if (n < 0) {
+			tcp_conn_rst(c, conn);
+			return true;
 		}
 
-		nbufs = DIV_ROUND_UP((size_t)n, mss);
-		wnd = conn_wnd_field(c, conn, false);
-		seq = conn->seq_to_guest;
-		for (i = 0; i < nbufs; i++) {
-			size_t plen = MIN((size_t)n - i * mss, mss);
-			uint8_t fl = TCP_ACK | (i == nbufs - 1 ? TCP_PSH : 0);
-			size_t hlen;
-
-			hlen = tcp_fill(c, conn, tcp_hdr[i], fl, seq, wnd,
-					NULL, 0, tcp_payload[i], plen);
-			tcp_frame_iov[2 * i].iov_base = tcp_hdr[i] +
-							TCP_HDR_PAD;
-			tcp_frame_iov[2 * i].iov_len = hlen;
-			tcp_frame_iov[2 * i + 1].iov_base = tcp_payload[i];
-			tcp_frame_iov[2 * i + 1].iov_len = plen;
-			seq += plen;
-		}
-
-		sent = tap_send_frames(c, tcp_frame_iov, 2, nbufs);
-		for (i = 0; i < sent; i++)
-			sent_bytes += tcp_frame_iov[2 * i + 1].iov_len;
-
-		if (conn->seq_to_guest != conn->seq_max &&
-		    SEQ_LT(conn->seq_to_guest, conn->seq_max))
-			tcp_retrans += sent_bytes;
-		conn->seq_to_guest += sent_bytes;
-		if (SEQ_GT(conn->seq_to_guest, conn->seq_max))
-			conn->seq_max = conn->seq_to_guest;
-		if (sent)
-			conn->seq_ack_sent = conn->seq_from_guest;
-		if (!conn->deadline)
-			conn_deadline(conn, conn->rto_ms);
+		nbufs = tcp_frames_build(c, conn, (size_t)n);
+		sent = tap_send_frames(c, tcp_frame_iov[0], TCP_IOV_PER_FRAME,
+				       nbufs);
+		tcp_frames_sent(conn, sent);
 
 		if (sent < nbufs) {
 			/* Guest queue full: peek again from here later */
@@ -1088,37 +1017,25 @@ static void tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
 			break;
 	}
 
-	/* A zero window with nothing in flight: the guest's window update may
-	 * be lost, and nothing else would make it speak. Probe (persist)
-	 */
-	if (!conn->wnd_guest && conn->seq_una == conn->seq_max &&
-	    !(conn->flags & TCP_F_EOF_READ) && !conn->deadline) {
-		conn->flags |= TCP_F_PERSIST;
-		conn_deadline(conn, conn->rto_ms);
-	}
-
-	if ((conn->flags & TCP_F_EOF_READ) &&
-	    conn->seq_una == conn->seq_max &&
-	    conn->seq_to_guest == conn->seq_max) {
-		conn->seq_to_guest = ++conn->seq_max;
-		conn->flags |= TCP_F_FIN_SENT;
-		tcp_send_fin(c, conn);
-		conn_deadline(conn, conn->rto_ms);
-	}
+	tcp_persist_or_fin(c, conn);
+	return false;
 }
 
 /**
  * tcp_wr_flush() - Write coalesced guest payloads to their socket
  * @c:		Execution context
+ *
+ * Return: the connection written to if it was reset and freed, else NULL
  */
-static void tcp_wr_flush(const struct ctx *c)
+static const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
 {
 	struct tcp_conn *conn = tcp_wr_conn;
 	struct msghdr mh = { .msg_iov = tcp_wr_iov };
+	const struct tcp_conn *closed = NULL;
 	ssize_t n = 0;
 
 	if (!conn)
-		return;
+		return NULL;
 	tcp_wr_conn = NULL;
 
 	if (tcp_wr_len) {
@@ -1132,8 +1049,9 @@ static void tcp_wr_flush(const struct ctx *c)
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				debug("TCP: flow %u: send: %s",
-				      conn_idx(conn), strerror(errno));
+				      tcp_conn_idx(conn), strerror(errno));
 				tcp_conn_rst(c, conn);
+				closed = conn;
 				goto out;
 			}
 			n = 0;
@@ -1156,6 +1074,7 @@ out:
 	tcp_wr_count = 0;
 	tcp_wr_len = 0;
 	tcp_wr_fin = false;
+	return closed;
 }
 
 /**
@@ -1169,8 +1088,9 @@ out:
 static void tcp_wr_queue(const struct ctx *c, struct tcp_conn *conn,
 			 const uint8_t *data, size_t len, bool fin)
 {
-	if (tcp_wr_conn != conn || tcp_wr_count >= TCP_WR_IOV_MAX)
-		tcp_wr_flush(c);
+	if ((tcp_wr_conn != conn || tcp_wr_count >= TCP_WR_IOV_MAX) &&
+	    tcp_wr_flush(c) == conn)
+		return;		/* reset: what's left needs no writing */
 
 	tcp_wr_conn = conn;
 	if (len) {
@@ -1225,10 +1145,8 @@ static void tcp_ack_from_guest(struct tcp_conn *conn,
 		if ((conn->flags & TCP_F_FIN_SENT) &&
 		    conn->seq_una == conn->seq_max)
 			conn->flags |= TCP_F_FIN_ACKED;
-		conn->deadline = conn->seq_una == conn->seq_max ?
-				 0 : tcp_now_ms + conn->rto_ms;
-		if (conn->deadline)
-			tcp_timer_arm(conn->deadline);
+		tcp_conn_deadline(conn, conn->seq_una == conn->seq_max ?
+				    0 : conn->rto_ms);
 		conn->wnd_guest = wnd;
 		tcp_touch(conn, TCP_B_DATA);
 		return;
@@ -1409,13 +1327,13 @@ void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		return;
 	tcp_update_now(now);
 
-	if (tcp_parse(frame, fi, &seg)) {
+	if (tcp_seg_parse(frame, fi, &seg)) {
 		tcp_frames_bad++;
 		drop_debug("TCP: dropping malformed segment");
 		return;
 	}
 
-	conn = conn_at(flow_lookup(IPPROTO_TCP, &fi->saddr, seg.sport,
+	conn = tcp_conn_at(flow_lookup(IPPROTO_TCP, &fi->saddr, seg.sport,
 				   &fi->daddr, seg.dport));
 	if (!conn) {
 		if ((seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN)
@@ -1449,9 +1367,9 @@ void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
  * @c:		Execution context
  * @conn:	Connection
  *
- * Return: 0 on success, -1 if the connection was reset
+ * Return: true if the connection was reset and freed
  */
-static int tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
+static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 {
 	uint32_t end = conn->seq_una;
 	ssize_t n;
@@ -1459,26 +1377,28 @@ static int tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 	if ((conn->flags & TCP_F_FIN_SENT) && end == conn->seq_max)
 		end--;		/* FIN isn't socket data */
 	if (!SEQ_GT(end, conn->seq_head))
-		return 0;
+		return false;
 
 	n = sock_recv(conn->sock, NULL, end - conn->seq_head,
 		      MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0) {
-		debug("TCP: flow %u: discard: %s", conn_idx(conn),
+		debug("TCP: flow %u: discard: %s", tcp_conn_idx(conn),
 		      strerror(errno));
 		tcp_conn_rst(c, conn);
-		return -1;
+		return true;
 	}
 	conn->seq_head += (uint32_t)n;
-	return 0;
+	return false;
 }
 
 /**
  * tcp_retransmit() - Go back to the oldest unacknowledged byte
  * @c:		Execution context
  * @conn:	Connection
+ *
+ * Return: true if the connection was reset and freed
  */
-static void tcp_retransmit(const struct ctx *c, struct tcp_conn *conn)
+static bool tcp_retransmit(const struct ctx *c, struct tcp_conn *conn)
 {
 	conn->dup_acks = 0;
 	conn->flags |= TCP_F_RECOVERY;
@@ -1487,14 +1407,14 @@ static void tcp_retransmit(const struct ctx *c, struct tcp_conn *conn)
 	if ((conn->flags & TCP_F_FIN_SENT) &&
 	    conn->seq_una == conn->seq_max - 1) {
 		tcp_send_fin(c, conn);
-		return;
+		return false;
 	}
 	if (conn->flags & TCP_F_FIN_SENT)
-		return;
+		return false;
 
 	conn->seq_to_guest = conn->seq_una;
 	conn->flags |= TCP_F_PEEK_RESET;
-	tcp_data_to_guest(c, conn);
+	return tcp_data_to_guest(c, conn);
 }
 
 /**
@@ -1532,12 +1452,12 @@ static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 	if (tcp_discard_acked(c, conn))
 		return;
 
-	if (work & TCP_B_RETRANS)
-		tcp_retransmit(c, conn);
-	else if (work & TCP_B_DATA)
-		tcp_data_to_guest(c, conn);
-	if (conn_at((union flow *)conn) != conn)
+	if (work & TCP_B_RETRANS) {
+		if (tcp_retransmit(c, conn))
+			return;
+	} else if ((work & TCP_B_DATA) && tcp_data_to_guest(c, conn)) {
 		return;
+	}
 
 	if ((work & TCP_B_ACK) || conn->seq_ack_sent != conn->seq_from_guest) {
 		unsigned dups = (work & TCP_B_OOO_MASK) >> TCP_B_OOO_SHIFT, i;
@@ -1565,7 +1485,7 @@ void tcp_tap_flush(const struct ctx *c, const struct timespec *now)
 	tcp_wr_flush(c);
 
 	for (i = 0; i < tcp_touched_count; i++) {
-		struct tcp_conn *conn = conn_at(flow_at(tcp_touched[i]));
+		struct tcp_conn *conn = tcp_conn_at(flow_at(tcp_touched[i]));
 
 		if (conn && (conn->batch & TCP_B_TOUCHED))
 			tcp_conn_update(c, conn);
@@ -1583,7 +1503,7 @@ void tcp_tap_flush(const struct ctx *c, const struct timespec *now)
 void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now)
 {
-	struct tcp_conn *conn = conn_at(flow_at(ref.flow));
+	struct tcp_conn *conn = tcp_conn_at(flow_at(ref.flow));
 
 	if (!conn || conn->sock != ref.fd)
 		return;
@@ -1602,7 +1522,7 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		int err = 0;
 
 		getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl);
-		debug("TCP: flow %u: socket error: %s", conn_idx(conn),
+		debug("TCP: flow %u: socket error: %s", tcp_conn_idx(conn),
 		      strerror(err));
 		tcp_conn_rst(c, conn);
 		return;
@@ -1681,12 +1601,12 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	conn->flags = inany_v4(&gs->eaddr) ? 0 : TCP_F_V6;
 	conn->flags |= TCP_F_SYN_SENT;
-	conn->mss = conn_mss_local(c, conn->flags & TCP_F_V6);
+	conn->mss = tcp_conn_mss_local(c, conn->flags & TCP_F_V6);
 	conn->isn = tcp_isn(conn);
 	conn->seq_una = conn->isn;
 	tcp_send_ctrl(c, conn, TCP_SYN, conn->isn);
 	conn->seq_to_guest = conn->seq_max = conn->isn + 1;
-	conn_deadline(conn, TCP_SYN_TIMEOUT_MS);
+	tcp_conn_deadline(conn, TCP_SYN_TIMEOUT_MS);
 }
 
 /**
@@ -1717,7 +1637,7 @@ void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
 		}
 		if (tcp_splice_accept(c, ref, s, &sa))
 			continue;
-		tcp_conn_from_host(c, s, (in_port_t)(ref.data & 0xffff), &sa);
+		tcp_conn_from_host(c, s, (in_port_t)ref.data, &sa);
 	}
 }
 
@@ -1725,65 +1645,69 @@ void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
  * tcp_conn_timeout() - A connection's deadline passed
  * @c:		Execution context
  * @conn:	Connection
+ *
+ * Return: true if the connection was reset and freed
  */
-static void tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
+static bool tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
 {
-	conn->deadline = 0;
+	tcp_conn_deadline(conn, 0);
 
 	if (conn->flags & TCP_F_CONNECTING) {
-		debug("TCP: flow %u: connect timeout", conn_idx(conn));
+		debug("TCP: flow %u: connect timeout", tcp_conn_idx(conn));
 		tcp_conn_rst(c, conn);
-		return;
+		return true;
 	}
 
 	if (conn->flags & (TCP_F_SYN_SENT | TCP_F_SYNACK_SENT)) {
 		if (++conn->retries > TCP_SYN_RETRIES) {
 			debug("TCP: flow %u: handshake timeout",
-			      conn_idx(conn));
+			      tcp_conn_idx(conn));
 			tcp_conn_rst(c, conn);
-			return;
+			return true;
 		}
 		if (conn->flags & TCP_F_SYN_SENT)
 			tcp_send_ctrl(c, conn, TCP_SYN, conn->isn);
 		else
 			tcp_send_ctrl(c, conn, TCP_SYN | TCP_ACK, conn->isn);
-		conn_deadline(conn, TCP_SYN_TIMEOUT_MS << conn->retries);
-		return;
+		tcp_conn_deadline(conn, TCP_SYN_TIMEOUT_MS << conn->retries);
+		return false;
 	}
 
 	if (conn->seq_una != conn->seq_max) {
 		if (++conn->retries > TCP_DATA_RETRIES) {
 			debug("TCP: flow %u: guest unresponsive, resetting",
-			      conn_idx(conn));
+			      tcp_conn_idx(conn));
 			tcp_conn_rst(c, conn);
-			return;
+			return true;
 		}
 		conn->rto_ms = MIN(conn->rto_ms * 2, TCP_RTO_MAX_MS);
 		conn->flags &= ~TCP_F_RECOVERY;
-		tcp_retransmit(c, conn);
+		if (tcp_retransmit(c, conn))
+			return true;
 	} else if ((conn->flags & TCP_F_PERSIST) && !conn->wnd_guest) {
 		/* Answers reset @retries: only a silent guest runs out */
 		if (++conn->retries > TCP_DATA_RETRIES) {
 			debug("TCP: flow %u: zero window probes unanswered",
-			      conn_idx(conn));
+			      tcp_conn_idx(conn));
 			tcp_conn_rst(c, conn);
-			return;
+			return true;
 		}
 		/* Out of window by one byte: the guest answers with an ACK
 		 * carrying its current window (RFC 9293, 3.8.6.1)
 		 */
 		tcp_send_ctrl(c, conn, TCP_ACK, conn->seq_una - 1);
 		conn->rto_ms = MIN(conn->rto_ms * 2, TCP_RTO_MAX_MS);
-		conn_deadline(conn, conn->rto_ms);
-		return;
+		tcp_conn_deadline(conn, conn->rto_ms);
+		return false;
 	} else {
 		conn->flags &= ~TCP_F_PERSIST;
-		tcp_data_to_guest(c, conn);
+		if (tcp_data_to_guest(c, conn))
+			return true;
 	}
 
-	conn = conn_at((union flow *)conn);
-	if (conn && !conn->deadline && conn->seq_una != conn->seq_max)
-		conn_deadline(conn, conn->rto_ms);
+	if (!conn->deadline && conn->seq_una != conn->seq_max)
+		tcp_conn_deadline(conn, conn->rto_ms);
+	return false;
 }
 
 /**
@@ -1793,8 +1717,7 @@ static void tcp_conn_timeout(const struct ctx *c, struct tcp_conn *conn)
  */
 void tcp_timer_handler(const struct ctx *c, const struct timespec *now)
 {
-	unsigned i, n = flow_foreach_limit();
-	uint64_t next = 0;
+	unsigned n;
 
 	/* Edge-triggered, and re-arming resets the expiration count: no
 	 * read(), so that the qemu socket back end needs no read() at all
@@ -1802,24 +1725,20 @@ void tcp_timer_handler(const struct ctx *c, const struct timespec *now)
 	tcp_update_now(now);
 	tcp_timer_armed = 0;
 
-	for (i = 0; i < n; i++) {
-		struct tcp_conn *conn = conn_at(flow_at(i));
+	/* New deadlines are later than now: at most one round for each */
+	for (n = tcp_deadline_count(); n; n--) {
+		uint32_t idx = tcp_deadline_pop(tcp_now_ms);
+		struct tcp_conn *conn;
 
-		if (!conn || !conn->deadline)
-			continue;
-		if (conn->deadline <= tcp_now_ms)
+		if (idx == FLOW_IDX_NONE)
+			break;
+		conn = tcp_conn_at(flow_at(idx));
+		if (conn && conn->deadline)
 			tcp_conn_timeout(c, conn);
 	}
 
-	for (i = 0; i < n; i++) {
-		struct tcp_conn *conn = conn_at(flow_at(i));
-
-		if (conn && conn->deadline &&
-		    (!next || conn->deadline < next))
-			next = conn->deadline;
-	}
-	if (next)
-		tcp_timer_arm(next);
+	if (tcp_deadline_next())
+		tcp_timer_arm(tcp_deadline_next());
 }
 
 /**
@@ -1832,7 +1751,7 @@ void tcp_guest_gone(const struct ctx *c)
 
 	(void)c;
 	for (i = 0; i < n; i++) {
-		struct tcp_conn *conn = conn_at(flow_at(i));
+		struct tcp_conn *conn = tcp_conn_at(flow_at(i));
 
 		if (conn) {
 			tcp_conn_close(conn, true);
@@ -1909,6 +1828,7 @@ int tcp_init(const struct ctx *c)
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_TIMER };
 
 	flow_init();
+	tcp_deadline_clear();
 	if (c->no_tcp)
 		return 0;
 

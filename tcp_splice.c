@@ -82,33 +82,33 @@ _Static_assert(sizeof(struct tcp_splice_conn) <= sizeof(union flow),
 	       "spliced connection state must fit a flow table entry");
 
 /* Sockets created in the namespace, [0] IPv4, [1] IPv6 */
-static int splice_ns_pool[2][TCP_SPLICE_POOL];
-static int splice_ns_pool_n[2];
+static int tcp_splice_ns_socks[2][TCP_SPLICE_POOL];
+static int tcp_splice_ns_n[2];
 
 /**
- * struct splice_pipe - A pipe of the pool
+ * struct tcp_splice_pipe - A pipe of the pool
  * @r:		Read end
  * @w:		Write end
  * @size:	Capacity, bytes
  */
-struct splice_pipe {
+struct tcp_splice_pipe {
 	int r;
 	int w;
 	uint32_t size;
 };
 
-static struct splice_pipe splice_pipe_pool[TCP_SPLICE_PIPE_POOL];
-static int splice_pipe_pool_n;
+static struct tcp_splice_pipe tcp_splice_pipes[TCP_SPLICE_PIPE_POOL];
+static int tcp_splice_npipes;
 
-static unsigned long splice_conns_total;
+static unsigned long tcp_splice_conns_total;
 
 /**
- * conn_at() - Spliced connection at a flow table entry
+ * tcp_splice_conn_at() - Spliced connection at a flow table entry
  * @flow:	Entry, may be NULL
  *
  * Return: connection, NULL if @flow isn't a spliced connection
  */
-static struct tcp_splice_conn *conn_at(union flow *flow)
+static struct tcp_splice_conn *tcp_splice_conn_at(union flow *flow)
 {
 	if (!flow || flow->f.type != FLOW_TCP_SPLICE)
 		return NULL;
@@ -116,12 +116,12 @@ static struct tcp_splice_conn *conn_at(union flow *flow)
 }
 
 /**
- * splice_sock_new() - Open a socket for the connecting side
+ * tcp_splice_sock_new() - Open a socket for the connecting side
  * @v6:		IPv6 rather than IPv4
  *
  * Return: socket, or -errno
  */
-static int splice_sock_new(bool v6)
+static int tcp_splice_sock_new(bool v6)
 {
 	int s, one = 1;
 
@@ -135,12 +135,12 @@ static int splice_sock_new(bool v6)
 }
 
 /**
- * splice_ns_pool_fill() - Fill the socket pools (run inside the namespace)
+ * tcp_splice_ns_pool_fill() - Fill the socket pools (run inside the namespace)
  * @arg:	Execution context
  *
  * Return: 0
  */
-static int splice_ns_pool_fill(void *arg)
+static int tcp_splice_ns_pool_fill(void *arg)
 {
 	const struct ctx *c = arg;
 	int v;
@@ -148,19 +148,19 @@ static int splice_ns_pool_fill(void *arg)
 	for (v = 0; v < 2; v++) {
 		if (!(v ? c->ipv6_enabled : c->ipv4_enabled))
 			continue;
-		while (splice_ns_pool_n[v] < TCP_SPLICE_POOL) {
-			int s = splice_sock_new(v);
+		while (tcp_splice_ns_n[v] < TCP_SPLICE_POOL) {
+			int s = tcp_splice_sock_new(v);
 
 			if (s < 0)
 				break;
-			splice_ns_pool[v][splice_ns_pool_n[v]++] = s;
+			tcp_splice_ns_socks[v][tcp_splice_ns_n[v]++] = s;
 		}
 	}
 	return 0;
 }
 
 /**
- * splice_ns_sock() - Take a socket in the namespace from the pool
+ * tcp_splice_ns_sock() - Take a socket in the namespace from the pool
  * @c:		Execution context
  * @v6:		IPv6 rather than IPv4
  *
@@ -169,22 +169,22 @@ static int splice_ns_pool_fill(void *arg)
  *
  * Return: socket, or -1 on failure
  */
-static int splice_ns_sock(const struct ctx *c, bool v6)
+static int tcp_splice_ns_sock(const struct ctx *c, bool v6)
 {
-	if (!splice_ns_pool_n[v6])
-		pasta_ns_call(c, splice_ns_pool_fill, (void *)c);
-	if (!splice_ns_pool_n[v6])
+	if (!tcp_splice_ns_n[v6])
+		pasta_ns_call(c, tcp_splice_ns_pool_fill, (void *)c);
+	if (!tcp_splice_ns_n[v6])
 		return -1;
-	return splice_ns_pool[v6][--splice_ns_pool_n[v6]];
+	return tcp_splice_ns_socks[v6][--tcp_splice_ns_n[v6]];
 }
 
 /**
- * splice_pipe_new() - Open a non-blocking pipe, enlarged if we may
+ * tcp_splice_pipe_new() - Open a non-blocking pipe, enlarged if we may
  * @p:		Pipe to fill
  *
  * Return: 0 on success, -errno on failure
  */
-static int splice_pipe_new(struct splice_pipe *p)
+static int tcp_splice_pipe_new(struct tcp_splice_pipe *p)
 {
 	int fd[2], size;
 
@@ -206,46 +206,47 @@ static int splice_pipe_new(struct splice_pipe *p)
 }
 
 /**
- * splice_pipe_pool_fill() - Top up the pipe pool
+ * tcp_splice_pipe_pool_fill() - Top up the pipe pool
  */
-static void splice_pipe_pool_fill(void)
+static void tcp_splice_pipe_pool_fill(void)
 {
-	while (splice_pipe_pool_n < TCP_SPLICE_PIPE_POOL) {
-		if (splice_pipe_new(&splice_pipe_pool[splice_pipe_pool_n]))
+	while (tcp_splice_npipes < TCP_SPLICE_PIPE_POOL) {
+		if (tcp_splice_pipe_new(&tcp_splice_pipes[tcp_splice_npipes]))
 			return;
-		splice_pipe_pool_n++;
+		tcp_splice_npipes++;
 	}
 }
 
 /**
- * splice_pipe_get() - Take a pipe from the pool, or open one
+ * tcp_splice_pipe_get() - Take a pipe from the pool, or open one
  * @p:		Pipe to fill
  *
  * Return: 0 on success, -errno on failure
  */
-static int splice_pipe_get(struct splice_pipe *p)
+static int tcp_splice_pipe_get(struct tcp_splice_pipe *p)
 {
-	if (splice_pipe_pool_n) {
-		*p = splice_pipe_pool[--splice_pipe_pool_n];
+	if (tcp_splice_npipes) {
+		*p = tcp_splice_pipes[--tcp_splice_npipes];
 		return 0;
 	}
-	return splice_pipe_new(p);
+	return tcp_splice_pipe_new(p);
 }
 
 /**
- * splice_pipe_put() - Give back a pipe: to the pool if empty, else close
+ * tcp_splice_pipe_put() - Give back a pipe: to the pool if empty, else close
  * @r:		Read end
  * @w:		Write end
  * @size:	Capacity
  * @empty:	Nothing is left in the pipe
  */
-static void splice_pipe_put(int r, int w, uint32_t size, bool empty)
+static void tcp_splice_pipe_put(int r, int w, uint32_t size, bool empty)
 {
 	if (r < 0)
 		return;
-	if (empty && splice_pipe_pool_n < TCP_SPLICE_PIPE_POOL) {
-		struct splice_pipe *p = &splice_pipe_pool[splice_pipe_pool_n++];
+	if (empty && tcp_splice_npipes < TCP_SPLICE_PIPE_POOL) {
+		struct tcp_splice_pipe *p;
 
+		p = &tcp_splice_pipes[tcp_splice_npipes++];
 		p->r = r;
 		p->w = w;
 		p->size = size;
@@ -256,11 +257,11 @@ static void splice_pipe_put(int r, int w, uint32_t size, bool empty)
 }
 
 /**
- * splice_close() - Close a connection and free its entry
+ * tcp_splice_close() - Close a connection and free its entry
  * @conn:	Connection
  * @rst:	Reset both peers (SO_LINGER zero) instead of closing cleanly
  */
-static void splice_close(struct tcp_splice_conn *conn, bool rst)
+static void tcp_splice_close(struct tcp_splice_conn *conn, bool rst)
 {
 	struct linger l = { .l_onoff = 1, .l_linger = 0 };
 	int d;
@@ -272,20 +273,20 @@ static void splice_close(struct tcp_splice_conn *conn, bool rst)
 					   &l, sizeof(l));
 			close(conn->s[d]);
 		}
-		splice_pipe_put(conn->pipe_r[d], conn->pipe_w[d],
+		tcp_splice_pipe_put(conn->pipe_r[d], conn->pipe_w[d],
 				conn->pipe_size[d], !conn->pending[d]);
 	}
 	flow_free((union flow *)conn);
 }
 
 /**
- * splice_dir() - Move data one way until nothing more can be moved
+ * tcp_splice_dir() - Move data one way until nothing more can be moved
  * @conn:	Connection
  * @d:		Direction: from @conn->s[d] to @conn->s[!d]
  *
  * Return: 0 on success, -1 if the connection must be reset
  */
-static int splice_dir(struct tcp_splice_conn *conn, int d)
+static int tcp_splice_dir(struct tcp_splice_conn *conn, int d)
 {
 	int from = conn->s[d], to = conn->s[!d];
 	bool progress;
@@ -333,23 +334,23 @@ static int splice_dir(struct tcp_splice_conn *conn, int d)
 }
 
 /**
- * splice_run() - Move data both ways, close the connection when done
+ * tcp_splice_run() - Move data both ways, close the connection when done
  * @conn:	Connection
  */
-static void splice_run(struct tcp_splice_conn *conn)
+static void tcp_splice_run(struct tcp_splice_conn *conn)
 {
-	if (splice_dir(conn, 0) || splice_dir(conn, 1)) {
+	if (tcp_splice_dir(conn, 0) || tcp_splice_dir(conn, 1)) {
 		debug("TCP splice: flow %u: %s, resetting",
 		      flow_idx((union flow *)conn), strerror(errno));
-		splice_close(conn, true);
+		tcp_splice_close(conn, true);
 		return;
 	}
 	if ((conn->flags & SPLICE_FIN(0)) && (conn->flags & SPLICE_FIN(1)))
-		splice_close(conn, false);
+		tcp_splice_close(conn, false);
 }
 
 /**
- * splice_target() - Where a connection accepted on a port goes
+ * tcp_splice_target() - Where a connection accepted on a port goes
  * @c:		Execution context
  * @to_ns:	Accepted on the host, goes to the namespace
  * @v6:		IPv6 connection
@@ -362,7 +363,7 @@ static void splice_run(struct tcp_splice_conn *conn)
  * services bound to loopback in the namespace), or loopback with
  * --host-lo-to-ns-lo, or when the namespace has no address.
  */
-static void splice_target(const struct ctx *c, bool to_ns, bool v6,
+static void tcp_splice_target(const struct ctx *c, bool to_ns, bool v6,
 			  in_port_t port, union inany_addr *addr,
 			  in_port_t *tport)
 {
@@ -388,7 +389,7 @@ static void splice_target(const struct ctx *c, bool to_ns, bool v6,
 }
 
 /**
- * splice_conn_new() - Splice an accepted connection to a new one
+ * tcp_splice_conn_new() - Splice an accepted connection to a new one
  * @c:		Execution context
  * @s:		Accepted socket
  * @to_ns:	Accepted on the host, connect in the namespace
@@ -396,14 +397,14 @@ static void splice_target(const struct ctx *c, bool to_ns, bool v6,
  * @peer:	Peer address of @s
  * @pport:	Peer port of @s
  */
-static void splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_t port,
+static void tcp_splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_t port,
 			    const union inany_addr *peer, in_port_t pport)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_SPLICE };
 	struct linger l = { .l_onoff = 1, .l_linger = 0 };
 	bool v6 = !inany_v4(peer);
 	struct tcp_splice_conn *conn;
-	struct splice_pipe p[2] = { { -1, -1, 0 }, { -1, -1, 0 } };
+	struct tcp_splice_pipe p[2] = { { -1, -1, 0 }, { -1, -1, 0 } };
 	union sockaddr_inany sa = { 0 };
 	union flow *flow;
 	socklen_t sl;
@@ -428,9 +429,9 @@ static void splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_t po
 			     &sa);
 
 	for (d = 0; d < 2; d++) {
-		if (splice_pipe_get(&p[d])) {
+		if (tcp_splice_pipe_get(&p[d])) {
 			debug("TCP splice: no pipe: %s", strerror(errno));
-			splice_close(conn, true);
+			tcp_splice_close(conn, true);
 			return;
 		}
 		conn->pipe_r[d] = p[d].r;
@@ -438,16 +439,16 @@ static void splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_t po
 		conn->pipe_size[d] = p[d].size;
 	}
 
-	t = to_ns ? splice_ns_sock(c, v6) : splice_sock_new(v6);
+	t = to_ns ? tcp_splice_ns_sock(c, v6) : tcp_splice_sock_new(v6);
 	if (t < 0) {
 		debug("TCP splice: no socket for the target");
-		splice_close(conn, true);
+		tcp_splice_close(conn, true);
 		return;
 	}
 	conn->s[1] = t;
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
-	splice_target(c, to_ns, v6, port, &conn->f.side[1].faddr,
+	tcp_splice_target(c, to_ns, v6, port, &conn->f.side[1].faddr,
 		      &conn->f.side[1].fport);
 	sl = sockaddr_from_inany(&sa, &conn->f.side[1].faddr,
 			    conn->f.side[1].fport);
@@ -455,7 +456,7 @@ static void splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_t po
 		if (errno != EINPROGRESS) {
 			debug("TCP splice: connect to port %u: %s",
 			      conn->f.side[1].fport, strerror(errno));
-			splice_close(conn, true);
+			tcp_splice_close(conn, true);
 			return;
 		}
 		conn->flags |= SPLICE_CONNECTING;
@@ -466,15 +467,15 @@ static void splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_t po
 		ref.fd = conn->s[d];
 		if (epoll_add_ref(c->run->epollfd, conn->s[d], TCP_SPLICE_EPOLL,
 				  ref)) {
-			splice_close(conn, true);
+			tcp_splice_close(conn, true);
 			return;
 		}
 	}
-	splice_conns_total++;
+	tcp_splice_conns_total++;
 	debug("TCP splice: flow %u: spliced port %u to %s port %u",
 	      ref.flow, port, to_ns ? "namespace" : "host",
 	      conn->f.side[1].fport);
-	splice_run(conn);
+	tcp_splice_run(conn);
 	return;
 
 refuse:
@@ -514,7 +515,7 @@ bool tcp_splice_accept(const struct ctx *c, union epoll_ref ref, int s,
 	if (!ns && (c->no_splice || !inany_is_loopback(&pa)))
 		return false;
 
-	splice_conn_new(c, s, !ns, (in_port_t)(ref.data & 0xffff), &pa,
+	tcp_splice_conn_new(c, s, !ns, (in_port_t)(ref.data & 0xffff), &pa,
 			pport);
 	return true;
 }
@@ -528,7 +529,7 @@ bool tcp_splice_accept(const struct ctx *c, union epoll_ref ref, int s,
 void tcp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 			     uint32_t events)
 {
-	struct tcp_splice_conn *conn = conn_at(flow_at(ref.flow));
+	struct tcp_splice_conn *conn = tcp_splice_conn_at(flow_at(ref.flow));
 
 	(void)c;
 
@@ -546,7 +547,7 @@ void tcp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 		    err) {
 			debug("TCP splice: flow %u: connect: %s",
 			      ref.flow, strerror(err));
-			splice_close(conn, true);
+			tcp_splice_close(conn, true);
 			return;
 		}
 		conn->flags &= ~SPLICE_CONNECTING;
@@ -556,15 +557,15 @@ void tcp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 
 		getsockopt(ref.fd, SOL_SOCKET, SO_ERROR, &err, &sl);
 		debug("TCP splice: flow %u: %s", ref.flow, strerror(err));
-		splice_close(conn, true);
+		tcp_splice_close(conn, true);
 		return;
 	}
 run:
-	splice_run(conn);
+	tcp_splice_run(conn);
 }
 
 /**
- * splice_listen_one() - Open one listening socket for a forwarded port
+ * tcp_splice_listen_one() - Open one listening socket for a forwarded port
  * @c:		Execution context
  * @la:		Address to bind
  * @r:		Rule with the interface to bind to, NULL for none
@@ -573,7 +574,7 @@ run:
  *
  * Return: socket on success, -errno on failure
  */
-static int splice_listen_one(const struct ctx *c,
+static int tcp_splice_listen_one(const struct ctx *c,
 			     const struct fwd_listen_addr *la,
 			     const struct fwd_rule *r, in_port_t port, bool ns)
 {
@@ -612,16 +613,16 @@ static int splice_listen_one(const struct ctx *c,
 int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		      in_port_t port, bool ns, int *fds)
 {
-	return fwd_listen_open(c, r, port, ns, fds, splice_listen_one);
+	return fwd_listen_open(c, r, port, ns, fds, tcp_splice_listen_one);
 }
 
 /**
- * splice_listen_ns_rules() - Listeners for -T rules (run in the namespace)
+ * tcp_splice_listen_ns_rules() - Listeners for -T rules (run in the namespace)
  * @arg:	Execution context
  *
  * Return: 0 on success, -errno of the first port that must bind but can't
  */
-static int splice_listen_ns_rules(void *arg)
+static int tcp_splice_listen_ns_rules(void *arg)
 {
 	const struct ctx *c = arg;
 	struct fwd_listen_count n;
@@ -647,11 +648,11 @@ int tcp_splice_init(const struct ctx *c)
 	if (c->mode != MODE_PASTA || c->no_tcp)
 		return 0;
 
-	splice_pipe_pool_fill();
-	pasta_ns_call(c, splice_ns_pool_fill, (void *)c);
+	tcp_splice_pipe_pool_fill();
+	pasta_ns_call(c, tcp_splice_ns_pool_fill, (void *)c);
 
 	if (c->tcp_fwd_out.mode == FWD_SPEC &&
-	    pasta_ns_call(c, splice_listen_ns_rules, (void *)c) < 0) {
+	    pasta_ns_call(c, tcp_splice_listen_ns_rules, (void *)c) < 0) {
 		err("-T: can't forward ports from the namespace");
 		return -1;
 	}
@@ -678,16 +679,16 @@ void tcp_splice_timer(const struct ctx *c, const struct timespec *now)
 	full_up = now->tv_sec != last;
 	last = now->tv_sec;
 
-	if (splice_pipe_pool_n < TCP_SPLICE_PIPE_POOL / 2 ||
-	    (full_up && splice_pipe_pool_n < TCP_SPLICE_PIPE_POOL))
-		splice_pipe_pool_fill();
-	if ((c->ipv4_enabled && splice_ns_pool_n[0] < TCP_SPLICE_POOL / 2) ||
-	    (c->ipv6_enabled && splice_ns_pool_n[1] < TCP_SPLICE_POOL / 2) ||
+	if (tcp_splice_npipes < TCP_SPLICE_PIPE_POOL / 2 ||
+	    (full_up && tcp_splice_npipes < TCP_SPLICE_PIPE_POOL))
+		tcp_splice_pipe_pool_fill();
+	if ((c->ipv4_enabled && tcp_splice_ns_n[0] < TCP_SPLICE_POOL / 2) ||
+	    (c->ipv6_enabled && tcp_splice_ns_n[1] < TCP_SPLICE_POOL / 2) ||
 	    (full_up && ((c->ipv4_enabled &&
-			  splice_ns_pool_n[0] < TCP_SPLICE_POOL) ||
+			  tcp_splice_ns_n[0] < TCP_SPLICE_POOL) ||
 			 (c->ipv6_enabled &&
-			  splice_ns_pool_n[1] < TCP_SPLICE_POOL))))
-		pasta_ns_call(c, splice_ns_pool_fill, (void *)c);
+			  tcp_splice_ns_n[1] < TCP_SPLICE_POOL))))
+		pasta_ns_call(c, tcp_splice_ns_pool_fill, (void *)c);
 }
 
 /**
@@ -698,5 +699,5 @@ void tcp_splice_timer(const struct ctx *c, const struct timespec *now)
 void tcp_splice_stats(void)
 {
 	info("TCP splice: %u connections active, %lu spliced",
-	     flow_count_type(FLOW_TCP_SPLICE), splice_conns_total);
+	     flow_count_type(FLOW_TCP_SPLICE), tcp_splice_conns_total);
 }

@@ -83,6 +83,10 @@ static inline bool bitmap_isset(const unsigned long *map, unsigned bit)
 /* Time helpers */
 #define NS_PER_SEC		1000000000LL
 #define MS_PER_SEC		1000LL
+#define US_PER_SEC		1000000LL
+#define NS_PER_MS		1000000LL
+#define US_PER_MS		1000LL
+#define NS_PER_US		1000LL
 
 /**
  * timespec_diff_ms() - Milliseconds elapsed between two timestamps
@@ -95,7 +99,7 @@ static inline long long timespec_diff_ms(const struct timespec *a,
 					 const struct timespec *b)
 {
 	return (a->tv_sec - b->tv_sec) * MS_PER_SEC +
-	       (a->tv_nsec - b->tv_nsec) / 1000000LL;
+	       (a->tv_nsec - b->tv_nsec) / NS_PER_MS;
 }
 
 int write_all(int fd, const void *buf, size_t len);
