@@ -629,7 +629,7 @@ static int tcp_splice_listen_ns_rules(void *arg)
 	int rc;
 
 	rc = fwd_listen_rules(c, &c->tcp_fwd_out, IPPROTO_TCP, true,
-			      splice_listen_one, &n);
+			      tcp_splice_listen_one, &n);
 	if (rc)
 		return rc;
 	if ((n.failed || n.nofile) && !n.bound)
