@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -763,6 +764,37 @@ int fwd_listen_rules(const struct ctx *c, const struct fwd_ports *fwd,
 		}
 	}
 	return 0;
+}
+
+/**
+ * fwd_listen_inbound() - Listening sockets for every rule of an inbound table
+ * @c:		Execution context
+ * @fwd:	Inbound table, -t or -u (auto mode: fwd_auto.c opens them as
+ *		ports appear, nothing to do here)
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @open_one:	Opens one socket of one port
+ *
+ * Exits if a rule that must bind can't, or if no port at all could be
+ * forwarded.
+ */
+void fwd_listen_inbound(const struct ctx *c, const struct fwd_ports *fwd,
+			uint8_t proto, fwd_listen_one_fn open_one)
+{
+	const char *name = proto == IPPROTO_TCP ? "TCP" : "UDP";
+	struct fwd_listen_count n;
+
+	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
+		return;
+
+	if (fwd_listen_rules(c, fwd, proto, false, open_one, &n))
+		exit(EXIT_FAILURE);
+
+	if ((n.failed || n.nofile) && !n.bound)
+		die("-%c: no port could be forwarded",
+		    proto == IPPROTO_TCP ? 't' : 'u');
+	if (n.failed)
+		info("%s: %u ports forwarded, %u could not be bound", name,
+		     n.bound, n.failed);
 }
 
 /* Address translation, decided once per flow (see NOTES in the manual):

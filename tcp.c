@@ -1795,29 +1795,6 @@ static int tcp_listen_one(const struct ctx *c,
 }
 
 /**
- * tcp_listen_init() - Listening sockets for every inbound forwarding rule
- * @c:		Execution context
- */
-static void tcp_listen_init(const struct ctx *c)
-{
-	const struct fwd_ports *fwd = &c->tcp_fwd_in;
-	struct fwd_listen_count n;
-
-	/* FWD_AUTO: fwd_auto.c opens listeners as ports appear */
-	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
-		return;
-
-	if (fwd_listen_rules(c, fwd, IPPROTO_TCP, false, tcp_listen_one, &n))
-		exit(EXIT_FAILURE);
-
-	if ((n.failed || n.nofile) && !n.bound)
-		die("-t: no port could be forwarded");
-	if (n.failed)
-		info("TCP: %u ports forwarded, %u could not be bound", n.bound,
-		     n.failed);
-}
-
-/**
  * tcp_init() - Set up the flow table, timer and listening sockets
  * @c:		Execution context
  *
@@ -1846,7 +1823,7 @@ int tcp_init(const struct ctx *c)
 		return -1;
 	}
 
-	tcp_listen_init(c);
+	fwd_listen_inbound(c, &c->tcp_fwd_in, IPPROTO_TCP, tcp_listen_one);
 	return 0;
 }
 

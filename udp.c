@@ -1056,26 +1056,6 @@ static int udp_listen_one(const struct ctx *c,
 }
 
 /**
- * udp_listen_init() - Bind sockets for every inbound forwarding rule
- * @c:		Execution context
- */
-static void udp_listen_init(const struct ctx *c)
-{
-	const struct fwd_ports *fwd = &c->udp_fwd_in;
-	struct fwd_listen_count n;
-
-	/* FWD_AUTO: fwd_auto.c opens sockets as ports appear */
-	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
-		return;
-
-	if (fwd_listen_rules(c, fwd, IPPROTO_UDP, false, udp_listen_one, &n))
-		exit(EXIT_FAILURE);
-
-	if ((n.failed || n.nofile) && !n.bound)
-		die("-u: no port could be forwarded");
-}
-
-/**
  * udp_timer() - Close flows idle for longer than the timeout
  * @c:		Execution context
  * @now:	Current timestamp
@@ -1137,7 +1117,7 @@ int udp_init(struct ctx *c)
 		c->udp_timeout_sec = t;
 	}
 
-	udp_listen_init(c);
+	fwd_listen_inbound(c, &c->udp_fwd_in, IPPROTO_UDP, udp_listen_one);
 	return 0;
 }
 
