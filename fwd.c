@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "inany.h"
+#include "sock_l4.h"
 #include "util.h"
 #include "epoll_ctl.h"
 #include "fwd.h"
@@ -764,6 +765,22 @@ int fwd_listen_rules(const struct ctx *c, const struct fwd_ports *fwd,
 		}
 	}
 	return 0;
+}
+
+/**
+ * fwd_listen_flags() - sock_l4() flags every listening socket of a rule gets
+ * @c:		Execution context (--freebind)
+ * @la:		Address the socket binds, from fwd_listen_addrs()
+ *
+ * Return: SOCK_L4_* flags: address reuse, IPv6-only or dual-stack, and
+ *	   freebind if asked for
+ */
+unsigned int fwd_listen_flags(const struct ctx *c,
+			      const struct fwd_listen_addr *la)
+{
+	return SOCK_L4_REUSEADDR |
+	       (la->v6only ? SOCK_L4_V6ONLY : SOCK_L4_DUALSTACK) |
+	       (c->freebind ? SOCK_L4_FREEBIND : 0);
 }
 
 /**

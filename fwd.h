@@ -70,6 +70,8 @@ struct fwd_listen_count {
 int fwd_listen_rules(const struct ctx *c, const struct fwd_ports *fwd,
 		     uint8_t proto, bool ns, fwd_listen_one_fn open_one,
 		     struct fwd_listen_count *n);
+unsigned int fwd_listen_flags(const struct ctx *c,
+			      const struct fwd_listen_addr *la);
 void fwd_listen_inbound(const struct ctx *c, const struct fwd_ports *fwd,
 			uint8_t proto, fwd_listen_one_fn open_one);
 int fwd_spec_parse(struct fwd_ports *fwd, const char *spec, bool allow_auto,

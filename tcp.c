@@ -708,6 +708,23 @@ static bool tcp_connect_unreach(const struct ctx *c,
 }
 
 /**
+ * tcp_conn_init() - Make a free flow table entry a TCP connection
+ * @flow:	Entry from flow_alloc()
+ * @s:		Host-side socket of the connection
+ *
+ * Return: the connection
+ */
+static struct tcp_conn *tcp_conn_init(union flow *flow, int s)
+{
+	struct tcp_conn *conn = (struct tcp_conn *)flow;
+
+	conn->f.type = FLOW_TCP;
+	conn->f.proto = IPPROTO_TCP;
+	conn->sock = s;
+	return conn;
+}
+
+/**
  * tcp_conn_from_guest() - A SYN from the guest for a new connection
  * @c:		Execution context
  * @fi:		Frame information
@@ -746,10 +763,7 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 		return;
 	}
 
-	conn = (struct tcp_conn *)flow;
-	conn->f.type = FLOW_TCP;
-	conn->f.proto = IPPROTO_TCP;
-	conn->sock = s;
+	conn = tcp_conn_init(flow, s);
 	gs = &conn->f.side[GUESTSIDE];
 	hs = &conn->f.side[HOSTSIDE];
 	gs->eaddr = fi->saddr;
@@ -1574,10 +1588,7 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 		return;
 	}
 
-	conn = (struct tcp_conn *)flow;
-	conn->f.type = FLOW_TCP;
-	conn->f.proto = IPPROTO_TCP;
-	conn->sock = s;
+	conn = tcp_conn_init(flow, s);
 	gs = &conn->f.side[GUESTSIDE];
 	hs = &conn->f.side[HOSTSIDE];
 
@@ -1785,9 +1796,7 @@ static int tcp_listen_one(const struct ctx *c,
 	return sock_l4(&(struct sock_l4){
 		.proto = IPPROTO_TCP, .addr = &la->addr, .port = port,
 		.ifname = r->ifname,
-		.flags = SOCK_L4_REUSEADDR |
-			 (la->v6only ? SOCK_L4_V6ONLY : SOCK_L4_DUALSTACK) |
-			 (c->freebind ? SOCK_L4_FREEBIND : 0),
+		.flags = fwd_listen_flags(c, la),
 		.backlog = TCP_LISTEN_BACKLOG,
 		.fd_max = fwd_tcp_listen_fd_max,
 		.epollfd = c->run->epollfd, .ref = &ref,

@@ -584,9 +584,7 @@ static int tcp_splice_listen_one(const struct ctx *c,
 	return sock_l4(&(struct sock_l4){
 		.proto = IPPROTO_TCP, .addr = &la->addr, .port = port,
 		.ifname = r ? r->ifname : NULL,
-		.flags = SOCK_L4_REUSEADDR |
-			 (la->v6only ? SOCK_L4_V6ONLY : SOCK_L4_DUALSTACK) |
-			 (c->freebind ? SOCK_L4_FREEBIND : 0),
+		.flags = fwd_listen_flags(c, la),
 		.backlog = TCP_SPLICE_BACKLOG,
 		.fd_max = fwd_listen_fd_max,
 		.epollfd = c->run->epollfd, .ref = &ref,

@@ -1047,9 +1047,7 @@ static int udp_listen_one(const struct ctx *c,
 	return sock_l4(&(struct sock_l4){
 		.proto = IPPROTO_UDP, .addr = &la->addr, .port = port,
 		.ifname = rule->ifname,
-		.flags = SOCK_L4_REUSEADDR | SOCK_L4_PKTINFO |
-			 (la->v6only ? SOCK_L4_V6ONLY : SOCK_L4_DUALSTACK) |
-			 (c->freebind ? SOCK_L4_FREEBIND : 0),
+		.flags = fwd_listen_flags(c, la) | SOCK_L4_PKTINFO,
 		.fd_max = fwd_listen_fd_max,
 		.epollfd = c->run->epollfd, .ref = &ref,
 	});
