@@ -2,9 +2,12 @@
 /* dhcp.c - Built-in DHCP server (RFC 2131, options from RFC 2132). The
  * guest gets the single address we have for it (c->ip4.addr) with an
  * infinite lease, plus netmask, router, DNS servers, domain and search list
- * (RFC 3397, compressed), MTU, hostname and FQDN (RFC 4702). Requests for
- * any other address are refused with a DHCPNAK. There is no lease state:
- * every reply follows from the request and the configuration alone.
+ * (RFC 3397, compressed), MTU, hostname and FQDN (RFC 4702), and classless
+ * static routes (RFC 3442) when the gateway is outside the guest's subnet.
+ * A DISCOVER asking for rapid commit (RFC 4039) is answered with an ACK.
+ * Requests for any other address are refused with a DHCPNAK. There is no
+ * lease state: every reply follows from the request and the configuration
+ * alone.
  */
 
 #include <string.h>
@@ -35,7 +38,9 @@ enum dhcp_msg_type {
 	DHCPINFORM,
 };
 
-/* Option codes (RFC 2132, RFC 3397, RFC 4702, RFC 6842) */
+/* Option codes (RFC 2132, RFC 3397, RFC 3442, RFC 4039, RFC 4702,
+ * RFC 6842)
+ */
 #define OPT_PAD			0
 #define OPT_NETMASK		1
 #define OPT_ROUTER		3
@@ -50,8 +55,10 @@ enum dhcp_msg_type {
 #define OPT_PRL			55
 #define OPT_MAX_SIZE		57
 #define OPT_CLIENT_ID		61
+#define OPT_RAPID_COMMIT	80
 #define OPT_FQDN		81
 #define OPT_SEARCH		119
+#define OPT_ROUTES		121
 #define OPT_END			255
 
 /* An option carries at most this much; longer ones are split (RFC 3396) */
@@ -75,9 +82,14 @@ static const uint8_t dhcp_cookie[DHCP_COOKIE_LEN] = { 99, 130, 83, 99 };
 
 /* Options we give when configured, after those the client asked for */
 static const uint8_t dhcp_opts_default[] = {
-	OPT_NETMASK, OPT_ROUTER, OPT_DNS, OPT_HOSTNAME, OPT_DOMAIN, OPT_MTU,
-	OPT_SEARCH, OPT_FQDN,
+	OPT_NETMASK, OPT_ROUTER, OPT_ROUTES, OPT_DNS, OPT_HOSTNAME,
+	OPT_DOMAIN, OPT_MTU, OPT_SEARCH, OPT_FQDN,
 };
+
+/* Option 121: a host route to the gateway and a default route, each at most
+ * prefix length, four octets of destination, four of router (RFC 3442)
+ */
+#define DHCP_ROUTE_MAX_LEN	(1 + 4 + 4)
 
 /**
  * struct dhcp_hdr - BOOTP fixed part of a DHCP message (RFC 2131, 2)
@@ -130,6 +142,7 @@ _Static_assert(sizeof(struct dhcp_hdr) == DHCP_FIXED_LEN, "BOOTP header");
  * @client_id_len:	Length of @client_id
  * @has_fqdn:		Client FQDN (option 81) present
  * @fqdn_flags:		Flags of the client's option 81
+ * @rapid_commit:	Rapid commit (option 80, empty) present
  */
 struct dhcp_req {
 	struct dhcp_hdr h;
@@ -145,6 +158,7 @@ struct dhcp_req {
 	size_t client_id_len;
 	bool has_fqdn;
 	uint8_t fqdn_flags;
+	bool rapid_commit;
 };
 
 /**
@@ -293,6 +307,12 @@ static int dhcp_opt_parse(struct dhcp_req *req, uint8_t code,
 		req->has_fqdn = true;
 		req->fqdn_flags = data[0];
 		break;
+	case OPT_RAPID_COMMIT:
+		/* RFC 4039, 4: no data. With some, it's not rapid commit as
+		 * we know it: answer the usual way rather than drop
+		 */
+		req->rapid_commit = !len;
+		break;
 	default:
 		break;
 	}
@@ -398,6 +418,82 @@ static struct in_addr dhcp_server_id(const struct ctx *c)
 }
 
 /**
+ * dhcp_gw_on_link() - Can the guest reach its gateway from its own subnet?
+ * @c:		Execution context
+ *
+ * Return: false if the gateway lies outside the subnet given by the guest's
+ *	   address and netmask (option 1), true otherwise or without either
+ */
+static bool dhcp_gw_on_link(const struct ctx *c)
+{
+	uint32_t mask;
+
+	if (!c->ip4.guest_gw.s_addr ||
+	    c->ip4.prefix_len <= 0 || c->ip4.prefix_len > 32)
+		return true;
+
+	mask = htonl(~0U << (32 - c->ip4.prefix_len));
+	return !((c->ip4.guest_gw.s_addr ^ c->ip4.addr.s_addr) & mask);
+}
+
+/**
+ * dhcp_route_put() - Encode one classless static route (RFC 3442, 5)
+ * @buf:	Output, room for DHCP_ROUTE_MAX_LEN bytes
+ * @plen:	Prefix length of the destination, 0 to 32
+ * @dst:	Destination: only its first DIV_ROUND_UP(@plen, 8) octets go
+ * @router:	Router, or 0.0.0.0 for a destination on the link
+ *
+ * Return: length of the encoding
+ */
+static size_t dhcp_route_put(uint8_t *buf, unsigned plen, struct in_addr dst,
+			     struct in_addr router)
+{
+	size_t n = DIV_ROUND_UP(plen, 8);
+
+	if (plen)
+		dst.s_addr &= htonl(~0U << (32 - plen));
+	else
+		dst.s_addr = 0;
+
+	buf[0] = (uint8_t)plen;
+	memcpy(buf + 1, &dst, n);
+	memcpy(buf + 1 + n, &router, sizeof(router));
+	return 1 + n + sizeof(router);
+}
+
+/**
+ * dhcp_routes() - Classless static routes to a gateway outside the subnet
+ * @c:		Execution context
+ * @buf:	Output buffer
+ * @size:	Size of @buf
+ *
+ * A client that takes option 121 ignores option 3 (RFC 3442, page 5), so
+ * the default route is given here too, after a host route making the
+ * gateway reachable on the link: clients add routes in this order, and a
+ * route via a gateway it can't reach yet would be refused. With the gateway
+ * inside the subnet, option 3 alone does it: nothing to send.
+ *
+ * Return: length of the option data, -1 if we don't give it
+ */
+static ssize_t dhcp_routes(const struct ctx *c, uint8_t *buf, size_t size)
+{
+	uint8_t data[DHCP_ROUTE_MAX_LEN * 2];
+	struct in_addr any = { 0 };
+	size_t n;
+
+	if (dhcp_gw_on_link(c))
+		return -1;
+
+	n = dhcp_route_put(data, 32, c->ip4.guest_gw, any);
+	n += dhcp_route_put(data + n, 0, any, c->ip4.guest_gw);
+	if (n > size)
+		return -1;
+
+	memcpy(buf, data, n);
+	return (ssize_t)n;
+}
+
+/**
  * dhcp_opt_data() - Data of an option we give from configuration
  * @c:		Execution context
  * @req:	Request we answer
@@ -426,6 +522,8 @@ static ssize_t dhcp_opt_data(const struct ctx *c, const struct dhcp_req *req,
 			return -1;
 		memcpy(buf, &c->ip4.guest_gw, sizeof(c->ip4.guest_gw));
 		return sizeof(c->ip4.guest_gw);
+	case OPT_ROUTES:
+		return dhcp_routes(c, buf, size);
 	case OPT_DNS:
 		if (c->no_dhcp_dns)
 			return -1;
@@ -573,6 +671,10 @@ static size_t dhcp_reply_build(const struct ctx *c, const struct dhcp_req *req,
 	off = dhcp_opt_put(r->msg, off, limit, OPT_SERVER_ID,
 			   (uint8_t *)&r->src, sizeof(r->src));
 	off = dhcp_opt_add(c, req, OPT_CLIENT_ID, r->msg, off, limit, done);
+	/* RFC 4039, 3: an ACK to a DISCOVER says it's a rapid commit */
+	if (type == DHCPACK && req->type == DHCPDISCOVER)
+		off = dhcp_opt_put(r->msg, off, limit, OPT_RAPID_COMMIT,
+				   (const uint8_t *)"", 0);
 	if (type == DHCPNAK)
 		goto end;
 
@@ -644,7 +746,10 @@ int dhcp_process(const struct ctx *c, const struct iovec *frame,
 
 	switch (req.type) {
 	case DHCPDISCOVER:
-		type = DHCPOFFER;
+		/* RFC 4039, 3: the client takes an ACK at once, without the
+		 * REQUEST: we keep no lease state, so nothing to commit either
+		 */
+		type = req.rapid_commit ? DHCPACK : DHCPOFFER;
 		break;
 	case DHCPREQUEST:
 		/* RFC 2131, 4.3.2: SELECTING another server's offer */

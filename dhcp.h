@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Built-in DHCP server (RFC 2131, RFC 2132) handing the guest the one
  * address it may use, with netmask, router, DNS, search list, MTU, hostname
- * and FQDN from our configuration.
+ * and FQDN from our configuration, classless static routes (RFC 3442) to a
+ * gateway outside the guest's subnet, and rapid commit (RFC 4039).
  */
 #ifndef DHCP_H
 #define DHCP_H

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests for dhcp.c: replies to DISCOVER, REQUEST and INFORM checked
  * field by field, option 55 ordering, search list compression (RFC 3397),
- * size limits, configuration flags, and hostile requests (behind a guard
- * page) that must be dropped without reading out of bounds.
+ * classless static routes (RFC 3442) and rapid commit (RFC 4039) byte by
+ * byte, size limits, configuration flags, and hostile requests (behind a
+ * guard page) that must be dropped without reading out of bounds.
  */
 
 #include "unit.h"
@@ -389,6 +390,160 @@ static void dhcp_search_compression(void)
 	CHECK(n == 4 && !memcmp(out, "\x02ok\x00", 4));
 }
 
+/**
+ * set_addr() - Give the guest another address, prefix length and gateway
+ * @addr:	Guest address
+ * @plen:	Prefix length
+ * @gw:		Gateway
+ */
+static void set_addr(const char *addr, int plen, const char *gw)
+{
+	test_ctx(&c);
+	inet_pton(AF_INET, addr, &c.ip4.addr);
+	c.ip4.prefix_len = plen;
+	inet_pton(AF_INET, gw, &c.ip4.guest_gw);
+}
+
+static void dhcp_classless_routes(void)
+{
+	/* 10.0.0.1/32 on the link, then 0.0.0.0/0 via 10.0.0.1 */
+	static const uint8_t host32[] = { 32, 10, 0, 0, 1, 0, 0, 0, 0,
+					  0, 10, 0, 0, 1 };
+	static const uint8_t other24[] = { 32, 198, 51, 100, 1, 0, 0, 0, 0,
+					   0, 198, 51, 100, 1 };
+	static const uint8_t prl[] = { 121, 3, 1 };
+	uint8_t out[64];
+	int p121 = -1, p3 = -1, p1 = -1;
+	struct req q;
+
+	/* Gateway inside the subnet: option 3 only, even if 121 is asked */
+	test_ctx(&c);
+	req_init(&q, DISCOVER, true);
+	req_opt(&q, 55, prl, sizeof(prl));
+	req_end(&q);
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(opt_find(121, out, NULL) == -1);
+	CHECK(opt_addr(3, "192.0.2.1"));
+
+	/* A /32 host address, as copied from a cloud host */
+	set_addr("10.0.0.2", 32, "10.0.0.1");
+	req_init(&q, DISCOVER, true);
+	req_end(&q);
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(field_is(16, "10.0.0.2"));
+	CHECK(opt_addr(1, "255.255.255.255"));
+	CHECK(opt_is(121, host32, sizeof(host32)));
+	/* Kept for clients without option 121, which ignore it otherwise */
+	CHECK(opt_addr(3, "10.0.0.1"));
+	CHECK(opt_addr(54, "10.0.0.1"));
+
+	/* Asked for first: given first, in the ACK too */
+	req_init(&q, REQUEST, true);
+	req_addr(&q, 54, "10.0.0.1");
+	req_addr(&q, 50, "10.0.0.2");
+	req_opt(&q, 55, prl, sizeof(prl));
+	req_end(&q);
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len && opt_is(53, "\x05", 1));
+	CHECK(opt_find(121, out, &p121) == sizeof(host32));
+	CHECK(!memcmp(out, host32, sizeof(host32)));
+	CHECK(opt_find(3, out, &p3) == 4 && opt_find(1, out, &p1) == 4);
+	CHECK(p121 >= 0 && p121 < p3 && p3 < p1);
+
+	/* A gateway in another /24 */
+	set_addr("192.0.2.2", 24, "198.51.100.1");
+	req_init(&q, DISCOVER, true);
+	req_end(&q);
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(opt_is(121, other24, sizeof(other24)));
+
+	/* Just inside, just outside a /31 */
+	set_addr("192.0.2.2", 31, "192.0.2.3");
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(opt_find(121, out, NULL) == -1);
+	set_addr("192.0.2.2", 31, "192.0.2.1");
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(opt_find(121, out, NULL) == 14 && out[0] == 32 && !out[9]);
+
+	/* No gateway, or no netmask we'd give: nothing to route */
+	set_addr("10.0.0.2", 32, "0.0.0.0");
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(opt_find(121, out, NULL) == -1 && opt_find(3, out, NULL) == -1);
+	set_addr("10.0.0.2", 0, "192.0.2.1");
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(opt_find(121, out, NULL) == -1 && opt_find(1, out, NULL) == -1);
+
+	/* A NAK carries no routes */
+	set_addr("10.0.0.2", 32, "10.0.0.1");
+	req_init(&q, REQUEST, false);
+	req_addr(&q, 50, "10.0.0.3");
+	req_end(&q);
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len && opt_is(53, "\x06", 1));
+	CHECK(opt_find(121, out, NULL) == -1);
+}
+
+static void dhcp_rapid_commit(void)
+{
+	/* Message type ACK, server identifier, rapid commit, lease time */
+	static const uint8_t head[] = { 53, 1, 5, 54, 4, 192, 0, 2, 1, 80, 0,
+					51, 4, 255, 255, 255, 255 };
+	uint8_t out[64];
+	struct req q;
+
+	test_ctx(&c);
+	req_init(&q, DISCOVER, false);
+	req_opt(&q, 80, "", 0);
+	req_end(&q);
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(!memcmp(r.msg + 240, head, sizeof(head)));
+	CHECK(r.msg[0] == 2 && !memcmp(r.msg + 4, "\xde\xad\xbe\xef", 4));
+	CHECK(field_is(12, "0.0.0.0") && field_is(16, "192.0.2.2"));
+	CHECK(opt_addr(1, "255.255.255.0") && opt_addr(3, "192.0.2.1"));
+	CHECK(addr_is(&r.src, "192.0.2.1"));
+	CHECK(addr_is(&r.dst, "192.0.2.2"));
+
+	/* Broadcast flag: broadcast, as for an OFFER */
+	req_init(&q, DISCOVER, true);
+	req_opt(&q, 80, "", 0);
+	req_end(&q);
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(opt_is(53, "\x05", 1) && opt_is(80, "", 0));
+	CHECK(addr_is(&r.dst, "255.255.255.255"));
+
+	/* Not asked for: an OFFER, no option 80 */
+	req_init(&q, DISCOVER, true);
+	req_end(&q);
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(opt_is(53, "\x02", 1) && opt_find(80, out, NULL) == -1);
+
+	/* Option 80 with data isn't rapid commit: the usual OFFER */
+	req_init(&q, DISCOVER, true);
+	req_opt(&q, 80, "\x01", 1);
+	req_end(&q);
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(opt_is(53, "\x02", 1) && opt_find(80, out, NULL) == -1);
+
+	/* In a REQUEST it means nothing: a plain ACK */
+	req_init(&q, REQUEST, true);
+	req_addr(&q, 54, "192.0.2.1");
+	req_addr(&q, 50, "192.0.2.2");
+	req_opt(&q, 80, "", 0);
+	req_end(&q);
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(opt_is(53, "\x05", 1) && opt_find(80, out, NULL) == -1);
+
+	/* With the routes of an off-link gateway, and option 80 in the list
+	 * of requested parameters (meaningless there): ignored
+	 */
+	set_addr("10.0.0.2", 32, "10.0.0.1");
+	req_init(&q, DISCOVER, true);
+	req_opt(&q, 80, "", 0);
+	req_opt(&q, 55, "\x50\x79", 2);
+	req_end(&q);
+	CHECK(run(&q, "0.0.0.0") == 1 && r.len);
+	CHECK(opt_is(53, "\x05", 1) && opt_is(80, "", 0));
+	CHECK(opt_find(121, out, NULL) == 14);
+}
+
 static void dhcp_size_limits(void)
 {
 	uint8_t out[2048], maxsize[] = { 0x05, 0xdc };	/* 1500 */
@@ -638,18 +793,21 @@ static void dhcp_through_tap(void)
 
 static void dhcp_fuzz(void)
 {
-	uint8_t buf[FRAME_BUF], m[FRAME_BUF], prl[] = { 1, 3, 6, 119, 81 };
+	uint8_t buf[FRAME_BUF], m[FRAME_BUF];
+	uint8_t prl[] = { 1, 3, 6, 119, 81, 121 };
 	unsigned replies = 0, i;
 	struct frame_info fi, f;
 	uint32_t seed = 1;
 	struct req q;
 	size_t len;
 
-	test_ctx(&c);
+	/* Off-link gateway: option 121 in replies */
+	set_addr("192.0.2.2", 32, "192.0.2.1");
 	req_init(&q, REQUEST, true);
 	req_addr(&q, 54, "192.0.2.1");
 	req_addr(&q, 50, "192.0.2.2");
 	req_opt(&q, 55, prl, sizeof(prl));
+	req_opt(&q, 80, "", 0);
 	req_opt(&q, 81, "\x05\x00\x00\x01x\x00", 6);
 	req_opt(&q, 61, "\x01\x02\x03", 3);
 	req_end(&q);
@@ -682,6 +840,8 @@ int main(void)
 	RUN(dhcp_request_ack_nak);
 	RUN(dhcp_inform);
 	RUN(dhcp_search_compression);
+	RUN(dhcp_classless_routes);
+	RUN(dhcp_rapid_commit);
 	RUN(dhcp_size_limits);
 	RUN(dhcp_flags);
 	RUN(dhcp_not_ours);
