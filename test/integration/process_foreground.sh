@@ -57,6 +57,8 @@ fi
 "$PASST" -f --stats 1 -s "$WORK/sock3" > "$WORK/out3" 2>&1 &
 pid=$!
 wait_for 5 test -S "$WORK/sock3"
+# The silence is what is measured: one and a half --stats intervals with
+# no event must print nothing (the same process prints once a client came)
 sleep 1.5
 n0=$(grep -c "Events:" "$WORK/out3")
 "$HELPERS/sockclient" -t 1 "$WORK/sock3" </dev/null >/dev/null 2>&1

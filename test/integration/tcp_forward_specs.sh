@@ -90,7 +90,15 @@ wide_check() {
 	pid=$!
 	if wait_for 10 test -S "$WORK/specs.sock" &&
 	   wait_for 20 sh -c "ss -ltnH | grep -q '^LISTEN.*:1023 '"; then
-		sleep 1
+		# The listeners are opened in one go at start-up: wait until
+		# their count stops growing between two looks
+		local prev=-1 cur deadline=$((SECONDS + 10))
+		cur=$(ss -ltnpH | grep -c "pid=$pid,")
+		while [ "$cur" != "$prev" ] && [ $SECONDS -lt $deadline ]; do
+			prev=$cur
+			sleep 0.3
+			cur=$(ss -ltnpH | grep -c "pid=$pid,")
+		done
 		ss -ltnpH | grep "pid=$pid," | awk '{ print $4 }' |
 			sed 's/.*://' | sort -n > "$WORK/got"
 		n=$(wc -l < "$WORK/got")
