@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -452,17 +453,17 @@ static int conf_resolv_put_ns(const struct ctx *c, const union inany_addr *a,
 static bool conf_resolv_ns_line(const char *p, const char *eol,
 				union inany_addr *ns)
 {
-	const char *key = "nameserver";
+	static const char key[] = "nameserver";
+	size_t n = 0, keylen = sizeof(key) - 1;
 	char tok[INET6_ADDRSTRLEN];
 	struct in6_addr a6;
 	struct in_addr a4;
-	size_t n = 0;
 
 	while (p < eol && (*p == ' ' || *p == '\t'))
 		p++;
-	if ((size_t)(eol - p) <= strlen(key) || strncmp(p, key, strlen(key)))
+	if (eol - p <= (ptrdiff_t)keylen || memcmp(p, key, keylen))
 		return false;
-	p += strlen(key);
+	p += keylen;
 	if (*p != ' ' && *p != '\t')
 		return false;
 	while (p < eol && (*p == ' ' || *p == '\t'))
