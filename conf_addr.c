@@ -3,18 +3,23 @@
  * they come from the host: the addresses and default route of the host
  * interface conf() picked (via netlink), or the link-local ones of local
  * mode when there's none; nameservers and search list from
- * /etc/resolv.conf, unless options say otherwise. Also the start-up summary
+ * /etc/resolv.conf, unless options say otherwise; where the host's resolver
+ * listens on loopback, an address the guest can reach instead, and the
+ * resolv.conf a command spawned by pasta sees. Also the start-up summary
  * that shows the result. Runs once, from conf(), before anything else.
  */
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 
 #include "util.h"
+#include "inany.h"
 #include "log.h"
 #include "ctx.h"
 #include "netlink.h"
@@ -53,6 +58,11 @@ struct resolv {
 	char search[DNS_SEARCH_MAX][DNS_NAME_MAX + 1];
 	unsigned int search_n;
 };
+
+/* The host's resolv.conf as read, kept for conf_resolv_cmd() */
+static char conf_resolv_text[RESOLV_CONF_MAX];
+/* -D given with addresses: the command's nameservers are those */
+static bool conf_resolv_dns_given;
 
 /**
  * conf_domain_ok() - Check a domain name: labels of letters, digits, - _
@@ -116,6 +126,7 @@ static void conf_resolv_read(struct resolv *r)
 		debug("Can't read %s: %s", RESOLV_CONF, strerror(errno));
 		return;
 	}
+	memcpy(conf_resolv_text, buf, sizeof(conf_resolv_text));
 
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -196,25 +207,135 @@ static void conf_dns_add6(struct ctx *c, const struct in6_addr *a)
 }
 
 /**
+ * conf_lo4() - Tell if an IPv4 address is a loopback one
+ * @a:		Address
+ *
+ * Return: true for 127.0.0.0/8
+ */
+static bool conf_lo4(struct in_addr a)
+{
+	return (ntohl(a.s_addr) >> IN_CLASSA_NSHIFT) == IN_LOOPBACKNET;
+}
+
+/**
+ * conf_dns_reach4() - Guest-side address of the host's loopback resolver
+ * @c:		Execution context, DNS forwarding and loopback mapping set
+ *
+ * The --dns-forward address if given (and there's a host nameserver for
+ * it), otherwise the --map-host-loopback one: the manual's NOTES send DNS
+ * queries to it to the host's resolver.
+ *
+ * Return: address, 0 if the guest can't reach a resolver on host loopback
+ */
+static struct in_addr conf_dns_reach4(const struct ctx *c)
+{
+	struct in_addr none = { 0 };
+
+	if (!c->ipv4_enabled)
+		return none;
+	if (c->ip4.dns_match.s_addr && c->ip4.dns_host.s_addr)
+		return c->ip4.dns_match;
+	return c->ip4.map_host_loopback;
+}
+
+/**
+ * conf_dns_reach6() - Same as conf_dns_reach4(), for IPv6
+ * @c:		Execution context, DNS forwarding and loopback mapping set
+ *
+ * Return: address, :: if the guest can't reach a resolver on host loopback
+ */
+static struct in6_addr conf_dns_reach6(const struct ctx *c)
+{
+	if (!c->ipv6_enabled)
+		return in6addr_any;
+	if (!IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_match) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host))
+		return c->ip6.dns_match;
+	return c->ip6.map_host_loopback;
+}
+
+/**
+ * conf_dns_tell_attached() - Say which nameserver to use in a namespace
+ * @c:		Execution context
+ * @r:		What resolv.conf says
+ *
+ * pasta attached to an existing namespace changes no file of its users:
+ * with a resolver on the host's loopback only, the namespace's resolv.conf
+ * must name the reachable address, which only the caller can write.
+ */
+static void conf_dns_tell_attached(const struct ctx *c, const struct resolv *r)
+{
+	struct in6_addr a6 = conf_dns_reach6(c);
+	struct in_addr a4 = conf_dns_reach4(c);
+	char buf4[INET_ADDRSTRLEN] = "", buf6[INET6_ADDRSTRLEN] = "";
+	bool lo4 = false, lo6 = false;
+	unsigned int i;
+
+	for (i = 0; i < r->ns4_n; i++) {
+		if (!conf_lo4(r->ns4[i]))
+			return;
+		lo4 = true;
+	}
+	for (i = 0; i < r->ns6_n; i++) {
+		if (!IN6_IS_ADDR_LOOPBACK(&r->ns6[i]))
+			return;
+		lo6 = true;
+	}
+
+	if (lo4 && a4.s_addr)
+		inet_ntop(AF_INET, &a4, buf4, sizeof(buf4));
+	if (lo6 && !IN6_IS_ADDR_UNSPECIFIED(&a6))
+		inet_ntop(AF_INET6, &a6, buf6, sizeof(buf6));
+	if (!lo4 && !lo6)
+		return;
+
+	if (!*buf4 && !*buf6)
+		info("The host's resolver is on loopback, and the namespace "
+		     "can't reach it: see --dns-forward");
+	else
+		info("The host's resolver is on loopback: use nameserver "
+		     "%s%s%s in the namespace's resolv.conf", buf4,
+		     *buf4 && *buf6 ? " or " : "", buf6);
+}
+
+/**
  * conf_dns_setup() - Nameservers and search list for the guest
  * @c:		Execution context, loopback mappings already set
  * @a:		Options seen on the command line
  *
  * -D addresses go to the guest as given. From resolv.conf, loopback
- * nameservers (a local resolver on the host) are reached through the
- * --map-host-loopback address, and skipped if there's none.
+ * nameservers (a local resolver on the host) are replaced by an address
+ * the guest reaches it at (conf_dns_reach4()), and skipped if there's none.
+ * DNS queries to the --map-host-loopback address go to the host's first
+ * loopback nameserver (@dns_host_lo), unless --dns-host says otherwise.
  */
 void conf_dns_setup(struct ctx *c, const struct conf_args *a)
 {
+	struct in6_addr reach6;
+	struct in_addr reach4;
 	struct resolv r;
 	unsigned int i;
 
 	conf_resolv_read(&r);
+	conf_resolv_dns_given = a->dns_given;
 
 	if (!a->dns_host4_given && r.ns4_n)
 		c->ip4.dns_host = r.ns4[0];
 	if (!a->dns_host6_given && r.ns6_n)
 		c->ip6.dns_host = r.ns6[0];
+
+	for (i = 0; i < r.ns4_n && !c->ip4.dns_host_lo.s_addr; i++) {
+		if (conf_lo4(r.ns4[i]))
+			c->ip4.dns_host_lo = r.ns4[i];
+	}
+	for (i = 0; i < r.ns6_n && IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns_host_lo);
+	     i++) {
+		if (IN6_IS_ADDR_LOOPBACK(&r.ns6[i]))
+			c->ip6.dns_host_lo = r.ns6[i];
+	}
+
+	reach4 = conf_dns_reach4(c);
+	reach6 = conf_dns_reach6(c);
 
 	if (c->no_dns) {
 		/* nothing */
@@ -227,11 +348,10 @@ void conf_dns_setup(struct ctx *c, const struct conf_args *a)
 		for (i = 0; c->ipv4_enabled && i < r.ns4_n; i++) {
 			struct in_addr ns = r.ns4[i];
 
-			if ((ntohl(ns.s_addr) >> IN_CLASSA_NSHIFT) ==
-			    IN_LOOPBACKNET) {
-				if (!c->ip4.map_host_loopback.s_addr)
+			if (conf_lo4(ns)) {
+				if (!reach4.s_addr)
 					continue;
-				ns = c->ip4.map_host_loopback;
+				ns = reach4;
 			}
 			conf_dns_add4(c, ns);
 		}
@@ -239,13 +359,16 @@ void conf_dns_setup(struct ctx *c, const struct conf_args *a)
 			const struct in6_addr *ns = &r.ns6[i];
 
 			if (IN6_IS_ADDR_LOOPBACK(ns)) {
-				if (IN6_IS_ADDR_UNSPECIFIED(
-					&c->ip6.map_host_loopback))
+				if (IN6_IS_ADDR_UNSPECIFIED(&reach6))
 					continue;
-				ns = &c->ip6.map_host_loopback;
+				ns = &reach6;
 			}
 			conf_dns_add6(c, ns);
 		}
+
+		if (c->mode == MODE_PASTA &&
+		    (c->pasta_pid || *c->netns_path))
+			conf_dns_tell_attached(c, &r);
 	}
 
 	if (!a->search_given && !c->no_dns_search) {
@@ -253,6 +376,253 @@ void conf_dns_setup(struct ctx *c, const struct conf_args *a)
 			memcpy(c->dns_search[i], r.search[i],
 			       sizeof(c->dns_search[i]));
 	}
+}
+
+/**
+ * conf_resolv_put() - Append to the command's resolv.conf
+ * @out:	Buffer
+ * @size:	Size of @out
+ * @len:	Bytes used in @out, updated
+ * @fmt:	Format string
+ * @...:	Arguments
+ *
+ * Return: 0 on success, -1 if @out is too small
+ */
+static int __attribute__((format(printf, 4, 5)))
+conf_resolv_put(char *out, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *len)
+		return -1;
+	*len += n;
+	return 0;
+}
+
+/**
+ * conf_resolv_put_ns() - Append a nameserver line, once per address
+ * @c:		Execution context
+ * @a:		Address, v4-mapped for IPv4
+ * @done:	Addresses written so far, updated
+ * @done_n:	Number of @done, updated
+ * @out:	Buffer
+ * @size:	Size of @out
+ * @len:	Bytes used in @out, updated
+ *
+ * A link-local IPv6 address needs the namespace interface as its scope.
+ *
+ * Return: 0 on success, -1 if @out is too small
+ */
+static int conf_resolv_put_ns(const struct ctx *c, const union inany_addr *a,
+			      union inany_addr *done, unsigned int *done_n,
+			      char *out, size_t size, size_t *len)
+{
+	const struct in_addr *v4 = inany_v4(a);
+	char buf[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	for (i = 0; i < *done_n; i++) {
+		if (inany_equals(&done[i], a))
+			return 0;
+	}
+	if (*done_n < RESOLV_NS_MAX)
+		done[(*done_n)++] = *a;
+
+	if (v4)
+		inet_ntop(AF_INET, v4, buf, sizeof(buf));
+	else
+		inet_ntop(AF_INET6, &a->a6, buf, sizeof(buf));
+	if (!v4 && IN6_IS_ADDR_LINKLOCAL(&a->a6))
+		return conf_resolv_put(out, size, len, "nameserver %s%%%s\n",
+				       buf, c->pasta_ifname);
+	return conf_resolv_put(out, size, len, "nameserver %s\n", buf);
+}
+
+/**
+ * conf_resolv_ns_line() - Parse a "nameserver ADDR" line of resolv.conf
+ * @p:		Start of the line
+ * @eol:	End of the line
+ * @ns:		Address of the nameserver, set if the line has one
+ *
+ * Return: true if the line names a nameserver by an address we understand
+ */
+static bool conf_resolv_ns_line(const char *p, const char *eol,
+				union inany_addr *ns)
+{
+	static const char key[] = "nameserver";
+	size_t n = 0, keylen = sizeof(key) - 1;
+	char tok[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	if (eol - p <= (ptrdiff_t)keylen || memcmp(p, key, keylen))
+		return false;
+	p += keylen;
+	if (*p != ' ' && *p != '\t')
+		return false;
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	while (p + n < eol && p[n] != ' ' && p[n] != '\t' && p[n] != '\r') {
+		if (n >= sizeof(tok) - 1)
+			return false;
+		tok[n] = p[n];
+		n++;
+	}
+	tok[n] = '\0';
+
+	if (inet_pton(AF_INET, tok, &a4) == 1) {
+		inany_from_v4(ns, a4);
+		return true;
+	}
+	if (inet_pton(AF_INET6, tok, &a6) == 1) {
+		ns->a6 = a6;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * conf_resolv_ns_lo() - Tell if a nameserver is on loopback
+ * @ns:		Address, v4-mapped for IPv4
+ *
+ * Return: true for 127.0.0.0/8 and ::1
+ */
+static bool conf_resolv_ns_lo(const union inany_addr *ns)
+{
+	const struct in_addr *v4 = inany_v4(ns);
+
+	return v4 ? conf_lo4(*v4) : IN6_IS_ADDR_LOOPBACK(&ns->a6);
+}
+
+/**
+ * conf_resolv_put_dns() - Append nameserver lines for what the guest gets
+ * @c:		Execution context
+ * @done:	Addresses written so far, updated
+ * @done_n:	Number of @done, updated
+ * @out:	Buffer
+ * @size:	Size of @out
+ * @len:	Bytes used in @out, updated
+ *
+ * Return: 0 on success, -1 if @out is too small
+ */
+static int conf_resolv_put_dns(const struct ctx *c, union inany_addr *done,
+			       unsigned int *done_n, char *out, size_t size,
+			       size_t *len)
+{
+	union inany_addr a;
+	unsigned int i;
+
+	for (i = 0; i < DNS_MAX && c->ip4.dns[i].s_addr; i++) {
+		inany_from_v4(&a, c->ip4.dns[i]);
+		if (conf_resolv_put_ns(c, &a, done, done_n, out, size, len))
+			return -1;
+	}
+	for (i = 0; i < DNS_MAX && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.dns[i]);
+	     i++) {
+		a.a6 = c->ip6.dns[i];
+		if (conf_resolv_put_ns(c, &a, done, done_n, out, size, len))
+			return -1;
+	}
+	return 0;
+}
+
+/**
+ * conf_resolv_rewrite() - The command's resolv.conf, from the host's one
+ * @c:		Execution context, after conf()
+ * @host:	Text of the host's resolv.conf
+ * @dns_given:	-D given with addresses
+ * @out:	Buffer for the result, NUL-terminated
+ * @size:	Size of @out
+ *
+ * Only needed if the host's file names a loopback nameserver, which the
+ * command would take for its own loopback. Lines are kept in order, those
+ * loopback nameservers replaced by the address the guest reaches the host's
+ * resolver at, or left out if there's none. With -D, the nameservers are
+ * the -D ones instead, where the first nameserver line was.
+ *
+ * Return: length of the result, 0 if no file is needed, -1 if too long
+ */
+ssize_t conf_resolv_rewrite(const struct ctx *c, const char *host,
+			    bool dns_given, char *out, size_t size)
+{
+	union inany_addr done[RESOLV_NS_MAX], reach4, reach6;
+	struct in_addr r4 = conf_dns_reach4(c);
+	bool lo = false, ns_seen = false;
+	unsigned int done_n = 0;
+	const char *p, *eol;
+	size_t len = 0;
+
+	if (c->no_dns || !size)
+		return 0;
+	*out = '\0';
+	inany_from_v4(&reach4, r4);
+	reach6.a6 = conf_dns_reach6(c);
+
+	for (p = host; *p; p = *eol ? eol + 1 : eol) {
+		const union inany_addr *put = NULL;
+		union inany_addr ns;
+
+		eol = strchr(p, '\n');
+		if (!eol)
+			eol = p + strlen(p);
+
+		if (!conf_resolv_ns_line(p, eol, &ns)) {
+			if (conf_resolv_put(out, size, &len, "%.*s\n",
+					    (int)(eol - p), p))
+				return -1;
+			continue;
+		}
+
+		if (conf_resolv_ns_lo(&ns))
+			lo = true;
+
+		if (dns_given) {
+			if (!ns_seen &&
+			    conf_resolv_put_dns(c, done, &done_n, out, size,
+						&len))
+				return -1;
+			ns_seen = true;
+			continue;
+		}
+
+		if (!conf_resolv_ns_lo(&ns)) {
+			if (conf_resolv_put(out, size, &len, "%.*s\n",
+					    (int)(eol - p), p))
+				return -1;
+			continue;
+		}
+
+		if (inany_v4(&ns) && r4.s_addr)
+			put = &reach4;
+		else if (!inany_v4(&ns) &&
+			 !IN6_IS_ADDR_UNSPECIFIED(&reach6.a6))
+			put = &reach6;
+		if (put && conf_resolv_put_ns(c, put, done, &done_n, out, size,
+					      &len))
+			return -1;
+	}
+
+	return lo ? (ssize_t)len : 0;
+}
+
+/**
+ * conf_resolv_cmd() - The resolv.conf a command spawned by pasta gets
+ * @c:		Execution context, after conf()
+ * @out:	Buffer for the result, NUL-terminated
+ * @size:	Size of @out
+ *
+ * Return: length of the result, 0 if the host's file does, -1 if too long
+ */
+ssize_t conf_resolv_cmd(const struct ctx *c, char *out, size_t size)
+{
+	return conf_resolv_rewrite(c, conf_resolv_text, conf_resolv_dns_given,
+				   out, size);
 }
 
 /**

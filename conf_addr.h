@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <netinet/in.h>
 
 #include "ctx.h"
@@ -64,11 +65,17 @@ struct conf_args {
 	const char *fwd_prev[4];
 };
 
+/* Largest resolv.conf conf_resolv_cmd() writes, terminator included */
+#define CONF_RESOLV_CMD_MAX_BYTES	(128 * 1024)
+
 bool conf_domain_ok(const char *name);
 int conf_domain_copy(char *dst, const char *src, size_t len);
 bool conf_ip4(struct ctx *c, const struct conf_args *a);
 bool conf_ip6(struct ctx *c);
 void conf_dns_setup(struct ctx *c, const struct conf_args *a);
+ssize_t conf_resolv_rewrite(const struct ctx *c, const char *host,
+			    bool dns_given, char *out, size_t size);
+ssize_t conf_resolv_cmd(const struct ctx *c, char *out, size_t size);
 
 void conf_print(const struct ctx *c);
 

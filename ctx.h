@@ -55,6 +55,8 @@ enum passt_mode {
  * @dns:		Nameservers given to the guest (zero-terminated)
  * @dns_match:		--dns-forward: guest-side address mapped to @dns_host
  * @dns_host:		--dns-host: host nameserver for @dns_match traffic
+ * @dns_host_lo:	Host resolver on loopback that DNS queries to
+ *			@map_host_loopback reach (0: none, see conf_dns_setup())
  * @addr_out:		-o: source address for outbound sockets (0: any)
  * @ifname_out:		--outbound-if4: interface bound by outbound sockets
  * @no_copy_routes:	--config-net copies only the default route
@@ -73,6 +75,7 @@ struct ip4_ctx {
 	struct in_addr dns[DNS_MAX + 1];
 	struct in_addr dns_match;
 	struct in_addr dns_host;
+	struct in_addr dns_host_lo;
 	struct in_addr addr_out;
 	char ifname_out[IFNAMSIZ];
 	bool no_copy_routes;
@@ -94,6 +97,8 @@ struct ip4_ctx {
  * @dns:		Nameservers given to the guest (unspecified-terminated)
  * @dns_match:		--dns-forward: guest-side address mapped to @dns_host
  * @dns_host:		--dns-host: host nameserver for @dns_match traffic
+ * @dns_host_lo:	Host resolver on loopback that DNS queries to
+ *			@map_host_loopback reach (:: for none)
  * @addr_out:		-o: source address for outbound sockets (:: for any)
  * @ifname_out:		--outbound-if6: interface bound by outbound sockets
  * @no_copy_routes:	--config-net copies only the default route
@@ -113,6 +118,7 @@ struct ip6_ctx {
 	struct in6_addr dns[DNS_MAX + 1];
 	struct in6_addr dns_match;
 	struct in6_addr dns_host;
+	struct in6_addr dns_host_lo;
 	struct in6_addr addr_out;
 	char ifname_out[IFNAMSIZ];
 	bool no_copy_routes;

@@ -861,6 +861,9 @@ static int fwd_nat_from_guest4(const struct ctx *c, struct in_addr dst,
 		     (ntohl(ip4->dns_host.s_addr) >> IN_CLASSA_NSHIFT) ==
 		     IN_LOOPBACKNET))
 			inany_from_v4(out, ip4->dns_host);
+		else if (dns && !ip4->dns_match.s_addr &&
+			 ip4->dns_host_lo.s_addr)
+			inany_from_v4(out, ip4->dns_host_lo);
 		else
 			inany_from_v4(out, lo);
 	} else if (ip4->map_guest_addr.s_addr &&
@@ -905,6 +908,9 @@ static int fwd_nat_from_guest6(const struct ctx *c,
 		    (IN6_ARE_ADDR_EQUAL(&ip6->dns_host, &dst->a6) ||
 		     IN6_IS_ADDR_LOOPBACK(&ip6->dns_host)))
 			out->a6 = ip6->dns_host;
+		else if (dns && IN6_IS_ADDR_UNSPECIFIED(&ip6->dns_match) &&
+			 !IN6_IS_ADDR_UNSPECIFIED(&ip6->dns_host_lo))
+			out->a6 = ip6->dns_host_lo;
 		else
 			out->a6 = in6addr_loopback;
 	} else if (!IN6_IS_ADDR_UNSPECIFIED(&ip6->map_guest_addr) &&
@@ -928,7 +934,9 @@ static int fwd_nat_from_guest6(const struct ctx *c,
  * @out:	Host-side destination
  *
  * --dns-forward matches first (DNS ports only), then --map-host-loopback
- * (host loopback, with the DNS exception described in the manual's NOTES),
+ * (host loopback, with the DNS exception described in the manual's NOTES:
+ * DNS goes to the host's resolver, a loopback one listed after a remote one
+ * included),
  * then --map-guest-addr (the host's own address). Multicast, broadcast,
  * unspecified, loopback and (unmapped) link-local destinations can't be
  * reached through host sockets.

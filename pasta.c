@@ -37,6 +37,7 @@
 #include "netlink.h"
 #include "pasta.h"
 #include "isolation.h"
+#include "conf_addr.h"
 
 /* Stack of the clone that runs code in the target namespace: netlink
  * helpers may keep message buffers on the stack, so be generous. It lives in
@@ -54,6 +55,10 @@
 #define PASTA_EXEC_FAIL_STATUS	127
 /* Exit status offset for a command terminated by a signal (as shells) */
 #define PASTA_SIGNAL_STATUS	128
+/* The command's resolv.conf, seen by the command at the host's path */
+#define PASTA_RESOLV_CONF	"/etc/resolv.conf"
+/* Size of the tmpfs the command's resolv.conf is written to */
+#define PASTA_RESOLV_TMPFS_OPTS	"size=256k,mode=0755"
 
 static char pasta_ns_stack[PASTA_NS_STACK_BYTES] __attribute__((aligned(16)));
 static char pasta_helper_stack[PASTA_NS_STACK_BYTES]
@@ -407,6 +412,64 @@ static int pasta_write_map(const char *path, const char *line)
 }
 
 /**
+ * pasta_resolv_mount() - Give the command a resolv.conf naming what it reaches
+ * @c:		Execution context
+ *
+ * Runs in the command's new mount namespace, before the command starts.
+ * If the host's resolver is on loopback, the command would look for it on
+ * its own loopback: it gets a file naming the address we answer for instead
+ * (see conf_resolv_cmd()), bound over /etc/resolv.conf. The file lives on a
+ * tmpfs mounted for the purpose over an existing directory, then detached:
+ * nothing is written to the host's file systems, and the mount namespace
+ * being owned by a new user namespace, no mount propagates back.
+ */
+static void pasta_resolv_mount(const struct ctx *c)
+{
+	static const char *const dirs[] = { "/tmp", "/proc" };
+	static char text[CONF_RESOLV_CMD_MAX_BYTES];
+	char path[PATH_MAX];
+	const char *dir = NULL;
+	unsigned int i;
+	ssize_t len;
+	int fd;
+
+	len = conf_resolv_cmd(c, text, sizeof(text));
+	if (!len)
+		return;
+	if (len < 0) {
+		warn("%s too long to rewrite for the command", PASTA_RESOLV_CONF);
+		return;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(dirs) && !dir; i++) {
+		if (!mount("tmpfs", dirs[i], "tmpfs",
+			   MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			   PASTA_RESOLV_TMPFS_OPTS))
+			dir = dirs[i];
+	}
+	if (!dir) {
+		warn_perror("Can't give the command its own %s",
+			    PASTA_RESOLV_CONF);
+		return;
+	}
+
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write_all(fd, text, len) ||
+	    mount(path, PASTA_RESOLV_CONF, NULL, MS_BIND, NULL))
+		warn_perror("Can't give the command its own %s",
+			    PASTA_RESOLV_CONF);
+	else
+		debug("The host's resolver is on loopback: the command's %s "
+		      "names the address it's reached at", PASTA_RESOLV_CONF);
+	if (fd >= 0)
+		close(fd);
+
+	if (umount2(dir, MNT_DETACH))
+		debug_perror("Can't detach the temporary mount on %s", dir);
+}
+
+/**
  * pasta_cmd() - The command, PID 1 of its namespace: wait for go, exec
  * @c:		Execution context
  * @go:		Pipe end to wait on before exec
@@ -587,6 +650,8 @@ static void __attribute__((noreturn)) pasta_child(const struct ctx *c,
 		err_perror("Failed to write GID map");
 		_exit(EXIT_FAILURE);
 	}
+
+	pasta_resolv_mount(c);
 
 	/* Echo ("ping") sockets for every group of the namespace: only the
 	 * groups mapped in it can be named, that's root alone

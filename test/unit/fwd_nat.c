@@ -122,8 +122,21 @@ static void test_dns_exception(void)
 	CHECK(!strcmp(from_guest(IPPROTO_UDP, "192.0.2.1", 53),
 		      "127.0.0.53"));
 
+	/* A remote resolver listed first, a loopback one after it */
+	setup();
+	inet_pton(AF_INET, "127.0.0.53", &c.ip4.dns_host_lo);
+	c.ip6.dns_host_lo = in6addr_loopback;
+	CHECK(!strcmp(from_guest(IPPROTO_UDP, "192.0.2.1", 53),
+		      "127.0.0.53"));
+	CHECK(!strcmp(from_guest(IPPROTO_TCP, "2001:db8::1", 53), "::1"));
+	CHECK(!strcmp(from_guest(IPPROTO_UDP, "192.0.2.1", 80),
+		      "127.0.0.1"));
+	CHECK(!strcmp(from_guest(IPPROTO_UDP, "192.0.2.53", 53),
+		      "192.0.2.53"));
+
 	/* --dns-forward given: no exception */
 	setup();
+	inet_pton(AF_INET, "127.0.0.53", &c.ip4.dns_host_lo);
 	inet_pton(AF_INET, "192.0.2.1", &c.ip4.dns_host);
 	inet_pton(AF_INET, "198.51.100.53", &c.ip4.dns_match);
 	CHECK(!strcmp(from_guest(IPPROTO_UDP, "192.0.2.1", 53),
