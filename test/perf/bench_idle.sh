@@ -12,7 +12,8 @@
 # and present. One run each: these are counts, not rates under load.
 #
 # Environment: ANCHOR, DURATION (default 30), SETTLE (seconds after set-up
-# before counting, default 3), IDLE_SOCKETS (default 10000)
+# before counting, default 3), IDLE_SOCKETS (default 10000), IDLE_KINDS
+# (default "tcp mixed")
 
 cd "$(dirname "$0")/../.." || exit 1
 if [ "${BENCH_INNER:-}" != 1 ]; then
@@ -24,6 +25,7 @@ source test/lib.sh
 DURATION=${DURATION:-30}
 SETTLE=${SETTLE:-3}
 IDLE_SOCKETS=${IDLE_SOCKETS:-10000}
+IDLE_KINDS=${IDLE_KINDS:-tcp mixed}
 NET_PID=
 HOLD_PID=
 trap 'net_stop; [ -n "$HOLD_PID" ] && kill "$HOLD_PID"; rm -rf "$WORK"' EXIT
@@ -58,9 +60,9 @@ counters() {
 	echo "$t ${r:-0} $v"
 }
 
-# measure IMPL DIR: fill RESULT for one implementation
+# measure IMPL DIR KIND: fill RESULT for one implementation
 measure() {
-	local impl=$1 a b hz
+	local impl=$1 kind=$3 a b hz
 	hz=$(getconf CLK_TCK)
 	if ! net_start "$2"; then
 		echo "  $impl: set-up failed" >&2
@@ -77,13 +79,13 @@ measure() {
 		net_stop
 		return
 	fi
-	RESULT["$impl|ticks"]=$(awk -v d=$((b[0] - a[0])) -v hz="$hz" \
+	RESULT["$impl|$kind|ticks"]=$(awk -v d=$((b[0] - a[0])) -v hz="$hz" \
 				'BEGIN { printf "%.3f", d / hz }')
-	RESULT["$impl|run"]=$(awk -v d=$((b[1] - a[1])) \
+	RESULT["$impl|$kind|run"]=$(awk -v d=$((b[1] - a[1])) \
 			      'BEGIN { printf "%.4f", d / 1e9 }')
-	RESULT["$impl|wake"]=$(awk -v d=$((b[2] - a[2])) -v s="$DURATION" \
+	RESULT["$impl|$kind|wake"]=$(awk -v d=$((b[2] - a[2])) -v s="$DURATION" \
 			       'BEGIN { printf "%.2f", d / s }')
-	echo "  $impl: ticks ${a[0]}..${b[0]}, run ns ${a[1]}..${b[1]}," \
+	echo "  $impl $kind: ticks ${a[0]}..${b[0]}, run ns ${a[1]}..${b[1]}," \
 	     "switches ${a[2]}..${b[2]}" >&2
 	net_stop
 }
@@ -101,28 +103,41 @@ if [ -n "$ANCHOR" ]; then
 	fi
 fi
 
-python3 "$TOP/test/perf/idle_sockets.py" "$IDLE_SOCKETS" > "$WORK/hold" &
-HOLD_PID=$!
-if ! wait_for 60 grep -q ready "$WORK/hold"; then
-	echo "idle: can't open $IDLE_SOCKETS sockets, none held" >&2
-	kill "$HOLD_PID"
-	HOLD_PID=
-fi
+# hold KIND: hold IDLE_SOCKETS host sockets of KIND, HOLD_PID
+hold() {
+	python3 "$TOP/test/perf/idle_sockets.py" "$IDLE_SOCKETS" "$1" \
+		> "$WORK/hold" &
+	HOLD_PID=$!
+	if ! wait_for 60 grep -q ready "$WORK/hold"; then
+		echo "idle: can't open $IDLE_SOCKETS sockets, none held" >&2
+		kill "$HOLD_PID"
+		HOLD_PID=
+	fi
+}
 
 echo "Idle: ${DURATION}s of an idle pasta, $IDLE_SOCKETS host sockets" >&2
-for impl in $IMPLS; do
-	measure "$impl" "${IMPL_DIR[$impl]}"
+for kind in $IDLE_KINDS; do
+	hold "$kind"
+	for impl in $IMPLS; do
+		measure "$impl" "${IMPL_DIR[$impl]}" "$kind"
+	done
+	[ -n "$HOLD_PID" ] && kill "$HOLD_PID" && wait "$HOLD_PID" 2>/dev/null
+	HOLD_PID=
 done
 
-printf '%-6s %-22s %12s %12s\n' mode "idle (${DURATION}s)" ours anchor
-for k in ticks run wake; do
-	case $k in
-	ticks)	name="CPU s (stat)" ;;
-	run)	name="CPU s (schedstat)" ;;
-	wake)	name="wake-ups/s" ;;
-	esac
-	printf '%-6s %-22s %12s %12s\n' pasta "$name" \
-		"${RESULT["ours|$k"]:-FAIL}" "${RESULT["anchor|$k"]:--}"
+printf '%-6s %-28s %12s %12s\n' mode "idle ${DURATION}s, host sockets" \
+	ours anchor
+for kind in $IDLE_KINDS; do
+	for k in ticks run wake; do
+		case $k in
+		ticks)	name="CPU s (stat)" ;;
+		run)	name="CPU s (schedstat)" ;;
+		wake)	name="wake-ups/s" ;;
+		esac
+		printf '%-6s %-28s %12s %12s\n' pasta "$kind: $name" \
+			"${RESULT["ours|$kind|$k"]:-FAIL}" \
+			"${RESULT["anchor|$kind|$k"]:--}"
+	done
 done
 echo "target: under 0.02 CPU s per 30 s, at most 1 wake-up/s"
 exit 0

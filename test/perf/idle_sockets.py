@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Hold COUNT idle sockets open on loopback until killed, for the idle
-# benchmark (test/perf/bench_idle.sh): half of them are the two ends of
-# established TCP connections, half connected UDP sockets, the busy host's
-# usual mix of clients. None of them is a listener or an unconnected UDP
-# socket, so automatic forwarding has nothing to forward: what they cost
-# is the cost of looking at a host full of sockets. Prints "ready" once
-# all are open.
+# benchmark (test/perf/bench_idle.sh). KIND "tcp": all of them are the two
+# ends of established TCP connections; "mixed": half of them, the other
+# half connected UDP sockets. None of them is a listener or an unconnected
+# UDP socket, so automatic forwarding has nothing to forward: what they
+# cost is the cost of looking at a host full of sockets. Prints "ready"
+# once all are open.
 #
-# Usage: idle_sockets.py COUNT
+# Usage: idle_sockets.py COUNT [tcp|mixed]
 
 import resource
 import socket
@@ -16,6 +16,7 @@ import sys
 import time
 
 count = int(sys.argv[1])
+kind = sys.argv[2] if len(sys.argv) > 2 else "mixed"
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 want = count + 64
 if hard != resource.RLIM_INFINITY and hard < want:
@@ -27,7 +28,7 @@ lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 lst.bind(("127.0.0.1", 0))
 lst.listen(128)
 addr = lst.getsockname()
-for _ in range(count // 4):
+for _ in range(count // (2 if kind == "tcp" else 4)):
     cli = socket.create_connection(addr)
     srv, _peer = lst.accept()
     held += [cli, srv]
