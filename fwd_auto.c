@@ -2,14 +2,22 @@
 /* fwd_auto.c - pasta's automatic port forwarding: "auto" for -t, -u, -T
  * and -U, the default in pasta mode.
  *
- * Every FWD_AUTO_INTERVAL_MS we read the listening TCP sockets and the bound,
- * unconnected UDP sockets of the host and of the namespace from their
- * /proc/net/{tcp,tcp6,udp,udp6}. Ports bound in the namespace get
- * listeners on the host (-t/-u auto), ports bound on the host get listeners
- * in the namespace (-T/-U auto); listeners go away once their port is not
- * bound any more. /proc/net follows the network namespace of the task that
- * opens it, so the namespace's files are opened once from inside it and
- * re-read from offset zero, without switching namespace again.
+ * Every second at most we learn the listening TCP sockets and the bound,
+ * unconnected UDP sockets of the host and of the namespace from the kernel:
+ * through sock_diag (sock_diag.c), filtered by the kernel to those states,
+ * or, where sock_diag isn't available, from /proc/net/{tcp,tcp6,udp,udp6},
+ * which list every socket. Ports bound in the namespace get listeners on
+ * the host (-t/-u auto), ports bound on the host get listeners in the
+ * namespace (-T/-U auto); listeners go away once their port is not bound
+ * any more. Both sock_diag sockets and /proc/net files follow the network
+ * namespace they were opened in, so the namespace's ones are opened once
+ * from inside it, and used from here without switching namespace again.
+ *
+ * At rest this is the only periodic work: the forwarding table is only
+ * rebuilt if the ports found differ from the previous scan's, and the
+ * scans, quick after a change, slow down to one a second while nothing
+ * changes; the main loop sleeps until the next one is due (see
+ * fwd_auto_timeout_ms()).
  *
  * Ports never bounce back: the ports where we listen on a side, and the
  * ports explicitly forwarded from a side, are left out of that side's scan.
@@ -26,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
 
 #include "util.h"
 #include "log.h"
@@ -34,6 +43,7 @@
 #include "pasta.h"
 #include "tcp_splice.h"
 #include "udp_splice.h"
+#include "sock_diag.h"
 #include "fwd_auto.h"
 
 /* Bytes read from a /proc/net file per call */
@@ -44,6 +54,9 @@
 /* TCP states in /proc/net: include/net/tcp_states.h */
 #define FWD_AUTO_TCP_LISTEN	0x0a
 #define FWD_AUTO_UDP_UNCONN	0x07
+
+/* Scan interval right after a change: doubles up to FWD_AUTO_INTERVAL_MS */
+#define FWD_AUTO_FAST_MS	250
 
 enum fwd_auto_side {
 	FWD_AUTO_HOST = 0,
@@ -60,10 +73,15 @@ static const char *const fwd_auto_proc_path[2][2] = {
 	{ "/proc/net/udp", "/proc/net/udp6" },
 };
 
-/* Open /proc/net files: [side][proto][IPv4, IPv6], -1 if unavailable */
+/* Open /proc/net files: [side][proto][IPv4, IPv6], -1 if not used */
 static int fwd_auto_proc[2][2][2] = {
 	{ { -1, -1 }, { -1, -1 } }, { { -1, -1 }, { -1, -1 } },
 };
+/* sock_diag sockets: [side], -1 if unavailable; whether they answer for
+ * [side][proto] (if not, that protocol's /proc/net files are read)
+ */
+static int fwd_auto_diag[2] = { -1, -1 };
+static bool fwd_auto_diag_ok[2][2];
 
 /* Our listeners: [side they're on][proto][port][socket], descriptor + 1 */
 static uint32_t fwd_auto_fd[2][2][NUM_PORTS][FWD_LISTEN_MAX];
@@ -76,8 +94,23 @@ static unsigned long fwd_auto_seen[BITMAP_WORDS(NUM_PORTS)];
 static in_port_t fwd_auto_add[NUM_PORTS];
 static unsigned fwd_auto_add_n;
 
+/* What the last update of [side the listeners are on][proto] acted on */
+static unsigned long fwd_auto_prev[2][2][BITMAP_WORDS(NUM_PORTS)];
+static bool fwd_auto_prev_ok[2][2];
+
 static char fwd_auto_buf[FWD_AUTO_BUF_BYTES + FWD_AUTO_LINE_MAX];
-static struct timespec fwd_auto_last;
+
+/* Scans: any due at all, when the next one is, the current interval */
+static bool fwd_auto_active;
+static struct timespec fwd_auto_due;
+static long fwd_auto_interval_ms = FWD_AUTO_FAST_MS;
+
+/* --stats: rounds of scans, time spent in them, rounds that changed
+ * something
+ */
+static unsigned long fwd_auto_stat_scans;
+static unsigned long long fwd_auto_stat_ns;
+static unsigned long fwd_auto_stat_changes;
 
 /**
  * fwd_auto_fwd() - Forwarding table for listeners on a side
@@ -220,23 +253,90 @@ int fwd_auto_scan(int fd, bool tcp, unsigned long *map)
 }
 
 /**
- * fwd_auto_proc_open_ns() - Open the namespace's /proc/net files (in it)
+ * fwd_auto_diag_read() - Bound ports of one protocol through sock_diag
+ * @s:		sock_diag socket of the side to scan
+ * @proto:	FWD_AUTO_TCP or FWD_AUTO_UDP
+ * @map:	Bitmap of ports to add to
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int fwd_auto_diag_read(int s, int proto, unsigned long *map)
+{
+	uint8_t ipproto = proto == FWD_AUTO_TCP ? IPPROTO_TCP : IPPROTO_UDP;
+	uint32_t states = 1U << (proto == FWD_AUTO_TCP ? SOCK_DIAG_LISTEN :
+							 SOCK_DIAG_CLOSE);
+	int rc;
+
+	rc = sock_diag_ports(s, AF_INET, ipproto, states, map);
+	if (!rc)
+		rc = sock_diag_ports(s, AF_INET6, ipproto, states, map);
+	return rc;
+}
+
+/**
+ * fwd_auto_open() - Open what scans of the current namespace need
+ * @side:	Side we're on: the sock_diag socket, tried once for each
+ *		protocol, and the /proc/net files of the protocols it can't
+ *		dump (missing inet_diag, tcp_diag or udp_diag support)
+ */
+static void fwd_auto_open(int side)
+{
+	int s = sock_diag_open(), proto, v;
+
+	for (proto = 0; proto < 2; proto++) {
+		memset(fwd_auto_seen, 0, sizeof(fwd_auto_seen));
+		fwd_auto_diag_ok[side][proto] =
+			s >= 0 && !fwd_auto_diag_read(s, proto, fwd_auto_seen);
+		if (fwd_auto_diag_ok[side][proto])
+			continue;
+		for (v = 0; v < 2; v++)
+			fwd_auto_proc[side][proto][v] =
+				open(fwd_auto_proc_path[proto][v],
+				     O_RDONLY | O_CLOEXEC);
+	}
+	if (s >= 0 && !fwd_auto_diag_ok[side][FWD_AUTO_TCP] &&
+	    !fwd_auto_diag_ok[side][FWD_AUTO_UDP]) {
+		close(s);
+		s = -1;
+	}
+	fwd_auto_diag[side] = s;
+}
+
+/**
+ * fwd_auto_open_ns() - Open what scans of the namespace need (in it)
  * @arg:	Unused
  *
  * Return: 0
  */
-static int fwd_auto_proc_open_ns(void *arg)
+static int fwd_auto_open_ns(void *arg)
 {
-	int proto, v;
-
 	(void)arg;
-	for (proto = 0; proto < 2; proto++) {
-		for (v = 0; v < 2; v++)
-			fwd_auto_proc[FWD_AUTO_NS][proto][v] =
-				open(fwd_auto_proc_path[proto][v],
-				     O_RDONLY | O_CLOEXEC);
-	}
+	fwd_auto_open(FWD_AUTO_NS);
 	return 0;
+}
+
+/**
+ * fwd_auto_read() - Ports bound on a side, for one protocol
+ * @side:	Side to scan
+ * @proto:	FWD_AUTO_TCP or FWD_AUTO_UDP
+ * @map:	Bitmap of ports to add to
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int fwd_auto_read(int side, int proto, unsigned long *map)
+{
+	int v, rc = 0;
+
+	if (fwd_auto_diag_ok[side][proto])
+		return fwd_auto_diag_read(fwd_auto_diag[side], proto, map);
+
+	for (v = 0; v < 2 && !rc; v++) {
+		int fd = fwd_auto_proc[side][proto][v];
+
+		if (fd >= 0)
+			rc = fwd_auto_scan(fd, proto == FWD_AUTO_TCP, map);
+	}
+	return rc;
 }
 
 /**
@@ -343,29 +443,29 @@ static int fwd_auto_open_ns_batch(void *arg)
  * @c:		Execution context
  * @side:	Side the listeners are on (the scan is of the other side)
  * @proto:	FWD_AUTO_TCP or FWD_AUTO_UDP
+ *
+ * The listeners only depend on the ports found, and on what earlier
+ * updates of the same side and protocol did: if the ports found are the
+ * ones of the previous update, there's nothing to do.
+ *
+ * Return: true if the ports found changed since the previous update
  */
-static void fwd_auto_update(const struct ctx *c, int side, int proto)
+static bool fwd_auto_update(const struct ctx *c, int side, int proto)
 {
 	const struct fwd_ports *fwd = fwd_auto_fwd(c, side, proto);
 	const struct fwd_ports *back = fwd_auto_fwd(c, !side, proto);
-	int scanned = !side, v, rc = 0;
 	uint16_t eph_first, eph_last;
+	int scanned = !side, rc;
 	unsigned w, p;
 
 	if (fwd->mode != FWD_AUTO)
-		return;
+		return false;
 
 	memset(fwd_auto_seen, 0, sizeof(fwd_auto_seen));
-	for (v = 0; v < 2; v++) {
-		int fd = fwd_auto_proc[scanned][proto][v];
-
-		if (fd >= 0 && (rc = fwd_auto_scan(fd, proto == FWD_AUTO_TCP,
-						   fwd_auto_seen)))
-			break;
-	}
+	rc = fwd_auto_read(scanned, proto, fwd_auto_seen);
 	if (rc) {
 		debug("auto: can't read bound ports: %s", strerror(-rc));
-		return;	/* keep what we have rather than dropping it all */
+		return false;	/* keep what we have, don't drop it all */
 	}
 
 	/* Never forward back what we, or the opposite rules, bind there */
@@ -377,6 +477,14 @@ static void fwd_auto_update(const struct ctx *c, int side, int proto)
 		for (p = eph_first; p <= eph_last; p++)
 			bitmap_clear(fwd_auto_seen, p);
 	}
+
+	if (fwd_auto_prev_ok[side][proto] &&
+	    !memcmp(fwd_auto_seen, fwd_auto_prev[side][proto],
+		    sizeof(fwd_auto_seen)))
+		return false;
+	memcpy(fwd_auto_prev[side][proto], fwd_auto_seen,
+	       sizeof(fwd_auto_seen));
+	fwd_auto_prev_ok[side][proto] = true;
 
 	fwd_auto_add_n = 0;
 	for (p = 1; p < NUM_PORTS; p++) {
@@ -404,23 +512,60 @@ static void fwd_auto_update(const struct ctx *c, int side, int proto)
 	if (fwd_auto_add_n) {
 		struct fwd_auto_ns_batch_arg a = { .c = c, .proto = proto };
 
-		if (pasta_ns_call(c, fwd_auto_open_ns_batch, &a) < 0)
+		if (pasta_ns_call(c, fwd_auto_open_ns_batch, &a) < 0) {
 			debug("auto: can't open listeners in the namespace");
+			fwd_auto_prev_ok[side][proto] = false;	/* retry */
+		}
 	}
+	return true;
 }
 
 /**
  * fwd_auto_scan_all() - One round of scans, both sides and protocols
  * @c:		Execution context
+ *
+ * Return: true if the ports found changed on any side
  */
-static void fwd_auto_scan_all(const struct ctx *c)
+static bool fwd_auto_scan_all(const struct ctx *c)
 {
+	struct timespec start, end;
+	bool changed = false;
 	int side, proto;
 
+	/* clock_gettime() through the vDSO: not a system call */
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (proto = 0; proto < 2; proto++) {
 		for (side = 0; side < 2; side++)
-			fwd_auto_update(c, side, proto);
+			changed |= fwd_auto_update(c, side, proto);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+
+	fwd_auto_stat_scans++;
+	fwd_auto_stat_changes += changed;
+	fwd_auto_stat_ns += (unsigned long long)
+		((end.tv_sec - start.tv_sec) * NS_PER_SEC +
+		 (end.tv_nsec - start.tv_nsec));
+	return changed;
+}
+
+/**
+ * fwd_auto_schedule() - Set when the next scan is due
+ * @now:	Time of the scan just done
+ * @changed:	Whether it found a change: if so scan again soon, if not
+ *		wait twice as long as last time, up to FWD_AUTO_INTERVAL_MS
+ */
+static void fwd_auto_schedule(const struct timespec *now, bool changed)
+{
+	long long ns;
+
+	if (changed)
+		fwd_auto_interval_ms = FWD_AUTO_FAST_MS;
+	else if ((fwd_auto_interval_ms *= 2) > FWD_AUTO_INTERVAL_MS)
+		fwd_auto_interval_ms = FWD_AUTO_INTERVAL_MS;
+
+	ns = now->tv_nsec + fwd_auto_interval_ms * 1000000LL;
+	fwd_auto_due.tv_sec = now->tv_sec + (time_t)(ns / NS_PER_SEC);
+	fwd_auto_due.tv_nsec = (long)(ns % NS_PER_SEC);
 }
 
 /**
@@ -432,8 +577,9 @@ static void fwd_auto_scan_all(const struct ctx *c)
 int fwd_auto_init(const struct ctx *c)
 {
 	uint16_t eph_first, eph_last;
+	struct timespec now;
 	bool any = false;
-	int side, proto, v;
+	int side, proto;
 
 	if (c->mode != MODE_PASTA)
 		return 0;
@@ -447,37 +593,91 @@ int fwd_auto_init(const struct ctx *c)
 	/* Scans exclude ephemeral ports: read their range while we can */
 	fwd_ephemeral_range(&eph_first, &eph_last);
 
-	for (proto = 0; proto < 2; proto++) {
-		for (v = 0; v < 2; v++)
-			fwd_auto_proc[FWD_AUTO_HOST][proto][v] =
-				open(fwd_auto_proc_path[proto][v],
-				     O_RDONLY | O_CLOEXEC);
-	}
-	if (pasta_ns_call(c, fwd_auto_proc_open_ns, NULL) < 0) {
-		err("auto: can't open /proc/net in the namespace");
+	fwd_auto_open(FWD_AUTO_HOST);
+	if (pasta_ns_call(c, fwd_auto_open_ns, NULL) < 0) {
+		err("auto: can't open sock_diag or /proc/net in the namespace");
 		return -1;
 	}
-	if (fwd_auto_proc[FWD_AUTO_NS][FWD_AUTO_TCP][0] < 0 &&
+	for (side = 0; side < 2; side++) {
+		for (proto = 0; proto < 2; proto++) {
+			if (fwd_auto_diag_ok[side][proto])
+				continue;
+			info("auto: no sock_diag for %s%s, reading /proc/net",
+			     fwd_auto_diag_ok[side][!proto] ?
+			     (proto == FWD_AUTO_TCP ? "TCP " : "UDP ") : "",
+			     side == FWD_AUTO_NS ? "in the namespace" :
+						   "on the host");
+			if (!fwd_auto_diag_ok[side][!proto])
+				break;	/* said for both protocols */
+		}
+	}
+	if (!fwd_auto_diag_ok[FWD_AUTO_NS][FWD_AUTO_TCP] &&
+	    fwd_auto_proc[FWD_AUTO_NS][FWD_AUTO_TCP][0] < 0 &&
 	    fwd_auto_proc[FWD_AUTO_NS][FWD_AUTO_TCP][1] < 0)
 		warn("auto: no /proc/net/tcp in the namespace");
 
-	fwd_auto_scan_all(c);
-	clock_gettime(CLOCK_MONOTONIC, &fwd_auto_last);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fwd_auto_schedule(&now, fwd_auto_scan_all(c));
+	fwd_auto_active = true;
 	return 0;
 }
 
 /**
- * fwd_auto_timer() - Rescan bound ports once per FWD_AUTO_INTERVAL_MS
+ * fwd_auto_timeout_ms() - Time until the next scan is due
+ * @now:	Current timestamp
+ *
+ * Return: milliseconds, rounded up, 0 if due, -1 if there are no scans
+ */
+long fwd_auto_timeout_ms(const struct timespec *now)
+{
+	long long ns;
+
+	if (!fwd_auto_active)
+		return -1;
+	ns = (fwd_auto_due.tv_sec - now->tv_sec) * NS_PER_SEC +
+	     (fwd_auto_due.tv_nsec - now->tv_nsec);
+	if (ns <= 0)
+		return 0;
+	return (long)((ns + 999999) / 1000000);
+}
+
+/**
+ * fwd_auto_timer() - Rescan bound ports if a scan is due
  * @c:		Execution context
  * @now:	Current timestamp
  */
 void fwd_auto_timer(const struct ctx *c, const struct timespec *now)
 {
-	if (c->mode != MODE_PASTA || !fwd_auto_last.tv_sec)
+	if (c->mode != MODE_PASTA || fwd_auto_timeout_ms(now))
 		return;
-	/* Slack: the loop wakes up at least once a second, never late */
-	if (timespec_diff_ms(now, &fwd_auto_last) < FWD_AUTO_INTERVAL_MS - 100)
+	fwd_auto_schedule(now, fwd_auto_scan_all(c));
+}
+
+/**
+ * fwd_auto_scans() - Rounds of scans done so far, for --stats
+ *
+ * Return: count of fwd_auto_scan_all() calls
+ */
+unsigned long fwd_auto_scans(void)
+{
+	return fwd_auto_stat_scans;
+}
+
+/**
+ * fwd_auto_stats() - Print how many scans we did, and what they cost
+ */
+void fwd_auto_stats(void)
+{
+	unsigned long long us = fwd_auto_stat_ns / 1000;
+
+	if (!fwd_auto_active)
 		return;
-	fwd_auto_last = *now;
-	fwd_auto_scan_all(c);
+	info("Auto forwarding: %lu scans (%s), %llu.%03llu ms in total, "
+	     "%llu us each, %lu with changes",
+	     fwd_auto_stat_scans,
+	     fwd_auto_diag[FWD_AUTO_HOST] >= 0 || fwd_auto_diag[FWD_AUTO_NS] >= 0 ?
+	     "sock_diag" : "/proc/net",
+	     us / 1000, us % 1000,
+	     fwd_auto_stat_scans ? us / fwd_auto_stat_scans : 0,
+	     fwd_auto_stat_changes);
 }

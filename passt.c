@@ -41,7 +41,10 @@
 #include "isolation.h"
 
 #define EPOLL_EVENTS		8
-/* Longest sleep of the main loop: periodic work runs at least this often */
+/* Longest sleep of the main loop: periodic work runs at least this often.
+ * With automatic forwarding, the loop wakes when its next scan is due, at
+ * most this long: at rest, that's the only wake-up
+ */
 #define TIMER_INTERVAL_MS	1000
 
 static struct ctx_run main_run;
@@ -52,6 +55,7 @@ static volatile sig_atomic_t quit_signal;
 /* --stats: events handled, per type, and when we last printed them */
 static unsigned long stats_events[EPOLL_TYPE_MAX];
 static unsigned long stats_total_printed;
+static unsigned long stats_scans_printed;
 static struct timespec stats_last;
 
 static const char *const stats_type_name[EPOLL_TYPE_MAX] = {
@@ -189,7 +193,7 @@ void guest_gone(const struct ctx *c)
  */
 static void stats_print(const struct ctx *c, const struct timespec *now)
 {
-	unsigned long total = 0;
+	unsigned long total = 0, scans = fwd_auto_scans();
 	char line[LOG_LINE_MAX];
 	size_t len;
 	unsigned t;
@@ -199,6 +203,11 @@ static void stats_print(const struct ctx *c, const struct timespec *now)
 		return;
 	for (t = 0; t < EPOLL_TYPE_MAX; t++)
 		total += stats_events[t];
+	if (scans != stats_scans_printed) {
+		stats_scans_printed = scans;
+		stats_last = *now;
+		fwd_auto_stats();
+	}
 	if (total == stats_total_printed)
 		return;
 	stats_total_printed = total;
@@ -423,12 +432,16 @@ static void event_loop(const struct ctx *c)
 	struct epoll_event events[EPOLL_EVENTS];
 	struct timespec now;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	while (!quit_signal && pasta_child_exit_status() < 0) {
+		long timeout = fwd_auto_timeout_ms(&now);
 		int n, i;
 
+		if (timeout < 0 || timeout > TIMER_INTERVAL_MS)
+			timeout = TIMER_INTERVAL_MS;
 		/* #syscalls epoll_wait|epoll_pwait */
 		n = epoll_wait(c->run->epollfd, events, EPOLL_EVENTS,
-			       TIMER_INTERVAL_MS);
+			       (int)timeout);
 		if (n < 0 && errno != EINTR)
 			die_perror("epoll_wait");
 		/* clock_gettime() through the vDSO: not a system call */
@@ -457,6 +470,7 @@ static int finish(const struct ctx *c)
 		tcp_stats();
 		tcp_splice_stats();
 		udp_stats();
+		fwd_auto_stats();
 	}
 	log_stats();
 

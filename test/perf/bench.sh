@@ -246,4 +246,8 @@ BENCH_INNER= bash test/perf/bench_udp.sh
 # pasta's loopback bypass: test/perf/bench_splice.sh, same
 echo
 BENCH_INNER= bash test/perf/bench_splice.sh
+
+# pasta at rest: test/perf/bench_idle.sh, same
+echo
+BENCH_INNER= bash test/perf/bench_idle.sh
 exit 0
