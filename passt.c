@@ -20,6 +20,7 @@
 #include "epoll_ctl.h"
 #include "util.h"
 #include "log.h"
+#include "migrate.h"
 #include "passt.h"
 #include "conf.h"
 #include "conf_addr.h"
@@ -76,6 +77,7 @@ static const char *const stats_type_name[EPOLL_TYPE_MAX] = {
 	[EPOLL_TYPE_VHOST_KICK]		= "vhost-kick",
 	[EPOLL_TYPE_UDP_SPLICE_LISTEN]	= "udp-splice-listen",
 	[EPOLL_TYPE_UDP_SPLICE]		= "udp-splice",
+	[EPOLL_TYPE_VHOST_MIGRATE]	= "vhost-migrate",
 };
 
 /**
@@ -379,6 +381,9 @@ static void event_dispatch(const struct ctx *c, const struct epoll_event *e,
 			guest_frames(c, p, now);
 			p = vu_kick_handler(c, ref, 0);
 		}
+		break;
+	case EPOLL_TYPE_VHOST_MIGRATE:
+		migrate_handler(c, ref, ev);
 		break;
 	case EPOLL_TYPE_NSQUIT_INOTIFY:
 	case EPOLL_TYPE_NSQUIT_TIMER:

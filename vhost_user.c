@@ -35,6 +35,7 @@
 #include "pcap.h"
 #include "virtio.h"
 #include "vhost_user.h"
+#include "migrate.h"
 
 /* Queues of the single virtio-net queue pair */
 #define VU_RXQ			0	/* to the guest */
@@ -58,6 +59,8 @@
 #define VU_F_PROTOCOL_FEATURES	30
 /* Protocol feature bits */
 #define VU_PROTOCOL_F_REPLY_ACK	3
+/* Device state transfer through a pipe (SET_DEVICE_STATE_FD) */
+#define VU_PROTOCOL_F_DEVICE_STATE	19
 
 /* SET_VRING_KICK/CALL/ERR payload: queue index, flag for "no fd" */
 #define VU_VRING_IDX_MASK	0xffULL
@@ -67,7 +70,13 @@
 			 (1ULL << VIRTIO_NET_F_MRG_RXBUF) |		\
 			 (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |	\
 			 (1ULL << VU_F_PROTOCOL_FEATURES))
-#define VU_PROTOCOL_FEATURES	(1ULL << VU_PROTOCOL_F_REPLY_ACK)
+#define VU_PROTOCOL_FEATURES	((1ULL << VU_PROTOCOL_F_REPLY_ACK) |	\
+				 (1ULL << VU_PROTOCOL_F_DEVICE_STATE))
+
+/* Reply to SET_DEVICE_STATE_FD: no descriptor of ours comes with it */
+#define VU_STATE_REPLY_NOFD	0x100ULL
+/* SET_DEVICE_STATE_FD migration phase: device stopped (the only one) */
+#define VU_STATE_PHASE_STOPPED	0
 
 /* Frames from the guest per batch, and the largest one */
 #define VU_FRAMES_MAX		256
@@ -101,6 +110,8 @@ enum vu_request {
 	VU_SET_PROTOCOL_FEATURES	= 16,
 	VU_GET_QUEUE_NUM		= 17,
 	VU_SET_VRING_ENABLE		= 18,
+	VU_SET_DEVICE_STATE_FD		= 42,
+	VU_CHECK_DEVICE_STATE		= 43,
 };
 
 /* Messages are in the machine's own byte order (the vhost-user spec says
@@ -149,6 +160,16 @@ struct vu_vring_addr {
 };
 
 /**
+ * struct vu_state_fd - Payload of SET_DEVICE_STATE_FD
+ * @direction:	enum migrate_dir: 0 save (to the front end), 1 load
+ * @phase:	Migration phase, VU_STATE_PHASE_STOPPED
+ */
+struct vu_state_fd {
+	uint32_t direction;
+	uint32_t phase;
+};
+
+/**
  * struct vu_mem_region - One region of SET_MEM_TABLE
  * @gpa:	Guest physical address
  * @size:	Length
@@ -187,6 +208,7 @@ struct vu_msg {
 		uint64_t u64;
 		struct vu_vring_state state;
 		struct vu_vring_addr addr;
+		struct vu_state_fd state_fd;
 		struct vu_mem_table mem;
 		uint8_t raw[VU_PAYLOAD_MAX];
 	} payload;
@@ -397,6 +419,7 @@ static void vu_close(const struct ctx *c)
 	epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, vu.fd, NULL);
 	close(vu.fd);
 	vu.fd = -1;
+	migrate_abort(c);
 	vu_queues_reset(c);
 	vu_mem_unmap(&vu.mem);
 	vu.features = vu.protocol = 0;
@@ -992,6 +1015,47 @@ static int vu_vring_req(const struct ctx *c, const struct vu_msg *m,
 }
 
 /**
+ * vu_state_fd() - SET_DEVICE_STATE_FD: transfer device state through a pipe
+ * @c:		Execution context
+ * @m:		Request, with the pipe end as its descriptor (taken)
+ * @replied:	Set, as the request is answered with a reply of its own
+ *
+ * Return: 0 on success (a failed transfer is told in the reply), -1 to
+ *	   drop the front end
+ */
+static int vu_state_fd(const struct ctx *c, struct vu_msg *m, bool *replied)
+{
+	const struct vu_state_fd *s = &m->payload.state_fd;
+	int fd;
+
+	if (!(vu.protocol & (1ULL << VU_PROTOCOL_F_DEVICE_STATE)))
+		return vu_bad(m, "device state not negotiated");
+	if (m->hdr.size != sizeof(*s) || m->nfds != 1)
+		return vu_bad(m, "bad size or descriptor count");
+	if (s->direction != MIGRATE_SAVE && s->direction != MIGRATE_LOAD)
+		return vu_bad(m, "bad transfer direction");
+
+	*replied = true;
+	if (s->phase != VU_STATE_PHASE_STOPPED) {
+		err("vhost-user: device state transfer in phase %u refused",
+		    s->phase);
+		return vu_reply_u64(&m->hdr, VU_STATE_REPLY_NOFD | 1);
+	}
+	if (vu.vq[VU_RXQ].started || vu.vq[VU_TXQ].started) {
+		err("vhost-user: device state transfer with queues running");
+		return vu_reply_u64(&m->hdr, VU_STATE_REPLY_NOFD | 1);
+	}
+
+	fd = m->fds[0];
+	m->fds[0] = -1;
+	info("vhost-user: %s device state",
+	     s->direction == MIGRATE_SAVE ? "saving" : "loading");
+	if (migrate_start(c, s->direction, fd))
+		return vu_reply_u64(&m->hdr, VU_STATE_REPLY_NOFD | 1);
+	return vu_reply_u64(&m->hdr, VU_STATE_REPLY_NOFD);
+}
+
+/**
  * vu_handle() - Act on a request from the front end
  * @c:		Execution context
  * @m:		Request; descriptors it keeps are set to -1
@@ -1013,6 +1077,8 @@ static int vu_handle(const struct ctx *c, struct vu_msg *m, bool *replied)
 	case VU_SET_LOG_BASE:
 	case VU_SET_LOG_FD:
 		return vu_bad(m, "dirty page logging not offered");
+	case VU_SET_DEVICE_STATE_FD:
+		return vu_state_fd(c, m, replied);
 	}
 
 	/* Only the requests above carry file descriptors */
@@ -1034,6 +1100,11 @@ static int vu_handle(const struct ctx *c, struct vu_msg *m, bool *replied)
 		return vu_set_features(m);
 	case VU_SET_OWNER:
 		return 0;
+	case VU_CHECK_DEVICE_STATE:
+		if (!(vu.protocol & (1ULL << VU_PROTOCOL_F_DEVICE_STATE)))
+			return vu_bad(m, "device state not negotiated");
+		*replied = true;
+		return vu_reply_u64(&m->hdr, migrate_check(c) ? 1 : 0);
 	case VU_RESET_OWNER:
 		vu_queues_reset(c);
 		vu.features = 0;

@@ -75,9 +75,9 @@ def buf_addr(q, i):
 class FrontEnd:
     """One connection to passt, with its own guest memory and eventfds"""
 
-    def __init__(self, mem_bytes=MEM_BYTES):
+    def __init__(self, mem_bytes=MEM_BYTES, path=None):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(SOCK)
+        self.s.connect(path or SOCK)
         self.fd = os.memfd_create('guest', os.MFD_ALLOW_SEALING)
         os.ftruncate(self.fd, mem_bytes)
         self.mem = mmap.mmap(self.fd, mem_bytes)

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Live migration state: the versioned stream a vhost-user front end moves
+ * from the source passt to the target (what the guest was seen using, and
+ * the connections that can move), and its transfer through the pipe the
+ * front end passes with SET_DEVICE_STATE_FD.
+ */
+#ifndef MIGRATE_H
+#define MIGRATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctx.h"
+#include "epoll_ctl.h"
+
+/* Stream header: magic, version, section bytes, CRC-32 of the sections */
+#define MIGRATE_MAGIC		"PASSTMIG"
+#define MIGRATE_MAGIC_LEN	8
+#define MIGRATE_VERSION		1
+#define MIGRATE_HDR_LEN		20
+
+/* Section header: type, flags, payload length */
+#define MIGRATE_SEC_HDR_LEN	8
+/* Section flag: a target that doesn't know the type must refuse the stream */
+#define MIGRATE_SEC_REQUIRED	0x1
+
+/* Section types */
+#define MIGRATE_SEC_GUEST	1	/* MAC and addresses seen */
+
+/* Largest stream we build or accept */
+#define MIGRATE_BUF_MAX		(32 << 20)
+
+/**
+ * enum migrate_dir - Direction of a state transfer (vhost-user values)
+ * @MIGRATE_SAVE:	From us to the front end (source)
+ * @MIGRATE_LOAD:	From the front end to us (target)
+ */
+enum migrate_dir {
+	MIGRATE_SAVE = 0,
+	MIGRATE_LOAD = 1,
+};
+
+uint32_t migrate_crc32(const uint8_t *buf, size_t len);
+size_t migrate_build(const struct ctx *c, uint8_t *buf, size_t size);
+int migrate_parse(const struct ctx *c, const uint8_t *buf, size_t len,
+		  bool apply);
+int migrate_start(const struct ctx *c, enum migrate_dir dir, int fd);
+void migrate_handler(const struct ctx *c, union epoll_ref ref,
+		     uint32_t events);
+int migrate_check(const struct ctx *c);
+void migrate_abort(const struct ctx *c);
+
+#endif /* MIGRATE_H */
