@@ -57,7 +57,11 @@
 
 /* Feature bit telling the protocol features are supported */
 #define VU_F_PROTOCOL_FEATURES	30
+/* Feature bit: log writes to guest memory (dirty page logging) */
+#define VU_F_LOG_ALL		26
+
 /* Protocol feature bits */
+#define VU_PROTOCOL_F_LOG_SHMFD	1
 #define VU_PROTOCOL_F_REPLY_ACK	3
 /* Device state transfer through a pipe (SET_DEVICE_STATE_FD) */
 #define VU_PROTOCOL_F_DEVICE_STATE	19
@@ -69,8 +73,10 @@
 #define VU_FEATURES	((1ULL << VIRTIO_F_VERSION_1) |			\
 			 (1ULL << VIRTIO_NET_F_MRG_RXBUF) |		\
 			 (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |	\
+			 (1ULL << VU_F_LOG_ALL) |			\
 			 (1ULL << VU_F_PROTOCOL_FEATURES))
-#define VU_PROTOCOL_FEATURES	((1ULL << VU_PROTOCOL_F_REPLY_ACK) |	\
+#define VU_PROTOCOL_FEATURES	((1ULL << VU_PROTOCOL_F_LOG_SHMFD) |	\
+				 (1ULL << VU_PROTOCOL_F_REPLY_ACK) |	\
 				 (1ULL << VU_PROTOCOL_F_DEVICE_STATE))
 
 /* Reply to SET_DEVICE_STATE_FD: no descriptor of ours comes with it */
@@ -160,6 +166,16 @@ struct vu_vring_addr {
 };
 
 /**
+ * struct vu_log_base - Payload of SET_LOG_BASE
+ * @size:	Bytes of the log
+ * @offset:	Offset of the log in the file descriptor
+ */
+struct vu_log_base {
+	uint64_t size;
+	uint64_t offset;
+};
+
+/**
  * struct vu_state_fd - Payload of SET_DEVICE_STATE_FD
  * @direction:	enum migrate_dir: 0 save (to the front end), 1 load
  * @phase:	Migration phase, VU_STATE_PHASE_STOPPED
@@ -209,6 +225,7 @@ struct vu_msg {
 		struct vu_vring_state state;
 		struct vu_vring_addr addr;
 		struct vu_state_fd state_fd;
+		struct vu_log_base log;
 		struct vu_mem_table mem;
 		uint8_t raw[VU_PAYLOAD_MAX];
 	} payload;
@@ -243,6 +260,11 @@ static struct vu_dev {
 };
 
 static struct vu_msg vu_msg;
+
+/* Dirty page log, and our whole mapping of its file */
+static struct virtio_log vu_log = { .mem = &vu.mem };
+static void *vu_log_mapped;
+static size_t vu_log_mapped_len;
 
 static uint8_t vu_buf[VU_BUF_BYTES] __attribute__((aligned(FRAME_ALIGN)));
 POOL_DEFINE(vu_pool, VU_FRAMES_MAX);
@@ -351,6 +373,12 @@ static void vu_update_ready(const struct ctx *c)
 	bool ready = vu.fd >= 0 && virtq_ready(&vu.vq[VU_RXQ]) &&
 		     virtq_ready(&vu.vq[VU_TXQ]);
 
+	const struct virtio_log *log = NULL;
+
+	if (vu_log.map && (vu.features & (1ULL << VU_F_LOG_ALL)))
+		log = &vu_log;
+	vu.vq[VU_RXQ].log = vu.vq[VU_TXQ].log = log;
+
 	if (ready && c->run->fd_tap < 0)
 		info("vhost-user: queues running");
 	c->run->fd_tap = ready ? vu.fd : -1;
@@ -406,6 +434,20 @@ static void vu_mem_unmap(struct virtio_mem *m)
 }
 
 /**
+ * vu_log_unmap() - Unmap the dirty page log, if any
+ */
+static void vu_log_unmap(void)
+{
+	if (vu_log_mapped)
+		munmap(vu_log_mapped, vu_log_mapped_len);
+	vu_log_mapped = NULL;
+	vu_log_mapped_len = 0;
+	vu_log.map = NULL;
+	vu_log.len = 0;
+	vu.vq[VU_RXQ].log = vu.vq[VU_TXQ].log = NULL;
+}
+
+/**
  * vu_close() - Drop the front end, get ready for the next one
  * @c:		Execution context
  *
@@ -421,6 +463,7 @@ static void vu_close(const struct ctx *c)
 	vu.fd = -1;
 	migrate_abort(c);
 	vu_queues_reset(c);
+	vu_log_unmap();
 	vu_mem_unmap(&vu.mem);
 	vu.features = vu.protocol = 0;
 	vu.gen++;
@@ -1015,6 +1058,50 @@ static int vu_vring_req(const struct ctx *c, const struct vu_msg *m,
 }
 
 /**
+ * vu_set_log_base() - SET_LOG_BASE: map the dirty page log
+ * @m:		Request, with the log's file descriptor
+ * @replied:	Set, as the request is answered with a reply of its own
+ *
+ * Return: 0 on success, -1 to drop the front end
+ */
+static int vu_set_log_base(struct vu_msg *m, bool *replied)
+{
+	const struct vu_log_base *l = &m->payload.log;
+	struct stat st;
+	uint64_t end;
+	void *map;
+
+	if (!(vu.protocol & (1ULL << VU_PROTOCOL_F_LOG_SHMFD)))
+		return vu_bad(m, "log in shared memory not negotiated");
+	if (m->hdr.size != sizeof(*l) || m->nfds != 1)
+		return vu_bad(m, "bad size or descriptor count");
+	if (!l->size || l->size > SIZE_MAX / 2 || l->offset > SIZE_MAX / 2)
+		return vu_bad(m, "bad log size or offset");
+	end = l->size + l->offset;
+	if (fstat(m->fds[0], &st) || (uint64_t)st.st_size < end)
+		return vu_bad(m, "log past the end of its file");
+	vu_seal_shrink(m->fds[0]);
+
+	map = mmap(NULL, end, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_NORESERVE, m->fds[0], 0);
+	if (map == MAP_FAILED) {
+		err_perror_ratelimit("vhost-user: can't map dirty page log");
+		return -1;
+	}
+	vu_log_unmap();
+	vu_log_mapped = map;
+	vu_log_mapped_len = end;
+	vu_log.map = (uint8_t *)map + l->offset;
+	vu_log.len = l->size;
+	debug("vhost-user: dirty page log of %llu bytes",
+	      (unsigned long long)l->size);
+
+	/* With LOG_SHMFD, the front end waits for a reply */
+	*replied = true;
+	return vu_reply_u64(&m->hdr, 0);
+}
+
+/**
  * vu_state_fd() - SET_DEVICE_STATE_FD: transfer device state through a pipe
  * @c:		Execution context
  * @m:		Request, with the pipe end as its descriptor (taken)
@@ -1075,8 +1162,9 @@ static int vu_handle(const struct ctx *c, struct vu_msg *m, bool *replied)
 	case VU_SET_VRING_ERR:
 		return vu_set_vring_fd(c, m);
 	case VU_SET_LOG_BASE:
+		return vu_set_log_base(m, replied);
 	case VU_SET_LOG_FD:
-		return vu_bad(m, "dirty page logging not offered");
+		return vu_bad(m, "log eventfd not supported");
 	case VU_SET_DEVICE_STATE_FD:
 		return vu_state_fd(c, m, replied);
 	}
@@ -1295,6 +1383,7 @@ static int vu_send_one(struct virtq *vq, const struct iovec *src,
 			err_ratelimit("vhost-user: empty receive buffer");
 			goto undo;
 		}
+		virtio_log_iov(vq->log, vu_rx_iov, niov, n);
 		virtq_push(vq, head, n);
 		done += n;
 		nbufs++;

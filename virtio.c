@@ -291,6 +291,58 @@ int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 }
 
 /**
+ * virtio_log_write() - Mark the pages of a write to guest memory as dirty
+ * @l:		Log
+ * @p:		Start of the write, in our mapping of guest memory
+ * @len:	Bytes written
+ *
+ * Pages past the end of the log can't be marked: the front end sized it
+ * for all of guest memory, so that only happens with a lying front end.
+ */
+void virtio_log_write(const struct virtio_log *l, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	unsigned i;
+
+	if (!l || !l->map || !len)
+		return;
+
+	for (i = 0; i < l->mem->n; i++) {
+		const struct virtio_region *r = &l->mem->r[i];
+		uint64_t first, last, pg;
+
+		if (b < r->base || (size_t)(b - r->base) >= r->size)
+			continue;
+		first = (r->gpa + (b - r->base)) / VIRTIO_LOG_PAGE;
+		last = (r->gpa + (b - r->base) + len - 1) / VIRTIO_LOG_PAGE;
+		for (pg = first; pg <= last && pg / 8 < l->len; pg++)
+			__atomic_fetch_or(&l->map[pg / 8], 1U << (pg % 8),
+					  __ATOMIC_RELAXED);
+		return;
+	}
+}
+
+/**
+ * virtio_log_iov() - Mark the pages of a write through buffers as dirty
+ * @l:		Log
+ * @iov:	Buffers in guest memory, written from the first
+ * @niov:	Entries in @iov
+ * @len:	Bytes written
+ */
+void virtio_log_iov(const struct virtio_log *l, const struct iovec *iov,
+		    size_t niov, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < niov && len; i++) {
+		size_t n = MIN(len, iov[i].iov_len);
+
+		virtio_log_write(l, iov[i].iov_base, n);
+		len -= n;
+	}
+}
+
+/**
  * virtq_push() - Put a chain on the used ring, not yet visible to the driver
  * @vq:		Queue
  * @head:	Head of the chain, from virtq_pop()
@@ -303,6 +355,7 @@ void virtq_push(struct virtq *vq, uint16_t head, uint32_t len)
 	__atomic_store_n(&e->id, htole32(head), __ATOMIC_RELAXED);
 	__atomic_store_n(&e->len, htole32(len), __ATOMIC_RELAXED);
 	vq->used_idx++;
+	virtio_log_write(vq->log, e, sizeof(*e));
 }
 
 /**
@@ -314,6 +367,7 @@ void virtq_publish(struct virtq *vq)
 	/* Entries first, then the index (virtio 1.x, 2.7.8) */
 	__atomic_store_n(&vq->used->idx, htole16(vq->used_idx),
 			 __ATOMIC_RELEASE);
+	virtio_log_write(vq->log, &vq->used->idx, sizeof(vq->used->idx));
 }
 
 /**
@@ -327,6 +381,7 @@ void virtq_no_notify(struct virtq *vq)
 {
 	__atomic_store_n(&vq->used->flags, htole16(VIRTQ_USED_F_NO_NOTIFY),
 			 __ATOMIC_RELAXED);
+	virtio_log_write(vq->log, &vq->used->flags, sizeof(vq->used->flags));
 }
 
 /**

@@ -152,6 +152,21 @@ struct virtio_mem {
  * @started:	Kick file descriptor received, not stopped since
  * @enabled:	Enabled by the front end (or implicitly)
  */
+/**
+ * struct virtio_log - Dirty page log shared by the front end for migration
+ * @mem:	Guest memory the log describes
+ * @map:	Bitmap, one bit per VIRTIO_LOG_PAGE of guest physical memory
+ * @len:	Bytes of @map
+ */
+struct virtio_log {
+	const struct virtio_mem *mem;
+	uint8_t *map;
+	size_t len;
+};
+
+/* Guest memory described by one bit of the log (vhost-user) */
+#define VIRTIO_LOG_PAGE		4096
+
 struct virtq {
 	unsigned num;
 	uint16_t last_avail;
@@ -168,6 +183,7 @@ struct virtq {
 	int err_fd;
 	bool started;
 	bool enabled;
+	const struct virtio_log *log;
 };
 
 void *virtio_gpa(const struct virtio_mem *m, uint64_t gpa, uint64_t len);
@@ -176,6 +192,9 @@ int virtq_map(const struct virtio_mem *m, struct virtq *vq);
 bool virtq_ready(const struct virtq *vq);
 int virtq_pop(const struct virtio_mem *m, struct virtq *vq, bool write,
 	      struct iovec *iov, size_t *niov, uint16_t *head);
+void virtio_log_write(const struct virtio_log *l, const void *p, size_t len);
+void virtio_log_iov(const struct virtio_log *l, const struct iovec *iov,
+		    size_t niov, size_t len);
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
 void virtq_publish(struct virtq *vq);
 void virtq_notify(const struct virtq *vq);

@@ -356,7 +356,7 @@ def main():
             lambda fe: fe.send(GET_FEATURES, fds=[fe.fd]))
     hostile('unknown_request', 'unsupported request',
             lambda fe: fe.send(9999))
-    hostile('log_base', 'dirty page logging',
+    hostile('log_base', 'log in shared memory not negotiated',
             lambda fe: fe.send(SET_LOG_BASE, bytes(16), [fe.fd]))
     hostile('zero_regions', 'bad number of memory regions',
             lambda fe: fe.send(SET_MEM_TABLE, struct.pack('=II', 0, 0)))

@@ -14,6 +14,7 @@ Usage: vhost_user_migrate.py SOCK_A LOG_A SOCK_B LOG_B [STATE_OUT]
 Prints PASS/FAIL lines named vhost_user_migrate_*.
 """
 
+import mmap
 import os
 import struct
 import sys
@@ -26,22 +27,28 @@ from vhost_user_client import FrontEnd, result, RXQ, TXQ
 SOCK_A, LOG_A, SOCK_B, LOG_B = sys.argv[1:5]
 STATE_OUT = sys.argv[5] if len(sys.argv) > 5 else None
 
+SET_LOG_BASE = 6
 GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES = 15, 16
 SET_DEVICE_STATE_FD, CHECK_DEVICE_STATE = 42, 43
-PF_REPLY_ACK, PF_DEVICE_STATE = 1 << 3, 1 << 19
+PF_LOG_SHMFD, PF_REPLY_ACK, PF_DEVICE_STATE = 1 << 1, 1 << 3, 1 << 19
+F_LOG_ALL = 1 << 26
+LOG_BYTES = vuc.MEM_BYTES // 4096 // 8
 SAVE, LOAD = 0, 1
 NOFD = 0x100
 
 
-def negotiate(fe):
-    """Features, protocol features with device state, owner, memory"""
+def negotiate(fe, log=False):
+    """Features, protocol features with device state, owner, memory; with
+    log, dirty page logging too"""
     fe.send(vuc.GET_FEATURES)
     fe.reply()
-    fe.send(vuc.SET_FEATURES, struct.pack('=Q', vuc.FEATURES))
+    fe.send(vuc.SET_FEATURES, struct.pack(
+        '=Q', vuc.FEATURES | (F_LOG_ALL if log else 0)))
     fe.send(GET_PROTOCOL_FEATURES)
     _, p = fe.reply()
     offered = struct.unpack('=Q', p)[0]
-    fe.send(SET_PROTOCOL_FEATURES, struct.pack('=Q', PF_DEVICE_STATE))
+    fe.send(SET_PROTOCOL_FEATURES, struct.pack(
+        '=Q', PF_DEVICE_STATE | (PF_LOG_SHMFD if log else 0)))
     fe.send(vuc.SET_OWNER)
     fe.mem_table()
     return offered
@@ -114,19 +121,47 @@ def refused(name, data, expect):
         fe.close()
 
 
+def set_log(fe):
+    """SET_LOG_BASE with a fresh memfd: its mapping"""
+    fd = os.memfd_create('log')
+    os.ftruncate(fd, LOG_BYTES)
+    m = mmap.mmap(fd, LOG_BYTES)
+    fe.send(SET_LOG_BASE, struct.pack('=QQ', LOG_BYTES, 0), [fd])
+    os.close(fd)
+    _, p = fe.reply()
+    return m, struct.unpack('=Q', p)[0]
+
+
+def dirty_pages_marked(fe, log):
+    """Are the pages of both used rings and of every used receive buffer
+    marked in the log? (missing pages)"""
+    want = set()
+    for q in (RXQ, TXQ):
+        want.add(vuc.ring_layout(q)[2] // 4096)
+    for head, length in fe.used(RXQ)[1]:
+        a = vuc.buf_addr(RXQ, head)
+        want.update(range(a // 4096, (a + length - 1) // 4096 + 1))
+    return sorted(p for p in want if not log[p // 8] & (1 << (p % 8)))
+
+
 def main():
     a = FrontEnd(path=SOCK_A)
     try:
-        offered = negotiate(a)
-        result(offered & PF_DEVICE_STATE,
+        offered = negotiate(a, log=True)
+        result(offered & PF_DEVICE_STATE and offered & PF_LOG_SHMFD,
                'vhost_user_migrate_offers_device_state',
                f'protocol features {offered:#x}')
+        log, ack = set_log(a)
         a.start()
         a.post_rx(4)
         a.transmit(vuc.arp_request('192.0.2.1'))
         if vuc.wait_arp(a)[0] is None:
             result(False, 'vhost_user_migrate_guest_runs', 'no ARP reply')
             return 1
+        missing = dirty_pages_marked(a, log)
+        result(ack == 0 and not missing and any(log),
+               'vhost_user_migrate_dirty_pages_logged',
+               f'ack {ack}, pages not marked {missing}')
         stop(a)
         rep, data, chk = save(a)
         ok = (rep == NOFD and chk == 0 and data[:8] == b'PASSTMIG' and

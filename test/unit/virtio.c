@@ -318,6 +318,45 @@ static void test_pop_hostile(void)
 	CHECK(pop_fails(false));
 }
 
+/* Dirty page log: every page written (buffers, used ring) marked, only those */
+static void test_dirty_log(void)
+{
+	uint8_t map[3] = { 0 };
+	struct virtio_log log = { .mem = &mem, .map = map, .len = 2 };
+	uint16_t head;
+	size_t n = 0;
+
+	setup();
+	vq.log = &log;
+	/* A receive buffer across the two regions: pages 7 and 8 */
+	desc(DESC_GPA, 0, REGION_BYTES - 0x100, 0x200, VIRTQ_DESC_F_WRITE, 0);
+	avail(0);
+	CHECK(virtq_pop(&mem, &vq, true, iov, &n, &head) == 1 && n == 2);
+	CHECK(!map[0] && !map[1]);
+	virtio_log_iov(&log, iov, n, 0x180);
+	CHECK(map[0] == 0x80 && map[1] == 0x01);
+	/* The used ring, page 2 */
+	virtq_push(&vq, head, 0x180);
+	virtq_publish(&vq);
+	CHECK(map[0] == 0x84 && map[1] == 0x01 && !map[2]);
+
+	/* A write ending at a page boundary marks no page past it */
+	memset(map, 0, sizeof(map));
+	virtio_log_write(&log, mem_a + 0x1000, 0x1000);
+	CHECK(map[0] == 0x02 && !map[1]);
+	/* Nothing written, nothing marked; outside guest memory, nothing */
+	virtio_log_write(&log, mem_a + 0x3000, 0);
+	virtio_log_write(&log, map, 1);
+	CHECK(map[0] == 0x02 && !map[1]);
+	/* Pages past the end of the log aren't marked (nor written past) */
+	log.len = 1;
+	virtio_log_write(&log, mem_b + 0x1000, 1);
+	CHECK(!map[1] && !map[2]);
+	/* No log: nothing happens */
+	vq.log = NULL;
+	virtq_publish(&vq);
+}
+
 int main(void)
 {
 	RUN(test_translate);
@@ -327,5 +366,6 @@ int main(void)
 	RUN(test_pop_indirect);
 	RUN(test_pop_wraps);
 	RUN(test_pop_hostile);
+	RUN(test_dirty_log);
 	UNIT_EXIT();
 }
