@@ -317,6 +317,8 @@ static void migrate_finish_load(const struct ctx *c)
 	info("migration: state loaded (%zu bytes): guest MAC %s, address %s",
 	     mig.pos, mac_ntop(c->run->guest_mac, mac, sizeof(mac)),
 	     inet_ntop(AF_INET, &c->run->addr4_seen, a4, sizeof(a4)));
+	info("migration: TCP connections don't move yet: the guest's are "
+	     "reset (RST to its next segment)");
 	mig.state = MIG_DONE;
 }
 
