@@ -140,6 +140,13 @@ struct ip6_ctx {
  * @addr4_seen:		Last IPv4 source address observed from the guest
  * @addr6_seen:		Last global IPv6 source address observed
  * @addr6_ll_seen:	Last link-local IPv6 source address observed
+ * @tcp_fwd_in:		-t: host to guest TCP forwarding
+ * @udp_fwd_in:		-u: host to guest UDP forwarding
+ * @tcp_fwd_out:	-T: namespace to host TCP forwarding (pasta)
+ * @udp_fwd_out:	-U: namespace to host UDP forwarding (pasta)
+ *
+ * The forwarding tables are filled by conf() and change at run time through
+ * the control socket (--control).
  */
 struct ctx_run {
 	int epollfd;
@@ -151,6 +158,10 @@ struct ctx_run {
 	struct in_addr addr4_seen;
 	struct in6_addr addr6_seen;
 	struct in6_addr addr6_ll_seen;
+	struct fwd_ports tcp_fwd_in;
+	struct fwd_ports udp_fwd_in;
+	struct fwd_ports tcp_fwd_out;
+	struct fwd_ports udp_fwd_out;
 };
 
 /**
@@ -207,10 +218,6 @@ struct ctx_run {
  * @no_ra:		--no-ra
  * @no_map_gw:		--no-map-gw (or implied)
  * @freebind:		--freebind
- * @tcp_fwd_in:		-t: host to guest TCP forwarding
- * @udp_fwd_in:		-u: host to guest UDP forwarding
- * @tcp_fwd_out:	-T: namespace to host TCP forwarding (pasta)
- * @udp_fwd_out:	-U: namespace to host UDP forwarding (pasta)
  * @pasta_ifname:	-I: tap interface name in the namespace
  * @pasta_ifi:		Index of the tap interface in the namespace
  * @pasta_netns_fd:	Target network namespace, -1 before joining
@@ -285,11 +292,6 @@ struct ctx {
 	bool no_ra;
 	bool no_map_gw;
 	bool freebind;
-
-	struct fwd_ports tcp_fwd_in;
-	struct fwd_ports udp_fwd_in;
-	struct fwd_ports tcp_fwd_out;
-	struct fwd_ports udp_fwd_out;
 
 	char pasta_ifname[IFNAMSIZ];
 	unsigned int pasta_ifi;

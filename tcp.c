@@ -1600,7 +1600,7 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 	}
 	tcp_sock_local(conn);
 	gs->fport = hs->fport;
-	gs->eport = fwd_port_target(&c->tcp_fwd_in, port);
+	gs->eport = fwd_port_target(&c->run->tcp_fwd_in, port);
 
 	if (flow_hash_insert(flow)) {
 		debug("TCP: guest-side 4-tuple in use, resetting");
@@ -1832,7 +1832,7 @@ int tcp_init(const struct ctx *c)
 		return -1;
 	}
 
-	fwd_listen_inbound(c, &c->tcp_fwd_in, IPPROTO_TCP, tcp_listen_one);
+	fwd_listen_inbound(c, &c->run->tcp_fwd_in, IPPROTO_TCP, tcp_listen_one);
 	return 0;
 }
 

@@ -375,11 +375,11 @@ static void tcp_splice_target(const struct ctx *c, bool to_ns, bool v6,
 		inany_from_v4(addr, lo4);
 
 	if (!to_ns) {
-		*tport = fwd_port_target(&c->tcp_fwd_out, port);
+		*tport = fwd_port_target(&c->run->tcp_fwd_out, port);
 		return;
 	}
 
-	*tport = fwd_port_target(&c->tcp_fwd_in, port);
+	*tport = fwd_port_target(&c->run->tcp_fwd_in, port);
 	if (c->host_lo_to_ns_lo)
 		return;
 	if (v6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
@@ -626,7 +626,7 @@ static int tcp_splice_listen_ns_rules(void *arg)
 	struct fwd_listen_count n;
 	int rc;
 
-	rc = fwd_listen_rules(c, &c->tcp_fwd_out, IPPROTO_TCP, true,
+	rc = fwd_listen_rules(c, &c->run->tcp_fwd_out, IPPROTO_TCP, true,
 			      tcp_splice_listen_one, &n);
 	if (rc)
 		return rc;
@@ -649,7 +649,7 @@ int tcp_splice_init(const struct ctx *c)
 	tcp_splice_pipe_pool_fill();
 	pasta_ns_call(c, tcp_splice_ns_pool_fill, (void *)c);
 
-	if (c->tcp_fwd_out.mode == FWD_SPEC &&
+	if (c->run->tcp_fwd_out.mode == FWD_SPEC &&
 	    pasta_ns_call(c, tcp_splice_listen_ns_rules, (void *)c) < 0) {
 		err("-T: can't forward ports from the namespace");
 		return -1;
