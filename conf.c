@@ -117,6 +117,8 @@ enum {
 	OPT_NO_COPY_ADDRS,
 	OPT_NS_MAC_ADDR,
 	OPT_NO_SPLICE,
+	OPT_CONTROL,
+	OPT_STATS_JSON,
 };
 
 #define PASST			(1U << MODE_PASST)
@@ -1000,6 +1002,12 @@ static const struct conf_opt conf_opts[] = {
 	{ "stats", NULL, OPT_STATS, "DELAY", BOTH,
 	  "Event statistics every DELAY seconds at most, counters at exit",
 	  FN(conf_opt_stats) },
+	{ "stats-json", NULL, OPT_STATS_JSON, NULL, BOTH,
+	  "Statistics as one JSON object a line (with --stats)",
+	  FLAG(stats_json) },
+	{ "control", NULL, OPT_CONTROL, "PATH", BOTH,
+	  "Control socket at PATH: change forwarding, read state",
+	  PATH(control_path) },
 	{ "quiet", NULL, 'q', NULL, BOTH,
 	  "Don't print informational messages", FN(conf_opt_quiet) },
 	{ "foreground", NULL, 'f', NULL, BOTH, "Don't run in background",

@@ -135,6 +135,8 @@ struct ip6_ctx {
  *			-1 while no guest is attached
  * @fd_tap_listen:	Listening UNIX socket (passt), -1 if none
  * @pidfile_fd:		Open PID file, written after initialisation
+ * @fd_control:		Listening --control socket, -1 if none
+ * @start:		When the event loop started, for the uptime
  * @guest_gone:		The guest disconnected: its flows are to be closed
  * @guest_mac:		Last MAC address seen from the guest
  * @addr4_seen:		Last IPv4 source address observed from the guest
@@ -153,6 +155,8 @@ struct ctx_run {
 	int fd_tap;
 	int fd_tap_listen;
 	int pidfile_fd;
+	int fd_control;
+	struct timespec start;
 	bool guest_gone;
 	uint8_t guest_mac[MAC_ADDR_LEN];
 	struct in_addr addr4_seen;
@@ -188,6 +192,8 @@ struct ctx_run {
  * @trace:		--trace: per-packet messages
  * @stats:		--stats given: counters printed at exit too
  * @stats_delay:	--stats: seconds between statistics, 0 for none
+ * @stats_json:		--stats-json: statistics as JSON objects
+ * @control_path:	--control: control socket path, empty for none
  * @uid:		User to run as (--runas, or default when root)
  * @gid:		Group to run as
  * @our_tap_mac:	-M: MAC address we use towards the guest
@@ -258,6 +264,8 @@ struct ctx {
 	bool trace;
 	bool stats;
 	int stats_delay;
+	bool stats_json;
+	char control_path[SOCK_PATH_MAX];
 	uid_t uid;
 	gid_t gid;
 

@@ -43,6 +43,7 @@
 #include "epoll_ctl.h"
 #include "inany.h"
 #include "util.h"
+#include "json.h"
 #include "log.h"
 #include "ctx.h"
 #include "checksum.h"
@@ -1846,4 +1847,16 @@ void tcp_stats(void)
 	info("TCP: %u flows active, %lu connections, %lu bytes retransmitted, "
 	     "%lu malformed segments", flow_count_type(FLOW_TCP),
 	     tcp_conns_total, tcp_retrans, tcp_frames_bad);
+}
+
+/**
+ * tcp_stats_json() - TCP counters as the members of a JSON object
+ * @j:		Writer
+ */
+void tcp_stats_json(struct json *j)
+{
+	json_printf(j, "\"flows\":%u,\"connections\":%lu,"
+		    "\"retransmitted_bytes\":%lu,\"malformed\":%lu",
+		    flow_count_type(FLOW_TCP), tcp_conns_total, tcp_retrans,
+		    tcp_frames_bad);
 }

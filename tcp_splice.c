@@ -31,6 +31,7 @@
 #include "epoll_ctl.h"
 #include "inany.h"
 #include "util.h"
+#include "json.h"
 #include "log.h"
 #include "ctx.h"
 #include "flow.h"
@@ -698,4 +699,14 @@ void tcp_splice_stats(void)
 {
 	info("TCP splice: %u connections active, %lu spliced",
 	     flow_count_type(FLOW_TCP_SPLICE), tcp_splice_conns_total);
+}
+
+/**
+ * tcp_splice_stats_json() - Spliced TCP counters, members of a JSON object
+ * @j:		Writer
+ */
+void tcp_splice_stats_json(struct json *j)
+{
+	json_printf(j, "\"flows\":%u,\"connections\":%lu",
+		    flow_count_type(FLOW_TCP_SPLICE), tcp_splice_conns_total);
 }

@@ -56,6 +56,7 @@
 #include "epoll_ctl.h"
 #include "inany.h"
 #include "util.h"
+#include "json.h"
 #include "log.h"
 #include "ctx.h"
 #include "packet.h"
@@ -1127,4 +1128,17 @@ void udp_stats(void)
 	info("UDP: %u flows active, %lu flows, %lu malformed datagrams, "
 	     "%lu dropped, %lu ICMP errors relayed", udp_flows_active,
 	     udp_flows_total, udp_frames_bad, udp_dropped, udp_icmp_relayed);
+}
+
+/**
+ * udp_stats_json() - UDP counters as the members of a JSON object
+ * @j:		Writer
+ */
+void udp_stats_json(struct json *j)
+{
+	json_printf(j, "\"flows\":%u,\"flows_total\":%lu,"
+		    "\"malformed\":%lu,\"dropped\":%lu,"
+		    "\"icmp_errors_relayed\":%lu", udp_flows_active,
+		    udp_flows_total, udp_frames_bad, udp_dropped,
+		    udp_icmp_relayed);
 }
