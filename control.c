@@ -294,13 +294,14 @@ static void control_addr_json(struct json *j, const char *name,
 }
 
 /**
- * control_stats_json() - The machine-readable state, one JSON object
+ * control_stats_section() - One member of the machine-readable state
  * @c:		Execution context
- * @j:		Writer
- * @rules:	List the rules of each table (the control socket), not only
- *		their number (--stats-json, which has a log line's room)
+ * @j:		Writer: "name":{...} is appended
+ * @sec:	Section, below CONTROL_STATS_SECTIONS
+ * @rules:	List the rules of each table, not only their number
  */
-void control_stats_json(const struct ctx *c, struct json *j, bool rules)
+static void control_stats_section(const struct ctx *c, struct json *j,
+				  unsigned int sec, bool rules)
 {
 	const struct tap_counters *tc = tap_counters();
 	bool connected = c->run->fd_tap >= 0 ||
@@ -309,46 +310,56 @@ void control_stats_json(const struct ctx *c, struct json *j, bool rules)
 	static const uint8_t mac0[MAC_ADDR_LEN];
 	char mac[sizeof("00:00:00:00:00:00")];
 	union inany_addr a;
-	struct timespec now;
 	unsigned int t, i;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	json_printf(j, "{\"mode\":\"%s\",\"uptime_s\":%lld",
-		    c->mode == MODE_PASTA ? "pasta" : "passt",
-		    (long long)(now.tv_sec - c->run->start.tv_sec));
+	switch (sec) {
+	case 0:
+		json_printf(j, "\"guest\":{\"connected\":%s,\"mac\":",
+			    connected ? "true" : "false");
+		if (memcmp(c->run->guest_mac, mac0, sizeof(mac0)))
+			json_str(j, mac_ntop(c->run->guest_mac, mac,
+					     sizeof(mac)));
+		else
+			json_printf(j, "null");
+		inany_from_v4(&a, c->run->addr4_seen);
+		control_addr_json(j, "addr4", &a);
+		a.a6 = c->run->addr6_seen;
+		control_addr_json(j, "addr6", &a);
+		a.a6 = c->run->addr6_ll_seen;
+		control_addr_json(j, "addr6_ll", &a);
+		json_printf(j, "}");
+		return;
+	case 1:
+		json_printf(j, "\"tap\":{\"frames_in\":%lu,\"bytes_in\":%lu,"
+			    "\"frames_out\":%lu,\"bytes_out\":%lu,"
+			    "\"frames_out_dropped\":%lu,\"malformed\":%lu,"
+			    "\"malformed_by_cause\":",
+			    tc->frames_in, tc->bytes_in, tc->frames_out,
+			    tc->bytes_out, tc->frames_out_dropped,
+			    tc->dropped);
+		tap_drop_causes_json(j);
+		json_printf(j, "}");
+		return;
+	case 2:
+		json_printf(j, "\"tcp\":{");
+		tcp_stats_json(j);
+		json_printf(j, "},\"tcp_splice\":{");
+		tcp_splice_stats_json(j);
+		json_printf(j, "}");
+		return;
+	case 3:
+		json_printf(j, "\"udp\":{");
+		udp_stats_json(j);
+		json_printf(j, "},\"udp_splice\":{\"flows\":%u},"
+			    "\"icmp\":{\"flows\":%u}",
+			    flow_count_type(FLOW_UDP_SPLICE),
+			    flow_count_type(FLOW_PING));
+		return;
+	default:
+		break;
+	}
 
-	json_printf(j, ",\"guest\":{\"connected\":%s,\"mac\":",
-		    connected ? "true" : "false");
-	if (memcmp(c->run->guest_mac, mac0, sizeof(mac0)))
-		json_str(j, mac_ntop(c->run->guest_mac, mac, sizeof(mac)));
-	else
-		json_printf(j, "null");
-	inany_from_v4(&a, c->run->addr4_seen);
-	control_addr_json(j, "addr4", &a);
-	a.a6 = c->run->addr6_seen;
-	control_addr_json(j, "addr6", &a);
-	a.a6 = c->run->addr6_ll_seen;
-	control_addr_json(j, "addr6_ll", &a);
-
-	json_printf(j, "},\"tap\":{\"frames_in\":%lu,\"bytes_in\":%lu,"
-		    "\"frames_out\":%lu,\"bytes_out\":%lu,"
-		    "\"frames_out_dropped\":%lu,\"malformed\":%lu,"
-		    "\"malformed_by_cause\":",
-		    tc->frames_in, tc->bytes_in, tc->frames_out,
-		    tc->bytes_out, tc->frames_out_dropped, tc->dropped);
-	tap_drop_causes_json(j);
-
-	json_printf(j, "},\"tcp\":{");
-	tcp_stats_json(j);
-	json_printf(j, "},\"tcp_splice\":{");
-	tcp_splice_stats_json(j);
-	json_printf(j, "},\"udp\":{");
-	udp_stats_json(j);
-	json_printf(j, "},\"udp_splice\":{\"flows\":%u},"
-		    "\"icmp\":{\"flows\":%u},\"forwards\":{",
-		    flow_count_type(FLOW_UDP_SPLICE),
-		    flow_count_type(FLOW_PING));
-
+	json_printf(j, "\"forwards\":{");
 	for (t = 0; t < control_tables(c); t++) {
 		const struct fwd_ports *fwd = fwd_table(c, (enum fwd_table)t);
 
@@ -371,7 +382,39 @@ void control_stats_json(const struct ctx *c, struct json *j, bool rules)
 		}
 		json_printf(j, "]}");
 	}
-	json_printf(j, "}}");
+	json_printf(j, "}");
+}
+
+/**
+ * control_stats_json() - The machine-readable state, or one part of it
+ * @c:		Execution context
+ * @j:		Writer: one JSON object is appended
+ * @sec:	Section (guest, tap, TCP, UDP, forwards: see the manual) below
+ *		CONTROL_STATS_SECTIONS, or CONTROL_STATS_SECTIONS for all
+ *		of them, the rules of the tables listed
+ *
+ * Every object starts with the mode and the uptime: --stats-json prints
+ * the sections as objects of their own, one a log line, the rules of the
+ * tables counted, not listed.
+ */
+void control_stats_json(const struct ctx *c, struct json *j,
+			unsigned int sec)
+{
+	struct timespec now;
+	unsigned int s;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	json_printf(j, "{\"mode\":\"%s\",\"uptime_s\":%lld",
+		    c->mode == MODE_PASTA ? "pasta" : "passt",
+		    (long long)(now.tv_sec - c->run->start.tv_sec));
+	for (s = 0; s < CONTROL_STATS_SECTIONS; s++) {
+		if (sec != CONTROL_STATS_SECTIONS && s != sec)
+			continue;
+		json_printf(j, ",");
+		control_stats_section(c, j, s,
+				      sec == CONTROL_STATS_SECTIONS);
+	}
+	json_printf(j, "}");
 }
 
 /**
@@ -705,7 +748,7 @@ static void control_request(const struct ctx *c, char *line,
 		return;
 	}
 	if (!strcmp(verb, "stats") && !opt) {
-		control_stats_json(c, j, true);
+		control_stats_json(c, j, CONTROL_STATS_SECTIONS);
 		json_printf(j, "\n");
 		return;
 	}

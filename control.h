@@ -18,6 +18,10 @@ void control_listen_handler(const struct ctx *c);
 void control_handler(const struct ctx *c, union epoll_ref ref,
 		     uint32_t events);
 void control_timer(const struct ctx *c);
-void control_stats_json(const struct ctx *c, struct json *j, bool rules);
+/* Parts of the state: guest, tap, TCP, UDP, forwards */
+#define CONTROL_STATS_SECTIONS	5
+
+void control_stats_json(const struct ctx *c, struct json *j,
+			unsigned int sec);
 
 #endif /* CONTROL_H */

@@ -836,19 +836,21 @@ int fwd_spec_remove(struct fwd_ports *fwd, const struct fwd_ports *del,
 
 			/* Keep what is left on either side of [lo, hi] */
 			spec_rules[i] = spec_rules[--n];
-			if (r.first < lo) {
+			if (d->first > r.first && n < FWD_RULES_MAX) {
 				spec_rules[n] = r;
 				spec_rules[n].last = (uint16_t)(lo - 1);
 				n++;
 			}
-			if (r.last > hi) {
+			if (d->last < r.last) {
+				uint16_t first = (uint16_t)(hi + 1);
+
 				if (n >= FWD_RULES_MAX) {
 					*why = "too many port ranges";
 					return -FWD_SPEC_TOO_MANY;
 				}
 				spec_rules[n] = r;
-				spec_rules[n].first = (uint16_t)(hi + 1);
-				spec_rules[n].to = (uint16_t)(hi + 1 + rd);
+				spec_rules[n].first = first;
+				spec_rules[n].to = (uint16_t)(first + rd);
 				n++;
 			}
 			i--;	/* the slot holds another rule now */
@@ -939,6 +941,8 @@ int fwd_listen_open(const struct ctx *c, const struct fwd_rule *r,
 
 	for (i = 0; i < FWD_LISTEN_MAX; i++)
 		fds[i] = -1;
+	if (!open_one)
+		return -EAFNOSUPPORT;
 
 	n = fwd_listen_addrs(c, r, ns, la);
 	for (i = 0; i < n; i++) {

@@ -195,23 +195,28 @@ void guest_gone(const struct ctx *c)
 }
 
 /**
- * stats_print_json() - --stats-json: the state as one JSON object, one line
+ * stats_print_json() - --stats-json: the state as JSON objects, one a line
  * @c:		Execution context
  *
- * The object of the control socket's "stats" request, with rule counts in
- * place of the rules, to fit a log line.
+ * The members of the control socket's "stats" object, one object each
+ * (with the mode and uptime), so that each fits a log line; rules are
+ * counted in place of listed.
  */
 static void stats_print_json(const struct ctx *c)
 {
 	char buf[LOG_LINE_MAX];
+	unsigned int s;
 	struct json j;
 
-	json_init(&j, buf, sizeof(buf));
-	control_stats_json(c, &j, false);
-	if (json_full(&j))
-		warn("--stats-json: state doesn't fit a log line");
-	else
-		info("%s", buf);
+	for (s = 0; s < CONTROL_STATS_SECTIONS; s++) {
+		json_init(&j, buf, sizeof(buf));
+		control_stats_json(c, &j, s);
+		if (json_full(&j))
+			warn("--stats-json: part %u doesn't fit a log line",
+			     s);
+		else
+			info("%s", buf);
+	}
 }
 
 /**

@@ -548,6 +548,7 @@ size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 	else
 		sent = tap_send_passt(c, iov, bufs_per_frame, nframes);
 
+	sent = MIN(sent, nframes);
 	tap_count.frames_out += sent;
 	tap_count.frames_out_dropped += nframes - sent;
 	for (i = 0; i < sent * bufs_per_frame; i++)
