@@ -117,6 +117,8 @@ enum {
 	OPT_NO_COPY_ADDRS,
 	OPT_NS_MAC_ADDR,
 	OPT_NO_SPLICE,
+	OPT_CONTROL,
+	OPT_STATS_JSON,
 };
 
 #define PASST			(1U << MODE_PASST)
@@ -133,7 +135,7 @@ struct conf_args;
  * @CONF_ARG_INT:	Set the int at @off in struct conf_args to @num
  * @CONF_PATH:		Copy the value to the @size bytes at @off in the ctx
  * @CONF_IFNAME:	Copy an interface name to @off in the ctx
- * @CONF_PORTS:		Add to the forwarding table at @off in the ctx, @num
+ * @CONF_PORTS:		Add to the forwarding table at @off in c->run, @num
  *			indexing the previous value in conf_args.fwd_prev
  * @CONF_FN:		Call @fn
  */
@@ -1003,8 +1005,8 @@ static void conf_opt_no_copy_addrs(struct conf_args *a, const char *arg)
 #define PATH(f)		.kind = CONF_PATH, .off = offsetof(struct ctx, f), \
 			.size = sizeof(((struct ctx *)0)->f)
 #define IFNAME(f)	.kind = CONF_IFNAME, .off = offsetof(struct ctx, f)
-#define PORTS(f, i)	.kind = CONF_PORTS, .off = offsetof(struct ctx, f), \
-			.num = (i)
+#define PORTS(f, i)	.kind = CONF_PORTS, \
+			.off = offsetof(struct ctx_run, f), .num = (i)
 #define FN(f)		.kind = CONF_FN, .fn = (f)
 
 static const struct conf_opt conf_opts[] = {
@@ -1016,6 +1018,12 @@ static const struct conf_opt conf_opts[] = {
 	{ "stats", NULL, OPT_STATS, "DELAY", BOTH,
 	  "Event statistics every DELAY seconds at most, counters at exit",
 	  FN(conf_opt_stats) },
+	{ "stats-json", NULL, OPT_STATS_JSON, NULL, BOTH,
+	  "Statistics as one JSON object a line (with --stats)",
+	  FLAG(stats_json) },
+	{ "control", NULL, OPT_CONTROL, "PATH", BOTH,
+	  "Control socket at PATH: change forwarding, read state",
+	  PATH(control_path) },
 	{ "quiet", NULL, 'q', NULL, BOTH,
 	  "Don't print informational messages", FN(conf_opt_quiet) },
 	{ "foreground", NULL, 'f', NULL, BOTH, "Don't run in background",
@@ -1231,7 +1239,8 @@ static void conf_apply(const struct conf_opt *o, struct conf_args *a,
 		conf_ifname(base + o->off, arg);
 		break;
 	case CONF_PORTS:
-		conf_ports(a->c, (struct fwd_ports *)(base + o->off),
+		conf_ports(a->c, (struct fwd_ports *)((char *)a->c->run +
+						      o->off),
 			   &a->fwd_prev[o->num], (char)o->val, arg);
 		break;
 	case CONF_FN:
@@ -1511,36 +1520,38 @@ static void conf_fwd_defaults(struct ctx *c)
 {
 	enum fwd_mode def = c->mode == MODE_PASTA ? FWD_AUTO : FWD_NONE;
 
-	if (c->udp_fwd_in.mode == FWD_UNSET &&
-	    (c->tcp_fwd_in.mode == FWD_SPEC || c->tcp_fwd_in.mode == FWD_ALL))
-		conf_fwd_copy_udp(&c->udp_fwd_in, &c->tcp_fwd_in);
-	if (c->udp_fwd_out.mode == FWD_UNSET && c->tcp_fwd_out.mode == FWD_SPEC)
-		conf_fwd_copy_udp(&c->udp_fwd_out, &c->tcp_fwd_out);
+	if (c->run->udp_fwd_in.mode == FWD_UNSET &&
+	    (c->run->tcp_fwd_in.mode == FWD_SPEC ||
+	     c->run->tcp_fwd_in.mode == FWD_ALL))
+		conf_fwd_copy_udp(&c->run->udp_fwd_in, &c->run->tcp_fwd_in);
+	if (c->run->udp_fwd_out.mode == FWD_UNSET &&
+	    c->run->tcp_fwd_out.mode == FWD_SPEC)
+		conf_fwd_copy_udp(&c->run->udp_fwd_out, &c->run->tcp_fwd_out);
 
 	if (c->no_tcp) {
-		if (c->tcp_fwd_in.mode != FWD_UNSET &&
-		    c->tcp_fwd_in.mode != FWD_NONE)
+		if (c->run->tcp_fwd_in.mode != FWD_UNSET &&
+		    c->run->tcp_fwd_in.mode != FWD_NONE)
 			die("-t: can't forward TCP ports with --no-tcp");
-		if (c->tcp_fwd_out.mode != FWD_UNSET &&
-		    c->tcp_fwd_out.mode != FWD_NONE)
+		if (c->run->tcp_fwd_out.mode != FWD_UNSET &&
+		    c->run->tcp_fwd_out.mode != FWD_NONE)
 			die("-T: can't forward TCP ports with --no-tcp");
-		c->tcp_fwd_in.mode = c->tcp_fwd_out.mode = FWD_NONE;
+		c->run->tcp_fwd_in.mode = c->run->tcp_fwd_out.mode = FWD_NONE;
 	}
 	if (c->no_udp) {
-		c->udp_fwd_in.mode = c->udp_fwd_out.mode = FWD_NONE;
-		c->udp_fwd_in.count = c->udp_fwd_out.count = 0;
-		fwd_map_build(&c->udp_fwd_in);
-		fwd_map_build(&c->udp_fwd_out);
+		c->run->udp_fwd_in.mode = c->run->udp_fwd_out.mode = FWD_NONE;
+		c->run->udp_fwd_in.count = c->run->udp_fwd_out.count = 0;
+		fwd_map_build(&c->run->udp_fwd_in);
+		fwd_map_build(&c->run->udp_fwd_out);
 	}
 
-	if (c->tcp_fwd_in.mode == FWD_UNSET)
-		c->tcp_fwd_in.mode = def;
-	if (c->udp_fwd_in.mode == FWD_UNSET)
-		c->udp_fwd_in.mode = def;
-	if (c->tcp_fwd_out.mode == FWD_UNSET)
-		c->tcp_fwd_out.mode = def;
-	if (c->udp_fwd_out.mode == FWD_UNSET)
-		c->udp_fwd_out.mode = def;
+	if (c->run->tcp_fwd_in.mode == FWD_UNSET)
+		c->run->tcp_fwd_in.mode = def;
+	if (c->run->udp_fwd_in.mode == FWD_UNSET)
+		c->run->udp_fwd_in.mode = def;
+	if (c->run->tcp_fwd_out.mode == FWD_UNSET)
+		c->run->tcp_fwd_out.mode = def;
+	if (c->run->udp_fwd_out.mode == FWD_UNSET)
+		c->run->udp_fwd_out.mode = def;
 }
 
 /**
@@ -1713,12 +1724,12 @@ static void conf_nofile(const struct ctx *c)
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return;
 	if (!c->no_tcp) {
-		tcp = conf_fwd_sockets(&c->tcp_fwd_in, 1, &weak);
-		tcp += conf_fwd_sockets(&c->tcp_fwd_out, ns, &weak);
+		tcp = conf_fwd_sockets(&c->run->tcp_fwd_in, 1, &weak);
+		tcp += conf_fwd_sockets(&c->run->tcp_fwd_out, ns, &weak);
 	}
 	if (!c->no_udp) {
-		udp = conf_fwd_sockets(&c->udp_fwd_in, 1, &weak);
-		udp += conf_fwd_sockets(&c->udp_fwd_out, ns, &weak);
+		udp = conf_fwd_sockets(&c->run->udp_fwd_in, 1, &weak);
+		udp += conf_fwd_sockets(&c->run->udp_fwd_out, ns, &weak);
 	}
 	need = tcp + udp;
 

@@ -135,22 +135,37 @@ struct ip6_ctx {
  *			-1 while no guest is attached
  * @fd_tap_listen:	Listening UNIX socket (passt), -1 if none
  * @pidfile_fd:		Open PID file, written after initialisation
+ * @fd_control:		Listening --control socket, -1 if none
+ * @start:		When the event loop started, for the uptime
  * @guest_gone:		The guest disconnected: its flows are to be closed
  * @guest_mac:		Last MAC address seen from the guest
  * @addr4_seen:		Last IPv4 source address observed from the guest
  * @addr6_seen:		Last global IPv6 source address observed
  * @addr6_ll_seen:	Last link-local IPv6 source address observed
+ * @tcp_fwd_in:		-t: host to guest TCP forwarding
+ * @udp_fwd_in:		-u: host to guest UDP forwarding
+ * @tcp_fwd_out:	-T: namespace to host TCP forwarding (pasta)
+ * @udp_fwd_out:	-U: namespace to host UDP forwarding (pasta)
+ *
+ * The forwarding tables are filled by conf() and change at run time through
+ * the control socket (--control).
  */
 struct ctx_run {
 	int epollfd;
 	int fd_tap;
 	int fd_tap_listen;
 	int pidfile_fd;
+	int fd_control;
+	struct timespec start;
 	bool guest_gone;
 	uint8_t guest_mac[MAC_ADDR_LEN];
 	struct in_addr addr4_seen;
 	struct in6_addr addr6_seen;
 	struct in6_addr addr6_ll_seen;
+	struct fwd_ports tcp_fwd_in;
+	struct fwd_ports udp_fwd_in;
+	struct fwd_ports tcp_fwd_out;
+	struct fwd_ports udp_fwd_out;
 };
 
 /**
@@ -177,6 +192,8 @@ struct ctx_run {
  * @trace:		--trace: per-packet messages
  * @stats:		--stats given: counters printed at exit too
  * @stats_delay:	--stats: seconds between statistics, 0 for none
+ * @stats_json:		--stats-json: statistics as JSON objects
+ * @control_path:	--control: control socket path, empty for none
  * @uid:		User to run as (--runas, or default when root)
  * @gid:		Group to run as
  * @our_tap_mac:	-M: MAC address we use towards the guest
@@ -207,10 +224,6 @@ struct ctx_run {
  * @no_ra:		--no-ra
  * @no_map_gw:		--no-map-gw (or implied)
  * @freebind:		--freebind
- * @tcp_fwd_in:		-t: host to guest TCP forwarding
- * @udp_fwd_in:		-u: host to guest UDP forwarding
- * @tcp_fwd_out:	-T: namespace to host TCP forwarding (pasta)
- * @udp_fwd_out:	-U: namespace to host UDP forwarding (pasta)
  * @pasta_ifname:	-I: tap interface name in the namespace
  * @pasta_ifi:		Index of the tap interface in the namespace
  * @pasta_netns_fd:	Target network namespace, -1 before joining
@@ -251,6 +264,8 @@ struct ctx {
 	bool trace;
 	bool stats;
 	int stats_delay;
+	bool stats_json;
+	char control_path[SOCK_PATH_MAX];
 	uid_t uid;
 	gid_t gid;
 
@@ -285,11 +300,6 @@ struct ctx {
 	bool no_ra;
 	bool no_map_gw;
 	bool freebind;
-
-	struct fwd_ports tcp_fwd_in;
-	struct fwd_ports udp_fwd_in;
-	struct fwd_ports tcp_fwd_out;
-	struct fwd_ports udp_fwd_out;
 
 	char pasta_ifname[IFNAMSIZ];
 	unsigned int pasta_ifi;

@@ -51,6 +51,12 @@ static uint16_t spec_delta[NUM_PORTS];
 /* The table being built, committed to the caller's only on success */
 static struct fwd_rule spec_rules[FWD_RULES_MAX];
 
+/* Listening sockets of rules, per table and port, for run-time removal */
+static struct fwd_sock fwd_socks[FWD_SOCKS_MAX];
+static unsigned int fwd_socks_n;
+/* How each table opens a socket, as its set-up step told us */
+static fwd_listen_one_fn fwd_open_fn[FWD_TABLES];
+
 /**
  * fwd_ephemeral_range() - Read the kernel's ephemeral (local) port range
  * @first:	First ephemeral port, set on return
@@ -349,7 +355,7 @@ static int fwd_parse_bind(const char *bind, size_t len, struct fwd_rule *r,
  *
  * Return: true if they do
  */
-static bool fwd_same_bind(const struct fwd_rule *a, const struct fwd_rule *b)
+bool fwd_same_bind(const struct fwd_rule *a, const struct fwd_rule *b)
 {
 	if ((a->flags & FWD_RULE_ADDR) != (b->flags & FWD_RULE_ADDR))
 		return false;
@@ -620,6 +626,248 @@ int fwd_spec_parse(struct fwd_ports *fwd, const char *spec, bool allow_auto,
 }
 
 /**
+ * fwd_table() - One of the forwarding tables of the context
+ * @c:		Execution context
+ * @t:		Which table
+ *
+ * Return: the table, in the run-time state
+ */
+struct fwd_ports *fwd_table(const struct ctx *c, enum fwd_table t)
+{
+	switch (t) {
+	case FWD_TCP_IN:
+		return &c->run->tcp_fwd_in;
+	case FWD_UDP_IN:
+		return &c->run->udp_fwd_in;
+	case FWD_TCP_OUT:
+		return &c->run->tcp_fwd_out;
+	default:
+		return &c->run->udp_fwd_out;
+	}
+}
+
+/**
+ * fwd_table_id() - Which of the context's tables a table is
+ * @c:		Execution context
+ * @fwd:	Table
+ *
+ * Return: enum fwd_table, FWD_TABLES if it is none of them
+ */
+static enum fwd_table fwd_table_id(const struct ctx *c,
+				   const struct fwd_ports *fwd)
+{
+	unsigned int t;
+
+	if (!c->run)
+		return FWD_TABLES;
+	for (t = 0; t < FWD_TABLES; t++) {
+		if (fwd == fwd_table(c, (enum fwd_table)t))
+			return (enum fwd_table)t;
+	}
+	return FWD_TABLES;
+}
+
+/**
+ * fwd_listen_fn() - How listening sockets of a table are opened
+ * @t:		Table
+ *
+ * Return: the function its set-up step used, NULL if it never ran
+ *	   (protocol disabled, or not this mode)
+ */
+fwd_listen_one_fn fwd_listen_fn(enum fwd_table t)
+{
+	return t < FWD_TABLES ? fwd_open_fn[t] : NULL;
+}
+
+/**
+ * fwd_sock_track() - Remember the listening sockets of one port of a rule
+ * @t:		Table of the rule
+ * @r:		Rule: its binding is recorded, not the rule itself
+ * @port:	Forwarded port
+ * @fds:	FWD_LISTEN_MAX sockets, -1 for unused ones
+ *
+ * Return: 0 on success, -ENOSPC if the record is full (the sockets stay
+ *	   open, but can't be closed by removing the rule)
+ */
+int fwd_sock_track(enum fwd_table t, const struct fwd_rule *r,
+		   in_port_t port, const int *fds)
+{
+	int i;
+
+	for (i = 0; i < FWD_LISTEN_MAX; i++) {
+		struct fwd_sock *fs;
+
+		if (fds[i] < 0)
+			continue;
+		if (fwd_socks_n >= FWD_SOCKS_MAX)
+			return -ENOSPC;
+		fs = &fwd_socks[fwd_socks_n++];
+		memset(fs, 0, sizeof(*fs));
+		fs->addr = r->addr;
+		memcpy(fs->ifname, r->ifname, sizeof(fs->ifname));
+		fs->fd = fds[i];
+		fs->port = port;
+		fs->table = (uint8_t)t;
+		fs->flags = r->flags & FWD_RULE_ADDR;
+	}
+	return 0;
+}
+
+/**
+ * fwd_sock_count() - Number of listening sockets recorded
+ *
+ * Return: count, for fwd_sock_at()
+ */
+unsigned int fwd_sock_count(void)
+{
+	return fwd_socks_n;
+}
+
+/**
+ * fwd_sock_at() - A recorded listening socket
+ * @i:		Index, below fwd_sock_count()
+ *
+ * Return: the record
+ */
+struct fwd_sock *fwd_sock_at(unsigned int i)
+{
+	return &fwd_socks[i];
+}
+
+/**
+ * fwd_sock_forget() - Drop a record (the caller closed the socket)
+ * @i:		Index: the last record takes its place
+ */
+void fwd_sock_forget(unsigned int i)
+{
+	if (i >= fwd_socks_n)
+		return;
+	fwd_socks[i] = fwd_socks[--fwd_socks_n];
+}
+
+/**
+ * fwd_sock_count_table() - Number of listening sockets of one table
+ * @t:		Table
+ *
+ * Return: count of recorded sockets
+ */
+unsigned int fwd_sock_count_table(enum fwd_table t)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < fwd_socks_n; i++)
+		n += fwd_socks[i].table == t;
+	return n;
+}
+
+/**
+ * fwd_rule_fmt() - Write a rule in the grammar of the -t/-u/-T/-U options
+ * @r:		Rule
+ * @buf:	Output buffer
+ * @size:	Size of @buf
+ *
+ * Return: length written (as snprintf())
+ */
+int fwd_rule_fmt(const struct fwd_rule *r, char *buf, size_t size)
+{
+	char addr[INANY_ADDRSTRLEN] = "";
+	char ports[sizeof("65535-65535:65535-65535")];
+	int n;
+
+	if (r->first == r->last)
+		n = snprintf(ports, sizeof(ports), "%u", r->first);
+	else
+		n = snprintf(ports, sizeof(ports), "%u-%u", r->first,
+			     r->last);
+	if (r->to != r->first && r->first == r->last)
+		snprintf(ports + n, sizeof(ports) - (size_t)n, ":%u", r->to);
+	else if (r->to != r->first)
+		snprintf(ports + n, sizeof(ports) - (size_t)n, ":%u-%u", r->to,
+			 (unsigned int)(r->to + (r->last - r->first)));
+
+	if (r->flags & FWD_RULE_ADDR)
+		inany_ntop(&r->addr, addr, sizeof(addr));
+	if (!*addr && !*r->ifname)
+		return snprintf(buf, size, "%s", ports);
+	return snprintf(buf, size, "%s%s%s/%s", addr, *r->ifname ? "%" : "",
+			r->ifname, ports);
+}
+
+/**
+ * fwd_spec_remove() - Remove the ports of some rules from a table
+ * @fwd:	Forwarding table, changed only on success
+ * @del:	Rules to remove: each of their ports must be forwarded by
+ *		@fwd with the same binding and the same target
+ * @why:	Reason of failure, set on failure
+ *
+ * Return: 0 on success, negative enum fwd_spec_err on failure
+ */
+int fwd_spec_remove(struct fwd_ports *fwd, const struct fwd_ports *del,
+		    const char **why)
+{
+	unsigned int i, j, n = fwd->count;
+
+	if (fwd->mode != FWD_SPEC) {
+		*why = "no such forward";
+		return -FWD_SPEC_BAD_RANGE;
+	}
+	memcpy(spec_rules, fwd->rules, n * sizeof(spec_rules[0]));
+
+	for (j = 0; j < del->count; j++) {
+		const struct fwd_rule *d = &del->rules[j];
+		uint16_t dd = (uint16_t)(d->to - d->first);
+		unsigned int covered = 0;
+
+		for (i = 0; i < n; i++) {
+			struct fwd_rule r = spec_rules[i];
+			uint16_t rd = (uint16_t)(r.to - r.first);
+			unsigned int lo, hi;
+
+			if (!fwd_same_bind(&r, d) || r.last < d->first ||
+			    r.first > d->last)
+				continue;
+			if (rd != dd) {
+				*why = "port forwarded to another target";
+				return -FWD_SPEC_BAD_TARGET;
+			}
+			lo = MAX(r.first, d->first);
+			hi = MIN(r.last, d->last);
+			covered += hi - lo + 1;
+
+			/* Keep what is left on either side of [lo, hi] */
+			spec_rules[i] = spec_rules[--n];
+			if (d->first > r.first && n < FWD_RULES_MAX) {
+				spec_rules[n] = r;
+				spec_rules[n].last = (uint16_t)(lo - 1);
+				n++;
+			}
+			if (d->last < r.last) {
+				uint16_t first = (uint16_t)(hi + 1);
+
+				if (n >= FWD_RULES_MAX) {
+					*why = "too many port ranges";
+					return -FWD_SPEC_TOO_MANY;
+				}
+				spec_rules[n] = r;
+				spec_rules[n].first = first;
+				spec_rules[n].to = (uint16_t)(first + rd);
+				n++;
+			}
+			i--;	/* the slot holds another rule now */
+		}
+		if (covered != (unsigned int)(d->last - d->first + 1)) {
+			*why = "no such forward";
+			return -FWD_SPEC_BAD_RANGE;
+		}
+	}
+
+	memcpy(fwd->rules, spec_rules, n * sizeof(spec_rules[0]));
+	fwd->count = n;
+	fwd_map_build(fwd);
+	return 0;
+}
+
+/**
  * fwd_listen_addrs() - Addresses a forwarded port listens on, a socket each
  * @c:		Execution context
  * @r:		Rule with bind address and interface, NULL for none
@@ -693,6 +941,8 @@ int fwd_listen_open(const struct ctx *c, const struct fwd_rule *r,
 
 	for (i = 0; i < FWD_LISTEN_MAX; i++)
 		fds[i] = -1;
+	if (!open_one)
+		return -EAFNOSUPPORT;
 
 	n = fwd_listen_addrs(c, r, ns, la);
 	for (i = 0; i < n; i++) {
@@ -735,9 +985,12 @@ int fwd_listen_rules(const struct ctx *c, const struct fwd_ports *fwd,
 {
 	const char *name = proto == IPPROTO_TCP ? "TCP" : "UDP";
 	const char *where = ns ? " in the namespace" : "";
+	enum fwd_table t = fwd_table_id(c, fwd);
 	unsigned int i, port;
 
 	memset(n, 0, sizeof(*n));
+	if (t < FWD_TABLES && !fwd_open_fn[t])
+		fwd_open_fn[t] = open_one;
 	for (i = 0; i < fwd->count; i++) {
 		const struct fwd_rule *r = &fwd->rules[i];
 
@@ -747,6 +1000,9 @@ int fwd_listen_rules(const struct ctx *c, const struct fwd_ports *fwd,
 						 open_one);
 
 			if (rc >= 0) {
+				if (t < FWD_TABLES)
+					fwd_sock_track(t, r, (in_port_t)port,
+						       fds);
 				n->bound++;
 				continue;
 			}
@@ -798,8 +1054,12 @@ void fwd_listen_inbound(const struct ctx *c, const struct fwd_ports *fwd,
 			uint8_t proto, fwd_listen_one_fn open_one)
 {
 	const char *name = proto == IPPROTO_TCP ? "TCP" : "UDP";
+	enum fwd_table t = fwd_table_id(c, fwd);
 	struct fwd_listen_count n;
 
+	/* Known even without rules now: the control socket may add some */
+	if (t < FWD_TABLES)
+		fwd_open_fn[t] = open_one;
 	if (fwd->mode != FWD_SPEC && fwd->mode != FWD_ALL)
 		return;
 

@@ -76,6 +76,59 @@ void fwd_listen_inbound(const struct ctx *c, const struct fwd_ports *fwd,
 			uint8_t proto, fwd_listen_one_fn open_one);
 int fwd_spec_parse(struct fwd_ports *fwd, const char *spec, bool allow_auto,
 		   bool allow_all, const char **why);
+int fwd_spec_remove(struct fwd_ports *fwd, const struct fwd_ports *del,
+		    const char **why);
+bool fwd_same_bind(const struct fwd_rule *a, const struct fwd_rule *b);
+/* A rule as text: "ADDR%IFNAME/FIRST-LAST:TO-TOLAST" */
+#define FWD_RULE_STRLEN		(INANY_ADDRSTRLEN + IFNAMSIZ + 24)
+int fwd_rule_fmt(const struct fwd_rule *r, char *buf, size_t size);
+
+/**
+ * enum fwd_table - The four forwarding tables, by option
+ * @FWD_TCP_IN:		-t
+ * @FWD_UDP_IN:		-u
+ * @FWD_TCP_OUT:	-T (pasta)
+ * @FWD_UDP_OUT:	-U (pasta)
+ * @FWD_TABLES:		Number of tables
+ */
+enum fwd_table {
+	FWD_TCP_IN = 0,
+	FWD_UDP_IN,
+	FWD_TCP_OUT,
+	FWD_UDP_OUT,
+	FWD_TABLES,
+};
+
+struct fwd_ports *fwd_table(const struct ctx *c, enum fwd_table t);
+
+/**
+ * struct fwd_sock - A listening socket opened for a rule of a table
+ * @addr:	Bound address of the rule (when FWD_RULE_ADDR in @flags)
+ * @ifname:	Bound interface of the rule, empty for none
+ * @fd:		The socket
+ * @port:	Forwarded port
+ * @table:	enum fwd_table
+ * @flags:	FWD_RULE_ADDR of the rule, the part of the binding we compare
+ */
+struct fwd_sock {
+	union inany_addr addr;
+	char ifname[IFNAMSIZ];
+	int fd;
+	uint16_t port;
+	uint8_t table;
+	uint8_t flags;
+};
+
+/* Listening sockets of rules we keep track of, to close them on removal */
+#define FWD_SOCKS_MAX		(NUM_PORTS * FWD_LISTEN_MAX)
+
+int fwd_sock_track(enum fwd_table t, const struct fwd_rule *r,
+		   in_port_t port, const int *fds);
+unsigned int fwd_sock_count(void);
+struct fwd_sock *fwd_sock_at(unsigned int i);
+void fwd_sock_forget(unsigned int i);
+unsigned int fwd_sock_count_table(enum fwd_table t);
+fwd_listen_one_fn fwd_listen_fn(enum fwd_table t);
 void fwd_map_build(struct fwd_ports *fwd);
 void fwd_ephemeral_range(uint16_t *first, uint16_t *last);
 

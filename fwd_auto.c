@@ -124,8 +124,10 @@ static const struct fwd_ports *fwd_auto_fwd(const struct ctx *c, int side,
 					    int proto)
 {
 	if (side == FWD_AUTO_HOST)
-		return proto == FWD_AUTO_TCP ? &c->tcp_fwd_in : &c->udp_fwd_in;
-	return proto == FWD_AUTO_TCP ? &c->tcp_fwd_out : &c->udp_fwd_out;
+		return proto == FWD_AUTO_TCP ? &c->run->tcp_fwd_in
+					     : &c->run->udp_fwd_in;
+	return proto == FWD_AUTO_TCP ? &c->run->tcp_fwd_out
+				     : &c->run->udp_fwd_out;
 }
 
 /**

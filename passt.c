@@ -40,6 +40,8 @@
 #include "fwd_auto.h"
 #include "pasta.h"
 #include "isolation.h"
+#include "control.h"
+#include "json.h"
 
 #define EPOLL_EVENTS		8
 /* Longest sleep of the main loop: periodic work runs at least this often.
@@ -78,6 +80,8 @@ static const char *const stats_type_name[EPOLL_TYPE_MAX] = {
 	[EPOLL_TYPE_UDP_SPLICE_LISTEN]	= "udp-splice-listen",
 	[EPOLL_TYPE_UDP_SPLICE]		= "udp-splice",
 	[EPOLL_TYPE_VHOST_MIGRATE]	= "vhost-migrate",
+	[EPOLL_TYPE_CONTROL_LISTEN]	= "control-listen",
+	[EPOLL_TYPE_CONTROL]		= "control",
 };
 
 /**
@@ -114,7 +118,11 @@ static void signals_init(void)
 void guest_frames(const struct ctx *c, const struct pool *p,
 		  const struct timespec *now)
 {
-	size_t i;
+	size_t i, bytes = 0;
+
+	for (i = 0; i < p->count; i++)
+		bytes += p->pkt[i].iov_len;
+	tap_count_in(p->count, bytes);
 
 	for (i = 0; i < p->count; i++) {
 		struct iovec frame = p->pkt[i];
@@ -189,6 +197,31 @@ void guest_gone(const struct ctx *c)
 }
 
 /**
+ * stats_print_json() - --stats-json: the state as JSON objects, one a line
+ * @c:		Execution context
+ *
+ * The members of the control socket's "stats" object, one object each
+ * (with the mode and uptime), so that each fits a log line; rules are
+ * counted in place of listed.
+ */
+static void stats_print_json(const struct ctx *c)
+{
+	char buf[LOG_LINE_MAX];
+	unsigned int s;
+	struct json j;
+
+	for (s = 0; s < CONTROL_STATS_SECTIONS; s++) {
+		json_init(&j, buf, sizeof(buf));
+		control_stats_json(c, &j, s);
+		if (json_full(&j))
+			warn("--stats-json: part %u doesn't fit a log line",
+			     s);
+		else
+			info("%s", buf);
+	}
+}
+
+/**
  * stats_print() - --stats: print event counters, if due and if any changed
  * @c:		Execution context
  * @now:	Current timestamp
@@ -214,6 +247,10 @@ static void stats_print(const struct ctx *c, const struct timespec *now)
 		return;
 	stats_total_printed = total;
 	stats_last = *now;
+	if (c->stats_json) {
+		stats_print_json(c);
+		return;
+	}
 
 	len = (size_t)snprintf(line, sizeof(line), "Events: %lu total", total);
 	for (t = 0; t < EPOLL_TYPE_MAX && len < sizeof(line); t++) {
@@ -238,6 +275,7 @@ static void timers(const struct ctx *c, const struct timespec *now)
 	tcp_splice_timer(c, now);
 	udp_splice_timer(c, now);
 	fwd_auto_timer(c, now);
+	control_timer(c);
 	stats_print(c, now);
 }
 
@@ -315,6 +353,7 @@ static void backends_init(struct ctx *c)
 		die("Failed to set up the UDP loopback bypass");
 	if (fwd_auto_init(c))
 		die("Failed to set up automatic port forwarding");
+	control_init(c);
 }
 
 /**
@@ -416,6 +455,12 @@ static void event_dispatch(const struct ctx *c, const struct epoll_event *e,
 	case EPOLL_TYPE_PING:
 		icmp_sock_handler(c, ref);
 		break;
+	case EPOLL_TYPE_CONTROL_LISTEN:
+		control_listen_handler(c);
+		break;
+	case EPOLL_TYPE_CONTROL:
+		control_handler(c, ref, ev);
+		break;
 	default:
 		debug("Unexpected epoll event type %u", ref.type);
 		break;
@@ -477,6 +522,8 @@ static int finish(const struct ctx *c)
 		udp_stats();
 		fwd_auto_stats();
 	}
+	if (c->stats_json)
+		stats_print_json(c);
 	log_stats();
 
 	/* Our sockets close once the helper sharing them is gone too: wait

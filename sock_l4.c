@@ -162,7 +162,7 @@ int sock_l4(const struct sock_l4 *req)
 			goto fail;
 	}
 
-	/* #syscalls:pasta listen */
+	/* #syscalls listen */
 	if (req->backlog && listen(s, req->backlog)) {
 		rc = -errno;
 		goto fail;

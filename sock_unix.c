@@ -254,3 +254,25 @@ int sock_unix_open(char *path, size_t size)
 	sock_unix_cleanup_at_exit(path);
 	return fd;
 }
+
+/**
+ * sock_unix_open_private() - Listen at a path only our user may connect to
+ * @path:	Socket path
+ *
+ * The file is created with mode 0600 (a umask for the bind() only), a
+ * stale file at the path is taken over like sock_unix_open() does, and the
+ * file is removed at exit.
+ *
+ * Return: listening socket, negative error code on failure
+ */
+int sock_unix_open_private(const char *path)
+{
+	mode_t old = umask(S_IRWXG | S_IRWXO | S_IXUSR);
+	int fd = sock_unix_bind(path);
+
+	umask(old);
+	if (fd < 0)
+		return fd;
+	sock_unix_cleanup_at_exit(path);
+	return fd;
+}

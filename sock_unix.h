@@ -13,5 +13,6 @@
 #define SOCK_UNIX_PROBE_MAX	64
 
 int sock_unix_open(char *path, size_t size);
+int sock_unix_open_private(const char *path);
 
 #endif /* SOCK_UNIX_H */

@@ -25,6 +25,7 @@
 
 #include "epoll_ctl.h"
 #include "inany.h"
+#include "json.h"
 #include "util.h"
 #include "log.h"
 #include "checksum.h"
@@ -68,14 +69,34 @@ static uint8_t tap_sbuf[TAP_FRAME_MAX];
 
 static unsigned long tap_drops;
 
+/* Counters of the guest link, for the machine-readable state */
+static struct tap_counters tap_count;
+
+/* Drops by reason: the reasons are string constants, told apart by address */
+#define TAP_DROP_CAUSES		24
+static struct {
+	const char *why;
+	unsigned long n;
+} tap_drop_cause[TAP_DROP_CAUSES];
+
 /**
  * tap_drop() - Count and log a guest frame we won't process
- * @why:	Reason, for the log
+ * @why:	Reason, for the log and the count by reason: a string constant
  *
  * Return: -1, for tap_parse() to return
  */
 static int tap_drop(const char *why)
 {
+	unsigned int i;
+
+	for (i = 0; i < TAP_DROP_CAUSES; i++) {
+		if (!tap_drop_cause[i].why)
+			tap_drop_cause[i].why = why;
+		if (tap_drop_cause[i].why == why) {
+			tap_drop_cause[i].n++;
+			break;
+		}
+	}
 	tap_drops++;
 	drop_debug("Dropping guest frame: %s (%lu dropped)", why, tap_drops);
 	return -1;
@@ -514,16 +535,64 @@ static size_t tap_send_pasta(const struct ctx *c, const struct iovec *iov,
 size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes)
 {
+	size_t sent, i;
+
 	if (!nframes || !bufs_per_frame)
 		return 0;
 	if (c->mode == MODE_PASST && c->vhost_user)
-		return vu_send_frames(c, iov, bufs_per_frame, nframes);
-	if (c->run->fd_tap < 0)
-		return 0;
+		sent = vu_send_frames(c, iov, bufs_per_frame, nframes);
+	else if (c->run->fd_tap < 0)
+		sent = 0;
+	else if (c->mode == MODE_PASTA)
+		sent = tap_send_pasta(c, iov, bufs_per_frame, nframes);
+	else
+		sent = tap_send_passt(c, iov, bufs_per_frame, nframes);
 
-	if (c->mode == MODE_PASTA)
-		return tap_send_pasta(c, iov, bufs_per_frame, nframes);
-	return tap_send_passt(c, iov, bufs_per_frame, nframes);
+	sent = MIN(sent, nframes);
+	tap_count.frames_out += sent;
+	tap_count.frames_out_dropped += nframes - sent;
+	for (i = 0; i < sent * bufs_per_frame; i++)
+		tap_count.bytes_out += iov[i].iov_len;
+	return sent;
+}
+
+/**
+ * tap_count_in() - Count frames from the guest, before they are parsed
+ * @frames:	Number of frames
+ * @bytes:	Their total length
+ */
+void tap_count_in(size_t frames, size_t bytes)
+{
+	tap_count.frames_in += frames;
+	tap_count.bytes_in += bytes;
+}
+
+/**
+ * tap_counters() - Counters of the guest link
+ *
+ * Return: the counters, drops included
+ */
+const struct tap_counters *tap_counters(void)
+{
+	tap_count.dropped = tap_drops;
+	return &tap_count;
+}
+
+/**
+ * tap_drop_causes_json() - Frames from the guest dropped, by reason, in JSON
+ * @j:		Writer: an object is appended, reason to count
+ */
+void tap_drop_causes_json(struct json *j)
+{
+	unsigned int i;
+
+	json_printf(j, "{");
+	for (i = 0; i < TAP_DROP_CAUSES && tap_drop_cause[i].why; i++) {
+		json_printf(j, "%s", i ? "," : "");
+		json_str(j, tap_drop_cause[i].why);
+		json_printf(j, ":%lu", tap_drop_cause[i].n);
+	}
+	json_printf(j, "}");
 }
 
 /**

@@ -80,6 +80,31 @@ size_t tap_send_room(const struct ctx *c);
 size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,
 		       size_t bufs_per_frame, size_t nframes);
 
+/**
+ * struct tap_counters - Traffic on the guest link
+ * @frames_in:		Frames from the guest
+ * @bytes_in:		Their bytes
+ * @frames_out:		Frames sent to the guest
+ * @bytes_out:		Their bytes
+ * @frames_out_dropped:	Frames to the guest dropped (guest not keeping up)
+ * @dropped:		Frames from the guest dropped as malformed or
+ *			unsupported, see tap_drop_causes_json()
+ */
+struct tap_counters {
+	unsigned long frames_in;
+	unsigned long bytes_in;
+	unsigned long frames_out;
+	unsigned long bytes_out;
+	unsigned long frames_out_dropped;
+	unsigned long dropped;
+};
+
+struct json;
+
+void tap_count_in(size_t frames, size_t bytes);
+const struct tap_counters *tap_counters(void);
+void tap_drop_causes_json(struct json *j);
+
 void tap_eth_fill(const struct ctx *c, struct ethhdr *eh, uint16_t proto);
 void tap_ip4_fill(void *dst_hdr, struct in_addr src, struct in_addr dst,
 		  uint8_t proto, size_t l4len);

@@ -43,6 +43,7 @@
 #include "epoll_ctl.h"
 #include "inany.h"
 #include "util.h"
+#include "json.h"
 #include "log.h"
 #include "ctx.h"
 #include "checksum.h"
@@ -1600,7 +1601,7 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 	}
 	tcp_sock_local(conn);
 	gs->fport = hs->fport;
-	gs->eport = fwd_port_target(&c->tcp_fwd_in, port);
+	gs->eport = fwd_port_target(&c->run->tcp_fwd_in, port);
 
 	if (flow_hash_insert(flow)) {
 		debug("TCP: guest-side 4-tuple in use, resetting");
@@ -1832,7 +1833,7 @@ int tcp_init(const struct ctx *c)
 		return -1;
 	}
 
-	fwd_listen_inbound(c, &c->tcp_fwd_in, IPPROTO_TCP, tcp_listen_one);
+	fwd_listen_inbound(c, &c->run->tcp_fwd_in, IPPROTO_TCP, tcp_listen_one);
 	return 0;
 }
 
@@ -1846,4 +1847,16 @@ void tcp_stats(void)
 	info("TCP: %u flows active, %lu connections, %lu bytes retransmitted, "
 	     "%lu malformed segments", flow_count_type(FLOW_TCP),
 	     tcp_conns_total, tcp_retrans, tcp_frames_bad);
+}
+
+/**
+ * tcp_stats_json() - TCP counters as the members of a JSON object
+ * @j:		Writer
+ */
+void tcp_stats_json(struct json *j)
+{
+	json_printf(j, "\"flows\":%u,\"connections\":%lu,"
+		    "\"retransmitted_bytes\":%lu,\"malformed\":%lu",
+		    flow_count_type(FLOW_TCP), tcp_conns_total, tcp_retrans,
+		    tcp_frames_bad);
 }

@@ -25,5 +25,7 @@ void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
 void tcp_timer_handler(const struct ctx *c, const struct timespec *now);
 void tcp_guest_gone(const struct ctx *c);
 void tcp_stats(void);
+struct json;
+void tcp_stats_json(struct json *j);
 
 #endif /* TCP_H */

@@ -31,6 +31,7 @@
 #include "epoll_ctl.h"
 #include "inany.h"
 #include "util.h"
+#include "json.h"
 #include "log.h"
 #include "ctx.h"
 #include "flow.h"
@@ -375,11 +376,11 @@ static void tcp_splice_target(const struct ctx *c, bool to_ns, bool v6,
 		inany_from_v4(addr, lo4);
 
 	if (!to_ns) {
-		*tport = fwd_port_target(&c->tcp_fwd_out, port);
+		*tport = fwd_port_target(&c->run->tcp_fwd_out, port);
 		return;
 	}
 
-	*tport = fwd_port_target(&c->tcp_fwd_in, port);
+	*tport = fwd_port_target(&c->run->tcp_fwd_in, port);
 	if (c->host_lo_to_ns_lo)
 		return;
 	if (v6 && !IN6_IS_ADDR_UNSPECIFIED(&c->ip6.addr))
@@ -626,7 +627,7 @@ static int tcp_splice_listen_ns_rules(void *arg)
 	struct fwd_listen_count n;
 	int rc;
 
-	rc = fwd_listen_rules(c, &c->tcp_fwd_out, IPPROTO_TCP, true,
+	rc = fwd_listen_rules(c, &c->run->tcp_fwd_out, IPPROTO_TCP, true,
 			      tcp_splice_listen_one, &n);
 	if (rc)
 		return rc;
@@ -649,7 +650,7 @@ int tcp_splice_init(const struct ctx *c)
 	tcp_splice_pipe_pool_fill();
 	pasta_ns_call(c, tcp_splice_ns_pool_fill, (void *)c);
 
-	if (c->tcp_fwd_out.mode == FWD_SPEC &&
+	if (c->run->tcp_fwd_out.mode == FWD_SPEC &&
 	    pasta_ns_call(c, tcp_splice_listen_ns_rules, (void *)c) < 0) {
 		err("-T: can't forward ports from the namespace");
 		return -1;
@@ -698,4 +699,14 @@ void tcp_splice_stats(void)
 {
 	info("TCP splice: %u connections active, %lu spliced",
 	     flow_count_type(FLOW_TCP_SPLICE), tcp_splice_conns_total);
+}
+
+/**
+ * tcp_splice_stats_json() - Spliced TCP counters, members of a JSON object
+ * @j:		Writer
+ */
+void tcp_splice_stats_json(struct json *j)
+{
+	json_printf(j, "\"flows\":%u,\"connections\":%lu",
+		    flow_count_type(FLOW_TCP_SPLICE), tcp_splice_conns_total);
 }

@@ -29,5 +29,7 @@ void tcp_splice_timer(const struct ctx *c, const struct timespec *now);
 int tcp_splice_listen(const struct ctx *c, const struct fwd_rule *r,
 		      in_port_t port, bool ns, int *fds);
 void tcp_splice_stats(void);
+struct json;
+void tcp_splice_stats_json(struct json *j);
 
 #endif /* TCP_SPLICE_H */

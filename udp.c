@@ -56,6 +56,7 @@
 #include "epoll_ctl.h"
 #include "inany.h"
 #include "util.h"
+#include "json.h"
 #include "log.h"
 #include "ctx.h"
 #include "packet.h"
@@ -269,7 +270,7 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 static int udp_sock_out(const struct ctx *c, bool v4, bool lo, in_port_t port)
 {
 	unsigned int flags = SOCK_L4_V6ONLY | SOCK_L4_SOFT;
-	const struct fwd_ports *fwd = &c->udp_fwd_in;
+	const struct fwd_ports *fwd = &c->run->udp_fwd_in;
 	union inany_addr a;
 	int s;
 
@@ -948,7 +949,7 @@ static struct udp_flow *udp_flow_from_host(const struct ctx *c,
 	memset(&gs, 0, sizeof(gs));
 	if (fwd_nat_to_guest(c, &peer, &gs.faddr, &gs.eaddr))
 		return NULL;
-	gs.eport = fwd_port_target(&c->udp_fwd_in, port);
+	gs.eport = fwd_port_target(&c->run->udp_fwd_in, port);
 	gs.fport = pport;
 
 	uf = udp_flow_at(flow_lookup(IPPROTO_UDP, &gs.eaddr, gs.eport,
@@ -988,8 +989,8 @@ void udp_listen_handler(const struct ctx *c, union epoll_ref ref, uint32_t event
 	}
 	if (!(events & EPOLLIN))
 		return;
-	if (r < c->udp_fwd_in.count)
-		rule = &c->udp_fwd_in.rules[r];
+	if (r < c->run->udp_fwd_in.count)
+		rule = &c->run->udp_fwd_in.rules[r];
 
 	udp_rx_prepare(true);
 	do
@@ -1025,7 +1026,7 @@ void udp_listen_handler(const struct ctx *c, union epoll_ref ref, uint32_t event
  * udp_listen_one() - Bind a socket for one forwarded port (-u)
  * @c:		Execution context
  * @la:		Address to bind, from fwd_listen_addrs()
- * @rule:	Forwarding rule, in c->udp_fwd_in
+ * @rule:	Forwarding rule, in c->run->udp_fwd_in
  * @port:	Port
  * @ns:		Unused: -u sockets are on the host
  *
@@ -1035,7 +1036,7 @@ static int udp_listen_one(const struct ctx *c,
 			  const struct fwd_listen_addr *la,
 			  const struct fwd_rule *rule, in_port_t port, bool ns)
 {
-	unsigned int r = (unsigned int)(rule - c->udp_fwd_in.rules);
+	unsigned int r = (unsigned int)(rule - c->run->udp_fwd_in.rules);
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_LISTEN,
 				.data = port | (r << UDP_LISTEN_PORT_BITS) };
 
@@ -1115,7 +1116,7 @@ int udp_init(struct ctx *c)
 		c->udp_timeout_sec = t;
 	}
 
-	fwd_listen_inbound(c, &c->udp_fwd_in, IPPROTO_UDP, udp_listen_one);
+	fwd_listen_inbound(c, &c->run->udp_fwd_in, IPPROTO_UDP, udp_listen_one);
 	return 0;
 }
 
@@ -1127,4 +1128,17 @@ void udp_stats(void)
 	info("UDP: %u flows active, %lu flows, %lu malformed datagrams, "
 	     "%lu dropped, %lu ICMP errors relayed", udp_flows_active,
 	     udp_flows_total, udp_frames_bad, udp_dropped, udp_icmp_relayed);
+}
+
+/**
+ * udp_stats_json() - UDP counters as the members of a JSON object
+ * @j:		Writer
+ */
+void udp_stats_json(struct json *j)
+{
+	json_printf(j, "\"flows\":%u,\"flows_total\":%lu,"
+		    "\"malformed\":%lu,\"dropped\":%lu,"
+		    "\"icmp_errors_relayed\":%lu", udp_flows_active,
+		    udp_flows_total, udp_frames_bad, udp_dropped,
+		    udp_icmp_relayed);
 }

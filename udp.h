@@ -25,5 +25,7 @@ void udp_listen_handler(const struct ctx *c, union epoll_ref ref, uint32_t event
 void udp_timer(const struct ctx *c, const struct timespec *now);
 void udp_guest_gone(const struct ctx *c);
 void udp_stats(void);
+struct json;
+void udp_stats_json(struct json *j);
 
 #endif /* UDP_H */

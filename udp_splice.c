@@ -178,7 +178,8 @@ static struct udp_splice_flow *udp_splice_flow_new(const struct ctx *c,
 						   bool ns, bool l6, time_t now)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_UDP_SPLICE };
-	const struct fwd_ports *fwd = ns ? &c->udp_fwd_out : &c->udp_fwd_in;
+	const struct fwd_ports *fwd = ns ? &c->run->udp_fwd_out
+					 : &c->run->udp_fwd_in;
 	struct in_addr lo4 = { htonl(INADDR_LOOPBACK) };
 	bool v6 = !inany_v4(&key->eaddr);
 	struct udp_splice_flow *uf;
@@ -533,7 +534,7 @@ static int udp_splice_listen_ns_rules(void *arg)
 	const struct ctx *c = arg;
 	struct fwd_listen_count n;
 
-	return fwd_listen_rules(c, &c->udp_fwd_out, IPPROTO_UDP, true,
+	return fwd_listen_rules(c, &c->run->udp_fwd_out, IPPROTO_UDP, true,
 				udp_splice_listen_one, &n);
 }
 
@@ -548,7 +549,7 @@ int udp_splice_init(const struct ctx *c)
 	if (c->mode != MODE_PASTA || c->no_udp)
 		return 0;
 	pasta_ns_call(c, udp_splice_pool_fill, (void *)c);
-	if (c->udp_fwd_out.mode == FWD_SPEC &&
+	if (c->run->udp_fwd_out.mode == FWD_SPEC &&
 	    pasta_ns_call(c, udp_splice_listen_ns_rules, (void *)c) < 0) {
 		err("-U: can't forward ports from the namespace");
 		return -1;

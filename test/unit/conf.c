@@ -89,7 +89,8 @@ static void check_defaults_passt(struct ctx *c)
 	CHECK(!memcmp(c->our_tap_mac, mac, sizeof(mac)));
 	CHECK(c->mtu == MTU_DEFAULT);
 	CHECK(c->log_size == LOG_SIZE_DEFAULT);
-	CHECK(c->tcp_fwd_in.mode == FWD_NONE && c->udp_fwd_in.mode == FWD_NONE);
+	CHECK(c->run->tcp_fwd_in.mode == FWD_NONE &&
+	      c->run->udp_fwd_in.mode == FWD_NONE);
 	CHECK(!c->no_dhcp_dns && !c->no_dhcp_dns_search);
 	CHECK(c->ipv4_enabled && c->ipv6_enabled);
 	CHECK(!c->foreground && !c->one_off);
@@ -97,9 +98,10 @@ static void check_defaults_passt(struct ctx *c)
 
 static void check_defaults_pasta(struct ctx *c)
 {
-	CHECK(c->tcp_fwd_in.mode == FWD_AUTO && c->udp_fwd_in.mode == FWD_AUTO);
-	CHECK(c->tcp_fwd_out.mode == FWD_AUTO &&
-	      c->udp_fwd_out.mode == FWD_AUTO);
+	CHECK(c->run->tcp_fwd_in.mode == FWD_AUTO &&
+	      c->run->udp_fwd_in.mode == FWD_AUTO);
+	CHECK(c->run->tcp_fwd_out.mode == FWD_AUTO &&
+	      c->run->udp_fwd_out.mode == FWD_AUTO);
 	CHECK(c->no_dhcp_dns && c->no_dhcp_dns_search);
 	CHECK(*c->pasta_ifname);
 	CHECK(c->pasta_argv[0] && !c->pasta_argv[1]);	/* a shell */
@@ -114,49 +116,54 @@ static void conf_defaults(void)
 
 static void check_udp_copy(struct ctx *c)
 {
-	CHECK(c->tcp_fwd_in.mode == FWD_SPEC && c->tcp_fwd_in.count == 2);
-	CHECK(c->udp_fwd_in.mode == FWD_SPEC && c->udp_fwd_in.count == 2);
-	CHECK(fwd_port_target(&c->tcp_fwd_in, 2222) == 22);
-	CHECK(fwd_port_is_forwarded(&c->udp_fwd_in, 2222));
-	CHECK(fwd_port_target(&c->udp_fwd_in, 2222) == 2222);
-	CHECK(fwd_port_is_forwarded(&c->udp_fwd_in, 80));
-	CHECK(!fwd_port_is_forwarded(&c->udp_fwd_in, 22));
+	CHECK(c->run->tcp_fwd_in.mode == FWD_SPEC &&
+	      c->run->tcp_fwd_in.count == 2);
+	CHECK(c->run->udp_fwd_in.mode == FWD_SPEC &&
+	      c->run->udp_fwd_in.count == 2);
+	CHECK(fwd_port_target(&c->run->tcp_fwd_in, 2222) == 22);
+	CHECK(fwd_port_is_forwarded(&c->run->udp_fwd_in, 2222));
+	CHECK(fwd_port_target(&c->run->udp_fwd_in, 2222) == 2222);
+	CHECK(fwd_port_is_forwarded(&c->run->udp_fwd_in, 80));
+	CHECK(!fwd_port_is_forwarded(&c->run->udp_fwd_in, 22));
 }
 
 static void check_udp_given(struct ctx *c)
 {
-	CHECK(fwd_port_is_forwarded(&c->tcp_fwd_in, 2222));
-	CHECK(!fwd_port_is_forwarded(&c->udp_fwd_in, 2222));
-	CHECK(fwd_port_is_forwarded(&c->udp_fwd_in, 53));
+	CHECK(fwd_port_is_forwarded(&c->run->tcp_fwd_in, 2222));
+	CHECK(!fwd_port_is_forwarded(&c->run->udp_fwd_in, 2222));
+	CHECK(fwd_port_is_forwarded(&c->run->udp_fwd_in, 53));
 }
 
 static void check_all_copy(struct ctx *c)
 {
-	CHECK(c->tcp_fwd_in.mode == FWD_ALL && c->udp_fwd_in.mode == FWD_ALL);
-	CHECK(fwd_port_is_forwarded(&c->udp_fwd_in, 80));
+	CHECK(c->run->tcp_fwd_in.mode == FWD_ALL &&
+	      c->run->udp_fwd_in.mode == FWD_ALL);
+	CHECK(fwd_port_is_forwarded(&c->run->udp_fwd_in, 80));
 }
 
 static void check_pasta_ports(struct ctx *c)
 {
-	CHECK(c->tcp_fwd_in.mode == FWD_SPEC && c->udp_fwd_in.mode == FWD_SPEC);
-	CHECK(fwd_port_is_forwarded(&c->udp_fwd_in, 8080));
-	CHECK(c->tcp_fwd_out.mode == FWD_SPEC);
-	CHECK(c->udp_fwd_out.mode == FWD_SPEC);
-	CHECK(fwd_port_is_forwarded(&c->udp_fwd_out, 5353));
+	CHECK(c->run->tcp_fwd_in.mode == FWD_SPEC &&
+	      c->run->udp_fwd_in.mode == FWD_SPEC);
+	CHECK(fwd_port_is_forwarded(&c->run->udp_fwd_in, 8080));
+	CHECK(c->run->tcp_fwd_out.mode == FWD_SPEC);
+	CHECK(c->run->udp_fwd_out.mode == FWD_SPEC);
+	CHECK(fwd_port_is_forwarded(&c->run->udp_fwd_out, 5353));
 }
 
 static void check_pasta_udp_none(struct ctx *c)
 {
-	CHECK(c->tcp_fwd_in.mode == FWD_SPEC && c->udp_fwd_in.mode == FWD_NONE);
-	CHECK(c->tcp_fwd_out.mode == FWD_AUTO);
-	CHECK(c->udp_fwd_out.mode == FWD_AUTO);
+	CHECK(c->run->tcp_fwd_in.mode == FWD_SPEC &&
+	      c->run->udp_fwd_in.mode == FWD_NONE);
+	CHECK(c->run->tcp_fwd_out.mode == FWD_AUTO);
+	CHECK(c->run->udp_fwd_out.mode == FWD_AUTO);
 }
 
 static void check_multi_t(struct ctx *c)
 {
-	CHECK(c->tcp_fwd_in.count == 2);
-	CHECK(fwd_port_is_forwarded(&c->tcp_fwd_in, 22));
-	CHECK(fwd_port_is_forwarded(&c->tcp_fwd_in, 443));
+	CHECK(c->run->tcp_fwd_in.count == 2);
+	CHECK(fwd_port_is_forwarded(&c->run->tcp_fwd_in, 22));
+	CHECK(fwd_port_is_forwarded(&c->run->tcp_fwd_in, 443));
 }
 
 /* -t/-u/-T/-U, and UDP following TCP unless given */
@@ -225,7 +232,7 @@ static void check_values(struct ctx *c)
 	CHECK(!c->ipv6_enabled && c->ipv4_enabled);
 	CHECK(c->run->pidfile_fd >= 0 && !strcmp(c->pidfile, "/dev/null"));
 	CHECK(!strcmp(c->pcap, "/tmp/capture.pcap"));
-	CHECK(c->udp_fwd_in.mode == FWD_NONE);
+	CHECK(c->run->udp_fwd_in.mode == FWD_NONE);
 }
 
 /* Values of options end up where they belong */
