@@ -175,6 +175,7 @@ check: all $(UNIT_BINS) $(HELPER_BINS)
 
 lint: seccomp.h
 	@bash test/lint.sh $(SRCS)
+	@sh test/includes.sh -q
 
 # The include graph: floors, cycles, back-up arrows, oversized files
 layers:
