@@ -31,6 +31,8 @@ enum epoll_type {
 	EPOLL_TYPE_UDP_SPLICE_LISTEN,	/* bound UDP socket, loopback bypass */
 	EPOLL_TYPE_UDP_SPLICE,		/* UDP socket of a spliced flow */
 	EPOLL_TYPE_VHOST_MIGRATE,	/* vhost-user device state pipe */
+	EPOLL_TYPE_REPAIR_LISTEN,	/* listening passt-repair socket */
+	EPOLL_TYPE_REPAIR,		/* connected passt-repair helper */
 	EPOLL_TYPE_MAX,
 };
 

@@ -21,6 +21,7 @@
 #include "util.h"
 #include "log.h"
 #include "migrate.h"
+#include "repair.h"
 #include "passt.h"
 #include "conf.h"
 #include "conf_addr.h"
@@ -78,6 +79,8 @@ static const char *const stats_type_name[EPOLL_TYPE_MAX] = {
 	[EPOLL_TYPE_UDP_SPLICE_LISTEN]	= "udp-splice-listen",
 	[EPOLL_TYPE_UDP_SPLICE]		= "udp-splice",
 	[EPOLL_TYPE_VHOST_MIGRATE]	= "vhost-migrate",
+	[EPOLL_TYPE_REPAIR_LISTEN]	= "repair-listen",
+	[EPOLL_TYPE_REPAIR]		= "repair",
 };
 
 /**
@@ -305,6 +308,8 @@ static void backends_init(struct ctx *c)
 	icmp_init(c);
 	if (tap_backend_init(c))
 		die("Failed to set up the guest-side interface");
+	if (repair_init(c))
+		die("Failed to set up the passt-repair socket");
 	if (tcp_init(c))
 		die("Failed to set up TCP");
 	if (udp_init(c))
@@ -384,6 +389,12 @@ static void event_dispatch(const struct ctx *c, const struct epoll_event *e,
 		break;
 	case EPOLL_TYPE_VHOST_MIGRATE:
 		migrate_handler(c, ref, ev);
+		break;
+	case EPOLL_TYPE_REPAIR_LISTEN:
+		repair_listen_handler(c, ref);
+		break;
+	case EPOLL_TYPE_REPAIR:
+		repair_handler(c, ref);
 		break;
 	case EPOLL_TYPE_NSQUIT_INOTIFY:
 	case EPOLL_TYPE_NSQUIT_TIMER:
