@@ -95,7 +95,8 @@ else
 LDFLAGS += $(STATIC_LDFLAGS)
 endif
 
-SRCS := $(sort $(wildcard *.c))
+# passt-repair.c is a program of its own (passt-repair), not part of passt
+SRCS := $(sort $(filter-out passt-repair.c,$(wildcard *.c)))
 HDRS := $(sort $(wildcard *.h) seccomp.h)
 OBJS := $(SRCS:.c=.o)
 LIB_OBJS := $(filter-out passt.o,$(OBJS))
@@ -123,13 +124,17 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -DPASST_VERSION='"fuzz"' \
 	       -fno-omit-frame-pointer $(FUZZ_SAN) -Wall -Wextra \
 	       -Wno-missing-field-initializers -I.
 
-all: passt pasta
+all: passt pasta passt-repair
 
 passt: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDFLAGS)
 
 pasta: passt
 	ln -sf passt pasta
+
+# The TCP_REPAIR helper for migration: built as passt is, static
+passt-repair: passt-repair.c repair_proto.h
+	$(CC) $(CFLAGS) -o $@ passt-repair.c $(LDFLAGS)
 
 # The seccomp filters, from the #syscalls annotations next to the code
 seccomp.h: seccomp.sh $(filter-out seccomp.h,$(HDRS)) $(SRCS)
@@ -196,12 +201,14 @@ bench: all $(HELPER_BINS)
 # the inode (a hard link shares passt's): see contrib/README.md. The one
 # manual, passt.1, serves pasta through a .so page, relative to the top of
 # the manual tree as man(1) wants it once installed.
-install: passt pasta passt.1
+install: passt pasta passt.1 passt-repair passt-repair.1
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(man1dir)
 	install -m 755 passt $(DESTDIR)$(bindir)/passt
 	rm -f $(DESTDIR)$(bindir)/pasta
 	install -m 755 passt $(DESTDIR)$(bindir)/pasta
 	install -m 644 passt.1 $(DESTDIR)$(man1dir)
+	install -m 755 passt-repair $(DESTDIR)$(bindir)/passt-repair
+	install -m 644 passt-repair.1 $(DESTDIR)$(man1dir)
 	rm -f $(DESTDIR)$(man1dir)/pasta.1
 	echo '.so man1/passt.1' > $(DESTDIR)$(man1dir)/pasta.1
 	chmod 644 $(DESTDIR)$(man1dir)/pasta.1
@@ -209,7 +216,9 @@ install: passt pasta passt.1
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/passt $(DESTDIR)$(bindir)/pasta
 	rm -f $(DESTDIR)$(man1dir)/passt.1 $(DESTDIR)$(man1dir)/pasta.1
+	rm -f $(DESTDIR)$(bindir)/passt-repair \
+	      $(DESTDIR)$(man1dir)/passt-repair.1
 
 clean:
-	rm -f passt pasta *.o seccomp.h $(UNIT_BINS) $(HELPER_BINS)
+	rm -f passt pasta passt-repair *.o seccomp.h $(UNIT_BINS) $(HELPER_BINS)
 	rm -rf $(FUZZ_BUILD) .kernel-headers

@@ -942,7 +942,7 @@ static void conf_opt_repair_path(struct conf_args *a, const char *arg)
 	if (!strcmp(arg, "none"))
 		memset(c->repair_path, 0, sizeof(c->repair_path));
 	else
-		conf_bad(arg, "live migration is not supported by this build");
+		conf_copy(c->repair_path, sizeof(c->repair_path), arg, "path");
 }
 
 /**

@@ -33,6 +33,8 @@ enum epoll_type {
 	EPOLL_TYPE_VHOST_MIGRATE,	/* vhost-user device state pipe */
 	EPOLL_TYPE_CONTROL_LISTEN,	/* listening --control socket */
 	EPOLL_TYPE_CONTROL,		/* connected --control client */
+	EPOLL_TYPE_REPAIR_LISTEN,	/* listening passt-repair socket */
+	EPOLL_TYPE_REPAIR,		/* connected passt-repair helper */
 	EPOLL_TYPE_MAX,
 };
 

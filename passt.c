@@ -21,6 +21,7 @@
 #include "util.h"
 #include "log.h"
 #include "migrate.h"
+#include "repair.h"
 #include "passt.h"
 #include "conf.h"
 #include "conf_addr.h"
@@ -82,6 +83,8 @@ static const char *const stats_type_name[EPOLL_TYPE_MAX] = {
 	[EPOLL_TYPE_VHOST_MIGRATE]	= "vhost-migrate",
 	[EPOLL_TYPE_CONTROL_LISTEN]	= "control-listen",
 	[EPOLL_TYPE_CONTROL]		= "control",
+	[EPOLL_TYPE_REPAIR_LISTEN]	= "repair-listen",
+	[EPOLL_TYPE_REPAIR]		= "repair",
 };
 
 /**
@@ -343,6 +346,8 @@ static void backends_init(struct ctx *c)
 	icmp_init(c);
 	if (tap_backend_init(c))
 		die("Failed to set up the guest-side interface");
+	if (repair_init(c))
+		die("Failed to set up the passt-repair socket");
 	if (tcp_init(c))
 		die("Failed to set up TCP");
 	if (udp_init(c))
@@ -423,6 +428,12 @@ static void event_dispatch(const struct ctx *c, const struct epoll_event *e,
 		break;
 	case EPOLL_TYPE_VHOST_MIGRATE:
 		migrate_handler(c, ref, ev);
+		break;
+	case EPOLL_TYPE_REPAIR_LISTEN:
+		repair_listen_handler(c, ref);
+		break;
+	case EPOLL_TYPE_REPAIR:
+		repair_handler(c, ref);
 		break;
 	case EPOLL_TYPE_NSQUIT_INOTIFY:
 	case EPOLL_TYPE_NSQUIT_TIMER:

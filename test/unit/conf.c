@@ -388,6 +388,11 @@ static void check_vhost_user(struct ctx *c)
 	CHECK(!strcmp(c->repair_path, "/tmp/vu.sock.repair"));
 }
 
+static void check_repair_path(struct ctx *c)
+{
+	CHECK(c->vhost_user && !strcmp(c->repair_path, "/tmp/r"));
+}
+
 static void check_repair_none(struct ctx *c)
 {
 	CHECK(c->vhost_user && !*c->repair_path);
@@ -412,8 +417,9 @@ static void conf_passt_only(void)
 			"/tmp/vu.sock", "--migrate-exit", NULL) == 1);
 	CHECK(conf_case(MODE_PASST, NULL, "--vhost-user", "--socket",
 			"/tmp/vu.sock", "--migrate-no-linger", NULL) == 1);
-	CHECK(conf_case(MODE_PASST, NULL, "--vhost-user", "--socket",
-			"/tmp/vu.sock", "--repair-path", "/tmp/r", NULL) == 1);
+	CHECK(!conf_case(MODE_PASST, check_repair_path, "--vhost-user",
+			 "--socket", "/tmp/vu.sock", "--repair-path", "/tmp/r",
+			 NULL));
 	CHECK(!conf_case(MODE_PASST, check_repair_none, "--vhost-user",
 			 "-s", "/tmp/vu.sock", "--repair-path", "none", NULL));
 
