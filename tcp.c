@@ -116,6 +116,8 @@
 #define TCP_F_RECOVERY		(1U << 13)	/* retransmitting */
 #define TCP_F_WND_LOW		(1U << 14)	/* small window sent */
 #define TCP_F_PERSIST		(1U << 15)	/* probing a zero window */
+#define TCP_F_WND_CACHED	(1U << 16)	/* @wnd_edge is valid */
+#define TCP_F_DRAINED		(1U << 17)	/* last peek took all data */
 
 /* Work left for the end of a batch of guest frames */
 #define TCP_B_TOUCHED		(1U << 0)
@@ -156,12 +158,14 @@
  * @seq_ack_sent:	Last acknowledgement sent to the guest
  * @wnd_guest:		Guest's receive window, bytes
  * @wnd_sent:		Last window advertised to the guest, bytes
+ * @wnd_edge:		Right edge (sequence) of the window last measured
+ * @wnd_measured:	That window, bytes
  * @deadline:		Timer deadline (milliseconds, monotonic), 0 if none
  */
 struct tcp_conn {
 	struct flow_common f;
 	int sock;
-	uint16_t flags;
+	uint32_t flags;
 	uint8_t batch;
 	uint8_t ws_guest;
 	uint8_t retries;
@@ -179,6 +183,8 @@ struct tcp_conn {
 	uint32_t seq_ack_sent;
 	uint32_t wnd_guest;
 	uint32_t wnd_sent;
+	uint32_t wnd_edge;
+	uint32_t wnd_measured;
 	uint64_t deadline;
 };
 
@@ -325,6 +331,32 @@ static uint16_t tcp_conn_mss_local(const struct ctx *c, bool v6)
 }
 
 /**
+ * tcp_wnd_clamp() - Largest window the connection's window field expresses
+ * @conn:	Connection
+ * @wnd:	Window, bytes, not negative
+ *
+ * Return: @wnd, clamped
+ */
+static uint32_t tcp_wnd_clamp(const struct tcp_conn *conn, long wnd)
+{
+	if (conn->flags & TCP_F_WS)
+		return (uint32_t)MIN(wnd, (long)TCP_WND_MAX_SCALED);
+	return (uint32_t)MIN(wnd, (long)TCP_MAXWIN);
+}
+
+/**
+ * tcp_wnd_remember() - Note a measured window as a right edge to keep to
+ * @conn:	Connection
+ * @wnd:	Window measured now, bytes
+ */
+static void tcp_wnd_remember(struct tcp_conn *conn, uint32_t wnd)
+{
+	conn->wnd_edge = conn->seq_from_guest + wnd;
+	conn->wnd_measured = wnd;
+	conn->flags |= TCP_F_WND_CACHED;
+}
+
+/**
  * tcp_wnd_calc() - Window to advertise: free space in the socket send buffer
  * @conn:	Connection
  * @low:	Set if the window is small compared to the buffer: the guest
@@ -333,28 +365,47 @@ static uint16_t tcp_conn_mss_local(const struct ctx *c, bool v6)
  * The kernel charges buffer overhead to the send buffer too: keep a margin,
  * so that what the guest sends within the window is accepted.
  *
+ * Measuring takes two system calls (SO_SNDBUF, SIOCOUTQ), so a measured
+ * window is remembered as its right edge: what we wrote since only moves
+ * the left edge, and the space the kernel freed meanwhile can wait until
+ * the window left shrank by an eighth, or until the socket asks for more
+ * (EPOLLOUT). Before the connection is established nothing was written:
+ * the queue needs no measuring.
+ *
  * Return: window in bytes, before scaling
  */
-static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, bool *low)
+static uint32_t tcp_wnd_calc(struct tcp_conn *conn, bool *low)
 {
 	socklen_t sl = sizeof(int);
 	int sndbuf = 0, outq = 0;
+	uint32_t w;
 	long wnd;
 
 	*low = false;
 	if (conn->sock < 0 || (conn->flags & TCP_F_GUEST_FIN))
 		return conn->wnd_sent;
+
+	if (conn->flags & TCP_F_WND_CACHED) {
+		uint32_t avail = conn->wnd_edge - conn->seq_from_guest;
+
+		if ((int32_t)avail > 0 &&
+		    (uint64_t)avail * 8 >= (uint64_t)conn->wnd_measured * 7)
+			return avail;
+	}
+
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
-	    ioctl(conn->sock, SIOCOUTQ, &outq))
+	    ((conn->flags & TCP_F_ESTABLISHED) &&
+	     ioctl(conn->sock, SIOCOUTQ, &outq)))
 		return 0;
 
 	wnd = (long)sndbuf - sndbuf / TCP_SNDBUF_MARGIN_DIV - outq;
 	if (wnd < 0)
 		wnd = 0;
 	*low = wnd < sndbuf / TCP_WND_LOW_DIV;
-	if (conn->flags & TCP_F_WS)
-		return (uint32_t)MIN(wnd, (long)TCP_WND_MAX_SCALED);
-	return (uint32_t)MIN(wnd, (long)TCP_MAXWIN);
+	w = tcp_wnd_clamp(conn, wnd);
+	if (conn->flags & TCP_F_ESTABLISHED)
+		tcp_wnd_remember(conn, w);
+	return w;
 }
 
 static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
@@ -1076,6 +1127,7 @@ static const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
 	if ((size_t)n < tcp_wr_len) {
 		/* Socket full: the guest will send the rest again */
 		conn->flags |= TCP_F_WND_BLOCKED;
+		conn->flags &= ~TCP_F_WND_CACHED;
 		tcp_epoll_set(c, conn, EPOLLIN | EPOLLOUT);
 	} else if (tcp_wr_fin && !(conn->flags & TCP_F_GUEST_FIN)) {
 		shutdown(conn->sock, SHUT_WR);
@@ -1553,7 +1605,8 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		/* Room again: window update, then duplicate ACKs so that the
 		 * guest resends what we refused without waiting for its RTO
 		 */
-		conn->flags &= ~(TCP_F_WND_BLOCKED | TCP_F_WND_LOW);
+		conn->flags &= ~(TCP_F_WND_BLOCKED | TCP_F_WND_LOW |
+				 TCP_F_WND_CACHED);
 		tcp_epoll_set(c, conn, EPOLLIN);
 		for (i = 0; i <= n; i++)
 			tcp_send_ack(c, conn);
