@@ -91,6 +91,12 @@
 #define TCP_RTO_MIN_MS		200
 #define TCP_RTO_MAX_MS		8000
 #define TCP_DATA_RETRIES	10
+/* Acknowledged data left in the socket before removing it in one go: a
+ * few acknowledgements (each a socket buffer, whose overhead the receive
+ * buffer pays), or a few kilobytes
+ */
+#define TCP_DISCARD_HOLD_ACKS	8
+#define TCP_DISCARD_HOLD_BYTES	16384
 /* Duplicate ACKs that make us retransmit (RFC 5681, 3.2) */
 #define TCP_DUPACK_THRESHOLD	3
 
@@ -145,6 +151,7 @@
  * @ws_guest:		Window scale the guest applies to its windows
  * @retries:		Retransmissions since the last progress
  * @dup_acks:		Duplicate ACKs in a row
+ * @discards_held:	Acknowledgements whose data is still in @sock
  * @mss:		Largest segment payload we send to the guest
  * @events:		epoll events currently registered for @sock
  * @rto_ms:		Current retransmission timeout
@@ -170,6 +177,7 @@ struct tcp_conn {
 	uint8_t ws_guest;
 	uint8_t retries;
 	uint8_t dup_acks;
+	uint8_t discards_held;
 	uint16_t mss;
 	uint32_t events;
 	uint32_t rto_ms;
@@ -1060,7 +1068,14 @@ static bool tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
 			break;
 		want = MIN(conn->wnd_guest - inflight, TCP_FRAMES * conn->mss);
 
+		/* All was peeked, and no EPOLLIN since: nothing to find */
+		if ((conn->flags & (TCP_F_DRAINED | TCP_F_PEEK_RESET)) ==
+		    TCP_F_DRAINED)
+			break;
 		n = tcp_peek(conn, want);
+		if ((n == -EAGAIN || (n >= 0 && (size_t)n < want)) &&
+		    !(conn->flags & TCP_F_HOST_EOF))
+			conn->flags |= TCP_F_DRAINED;
 		if (n == -EAGAIN || !n)
 			break;
 		if (n < 0) {
@@ -1433,6 +1448,10 @@ void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
  * @c:		Execution context
  * @conn:	Connection
  *
+ * Peeking starts at the offset past what's acknowledged, so removing it can
+ * wait and take several acknowledgements with one system call, but not
+ * past the host's end of file: the socket must be empty when it's closed.
+ *
  * Return: true if the connection was reset and freed
  */
 static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
@@ -1444,6 +1463,11 @@ static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 		end--;		/* FIN isn't socket data */
 	if (!SEQ_GT(end, conn->seq_head))
 		return false;
+	if (!(conn->flags & (TCP_F_HOST_EOF | TCP_F_EOF_READ)) &&
+	    end - conn->seq_head < TCP_DISCARD_HOLD_BYTES &&
+	    ++conn->discards_held < TCP_DISCARD_HOLD_ACKS)
+		return false;
+	conn->discards_held = 0;
 
 	n = sock_recv(conn->sock, NULL, end - conn->seq_head,
 		      MSG_TRUNC | MSG_DONTWAIT);
@@ -1596,6 +1620,8 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 
 	if (events & (EPOLLRDHUP | EPOLLHUP))
 		conn->flags |= TCP_F_HOST_EOF;
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		conn->flags &= ~TCP_F_DRAINED;
 
 	if ((events & EPOLLOUT) &&
 	    (conn->flags & (TCP_F_WND_BLOCKED | TCP_F_WND_LOW))) {
