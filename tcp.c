@@ -91,12 +91,6 @@
 #define TCP_RTO_MIN_MS		200
 #define TCP_RTO_MAX_MS		8000
 #define TCP_DATA_RETRIES	10
-/* Acknowledged data left in the socket before removing it in one go: a
- * few acknowledgements (each a socket buffer, whose overhead the receive
- * buffer pays), or a few kilobytes
- */
-#define TCP_DISCARD_HOLD_ACKS	8
-#define TCP_DISCARD_HOLD_BYTES	16384
 /* Duplicate ACKs that make us retransmit (RFC 5681, 3.2) */
 #define TCP_DUPACK_THRESHOLD	3
 
@@ -151,9 +145,8 @@
  * @ws_guest:		Window scale the guest applies to its windows
  * @retries:		Retransmissions since the last progress
  * @dup_acks:		Duplicate ACKs in a row
- * @discards_held:	Acknowledgements whose data is still in @sock
  * @mss:		Largest segment payload we send to the guest
- * @events:		epoll events currently registered for @sock
+ * @events:		epoll events registered for @sock, 0 if not yet
  * @rto_ms:		Current retransmission timeout
  * @isn:		Our initial sequence number
  * @seq_to_guest:	Next sequence number we send
@@ -177,7 +170,6 @@ struct tcp_conn {
 	uint8_t ws_guest;
 	uint8_t retries;
 	uint8_t dup_acks;
-	uint8_t discards_held;
 	uint16_t mss;
 	uint32_t events;
 	uint32_t rto_ms;
@@ -225,6 +217,13 @@ static uint64_t tcp_now_ms;
 
 /* Counters for --stats and the exit summary */
 static unsigned long tcp_conns_total, tcp_frames_bad, tcp_retrans;
+static unsigned long tcp_refused;	/* no flow entry or no descriptor */
+
+/* A descriptor kept for one purpose: when accept() finds none left, close
+ * this one, accept the connection and reset it, so that the peer learns
+ * at once and the listener doesn't stay readable
+ */
+static int tcp_spare_fd = -1;
 
 /**
  * tcp_conn_at() - Connection of a flow table entry
@@ -417,7 +416,7 @@ static uint32_t tcp_wnd_calc(struct tcp_conn *conn, bool *low)
 }
 
 static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
-			  uint32_t events);
+			  bool rearm);
 
 /**
  * tcp_fill() - Build Ethernet, IP and TCP headers for a segment to the guest
@@ -475,7 +474,7 @@ static uint16_t tcp_conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
 	if (low && (conn->flags & TCP_F_ESTABLISHED) &&
 	    !(conn->flags & TCP_F_WND_LOW)) {
 		conn->flags |= TCP_F_WND_LOW;
-		tcp_epoll_set(c, conn, EPOLLIN | EPOLLOUT);
+		tcp_epoll_set(c, conn, true);
 	}
 
 	if (syn || !(conn->flags & TCP_F_WS)) {
@@ -518,28 +517,34 @@ static void tcp_send_ack(const struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
- * tcp_epoll_set() - Register the connection's socket for some events
+ * tcp_epoll_set() - Register the connection's socket, or look at it again
  * @c:		Execution context
  * @conn:	Connection
- * @events:	epoll events (EPOLLET is added)
+ * @rearm:	Already registered: have epoll check readiness now, so that
+ *		a socket with room already reports EPOLLOUT
+ *
+ * The socket is registered once, edge-triggered, for EPOLLIN, EPOLLRDHUP
+ * and EPOLLOUT: the kernel signals EPOLLOUT on a connected socket only
+ * once it ran out of room (SOCK_NOSPACE) and got some back, so keeping it
+ * costs nothing, and spares two epoll_ctl() calls per connection and per
+ * time the guest fills the socket.
  */
 static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
-			  uint32_t events)
+			  bool rearm)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP, .fd = conn->sock,
 				.flow = tcp_conn_idx(conn) };
 	struct epoll_event ev = { .data.u64 = ref.u64 };
 	int op = conn->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
-	events |= EPOLLET | EPOLLRDHUP;
-	if (events == conn->events)
+	if (conn->events && !rearm)
 		return;
-	ev.events = events;
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	if (epoll_ctl(c->run->epollfd, op, conn->sock, &ev))
 		debug("TCP: epoll_ctl on socket %i: %s", conn->sock,
 		      strerror(errno));
 	else
-		conn->events = events;
+		conn->events = ev.events;
 }
 
 /**
@@ -666,7 +671,7 @@ static void tcp_established(const struct ctx *c, struct tcp_conn *conn)
 	if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
 		       sizeof(zero)))
 		warn_perror("TCP: SO_PEEK_OFF");
-	tcp_epoll_set(c, conn, EPOLLIN);
+	tcp_epoll_set(c, conn, false);
 }
 
 /**
@@ -810,6 +815,7 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 	flow = flow_alloc();
 	if (!flow) {
 		debug("TCP: flow table full, refusing connection");
+		tcp_refused++;
 		tcp_rst_reply(c, fi, seg);
 		return;
 	}
@@ -817,6 +823,9 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 	s = tcp_sock_outbound(c, &dst);
 	if (s < 0) {
 		debug("TCP: no socket for new connection: %s", strerror(-s));
+		if (s == -EMFILE || s == -ENFILE || s == -ENOBUFS ||
+		    s == -ENOMEM)
+			tcp_refused++;
 		flow_free(flow);
 		tcp_rst_reply(c, fi, seg);
 		return;
@@ -852,7 +861,6 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 
 	sl = sockaddr_from_inany(&sa, &dst, seg->dport);
 	if (!connect(s, &sa.sa, sl)) {
-		tcp_sock_local(conn);
 		tcp_send_synack(c, conn);
 		return;
 	}
@@ -867,7 +875,7 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 	}
 
 	conn->flags |= TCP_F_CONNECTING;
-	tcp_epoll_set(c, conn, EPOLLOUT);
+	tcp_epoll_set(c, conn, false);
 	tcp_conn_deadline(conn, TCP_CONNECT_TIMEOUT_MS);
 }
 
@@ -875,13 +883,17 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
  * tcp_connect_finish() - The host socket of a guest's connection is ready
  * @c:		Execution context
  * @conn:	Connection, in TCP_F_CONNECTING
+ * @events:	epoll events that said so
  */
-static void tcp_connect_finish(const struct ctx *c, struct tcp_conn *conn)
+static void tcp_connect_finish(const struct ctx *c, struct tcp_conn *conn,
+			       uint32_t events)
 {
 	socklen_t sl = sizeof(int);
 	int err = 0;
 
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
+	/* EPOLLOUT alone: connected, no error to fetch */
+	if ((events & (EPOLLERR | EPOLLHUP)) &&
+	    (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl) || err)) {
 		debug("TCP: connect: %s", strerror(err));
 		if (tcp_connect_unreach(c, conn, err))
 			tcp_conn_close(conn, false);
@@ -890,8 +902,6 @@ static void tcp_connect_finish(const struct ctx *c, struct tcp_conn *conn)
 		return;
 	}
 
-	tcp_sock_local(conn);
-	tcp_epoll_set(c, conn, 0);
 	tcp_send_synack(c, conn);
 }
 
@@ -1143,7 +1153,7 @@ static const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
 		/* Socket full: the guest will send the rest again */
 		conn->flags |= TCP_F_WND_BLOCKED;
 		conn->flags &= ~TCP_F_WND_CACHED;
-		tcp_epoll_set(c, conn, EPOLLIN | EPOLLOUT);
+		tcp_epoll_set(c, conn, true);
 	} else if (tcp_wr_fin && !(conn->flags & TCP_F_GUEST_FIN)) {
 		shutdown(conn->sock, SHUT_WR);
 		conn->seq_from_guest++;
@@ -1448,9 +1458,9 @@ void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
  * @c:		Execution context
  * @conn:	Connection
  *
- * Peeking starts at the offset past what's acknowledged, so removing it can
- * wait and take several acknowledgements with one system call, but not
- * past the host's end of file: the socket must be empty when it's closed.
+ * At once, on every acknowledgement: acknowledged data left in the socket would keep its receive
+ * window closed (the kernel counts buffer overhead, not bytes), and a
+ * sender waiting for it would never send what makes us come back.
  *
  * Return: true if the connection was reset and freed
  */
@@ -1463,11 +1473,6 @@ static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 		end--;		/* FIN isn't socket data */
 	if (!SEQ_GT(end, conn->seq_head))
 		return false;
-	if (!(conn->flags & (TCP_F_HOST_EOF | TCP_F_EOF_READ)) &&
-	    end - conn->seq_head < TCP_DISCARD_HOLD_BYTES &&
-	    ++conn->discards_held < TCP_DISCARD_HOLD_ACKS)
-		return false;
-	conn->discards_held = 0;
 
 	n = sock_recv(conn->sock, NULL, end - conn->seq_head,
 		      MSG_TRUNC | MSG_DONTWAIT);
@@ -1601,7 +1606,7 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 
 	if (conn->flags & TCP_F_CONNECTING) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-			tcp_connect_finish(c, conn);
+			tcp_connect_finish(c, conn, events);
 		return;
 	}
 	if (!(conn->flags & TCP_F_ESTABLISHED))
@@ -1633,7 +1638,6 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		 */
 		conn->flags &= ~(TCP_F_WND_BLOCKED | TCP_F_WND_LOW |
 				 TCP_F_WND_CACHED);
-		tcp_epoll_set(c, conn, EPOLLIN);
 		for (i = 0; i <= n; i++)
 			tcp_send_ack(c, conn);
 	}
@@ -1662,6 +1666,7 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 		struct linger l = { .l_onoff = 1, .l_linger = 0 };
 
 		debug("TCP: flow table full, resetting host connection");
+		tcp_refused++;
 		setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 		close(s);
 		return;
@@ -1700,6 +1705,30 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 }
 
 /**
+ * tcp_accept_refuse() - No descriptor left: reset a pending connection
+ * @fd:		Listening socket
+ *
+ * The spare descriptor makes room for accept(), and is taken back at once.
+ */
+static void tcp_accept_refuse(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	int s;
+
+	if (tcp_spare_fd < 0)
+		return;
+	close(tcp_spare_fd);
+	s = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (s >= 0) {
+		setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		close(s);
+		tcp_refused++;
+		debug("TCP: no descriptor left, resetting host connection");
+	}
+	tcp_spare_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
+/**
  * tcp_listen_handler() - Accept connections on a forwarded port
  * @c:		Execution context
  * @ref:	epoll reference: listening socket, port in @data
@@ -1719,8 +1748,11 @@ void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
 		/* #syscalls accept4 */
 		s = accept4(ref.fd, &sa.sa, &sl,
 			    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (s < 0)
+		if (s < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				tcp_accept_refuse(ref.fd);
 			return;
+		}
 		if (s > FD_REF_MAX) {
 			close(s);
 			continue;
@@ -1911,6 +1943,8 @@ int tcp_init(const struct ctx *c)
 		return -1;
 	}
 
+	/* #syscalls socket */
+	tcp_spare_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	fwd_listen_inbound(c, &c->tcp_fwd_in, IPPROTO_TCP, tcp_listen_one);
 	return 0;
 }
@@ -1923,6 +1957,7 @@ int tcp_init(const struct ctx *c)
 void tcp_stats(void)
 {
 	info("TCP: %u flows active, %lu connections, %lu bytes retransmitted, "
-	     "%lu malformed segments", flow_count_type(FLOW_TCP),
-	     tcp_conns_total, tcp_retrans, tcp_frames_bad);
+	     "%lu malformed segments, %lu refused (%lu flow table full)",
+	     flow_count_type(FLOW_TCP), tcp_conns_total, tcp_retrans,
+	     tcp_frames_bad, tcp_refused, flow_full());
 }
