@@ -17,54 +17,66 @@
 
 union flow flowtab[FLOW_MAX];
 
+/* Guest-side lookup: flow index plus one, 0 for an empty bucket, so that
+ * the table needs no initialisation and costs no memory until used
+ */
 static uint32_t flow_hashtab[FLOW_HASH_SIZE];
 static uint8_t flow_hash_key[SIPHASH_KEY_BYTES];
 
-/* Stack of free indices: top of stack is the next slot handed out */
+/* Stack of freed indices: top of stack is the next slot handed out */
 static uint32_t flow_free_stack[FLOW_MAX];
 static unsigned flow_free_top;
-/* One past the highest index ever handed out, bounds scans of the table */
+/* One past the highest index ever handed out: slots from there on were
+ * never used, and are handed out in order once the stack is empty. Scans
+ * of the table stop there, and untouched slots cost no memory
+ */
 static unsigned flow_high;
+/* Flows refused because the table was full */
+static unsigned long flow_full_count;
 
 _Static_assert((FLOW_HASH_SIZE & (FLOW_HASH_SIZE - 1)) == 0,
 	       "flow hash table size must be a power of two");
 _Static_assert(FLOW_HASH_SIZE >= 2 * FLOW_MAX,
 	       "flow hash table needs a load factor of at most 1/2");
+_Static_assert(FLOW_MAX < UINT32_MAX, "flow indices plus one fit 32 bits");
 
 /**
  * flow_init() - Empty the table, pick a new hash key
+ *
+ * Only what was used is cleared: the static tables start out zeroed, and
+ * writing zeroes to untouched pages would make them resident.
  */
 void flow_init(void)
 {
-	unsigned i;
-
 	raw_random(flow_hash_key, sizeof(flow_hash_key));
-	memset(flowtab, 0, sizeof(flowtab));
-	for (i = 0; i < FLOW_HASH_SIZE; i++)
-		flow_hashtab[i] = FLOW_IDX_NONE;
-	/* Lowest indices on top, so the scan bound stays low */
-	for (i = 0; i < FLOW_MAX; i++)
-		flow_free_stack[i] = FLOW_MAX - 1 - i;
-	flow_free_top = FLOW_MAX;
+	if (flow_high) {
+		memset(flowtab, 0, flow_high * sizeof(flowtab[0]));
+		memset(flow_hashtab, 0, sizeof(flow_hashtab));
+	}
+	flow_free_top = 0;
 	flow_high = 0;
+	flow_full_count = 0;
 }
 
 /**
  * flow_alloc() - Take a free entry
  *
  * Return: zeroed entry with type still FLOW_NONE (the caller sets it), or
- *	   NULL if the table is full
+ *	   NULL if the table is full (counted, see flow_full())
  */
 union flow *flow_alloc(void)
 {
 	union flow *flow;
 	uint32_t idx;
 
-	if (!flow_free_top)
+	if (flow_free_top) {
+		idx = flow_free_stack[--flow_free_top];
+	} else if (flow_high < FLOW_MAX) {
+		idx = flow_high++;
+	} else {
+		flow_full_count++;
 		return NULL;
-	idx = flow_free_stack[--flow_free_top];
-	if (idx + 1 > flow_high)
-		flow_high = idx + 1;
+	}
 	flow = &flowtab[idx];
 	memset(flow, 0, sizeof(*flow));
 	return flow;
@@ -80,6 +92,16 @@ void flow_free(union flow *flow)
 		flow_hash_remove(flow);
 	memset(flow, 0, sizeof(*flow));
 	flow_free_stack[flow_free_top++] = flow_idx(flow);
+}
+
+/**
+ * flow_full() - Number of flows refused because the table was full
+ *
+ * Return: count since flow_init()
+ */
+unsigned long flow_full(void)
+{
+	return flow_full_count;
 }
 
 /**
@@ -189,14 +211,14 @@ int flow_hash_insert(union flow *flow)
 	if (flow->f.hashed)
 		return 0;
 
-	for (b = flow_bucket_of(flow); flow_hashtab[b] != FLOW_IDX_NONE;
+	for (b = flow_bucket_of(flow); flow_hashtab[b];
 	     b = (b + 1) & (FLOW_HASH_SIZE - 1)) {
-		if (flow_matches(&flowtab[flow_hashtab[b]], flow->f.proto,
+		if (flow_matches(&flowtab[flow_hashtab[b] - 1], flow->f.proto,
 				 &s->eaddr, s->eport, &s->faddr, s->fport))
 			return -1;
 	}
 
-	flow_hashtab[b] = flow_idx(flow);
+	flow_hashtab[b] = flow_idx(flow) + 1;
 	flow->f.hashed = 1;
 	return 0;
 }
@@ -215,19 +237,18 @@ void flow_hash_remove(union flow *flow)
 	if (!flow->f.hashed)
 		return;
 
-	for (b = flow_bucket_of(flow); flow_hashtab[b] != idx;
+	for (b = flow_bucket_of(flow); flow_hashtab[b] != idx + 1;
 	     b = (b + 1) & (FLOW_HASH_SIZE - 1)) {
-		if (flow_hashtab[b] == FLOW_IDX_NONE) {
+		if (!flow_hashtab[b]) {
 			err("Flow %u marked hashed but not found", idx);
 			flow->f.hashed = 0;
 			return;
 		}
 	}
 
-	for (next = (b + 1) & (FLOW_HASH_SIZE - 1);
-	     flow_hashtab[next] != FLOW_IDX_NONE;
+	for (next = (b + 1) & (FLOW_HASH_SIZE - 1); flow_hashtab[next];
 	     next = (next + 1) & (FLOW_HASH_SIZE - 1)) {
-		home = flow_bucket_of(&flowtab[flow_hashtab[next]]);
+		home = flow_bucket_of(&flowtab[flow_hashtab[next] - 1]);
 		/* Move back unless home lies cyclically in (b, next] */
 		if (((next - home) & (FLOW_HASH_SIZE - 1)) >=
 		    ((next - b) & (FLOW_HASH_SIZE - 1))) {
@@ -235,7 +256,7 @@ void flow_hash_remove(union flow *flow)
 			b = next;
 		}
 	}
-	flow_hashtab[b] = FLOW_IDX_NONE;
+	flow_hashtab[b] = 0;
 	flow->f.hashed = 0;
 }
 
@@ -256,9 +277,8 @@ union flow *flow_lookup(uint8_t proto, const union inany_addr *eaddr,
 	unsigned b;
 
 	for (b = flow_hash(proto, eaddr, eport, faddr, fport);
-	     flow_hashtab[b] != FLOW_IDX_NONE;
-	     b = (b + 1) & (FLOW_HASH_SIZE - 1)) {
-		union flow *flow = &flowtab[flow_hashtab[b]];
+	     flow_hashtab[b]; b = (b + 1) & (FLOW_HASH_SIZE - 1)) {
+		union flow *flow = &flowtab[flow_hashtab[b] - 1];
 
 		if (flow_matches(flow, proto, eaddr, eport, faddr, fport))
 			return flow;
@@ -273,7 +293,7 @@ union flow *flow_lookup(uint8_t proto, const union inany_addr *eaddr,
  */
 unsigned flow_count(void)
 {
-	return FLOW_MAX - flow_free_top;
+	return flow_high - flow_free_top;
 }
 
 /**

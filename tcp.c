@@ -117,6 +117,8 @@
 #define TCP_F_RECOVERY		(1U << 13)	/* retransmitting */
 #define TCP_F_WND_LOW		(1U << 14)	/* small window sent */
 #define TCP_F_PERSIST		(1U << 15)	/* probing a zero window */
+#define TCP_F_WND_CACHED	(1U << 16)	/* @wnd_edge is valid */
+#define TCP_F_DRAINED		(1U << 17)	/* last peek took all data */
 
 /* Work left for the end of a batch of guest frames */
 #define TCP_B_TOUCHED		(1U << 0)
@@ -145,7 +147,7 @@
  * @retries:		Retransmissions since the last progress
  * @dup_acks:		Duplicate ACKs in a row
  * @mss:		Largest segment payload we send to the guest
- * @events:		epoll events currently registered for @sock
+ * @events:		epoll events registered for @sock, 0 if not yet
  * @rto_ms:		Current retransmission timeout
  * @isn:		Our initial sequence number
  * @seq_to_guest:	Next sequence number we send
@@ -157,12 +159,14 @@
  * @seq_ack_sent:	Last acknowledgement sent to the guest
  * @wnd_guest:		Guest's receive window, bytes
  * @wnd_sent:		Last window advertised to the guest, bytes
+ * @wnd_edge:		Right edge (sequence) of the window last measured
+ * @wnd_measured:	That window, bytes
  * @deadline:		Timer deadline (milliseconds, monotonic), 0 if none
  */
 struct tcp_conn {
 	struct flow_common f;
 	int sock;
-	uint16_t flags;
+	uint32_t flags;
 	uint8_t batch;
 	uint8_t ws_guest;
 	uint8_t retries;
@@ -180,6 +184,8 @@ struct tcp_conn {
 	uint32_t seq_ack_sent;
 	uint32_t wnd_guest;
 	uint32_t wnd_sent;
+	uint32_t wnd_edge;
+	uint32_t wnd_measured;
 	uint64_t deadline;
 };
 
@@ -212,6 +218,13 @@ static uint64_t tcp_now_ms;
 
 /* Counters for --stats and the exit summary */
 static unsigned long tcp_conns_total, tcp_frames_bad, tcp_retrans;
+static unsigned long tcp_refused;	/* no flow entry or no descriptor */
+
+/* A descriptor kept for one purpose: when accept() finds none left, close
+ * this one, accept the connection and reset it, so that the peer learns
+ * at once and the listener doesn't stay readable
+ */
+static int tcp_spare_fd = -1;
 
 /**
  * tcp_conn_at() - Connection of a flow table entry
@@ -326,6 +339,32 @@ static uint16_t tcp_conn_mss_local(const struct ctx *c, bool v6)
 }
 
 /**
+ * tcp_wnd_clamp() - Largest window the connection's window field expresses
+ * @conn:	Connection
+ * @wnd:	Window, bytes, not negative
+ *
+ * Return: @wnd, clamped
+ */
+static uint32_t tcp_wnd_clamp(const struct tcp_conn *conn, long wnd)
+{
+	if (conn->flags & TCP_F_WS)
+		return (uint32_t)MIN(wnd, (long)TCP_WND_MAX_SCALED);
+	return (uint32_t)MIN(wnd, (long)TCP_MAXWIN);
+}
+
+/**
+ * tcp_wnd_remember() - Note a measured window as a right edge to keep to
+ * @conn:	Connection
+ * @wnd:	Window measured now, bytes
+ */
+static void tcp_wnd_remember(struct tcp_conn *conn, uint32_t wnd)
+{
+	conn->wnd_edge = conn->seq_from_guest + wnd;
+	conn->wnd_measured = wnd;
+	conn->flags |= TCP_F_WND_CACHED;
+}
+
+/**
  * tcp_wnd_calc() - Window to advertise: free space in the socket send buffer
  * @conn:	Connection
  * @low:	Set if the window is small compared to the buffer: the guest
@@ -334,32 +373,51 @@ static uint16_t tcp_conn_mss_local(const struct ctx *c, bool v6)
  * The kernel charges buffer overhead to the send buffer too: keep a margin,
  * so that what the guest sends within the window is accepted.
  *
+ * Measuring takes two system calls (SO_SNDBUF, SIOCOUTQ), so a measured
+ * window is remembered as its right edge: what we wrote since only moves
+ * the left edge, and the space the kernel freed meanwhile can wait until
+ * the window left shrank by an eighth, or until the socket asks for more
+ * (EPOLLOUT). Before the connection is established nothing was written:
+ * the queue needs no measuring.
+ *
  * Return: window in bytes, before scaling
  */
-static uint32_t tcp_wnd_calc(const struct tcp_conn *conn, bool *low)
+static uint32_t tcp_wnd_calc(struct tcp_conn *conn, bool *low)
 {
 	socklen_t sl = sizeof(int);
 	int sndbuf = 0, outq = 0;
+	uint32_t w;
 	long wnd;
 
 	*low = false;
 	if (conn->sock < 0 || (conn->flags & TCP_F_GUEST_FIN))
 		return conn->wnd_sent;
+
+	if (conn->flags & TCP_F_WND_CACHED) {
+		uint32_t avail = conn->wnd_edge - conn->seq_from_guest;
+
+		if ((int32_t)avail > 0 &&
+		    (uint64_t)avail * 8 >= (uint64_t)conn->wnd_measured * 7)
+			return avail;
+	}
+
 	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
-	    ioctl(conn->sock, SIOCOUTQ, &outq))
+	    ((conn->flags & TCP_F_ESTABLISHED) &&
+	     ioctl(conn->sock, SIOCOUTQ, &outq)))
 		return 0;
 
 	wnd = (long)sndbuf - sndbuf / TCP_SNDBUF_MARGIN_DIV - outq;
 	if (wnd < 0)
 		wnd = 0;
 	*low = wnd < sndbuf / TCP_WND_LOW_DIV;
-	if (conn->flags & TCP_F_WS)
-		return (uint32_t)MIN(wnd, (long)TCP_WND_MAX_SCALED);
-	return (uint32_t)MIN(wnd, (long)TCP_MAXWIN);
+	w = tcp_wnd_clamp(conn, wnd);
+	if (conn->flags & TCP_F_ESTABLISHED)
+		tcp_wnd_remember(conn, w);
+	return w;
 }
 
 static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
-			  uint32_t events);
+			  bool rearm);
 
 /**
  * tcp_fill() - Build Ethernet, IP and TCP headers for a segment to the guest
@@ -417,7 +475,7 @@ static uint16_t tcp_conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
 	if (low && (conn->flags & TCP_F_ESTABLISHED) &&
 	    !(conn->flags & TCP_F_WND_LOW)) {
 		conn->flags |= TCP_F_WND_LOW;
-		tcp_epoll_set(c, conn, EPOLLIN | EPOLLOUT);
+		tcp_epoll_set(c, conn, true);
 	}
 
 	if (syn || !(conn->flags & TCP_F_WS)) {
@@ -460,28 +518,34 @@ static void tcp_send_ack(const struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
- * tcp_epoll_set() - Register the connection's socket for some events
+ * tcp_epoll_set() - Register the connection's socket, or look at it again
  * @c:		Execution context
  * @conn:	Connection
- * @events:	epoll events (EPOLLET is added)
+ * @rearm:	Already registered: have epoll check readiness now, so that
+ *		a socket with room already reports EPOLLOUT
+ *
+ * The socket is registered once, edge-triggered, for EPOLLIN, EPOLLRDHUP
+ * and EPOLLOUT: the kernel signals EPOLLOUT on a connected socket only
+ * once it ran out of room (SOCK_NOSPACE) and got some back, so keeping it
+ * costs nothing, and spares two epoll_ctl() calls per connection and per
+ * time the guest fills the socket.
  */
 static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
-			  uint32_t events)
+			  bool rearm)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP, .fd = conn->sock,
 				.flow = tcp_conn_idx(conn) };
 	struct epoll_event ev = { .data.u64 = ref.u64 };
 	int op = conn->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 
-	events |= EPOLLET | EPOLLRDHUP;
-	if (events == conn->events)
+	if (conn->events && !rearm)
 		return;
-	ev.events = events;
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	if (epoll_ctl(c->run->epollfd, op, conn->sock, &ev))
 		debug("TCP: epoll_ctl on socket %i: %s", conn->sock,
 		      strerror(errno));
 	else
-		conn->events = events;
+		conn->events = ev.events;
 }
 
 /**
@@ -608,7 +672,7 @@ static void tcp_established(const struct ctx *c, struct tcp_conn *conn)
 	if (setsockopt(conn->sock, SOL_SOCKET, SO_PEEK_OFF, &zero,
 		       sizeof(zero)))
 		warn_perror("TCP: SO_PEEK_OFF");
-	tcp_epoll_set(c, conn, EPOLLIN);
+	tcp_epoll_set(c, conn, false);
 }
 
 /**
@@ -752,6 +816,7 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 	flow = flow_alloc();
 	if (!flow) {
 		debug("TCP: flow table full, refusing connection");
+		tcp_refused++;
 		tcp_rst_reply(c, fi, seg);
 		return;
 	}
@@ -759,6 +824,9 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 	s = tcp_sock_outbound(c, &dst);
 	if (s < 0) {
 		debug("TCP: no socket for new connection: %s", strerror(-s));
+		if (s == -EMFILE || s == -ENFILE || s == -ENOBUFS ||
+		    s == -ENOMEM)
+			tcp_refused++;
 		flow_free(flow);
 		tcp_rst_reply(c, fi, seg);
 		return;
@@ -794,7 +862,6 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 
 	sl = sockaddr_from_inany(&sa, &dst, seg->dport);
 	if (!connect(s, &sa.sa, sl)) {
-		tcp_sock_local(conn);
 		tcp_send_synack(c, conn);
 		return;
 	}
@@ -809,7 +876,7 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
 	}
 
 	conn->flags |= TCP_F_CONNECTING;
-	tcp_epoll_set(c, conn, EPOLLOUT);
+	tcp_epoll_set(c, conn, false);
 	tcp_conn_deadline(conn, TCP_CONNECT_TIMEOUT_MS);
 }
 
@@ -817,13 +884,17 @@ static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi
  * tcp_connect_finish() - The host socket of a guest's connection is ready
  * @c:		Execution context
  * @conn:	Connection, in TCP_F_CONNECTING
+ * @events:	epoll events that said so
  */
-static void tcp_connect_finish(const struct ctx *c, struct tcp_conn *conn)
+static void tcp_connect_finish(const struct ctx *c, struct tcp_conn *conn,
+			       uint32_t events)
 {
 	socklen_t sl = sizeof(int);
 	int err = 0;
 
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
+	/* EPOLLOUT alone: connected, no error to fetch */
+	if ((events & (EPOLLERR | EPOLLHUP)) &&
+	    (getsockopt(conn->sock, SOL_SOCKET, SO_ERROR, &err, &sl) || err)) {
 		debug("TCP: connect: %s", strerror(err));
 		if (tcp_connect_unreach(c, conn, err))
 			tcp_conn_close(conn, false);
@@ -832,8 +903,6 @@ static void tcp_connect_finish(const struct ctx *c, struct tcp_conn *conn)
 		return;
 	}
 
-	tcp_sock_local(conn);
-	tcp_epoll_set(c, conn, 0);
 	tcp_send_synack(c, conn);
 }
 
@@ -1010,7 +1079,14 @@ static bool tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
 			break;
 		want = MIN(conn->wnd_guest - inflight, TCP_FRAMES * conn->mss);
 
+		/* All was peeked, and no EPOLLIN since: nothing to find */
+		if ((conn->flags & (TCP_F_DRAINED | TCP_F_PEEK_RESET)) ==
+		    TCP_F_DRAINED)
+			break;
 		n = tcp_peek(conn, want);
+		if ((n == -EAGAIN || (n >= 0 && (size_t)n < want)) &&
+		    !(conn->flags & TCP_F_HOST_EOF))
+			conn->flags |= TCP_F_DRAINED;
 		if (n == -EAGAIN || !n)
 			break;
 		if (n < 0) {
@@ -1077,7 +1153,8 @@ static const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
 	if ((size_t)n < tcp_wr_len) {
 		/* Socket full: the guest will send the rest again */
 		conn->flags |= TCP_F_WND_BLOCKED;
-		tcp_epoll_set(c, conn, EPOLLIN | EPOLLOUT);
+		conn->flags &= ~TCP_F_WND_CACHED;
+		tcp_epoll_set(c, conn, true);
 	} else if (tcp_wr_fin && !(conn->flags & TCP_F_GUEST_FIN)) {
 		shutdown(conn->sock, SHUT_WR);
 		conn->seq_from_guest++;
@@ -1382,6 +1459,10 @@ void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
  * @c:		Execution context
  * @conn:	Connection
  *
+ * At once, on every acknowledgement: acknowledged data left in the socket would keep its receive
+ * window closed (the kernel counts buffer overhead, not bytes), and a
+ * sender waiting for it would never send what makes us come back.
+ *
  * Return: true if the connection was reset and freed
  */
 static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
@@ -1526,7 +1607,7 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 
 	if (conn->flags & TCP_F_CONNECTING) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-			tcp_connect_finish(c, conn);
+			tcp_connect_finish(c, conn, events);
 		return;
 	}
 	if (!(conn->flags & TCP_F_ESTABLISHED))
@@ -1545,6 +1626,8 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 
 	if (events & (EPOLLRDHUP | EPOLLHUP))
 		conn->flags |= TCP_F_HOST_EOF;
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		conn->flags &= ~TCP_F_DRAINED;
 
 	if ((events & EPOLLOUT) &&
 	    (conn->flags & (TCP_F_WND_BLOCKED | TCP_F_WND_LOW))) {
@@ -1554,8 +1637,8 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		/* Room again: window update, then duplicate ACKs so that the
 		 * guest resends what we refused without waiting for its RTO
 		 */
-		conn->flags &= ~(TCP_F_WND_BLOCKED | TCP_F_WND_LOW);
-		tcp_epoll_set(c, conn, EPOLLIN);
+		conn->flags &= ~(TCP_F_WND_BLOCKED | TCP_F_WND_LOW |
+				 TCP_F_WND_CACHED);
 		for (i = 0; i <= n; i++)
 			tcp_send_ack(c, conn);
 	}
@@ -1584,6 +1667,7 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 		struct linger l = { .l_onoff = 1, .l_linger = 0 };
 
 		debug("TCP: flow table full, resetting host connection");
+		tcp_refused++;
 		setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 		close(s);
 		return;
@@ -1622,6 +1706,30 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 }
 
 /**
+ * tcp_accept_refuse() - No descriptor left: reset a pending connection
+ * @fd:		Listening socket
+ *
+ * The spare descriptor makes room for accept(), and is taken back at once.
+ */
+static void tcp_accept_refuse(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	int s;
+
+	if (tcp_spare_fd < 0)
+		return;
+	close(tcp_spare_fd);
+	s = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (s >= 0) {
+		setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		close(s);
+		tcp_refused++;
+		debug("TCP: no descriptor left, resetting host connection");
+	}
+	tcp_spare_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
+/**
  * tcp_listen_handler() - Accept connections on a forwarded port
  * @c:		Execution context
  * @ref:	epoll reference: listening socket, port in @data
@@ -1641,8 +1749,11 @@ void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
 		/* #syscalls accept4 */
 		s = accept4(ref.fd, &sa.sa, &sl,
 			    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (s < 0)
+		if (s < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				tcp_accept_refuse(ref.fd);
 			return;
+		}
 		if (s > FD_REF_MAX) {
 			close(s);
 			continue;
@@ -1833,6 +1944,8 @@ int tcp_init(const struct ctx *c)
 		return -1;
 	}
 
+	/* #syscalls socket */
+	tcp_spare_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	fwd_listen_inbound(c, &c->run->tcp_fwd_in, IPPROTO_TCP, tcp_listen_one);
 	return 0;
 }
@@ -1845,8 +1958,9 @@ int tcp_init(const struct ctx *c)
 void tcp_stats(void)
 {
 	info("TCP: %u flows active, %lu connections, %lu bytes retransmitted, "
-	     "%lu malformed segments", flow_count_type(FLOW_TCP),
-	     tcp_conns_total, tcp_retrans, tcp_frames_bad);
+	     "%lu malformed segments, %lu refused (%lu flow table full)",
+	     flow_count_type(FLOW_TCP), tcp_conns_total, tcp_retrans,
+	     tcp_frames_bad, tcp_refused, flow_full());
 }
 
 /**
