@@ -795,7 +795,8 @@ static struct tcp_conn *tcp_conn_init(union flow *flow, int s)
  * @fi:		Frame information
  * @seg:	The SYN
  */
-static void tcp_conn_from_guest(const struct ctx *c, const struct frame_info *fi,
+static void tcp_conn_from_guest(const struct ctx *c,
+				const struct frame_info *fi,
 				const struct tcp_seg *seg)
 {
 	union sockaddr_inany sa = { 0 };
@@ -1132,7 +1133,9 @@ static const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
 	if (tcp_wr_len) {
 		mh.msg_iovlen = tcp_wr_count;
 		do
-			/* #syscalls sendmsg shutdown ioctl(arg1=SIOCINQ/SIOCOUTQ) getsockname */
+			/* #syscalls sendmsg shutdown getsockname
+			 * #syscalls ioctl(arg1=SIOCINQ/SIOCOUTQ)
+			 */
 			n = sendmsg(conn->sock, &mh,
 				    MSG_DONTWAIT | MSG_NOSIGNAL);
 		while (n < 0 && errno == EINTR);
@@ -1459,9 +1462,10 @@ void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
  * @c:		Execution context
  * @conn:	Connection
  *
- * At once, on every acknowledgement: acknowledged data left in the socket would keep its receive
- * window closed (the kernel counts buffer overhead, not bytes), and a
- * sender waiting for it would never send what makes us come back.
+ * At once, on every acknowledgement: acknowledged data left in the socket
+ * would keep its receive window closed (the kernel counts buffer overhead,
+ * not bytes), and a sender waiting for it would never send what makes us
+ * come back.
  *
  * Return: true if the connection was reset and freed
  */
@@ -1939,7 +1943,8 @@ int tcp_init(const struct ctx *c)
 		return -1;
 	}
 	ref.fd = tcp_timer_fd;
-	if (epoll_add_ref(c->run->epollfd, tcp_timer_fd, EPOLLIN | EPOLLET, ref)) {
+	if (epoll_add_ref(c->run->epollfd, tcp_timer_fd, EPOLLIN | EPOLLET,
+			  ref)) {
 		err("Can't add TCP timer to epoll");
 		return -1;
 	}
