@@ -16,11 +16,16 @@
 # descriptor 6 (BENCH_FD), which the sandboxes inherit. Ratios are ours/X:
 # for throughput and rates higher is better, for latency (us) lower.
 #
+# To fit in about ten minutes on two cores, the tcp and udp parts run IPv4
+# only (IPVS=4) and the idle part one kind of load (IDLE_KINDS=mixed),
+# unless these are set.
+#
 # Environment: BENCH_PARTS (default "tcp udp splice rr scale idle"), ANCHOR,
 # ANCHOR2, RUNS, and what each part takes (see the parts)
 
 cd "$(dirname "$0")/../.." || exit 1
 PARTS=${BENCH_PARTS:-tcp udp splice rr scale idle}
+export IPVS=${IPVS:-4} IDLE_KINDS=${IDLE_KINDS:-mixed}
 RES=$(mktemp /tmp/bench.XXXXXX) || exit 1
 trap 'rm -f "$RES"' EXIT
 exec 6>>"$RES"

@@ -14,7 +14,7 @@
 #
 # Environment: ANCHOR, RUNS (default 3), DURATION (seconds per iperf3 run,
 # default 2), RR_COUNT (round trips per latency run, default 5000), MODES
-# (default "pasta passt"), MTUS (default "65520 1500")
+# (default "pasta passt"), MTUS (default "65520 1500"), IPVS (default "4 6")
 
 cd "$(dirname "$0")/../.." || exit 1
 if [ "${BENCH_INNER:-}" != 1 ]; then
@@ -166,7 +166,7 @@ measure() {
 		net_stop
 		return
 	fi
-	for ipv in 4 6; do
+	for ipv in ${IPVS:-4 6}; do
 		for d in g2h h2g; do
 			vals=()
 			for r in $(seq "$RUNS"); do
@@ -223,7 +223,7 @@ echo
 printf '%-6s %-4s %-6s %-12s %-8s %12s %12s %8s\n' \
 	mode ip mtu direction unit ours anchor ratio
 for mode in ${MODES:-pasta passt}; do
-	for ipv in 4 6; do
+	for ipv in ${IPVS:-4 6}; do
 		for mtu in ${MTUS:-65520 1500} rr; do
 			for d in g2h h2g; do
 				o=${RESULT["ours|$mode|$ipv|$mtu|$d"]:-FAIL}

@@ -16,7 +16,8 @@
 # mapping of the gateway's IPv6 address differs between versions.
 #
 # Environment: ANCHOR, RUNS (default 3), DURATION (seconds per iperf3 run,
-# default 2), MODES (default "pasta passt"), MTUS (default "65520")
+# default 2), MODES (default "pasta passt"), MTUS (default "65520"), IPVS
+# (default "4 6"; 1400-byte IPv4 rows run in any case)
 
 cd "$(dirname "$0")/../.." || exit 1
 if [ "${BENCH_INNER:-}" != 1 ]; then
@@ -151,7 +152,7 @@ measure() {
 		net_stop
 		return
 	fi
-	for ipv in 4 6 4-1400; do
+	for ipv in ${IPVS:-4 6} 4-1400; do
 		# IPv4: 20 + 8 bytes of headers, IPv6: 40 + 8
 		len=$((mtu - 28))
 		[ "$ipv" = 6 ] && len=$((mtu - 48))
@@ -236,7 +237,7 @@ echo
 printf '%-6s %-7s %-6s %-11s %-8s %10s %10s %7s %7s\n' \
 	mode ip mtu direction unit ours anchor ratio o/limit
 for mode in ${MODES:-pasta passt}; do
-	for ipv in 4 6 4-1400; do
+	for ipv in ${IPVS:-4 6} 4-1400; do
 		for mtu in ${MTUS:-65520}; do
 			for d in g2h h2g; do
 				o=${RESULT["ours|$mode|$ipv|$mtu|$d"]:-FAIL}
