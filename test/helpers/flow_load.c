@@ -39,10 +39,12 @@
 #define FLOW_LOAD_N_MAX		65000
 #define FLOW_LOAD_SECONDS_MAX	600
 #define FLOW_LOAD_PROCS_MAX	8
-#define UDP_BATCH		100	/* datagrams in flight per process */
-#define UDP_QUIET_MS		30	/* a batch's answers are over */
-#define TCP_BATCH		200	/* connects in flight per process */
-#define TCP_BATCH_MS		2000	/* a batch's connects are over */
+/* Datagrams in flight per process, and the silence that ends a batch */
+#define UDP_BATCH		100
+#define UDP_QUIET_MS		30
+/* Connects in flight per process, and the time a batch gets */
+#define TCP_BATCH		200
+#define TCP_BATCH_MS		2000
 
 static volatile sig_atomic_t flow_load_stop;
 static pid_t flow_load_kids[FLOW_LOAD_PROCS_MAX + 1];

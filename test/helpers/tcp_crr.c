@@ -118,7 +118,8 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "client"))
 		return crr_client(argv[2], argv[3], atol(argv[4]),
 				  atof(argv[5]));
-	fprintf(stderr, "Usage: %s server PORT | client HOST PORT COUNT [SECONDS]\n",
+	fprintf(stderr,
+		"Usage: %s server PORT | client HOST PORT COUNT [SECONDS]\n",
 		argv[0]);
 	return 1;
 }
