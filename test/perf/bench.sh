@@ -39,7 +39,7 @@ for part in $PARTS; do
 	fi
 	t=$(date +%s)
 	echo
-	BENCH_INNER= bash "test/perf/bench_$part.sh"
+	BENCH_INNER='' bash "test/perf/bench_$part.sh"
 	echo "bench: part $part took $(( $(date +%s) - t )) s" >&2
 done
 exec 6>&-

@@ -60,9 +60,9 @@ pp() {
 
 # row NAME ADDR PORT [PREFIX...]: RUNS runs of pp into RESULT[NAME]
 row() {
-	local name=$1 vals=() r
+	local name=$1 vals=() _
 	shift
-	for r in $(seq "$RUNS"); do
+	for _ in $(seq "$RUNS"); do
 		vals+=("$(pp "$@")")
 	done
 	RESULT[$name]=$(median "${vals[@]}")

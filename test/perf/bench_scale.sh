@@ -130,8 +130,12 @@ tcp_hold() {
 	put "$impl|scale|timer_wake_$n" "$(awk -v d=$((b[1] - a[1])) \
 		-v s="$TIMER_IDLE" 'BEGIN { printf "%.1f", d / s }')"
 	put "$impl|scale|timer_cost_$n" "$(awk -v r=$((b[0] - a[0])) \
-		-v w=$((b[1] - a[1])) \
-		'BEGIN { if (w > 0) printf "%.1f", r / 1e3 / w; else print "-" }')"
+		-v w=$((b[1] - a[1])) 'BEGIN {
+			if (w > 0)
+				printf "%.1f", r / 1e3 / w
+			else
+				print "-"
+		}')"
 	echo "  $impl tcp hold $n: $(cat "$WORK/hold"), at the peer $est;" \
 	     "idle ${TIMER_IDLE}s: run ns ${a[0]}..${b[0]}," \
 	     "switches ${a[1]}..${b[1]}" >&2
@@ -162,8 +166,10 @@ crr_paths() {
 	PEER=$!
 	wait_for 5 port_listening host 5321 &&
 		wait_for 5 port_listening guest 5321
-	crr "$impl|scale|crr_splice" 127.0.0.1 5321 nsenter -t "$GUEST_PID" -n --
-	crr "$impl|scale|crr_tap" 192.0.2.3 5321 nsenter -t "$GUEST_PID" -n --
+	crr "$impl|scale|crr_splice" 127.0.0.1 5321 \
+		nsenter -t "$GUEST_PID" -n --
+	crr "$impl|scale|crr_tap" 192.0.2.3 5321 \
+		nsenter -t "$GUEST_PID" -n --
 	peer_stop
 	pasta_down
 }
@@ -195,22 +201,24 @@ for k in udp_answered udp_received tcp_conns timer_wake_100 \
 	 timer_cpu_100 timer_cost_100 "timer_wake_$TCP_CONNS" \
 	 "timer_cpu_$TCP_CONNS" "timer_cost_$TCP_CONNS" crr_splice crr_tap; do
 	o=${RESULT["ours|scale|$k"]:-FAIL}
-	a=${RESULT["anchor|scale|$k"]:--}
+	an=${RESULT["anchor|scale|$k"]:--}
 	l=-
 	case $k in
-	udp_answered)	name="UDP flows answered of $UDP_FLOWS"; unit=flows ;;
+	udp_answered)	name="UDP flows answered of $UDP_FLOWS"
+			unit=flows ;;
 	udp_received)	name="UDP flows at the responder"; unit=flows ;;
 	tcp_conns)	name="TCP conns held of $TCP_CONNS"; unit=conns ;;
 	timer_wake_*)	name="idle, ${k#timer_wake_} conns: wake-ups"
 			unit=1/s ;;
-	timer_cpu_*)	name="idle, ${k#timer_cpu_} conns: CPU"; unit=us/s ;;
+	timer_cpu_*)	name="idle, ${k#timer_cpu_} conns: CPU"
+			unit=us/s ;;
 	timer_cost_*)	name="idle, ${k#timer_cost_} conns: per wake-up"
 			unit=us ;;
 	crr_*)		name="conn rate ${k#crr_}"; unit=conn/s
 			l=${RESULT["limit|scale|crr"]:-FAIL} ;;
 	esac
-	printf '%-34s %-8s %9s %9s %9s %9s\n' "$name" "$unit" "$o" "$a" \
-		"$(ratio "$o" "$a")" "$(ratio "$o" "$l")"
+	printf '%-34s %-8s %9s %9s %9s %9s\n' "$name" "$unit" "$o" "$an" \
+		"$(ratio "$o" "$an")" "$(ratio "$o" "$l")"
 done
 printf '%-34s %-8s %9s\n' "conn rate, plain loopback (limit)" conn/s \
 	"${RESULT["limit|scale|crr"]:-FAIL}"
