@@ -21,13 +21,15 @@
 #   qemu-system-x86		the qemu guest (socket, vhost-user back ends)
 #   linux-image-amd64		guest kernel and its virtio modules
 #   passt			the reference implementation, for benchmarks
+#   sockperf			request/response latency benchmarks (make bench)
+#   slirp4netns		second reference for the tap benchmarks
 #   clang-tidy, cppcheck	make lint
 #   groff-base, man-db	checking the manual pages render
 DEPS=(
 	udhcpc isc-dhcp-client ndisc6 socat iperf3 tcpdump
 	iproute2 iputils-ping procps util-linux uidmap
 	busybox-static cpio xz-utils zstd qemu-system-x86 linux-image-amd64
-	passt clang-tidy cppcheck groff-base man-db
+	passt clang-tidy cppcheck groff-base man-db sockperf slirp4netns
 )
 
 if [ "${1:-}" = "--list" ]; then

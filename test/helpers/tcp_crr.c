@@ -5,8 +5,9 @@
  * set-up and tear-down cost of connections (e.g. pasta's splice path).
  *
  * Usage: tcp_crr server PORT          (dual-stack, until killed)
- *        tcp_crr client HOST PORT COUNT
- * The client prints "crr_per_s N": transactions per second.
+ *        tcp_crr client HOST PORT COUNT [SECONDS]
+ * The client prints "crr_per_s N": transactions per second, over COUNT
+ * transactions or, if SECONDS is given, as many as fit in SECONDS.
  */
 
 #include <netdb.h>
@@ -56,10 +57,12 @@ static int crr_server(int port)
  * @host:	Server address
  * @port:	Server port
  * @count:	Number of transactions
+ * @secs_max:	Stop after this many seconds, if positive
  *
  * Return: 0 on success, 1 on failure
  */
-static int crr_client(const char *host, const char *port, long count)
+static int crr_client(const char *host, const char *port, long count,
+		      double secs_max)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
 	struct timespec t0, t1;
@@ -81,11 +84,20 @@ static int crr_client(const char *host, const char *port, long count)
 			return 1;
 		}
 		close(s);
+		if (secs_max > 0 && !(i % 64)) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			secs = (double)(t1.tv_sec - t0.tv_sec) +
+			       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+			if (secs >= secs_max) {
+				i++;
+				break;
+			}
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) +
 	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("crr_per_s %.0f\n", (double)count / secs);
+	printf("crr_per_s %.0f\n", (double)i / secs);
 	freeaddrinfo(ai);
 	return 0;
 }
@@ -102,8 +114,12 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "server"))
 		return crr_server(atoi(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "client"))
-		return crr_client(argv[2], argv[3], atol(argv[4]));
-	fprintf(stderr, "Usage: %s server PORT | client HOST PORT COUNT\n",
+		return crr_client(argv[2], argv[3], atol(argv[4]), 0);
+	if (argc == 6 && !strcmp(argv[1], "client"))
+		return crr_client(argv[2], argv[3], atol(argv[4]),
+				  atof(argv[5]));
+	fprintf(stderr,
+		"Usage: %s server PORT | client HOST PORT COUNT [SECONDS]\n",
 		argv[0]);
 	return 1;
 }

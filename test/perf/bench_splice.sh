@@ -4,8 +4,9 @@
 # spliced TCP throughput (iperf3) namespace to host and host to namespace,
 # IPv4 and IPv6, through loopback on both sides; UDP throughput namespace
 # to host (iperf3 -u -b 0, -U); connect/request/response rate
-# (test/helpers/tcp_crr) both ways. Every figure is the median of RUNS
-# runs. With ANCHOR=/path/to/passt the same runs use the "pasta" next to it
+# (test/helpers/tcp_crr) both ways. Plain loopback TCP (iperf3 over the
+# host's 127.0.0.1 and ::1, no namespace in between) is the limit, measured
+# in the same run. Every figure is the median of RUNS runs. With ANCHOR=/path/to/passt the same runs use the "pasta" next to it
 # too, and the table shows ours/anchor.
 #
 # TCP ports are forwarded with pasta's default, auto (listeners follow the
@@ -22,6 +23,7 @@ if [ "${BENCH_INNER:-}" != 1 ]; then
 fi
 
 source test/lib.sh
+source test/perf/bench_lib.sh
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-2}
 CRR_COUNT=${CRR_COUNT:-2000}
@@ -155,6 +157,7 @@ row() {
 		vals+=("$("$@")")
 	done
 	RESULT["$impl|$key"]=$(median "${vals[@]}")
+	record "$impl|splice|$key" "${RESULT["$impl|$key"]}"
 	echo "  $impl $key: ${vals[*]}" >&2
 }
 
@@ -190,6 +193,21 @@ if [ -n "${ANCHOR:-}" ]; then
 fi
 
 echo "Splice benchmark: $RUNS runs of ${DURATION}s each, median" >&2
+
+# run_limit IPV: iperf3 over plain loopback, prints Gbit/s
+run_limit() {
+	local lo=127.0.0.1 srv out
+	[ "$1" = 6 ] && lo=::1
+	timeout $((DURATION + 20)) iperf3 -s -1 -p 5309 > /dev/null 2>&1 &
+	srv=$!
+	wait_for 5 listening host 5309 || return
+	out=$(timeout $((DURATION + 15)) iperf3 -c $lo -p 5309 \
+	      -t "$DURATION" -J 2>/dev/null)
+	wait $srv 2>/dev/null
+	echo "$out" | bps_of
+}
+row limit tcp4 run_limit 4
+row limit tcp6 run_limit 6
 for impl in $IMPLS; do
 	measure "$impl" "${IMPL_DIR[$impl]}"
 done
@@ -205,8 +223,8 @@ ratio() {
 }
 
 echo
-printf '%-10s %-22s %-8s %12s %12s %8s\n' \
-	path direction unit ours anchor ratio
+printf '%-10s %-22s %-8s %12s %12s %8s %8s\n' \
+	path direction unit ours anchor ratio o/limit
 for key in tcp4_n2h tcp4_h2n tcp6_n2h tcp6_h2n udp4_n2h udp6_n2h \
 	   crr4_n2h crr4_h2n; do
 	o=${RESULT["ours|$key"]:-FAIL}
@@ -224,8 +242,15 @@ for key in tcp4_n2h tcp4_h2n tcp6_n2h tcp6_h2n udp4_n2h udp6_n2h \
 	esac
 	unit=Gbit/s
 	[ "${key#crr}" != "$key" ] && unit=conn/s
-	printf '%-10s %-22s %-8s %12s %12s %8s\n' "$path" $dname $unit \
-		"$o" "$a" "$(ratio "$o" "$a")"
+	l=-
+	case $key in
+	tcp4*) l=$(ratio "$o" "${RESULT["limit|tcp4"]}") ;;
+	tcp6*) l=$(ratio "$o" "${RESULT["limit|tcp6"]}") ;;
+	esac
+	printf '%-10s %-22s %-8s %12s %12s %8s %8s\n' "$path" $dname $unit \
+		"$o" "$a" "$(ratio "$o" "$a")" "$l"
 done
-echo "ratio: ours/anchor (higher is better)"
+echo "plain loopback TCP (the limit): ${RESULT["limit|tcp4"]} Gbit/s IPv4," \
+     "${RESULT["limit|tcp6"]} IPv6"
+echo "ratio: ours/anchor, o/limit: ours/plain loopback (higher is better)"
 exit 0

@@ -5,7 +5,9 @@
 # fragments), guest to host and host to guest, IPv4 and IPv6, through pasta
 # (its namespace is the guest) and passt (a namespace guest bridged by
 # test/helpers/tapbridge). Figures are the receiver's goodput, median of
-# RUNS runs, with the receiver's loss in the log. With
+# RUNS runs, with the receiver's loss in the log. IPv4 runs again with
+# 1400-byte datagrams, and plain loopback UDP with 1400-byte datagrams (the
+# limit) is measured in the same run. With
 # ANCHOR=/path/to/passt the same runs use that implementation too (pasta:
 # the "pasta" next to it) and the table shows ours/anchor.
 #
@@ -14,7 +16,8 @@
 # mapping of the gateway's IPv6 address differs between versions.
 #
 # Environment: ANCHOR, RUNS (default 3), DURATION (seconds per iperf3 run,
-# default 2), MODES (default "pasta passt"), MTUS (default "65520")
+# default 2), MODES (default "pasta passt"), MTUS (default "65520"), IPVS
+# (default "4 6"; 1400-byte IPv4 rows run in any case)
 
 cd "$(dirname "$0")/../.." || exit 1
 if [ "${BENCH_INNER:-}" != 1 ]; then
@@ -23,6 +26,7 @@ if [ "${BENCH_INNER:-}" != 1 ]; then
 fi
 
 source test/lib.sh
+source test/perf/bench_lib.sh
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-2}
 NET_PID=
@@ -148,19 +152,22 @@ measure() {
 		net_stop
 		return
 	fi
-	for ipv in 4 6; do
+	for ipv in ${IPVS:-4 6} 4-1400; do
 		# IPv4: 20 + 8 bytes of headers, IPv6: 40 + 8
 		len=$((mtu - 28))
 		[ "$ipv" = 6 ] && len=$((mtu - 48))
+		[ "$ipv" = 4-1400 ] && len=1400
 		for d in g2h h2g; do
 			vals=()
 			out=
 			for r in $(seq "$RUNS"); do
-				o=$(run_iperf $d $ipv $len)
+				o=$(run_iperf $d ${ipv%-1400} $len)
 				vals+=("${o%% *}")
 				out="$out ${o:-FAIL}"
 			done
 			RESULT["$impl|$mode|$ipv|$mtu|$d"]=$(median "${vals[@]}")
+			record "$impl|udp|$mode|$ipv|$mtu|$d" \
+				"${RESULT["$impl|$mode|$ipv|$mtu|$d"]}"
 			echo "  $impl $mode IPv$ipv MTU $mtu $d (Gbit/s loss):$out" >&2
 		done
 	done
@@ -179,6 +186,35 @@ if [ -n "${ANCHOR:-}" ]; then
 fi
 
 echo "UDP benchmark: $RUNS runs of ${DURATION}s each, median reported" >&2
+
+# run_limit: iperf3 UDP, 1400-byte datagrams, plain loopback
+run_limit() {
+	local srv out
+	timeout $((DURATION + 20)) iperf3 -s -1 -p 5201 -B 127.0.0.1 \
+		> /dev/null 2>&1 & srv=$!
+	wait_for 5 listening host 5201 || return
+	out=$(timeout $((DURATION + 15)) iperf3 -c 127.0.0.1 -p 5201 -u \
+	      -b 0 -l 1400 -t "$DURATION" -J 2>/dev/null)
+	wait $srv 2>/dev/null
+	echo "$out" | python3 -c '
+import json, sys
+try:
+    s = json.load(sys.stdin)["end"]["sum_received"]
+    bps, lost = s["bits_per_second"], s["lost_percent"]
+    print(f"{bps / 1e9:.2f} {lost:.1f}%")
+except Exception:
+    pass'
+}
+vals=()
+out=
+for r in $(seq "$RUNS"); do
+	o=$(run_limit)
+	vals+=("${o%% *}")
+	out="$out ${o:-FAIL}"
+done
+LIMIT=$(median "${vals[@]}")
+record "limit|udp|1400" "$LIMIT"
+echo "  limit: plain loopback, 1400 B (Gbit/s loss):$out" >&2
 for mode in ${MODES:-pasta passt}; do
 	for mtu in ${MTUS:-65520}; do
 		for impl in $IMPLS; do
@@ -198,22 +234,26 @@ ratio() {
 }
 
 echo
-printf '%-6s %-4s %-6s %-11s %-8s %10s %10s %7s\n' \
-	mode ip mtu direction unit ours anchor ratio
+printf '%-6s %-7s %-6s %-11s %-8s %10s %10s %7s %7s\n' \
+	mode ip mtu direction unit ours anchor ratio o/limit
 for mode in ${MODES:-pasta passt}; do
-	for ipv in 4 6; do
+	for ipv in ${IPVS:-4 6} 4-1400; do
 		for mtu in ${MTUS:-65520}; do
 			for d in g2h h2g; do
 				o=${RESULT["ours|$mode|$ipv|$mtu|$d"]:-FAIL}
 				a=${RESULT["anchor|$mode|$ipv|$mtu|$d"]:--}
 				dname=guest-host
 				[ $d = h2g ] && dname=host-guest
-				printf '%-6s %-4s %-6s %-11s %-8s %10s %10s %7s\n' \
+				l=-
+				[ $ipv = 4-1400 ] && l=$(ratio "$o" "$LIMIT")
+				printf '%-6s %-7s %-6s %-11s %-8s %10s %10s %7s %7s\n' \
 					udp-$mode v$ipv $mtu $dname Gbit/s \
-					"$o" "$a" "$(ratio "$o" "$a")"
+					"$o" "$a" "$(ratio "$o" "$a")" "$l"
 			done
 		done
 	done
 done
-echo "ratio: ours/anchor, receiver goodput (higher is better)"
+echo "plain loopback UDP, 1400 B (the limit): $LIMIT Gbit/s"
+echo "ratio: ours/anchor, receiver goodput (higher is better);" \
+     "v4-1400: 1400-byte datagrams"
 exit 0
