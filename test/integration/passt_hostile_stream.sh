@@ -38,10 +38,17 @@ bad_length() {
 	fi
 }
 
-# served NAME: a well-behaved client gets its ARP request answered
+# served NAME: a well-behaved client gets its ARP request answered. passt
+# serves one guest at a time: until it has seen the previous client go, a
+# new one waits in the listen queue, so a loaded machine may need another
+# try (five at most, a second each)
 served() {
-	printf "$ARP_LEN$ARP_REQ" |
-		"$HELPERS/sockclient" -t 1 "$SOCK" >"$WORK/out"
+	local try
+	for try in 1 2 3 4 5; do
+		printf "$ARP_LEN$ARP_REQ" |
+			"$HELPERS/sockclient" -t 1 "$SOCK" >"$WORK/out"
+		[ "$(replies "$WORK/out")" -eq 1 ] && break
+	done
 	if [ "$(replies "$WORK/out")" -eq 1 ] &&
 	   kill -0 "$PASST_PID" 2>/dev/null; then
 		pass "$1"
