@@ -39,6 +39,7 @@
 #include "inany.h"
 #include "json.h"
 #include "ctx.h"
+#include "frag.h"
 #include "fwd.h"
 #include "flow.h"
 #include "sock_unix.h"
@@ -354,6 +355,9 @@ static void control_stats_section(const struct ctx *c, struct json *j,
 			    "\"icmp\":{\"flows\":%u}",
 			    flow_count_type(FLOW_UDP_SPLICE),
 			    flow_count_type(FLOW_PING));
+		json_printf(j, ",\"fragments\":{");
+		frag_stats_json(j);
+		json_printf(j, "}");
 		return;
 	default:
 		break;

@@ -34,6 +34,7 @@
 #include "dhcp.h"
 #include "dhcpv6.h"
 #include "icmp.h"
+#include "frag.h"
 #include "tcp.h"
 #include "tcp_splice.h"
 #include "udp_splice.h"
@@ -112,6 +113,81 @@ static void signals_init(void)
 }
 
 /**
+ * guest_frame() - Hand one parsed frame from the guest to its handler
+ * @c:		Execution context
+ * @frame:	Frame
+ * @fi:		What tap_parse() found in it
+ * @now:	Current timestamp
+ */
+static void guest_frame(const struct ctx *c, struct iovec *frame,
+			const struct frame_info *fi, const struct timespec *now)
+{
+	switch (fi->ethertype) {
+	case ETH_P_ARP:
+		arp(c, frame, fi);
+		break;
+	case ETH_P_IP:
+		if (fi->l4proto == IPPROTO_TCP) {
+			tcp_tap_handler(c, frame, fi, now);
+			break;
+		}
+		if (fi->l4proto == IPPROTO_UDP && dhcp(c, frame, fi))
+			break;
+		if (fi->l4proto == IPPROTO_UDP) {
+			udp_tap_handler(c, frame, fi, now);
+			break;
+		}
+		if (fi->l4proto == IPPROTO_ICMP)
+			icmp_tap_handler(c, frame, fi, now);
+		break;
+	case ETH_P_IPV6:
+		if (fi->l4proto == IPPROTO_TCP) {
+			tcp_tap_handler(c, frame, fi, now);
+			break;
+		}
+		if (fi->l4proto == IPPROTO_ICMPV6) {
+			if (ndp(c, frame, fi))
+				break;
+			icmp_tap_handler(c, frame, fi, now);
+			break;
+		}
+		if (fi->l4proto == IPPROTO_UDP && dhcpv6(c, frame, fi))
+			break;
+		if (fi->l4proto == IPPROTO_UDP)
+			udp_tap_handler(c, frame, fi, now);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * guest_fragment() - Reassemble a fragment, hand a complete datagram on
+ * @c:		Execution context
+ * @frame:	Fragment
+ * @fi:		What tap_parse() found in it
+ * @now:	Current timestamp
+ *
+ * The datagram lives in the reassembly table until frag_release(): UDP
+ * writes queued from it are flushed before that.
+ */
+static void guest_fragment(const struct ctx *c, const struct iovec *frame,
+			   const struct frame_info *fi,
+			   const struct timespec *now)
+{
+	struct frame_info wfi;
+	struct iovec whole;
+
+	if (frag_input(c, frame, fi, now, &whole) <= 0)
+		return;
+	if (!tap_parse(c, &whole, &wfi)) {
+		guest_frame(c, &whole, &wfi, now);
+		udp_tap_flush(c);
+	}
+	frag_release();
+}
+
+/**
  * guest_frames() - Hand a batch of frames from the guest to the handlers
  *		   (the fuzz targets in test/fuzz/ call it too)
  * @c:		Execution context
@@ -130,47 +206,12 @@ void guest_frames(const struct ctx *c, const struct pool *p,
 	for (i = 0; i < p->count; i++) {
 		struct iovec frame = p->pkt[i];
 		struct frame_info fi;
+		int ret = tap_parse(c, &frame, &fi);
 
-		if (tap_parse(c, &frame, &fi) < 0)
-			continue;
-
-		switch (fi.ethertype) {
-		case ETH_P_ARP:
-			arp(c, &frame, &fi);
-			break;
-		case ETH_P_IP:
-			if (fi.l4proto == IPPROTO_TCP) {
-				tcp_tap_handler(c, &frame, &fi, now);
-				break;
-			}
-			if (fi.l4proto == IPPROTO_UDP && dhcp(c, &frame, &fi))
-				break;
-			if (fi.l4proto == IPPROTO_UDP) {
-				udp_tap_handler(c, &frame, &fi, now);
-				break;
-			}
-			if (fi.l4proto == IPPROTO_ICMP)
-				icmp_tap_handler(c, &frame, &fi, now);
-			break;
-		case ETH_P_IPV6:
-			if (fi.l4proto == IPPROTO_TCP) {
-				tcp_tap_handler(c, &frame, &fi, now);
-				break;
-			}
-			if (fi.l4proto == IPPROTO_ICMPV6) {
-				if (ndp(c, &frame, &fi))
-					break;
-				icmp_tap_handler(c, &frame, &fi, now);
-				break;
-			}
-			if (fi.l4proto == IPPROTO_UDP && dhcpv6(c, &frame, &fi))
-				break;
-			if (fi.l4proto == IPPROTO_UDP)
-				udp_tap_handler(c, &frame, &fi, now);
-			break;
-		default:
-			break;
-		}
+		if (ret > 0)
+			guest_fragment(c, &frame, &fi, now);
+		else if (!ret)
+			guest_frame(c, &frame, &fi, now);
 	}
 
 	/* Coalesced socket writes, ACKs and replies for the whole batch */
@@ -197,6 +238,7 @@ void guest_gone(const struct ctx *c)
 	tcp_guest_gone(c);
 	udp_guest_gone(c);
 	icmp_guest_gone(c);
+	frag_guest_gone();
 }
 
 /**
@@ -274,6 +316,7 @@ static void timers(const struct ctx *c, const struct timespec *now)
 {
 	ndp_timer(c, now);
 	icmp_timer(c, now);
+	frag_timer(c, now);
 	udp_timer(c, now);
 	tcp_splice_timer(c, now);
 	udp_splice_timer(c, now);
@@ -344,6 +387,7 @@ static void backends_init(struct ctx *c)
 	if (c->mode == MODE_PASTA)
 		pasta_setup(c);
 	icmp_init(c);
+	frag_init();
 	if (tap_backend_init(c))
 		die("Failed to set up the guest-side interface");
 	if (repair_init(c))

@@ -24,6 +24,7 @@
 #include <linux/sockios.h>
 
 #include "epoll_ctl.h"
+#include "frag.h"
 #include "inany.h"
 #include "json.h"
 #include "util.h"
@@ -107,7 +108,7 @@ static int tap_drop(const char *why)
  * @frame:	Frame, iov_len trimmed to the end of the IP packet
  * @fi:		Frame information to complete
  *
- * Return: 0 if the packet is usable, -1 to drop it
+ * Return: 0 if the packet is usable, 1 if it is a fragment, -1 to drop it
  */
 static int tap_ip4_parse(struct iovec *frame, struct frame_info *fi)
 {
@@ -132,10 +133,6 @@ static int tap_ip4_parse(struct iovec *frame, struct frame_info *fi)
 		return tap_drop("bad IPv4 header length");
 	if (totlen < hlen || totlen > left)
 		return tap_drop("bad IPv4 total length");
-	/* No reassembly: nothing we offer needs fragments from the guest */
-	if (ntohs(iph.frag_off) & (IP_MF | IP_OFFMASK))
-		return tap_drop("IPv4 fragment");
-
 	frame->iov_len = fi->l3_off + totlen;
 	fi->l4proto = iph.protocol;
 	fi->ttl = iph.ttl;
@@ -145,7 +142,8 @@ static int tap_ip4_parse(struct iovec *frame, struct frame_info *fi)
 	inany_from_v4(&fi->saddr, a);
 	a.s_addr = iph.daddr;
 	inany_from_v4(&fi->daddr, a);
-	return 0;
+	/* A fragment: for frag.c to reassemble */
+	return !!(ntohs(iph.frag_off) & (IP_MF | IP_OFFMASK));
 }
 
 /**
@@ -153,7 +151,8 @@ static int tap_ip4_parse(struct iovec *frame, struct frame_info *fi)
  * @frame:	Frame, iov_len trimmed to the end of the IP packet
  * @fi:		Frame information to complete
  *
- * Return: 0 if the packet is usable, -1 to drop it
+ * Return: 0 if the packet is usable, 1 if it carries a Fragment header
+ *	   (@fi->l4proto is IPPROTO_FRAGMENT), -1 to drop it
  */
 static int tap_ip6_parse(struct iovec *frame, struct frame_info *fi)
 {
@@ -197,7 +196,7 @@ static int tap_ip6_parse(struct iovec *frame, struct frame_info *fi)
 		const uint8_t *ext;
 
 		if (nh == IPPROTO_FRAGMENT)
-			return tap_drop("IPv6 fragment");
+			break;
 		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
 		    nh != IPPROTO_DSTOPTS)
 			break;
@@ -215,7 +214,8 @@ static int tap_ip6_parse(struct iovec *frame, struct frame_info *fi)
 	fi->l4proto = nh;
 	fi->l4_off = off;
 	fi->l4_len = frame->iov_len - off;
-	return 0;
+	/* A Fragment header at l4_off: for frag.c to reassemble */
+	return nh == IPPROTO_FRAGMENT;
 }
 
 /**
@@ -262,7 +262,8 @@ static void tap_learn(const struct ctx *c, const uint8_t *src_mac,
  *
  * ARP frames are only checked for their EtherType: arp.c parses them.
  *
- * Return: 0 if the frame is usable, -1 if it must be dropped
+ * Return: 0 if the frame is usable, 1 if it is an IP fragment (see
+ *	   frag_input()), -1 if it must be dropped
  */
 int tap_parse(const struct ctx *c, struct iovec *frame, struct frame_info *fi)
 {
@@ -294,6 +295,7 @@ int tap_parse(const struct ctx *c, struct iovec *frame, struct frame_info *fi)
 		return tap_drop("unsupported EtherType");
 	}
 
+	/* Fragments teach nothing: their datagram will, once reassembled */
 	if (!ret)
 		tap_learn(c, eh->h_source, fi);
 	return ret;
@@ -596,7 +598,8 @@ void tap_drop_causes_json(struct json *j)
 }
 
 /**
- * tap_send_single() - Send one frame held in a single buffer
+ * tap_send_single() - Send one frame held in a single buffer, in IP
+ *		      fragments if larger than the guest's MTU
  * @c:		Execution context
  * @frame:	Ethernet frame
  * @len:	Length of @frame
@@ -605,6 +608,8 @@ void tap_send_single(const struct ctx *c, const void *frame, size_t len)
 {
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 
+	if (frag_to_guest(c, &iov, 1))
+		return;
 	tap_send_frames(c, &iov, 1, 1);
 }
 

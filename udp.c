@@ -62,6 +62,7 @@
 #include "packet.h"
 #include "checksum.h"
 #include "flow.h"
+#include "frag.h"
 #include "fwd.h"
 #include "sock_l4.h"
 #include "tap.h"
@@ -513,7 +514,8 @@ void udp_tap_flush(const struct ctx *c)
  * @data:	Payload
  * @len:	Payload length
  *
- * Return: 0 on success, -1 if the datagram can't be framed
+ * Return: 0 if the frame is in @slot, 1 if it was sent in fragments
+ *	   already, -1 if the datagram can't be framed
  */
 static int udp_frame_fill(const struct ctx *c, unsigned slot,
 			  const struct flowside *gs, uint8_t *data, size_t len)
@@ -537,8 +539,7 @@ static int udp_frame_fill(const struct ctx *c, unsigned slot,
 		struct ip6_hdr *ip6h = (struct ip6_hdr *)(l2 + ETH_HLEN);
 
 		l3len = sizeof(*ip6h);
-		if (l4len > ETH_MAX_MTU ||
-		    ETH_HLEN + l3len + l4len > TAP_FRAME_MAX)
+		if (l4len > ETH_MAX_MTU)
 			return -1;
 		tap_eth_fill(c, (struct ethhdr *)l2, ETH_P_IPV6);
 		tap_ip6_fill(ip6h, &gs->faddr.a6, &gs->eaddr.a6, IPPROTO_UDP,
@@ -569,7 +570,8 @@ static int udp_frame_fill(const struct ctx *c, unsigned slot,
 	udp_tap_iov[slot][0].iov_len = ETH_HLEN + l3len + sizeof(*uh);
 	udp_tap_iov[slot][1].iov_base = data;
 	udp_tap_iov[slot][1].iov_len = len;
-	return 0;
+	/* Larger than the guest's MTU: sent now, in fragments */
+	return frag_to_guest(c, udp_tap_iov[slot], 2);
 }
 
 /**
@@ -802,7 +804,7 @@ void udp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 {
 	struct udp_flow *uf = udp_flow_at(flow_at(ref.flow));
 	unsigned i, nframes = 0;
-	int n;
+	int n, ret;
 
 	if (!uf || uf->sock != ref.fd)
 		return;
@@ -825,12 +827,12 @@ void udp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 	for (i = 0; i < (unsigned)n; i++) {
 		if (!udp_rx_ok(i))
 			continue;
-		if (udp_frame_fill(c, nframes, &uf->f.side[GUESTSIDE],
-				   udp_data[i], udp_rx_mh[i].msg_len)) {
+		ret = udp_frame_fill(c, nframes, &uf->f.side[GUESTSIDE],
+				     udp_data[i], udp_rx_mh[i].msg_len);
+		if (ret < 0)
 			udp_dropped++;
-			continue;
-		}
-		nframes++;
+		else if (!ret)
+			nframes++;
 	}
 	udp_tap_send(c, nframes);
 }
@@ -979,7 +981,7 @@ void udp_listen_handler(const struct ctx *c, union epoll_ref ref, uint32_t event
 	in_port_t port = ref.data & ((1U << UDP_LISTEN_PORT_BITS) - 1);
 	unsigned r = ref.data >> UDP_LISTEN_PORT_BITS, i, nframes = 0;
 	const struct fwd_rule *rule = NULL;
-	int n;
+	int n, ret;
 
 	if (events & EPOLLERR) {
 		int e;
@@ -1011,13 +1013,15 @@ void udp_listen_handler(const struct ctx *c, union epoll_ref ref, uint32_t event
 					 now))
 			continue;
 		uf = udp_flow_from_host(c, rule, port, i, now);
-		if (!uf || udp_frame_fill(c, nframes, &uf->f.side[GUESTSIDE],
-					  udp_data[i], udp_rx_mh[i].msg_len)) {
+		ret = uf ? udp_frame_fill(c, nframes, &uf->f.side[GUESTSIDE],
+					  udp_data[i],
+					  udp_rx_mh[i].msg_len) : -1;
+		if (ret < 0) {
 			udp_dropped++;
 			continue;
 		}
 		uf->ts = now->tv_sec;
-		nframes++;
+		nframes += !ret;
 	}
 	udp_tap_send(c, nframes);
 }

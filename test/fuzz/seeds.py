@@ -139,6 +139,31 @@ def frames():
     }
 
 
+def frag_seqs():
+    """A UDP datagram in two fragments, IPv4 and IPv6, last one first"""
+    data = bytes(range(256)) * 8
+    u4 = udp4(G4, GW4, 40003, 9, data)[20:]
+    u6 = udp6(G6, GW6, 40004, 9, data)[40:]
+    out = {}
+    for v6, l4 in ((False, u4), (True, u6)):
+        fr = []
+        for off, more in ((1024, False), (0, True)):
+            piece = l4[off:] if not more else l4[:1024]
+            if v6:
+                fh = struct.pack('!BBHI', 17, 0, off | more, 0x1234)
+                h = struct.pack('!IHBB16s16s', 6 << 28, 8 + len(piece), 44,
+                                64, G6, GW6)
+                fr.append(eth(OUR_MAC, 0x86dd, h + fh + piece))
+            else:
+                h = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(piece),
+                                0x1234, (off // 8) | (more << 13), 64, 17,
+                                0, G4, GW4)
+                h = h[:10] + struct.pack('!H', csum(h)) + h[12:]
+                fr.append(eth(OUR_MAC, 0x800, h + piece))
+        out['frag6_udp' if v6 else 'frag4_udp'] = fr
+    return out
+
+
 def write(target, name, data):
     d = os.path.join(HERE, 'corpus', target)
     os.makedirs(d, exist_ok=True)
@@ -217,6 +242,8 @@ def main():
           b''.join(rec(f) for f in fs.values()))
     write('tap_frames', 'two_batches', bytes([1]) + rec(fs['tcp_syn4']) +
           rec(b'') + rec(fs['tcp_syn4']))
+    for name, fr in frag_seqs().items():
+        write('tap_frames', name, bytes([1]) + b''.join(rec(f) for f in fr))
     write('qemu_stream', 'batch',
           b''.join(struct.pack('!I', len(f)) + f for f in fs.values()))
     write('qemu_stream', 'bad_length', struct.pack('!I', len(fs['udp6'])) +
