@@ -25,7 +25,6 @@
 #include "inany.h"
 #include "json.h"
 #include "log.h"
-#include "tap.h"
 #include "util.h"
 
 /* Room in front of a reassembled payload for the largest headers we put
@@ -578,12 +577,13 @@ void frag_stats_json(struct json *j)
  * frag_send() - Send fragment frames built so far
  * @c:		Execution context
  * @n:		Frames in frag_hdr and frag_iov
+ * @send:	The guest link's batch send, tap_send_frames()
  *
  * Return: 0 if all went, -1 if the guest didn't take them all
  */
-static int frag_send(const struct ctx *c, size_t n)
+static int frag_send(const struct ctx *c, size_t n, frag_send_fn send)
 {
-	size_t sent = tap_send_frames(c, frag_iov, 2, n);
+	size_t sent = send(c, frag_iov, 2, n);
 
 	frag_count.out += sent;
 	return sent == n ? 0 : -1;
@@ -595,6 +595,8 @@ static int frag_send(const struct ctx *c, size_t n)
  * @iov:	The frame: Ethernet header, IPv4 header or IPv6 header with
  *		no extension headers, payload, split across buffers in any way
  * @cnt:	Buffers in @iov
+ * @send:	The guest link's batch send, tap_send_frames(): passed in, so
+ *		that frag.c stays below tap.c, which calls it
  *
  * The guest's MTU is the one we advertise, -m, or the largest IP packet if
  * none is advertised.
@@ -602,7 +604,8 @@ static int frag_send(const struct ctx *c, size_t n)
  * Return: 0 if the frame fits (the caller sends it), 1 if it was sent in
  *	   fragments, -1 if it was dropped
  */
-int frag_to_guest(const struct ctx *c, const struct iovec *iov, size_t cnt)
+int frag_to_guest(const struct ctx *c, const struct iovec *iov, size_t cnt,
+		  frag_send_fn send)
 {
 	size_t mtu = c->mtu ? (size_t)c->mtu : ETH_MAX_MTU;
 	size_t total = 0, hlen, payload, per, off, n = 0, i;
@@ -681,12 +684,12 @@ int frag_to_guest(const struct ctx *c, const struct iovec *iov, size_t cnt)
 		frag_iov[n * 2 + 1].iov_len = len;
 
 		if (++n == FRAG_OUT_BATCH) {
-			if (frag_send(c, n))
+			if (frag_send(c, n, send))
 				goto drop;
 			n = 0;
 		}
 	}
-	if (n && frag_send(c, n))
+	if (n && frag_send(c, n, send))
 		goto drop;
 	frag_count.out_datagrams++;
 	return 1;

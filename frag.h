@@ -47,6 +47,10 @@ void frag_guest_gone(void);
 unsigned int frag_in_flight(void);
 void frag_stats_json(struct json *j);
 
-int frag_to_guest(const struct ctx *c, const struct iovec *iov, size_t cnt);
+/* The guest link's batch send: tap_send_frames() */
+typedef size_t (*frag_send_fn)(const struct ctx *c, const struct iovec *iov,
+			       size_t bufs_per_frame, size_t nframes);
+int frag_to_guest(const struct ctx *c, const struct iovec *iov, size_t cnt,
+		  frag_send_fn send);
 
 #endif /* FRAG_H */

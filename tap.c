@@ -608,7 +608,7 @@ void tap_send_single(const struct ctx *c, const void *frame, size_t len)
 {
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 
-	if (frag_to_guest(c, &iov, 1))
+	if (frag_to_guest(c, &iov, 1, tap_send_frames))
 		return;
 	tap_send_frames(c, &iov, 1, 1);
 }

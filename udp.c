@@ -571,7 +571,7 @@ static int udp_frame_fill(const struct ctx *c, unsigned slot,
 	udp_tap_iov[slot][1].iov_base = data;
 	udp_tap_iov[slot][1].iov_len = len;
 	/* Larger than the guest's MTU: sent now, in fragments */
-	return frag_to_guest(c, udp_tap_iov[slot], 2);
+	return frag_to_guest(c, udp_tap_iov[slot], 2, tap_send_frames);
 }
 
 /**

@@ -341,9 +341,9 @@ static void frag_round_trip(void)
 
 		/* Fits: the caller sends it */
 		ctx.mtu = 65520;
-		CHECK(!frag_to_guest(&ctx, iov, 1));
+		CHECK(!frag_to_guest(&ctx, iov, 1, tap_send_frames));
 		ctx.mtu = 1500;
-		CHECK(frag_to_guest(&ctx, iov, 2) == 1);
+		CHECK(frag_to_guest(&ctx, iov, 2, tap_send_frames) == 1);
 
 		while ((r = read(fds[0], rbuf, sizeof(rbuf))) > 0) {
 			struct iovec f = { fbuf + FRAME_ALIGN_OFF, (size_t)r };
@@ -370,7 +370,7 @@ static void frag_round_trip(void)
 
 		tap_ip4_fill(out + ETH_HLEN, ctx.ip4.addr, ctx.ip4.addr,
 			     IPPROTO_UDP, 100);
-		CHECK(frag_to_guest(&ctx, &iov, 1) == -1);
+		CHECK(frag_to_guest(&ctx, &iov, 1, tap_send_frames) == -1);
 	}
 	close(fds[0]);
 	close(fds[1]);
