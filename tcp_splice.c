@@ -48,7 +48,7 @@
 /* Pre-opened pipes (a connection takes two) */
 #define TCP_SPLICE_PIPE_POOL	32
 /* Size we ask for pipes: fewer splice() calls per byte, bounded memory */
-#define TCP_SPLICE_PIPE_BYTES	(256 * 1024)
+#define TCP_SPLICE_PIPE_BYTES	(1024 * 1024)
 /* Size assumed when the kernel keeps its default */
 #define TCP_SPLICE_PIPE_DEFAULT	(64 * 1024)
 #define TCP_SPLICE_BACKLOG	128
@@ -59,6 +59,7 @@
 #define SPLICE_FIN(d)		(1U << (3 + (d)))	/* s[!d] shut for writes */
 #define SPLICE_V6		(1U << 5)
 #define SPLICE_TO_NS		(1U << 6)	/* s[1] is in the namespace */
+#define SPLICE_FULL(d)		(1U << (7 + (d)))	/* pipe [d] took no more */
 
 /**
  * struct tcp_splice_conn - Flow table entry of type FLOW_TCP_SPLICE
@@ -289,7 +290,9 @@ static void tcp_splice_close(struct tcp_splice_conn *conn, bool rst)
  * @x:		Socket, index in @conn->s
  *
  * Level-triggered: input (and the peer's shutdown) while end-of-file
- * wasn't read and the pipe it fills has room, output while its connect()
+ * wasn't read and the pipe it fills has room (in bytes, and in buffers: a
+ * pipe holds as many pieces of socket buffers as it has pages, however
+ * small they are, see tcp_splice_read()), output while its connect()
  * is pending or data waits in the other pipe for it. A socket needing
  * neither is registered edge-triggered for nothing: a hang-up it reports
  * later reaches us once, not at every epoll_wait().
@@ -300,7 +303,7 @@ static uint32_t tcp_splice_events(const struct tcp_splice_conn *conn, int x)
 {
 	uint32_t ev = 0;
 
-	if (!(conn->flags & SPLICE_EOF(x)) &&
+	if (!(conn->flags & (SPLICE_EOF(x) | SPLICE_FULL(x))) &&
 	    conn->pending[x] < conn->pipe_size[x])
 		ev |= EPOLLIN | EPOLLRDHUP;
 	if (conn->flags & SPLICE_CONNECTING) {
@@ -350,13 +353,18 @@ static int tcp_splice_update(const struct ctx *c, struct tcp_splice_conn *conn)
  * @conn:	Connection
  * @d:		Direction: from @conn->s[d] to @conn->s[!d]
  *
+ * Nothing read while the pipe holds data: its buffers may all be taken by
+ * small pieces, with bytes to spare. We stop asking for input until a
+ * write empties some (the other socket is registered for output), else a
+ * readable socket would report input at every epoll_wait() in vain.
+ *
  * Return: bytes read, 0 if none, -1 if the connection must be reset
  */
 static ssize_t tcp_splice_read(struct tcp_splice_conn *conn, int d)
 {
 	ssize_t n;
 
-	if ((conn->flags & SPLICE_EOF(d)) ||
+	if ((conn->flags & (SPLICE_EOF(d) | SPLICE_FULL(d))) ||
 	    conn->pending[d] >= conn->pipe_size[d])
 		return 0;
 
@@ -372,6 +380,8 @@ static ssize_t tcp_splice_read(struct tcp_splice_conn *conn, int d)
 		conn->flags |= SPLICE_EOF(d);
 	else if (errno != EAGAIN && errno != EINTR)
 		return -1;
+	else if (errno == EAGAIN && conn->pending[d])
+		conn->flags |= SPLICE_FULL(d);
 	return 0;
 }
 
@@ -393,6 +403,7 @@ static ssize_t tcp_splice_write(struct tcp_splice_conn *conn, int d)
 		   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	if (n > 0) {
 		conn->pending[d] -= (uint32_t)n;
+		conn->flags &= ~SPLICE_FULL(d);
 		return n;
 	}
 	if (n < 0 && errno != EAGAIN && errno != EINTR)
@@ -405,26 +416,26 @@ static ssize_t tcp_splice_write(struct tcp_splice_conn *conn, int d)
  * @conn:	Connection
  * @d:		Direction: from @conn->s[d] to @conn->s[!d]
  *
- * One read, one write. Only a read that filled the pipe to the brim, and
- * a write that made room in it again, can leave data we would otherwise
- * wait for: anything else, epoll (level-triggered) reports again.
+ * One read, one write. Again only if the read filled the pipe to the brim
+ * and the write emptied it: more is likely waiting, and the target keeps
+ * up. A target taking less waits for output to be reported instead (else
+ * we would move a few kilobytes per pair of calls as it frees them), and
+ * anything left to read, epoll (level-triggered) reports again.
  *
  * Return: 0 on success, -1 if the connection must be reset
  */
 static int tcp_splice_dir(struct tcp_splice_conn *conn, int d)
 {
+	uint32_t room;
 	ssize_t rd, wr;
 
 	do {
-		uint32_t room = conn->pipe_size[d] - conn->pending[d];
-
+		room = conn->pipe_size[d] - conn->pending[d];
 		rd = tcp_splice_read(conn, d);
 		wr = tcp_splice_write(conn, d);
 		if (rd < 0 || wr < 0)
 			return -1;
-		if (!room || rd < room)
-			break;
-	} while (wr > 0);
+	} while (room && rd == room && !conn->pending[d]);
 	return 0;
 }
 
