@@ -14,12 +14,11 @@
  * input while their pipe has room, output only while data waits for them.
  * An event runs only the direction it concerns, one read and one write in
  * the common case: a request and its answer cost one epoll_wait() and two
- * splice() calls each way, as many as the kernel's own loopback needs for
- * the copy in and out (doc/perf-splice.md has the figures). A read of
- * end-of-file with its pipe drained becomes a shutdown(SHUT_WR) on the
- * other socket; an error on either socket resets both (SO_LINGER zero).
- * Sockets in the namespace come from a pool filled off the hot path (one
- * namespace switch fills the pool), and so do pipes.
+ * splice() calls each way, the least a relay can do (doc/perf-splice.md
+ * has the figures). A read of end-of-file with its pipe drained becomes a
+ * shutdown(SHUT_WR) on the other socket; an error on either socket resets
+ * both (SO_LINGER zero). Sockets in the namespace come from a pool filled
+ * off the hot path (one namespace switch fills the pool), and so do pipes.
  */
 
 #include <errno.h>
