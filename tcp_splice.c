@@ -10,12 +10,15 @@
  * nothing is buffered beyond the pipe: when the pipe is full we stop
  * reading, the kernel's receive buffer fills and TCP throttles the sender.
  *
- * Both sockets are registered once, edge-triggered, for input, output and
- * peer shutdown: any event runs both directions until neither progresses.
- * A read of end-of-file with its pipe drained becomes a shutdown(SHUT_WR)
- * on the other socket; an error on either socket resets both (SO_LINGER
- * zero). Sockets in the namespace come from a pool filled off the hot path
- * (one namespace switch fills the pool), and so do pipes.
+ * Sockets are registered level-triggered, for what they need at the time:
+ * input while their pipe has room, output only while data waits for them.
+ * An event runs only the direction it concerns, one read and one write in
+ * the common case: a request and its answer cost one epoll_wait() and two
+ * splice() calls each way, the least a relay can do (doc/perf-splice.md
+ * has the figures). A read of end-of-file with its pipe drained becomes a
+ * shutdown(SHUT_WR) on the other socket; an error on either socket resets
+ * both (SO_LINGER zero). Sockets in the namespace come from a pool filled
+ * off the hot path (one namespace switch fills the pool), and so do pipes.
  */
 
 #include <errno.h>
@@ -45,12 +48,10 @@
 /* Pre-opened pipes (a connection takes two) */
 #define TCP_SPLICE_PIPE_POOL	32
 /* Size we ask for pipes: fewer splice() calls per byte, bounded memory */
-#define TCP_SPLICE_PIPE_BYTES	(256 * 1024)
+#define TCP_SPLICE_PIPE_BYTES	(1024 * 1024)
 /* Size assumed when the kernel keeps its default */
 #define TCP_SPLICE_PIPE_DEFAULT	(64 * 1024)
 #define TCP_SPLICE_BACKLOG	128
-/* Events for both sockets of a connection, registered once */
-#define TCP_SPLICE_EPOLL	(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
 /* Connection flags; direction d moves data read from s[d] to s[!d] */
 #define SPLICE_CONNECTING	(1U << 0)	/* s[1] connect() pending */
@@ -58,6 +59,7 @@
 #define SPLICE_FIN(d)		(1U << (3 + (d)))	/* s[!d] shut for writes */
 #define SPLICE_V6		(1U << 5)
 #define SPLICE_TO_NS		(1U << 6)	/* s[1] is in the namespace */
+#define SPLICE_FULL(d)		(1U << (7 + (d)))	/* pipe [d] took no more */
 
 /**
  * struct tcp_splice_conn - Flow table entry of type FLOW_TCP_SPLICE
@@ -67,6 +69,7 @@
  * @pipe_w:	Write ends of the same pipes
  * @pending:	Bytes held in each pipe
  * @pipe_size:	Capacity of each pipe, bytes
+ * @events:	epoll events each socket is registered for now
  * @flags:	SPLICE_* flags
  */
 struct tcp_splice_conn {
@@ -76,6 +79,7 @@ struct tcp_splice_conn {
 	int pipe_w[2];
 	uint32_t pending[2];
 	uint32_t pipe_size[2];
+	uint32_t events[2];
 	uint16_t flags;
 };
 
@@ -281,73 +285,209 @@ static void tcp_splice_close(struct tcp_splice_conn *conn, bool rst)
 }
 
 /**
- * tcp_splice_dir() - Move data one way until nothing more can be moved
+ * tcp_splice_events() - epoll events a socket of a connection needs now
  * @conn:	Connection
- * @d:		Direction: from @conn->s[d] to @conn->s[!d]
+ * @x:		Socket, index in @conn->s
  *
- * Return: 0 on success, -1 if the connection must be reset
+ * Level-triggered: input (and the peer's shutdown) while end-of-file
+ * wasn't read and the pipe it fills has room (in bytes, and in buffers: a
+ * pipe holds as many pieces of socket buffers as it has pages, however
+ * small they are, see tcp_splice_read()), output while its connect()
+ * is pending or data waits in the other pipe for it. A socket needing
+ * neither is registered edge-triggered for nothing: a hang-up it reports
+ * later reaches us once, not at every epoll_wait().
+ *
+ * Return: epoll event mask
  */
-static int tcp_splice_dir(struct tcp_splice_conn *conn, int d)
+static uint32_t tcp_splice_events(const struct tcp_splice_conn *conn, int x)
 {
-	int from = conn->s[d], to = conn->s[!d];
-	bool progress;
-	ssize_t n;
+	uint32_t ev = 0;
 
-	do {
-		progress = false;
+	if (!(conn->flags & (SPLICE_EOF(x) | SPLICE_FULL(x))) &&
+	    conn->pending[x] < conn->pipe_size[x])
+		ev |= EPOLLIN | EPOLLRDHUP;
+	if (conn->flags & SPLICE_CONNECTING) {
+		if (x == 1)
+			ev |= EPOLLOUT;
+	} else if (conn->pending[!x]) {
+		ev |= EPOLLOUT;
+	}
+	return ev ? ev : EPOLLET;
+}
 
-		if (!(conn->flags & SPLICE_EOF(d)) &&
-		    conn->pending[d] < conn->pipe_size[d]) {
-			/* #syscalls:pasta splice */
-			n = splice(from, NULL, conn->pipe_w[d], NULL,
-				   conn->pipe_size[d] - conn->pending[d],
-				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0) {
-				conn->pending[d] += (uint32_t)n;
-				progress = true;
-			} else if (!n) {
-				conn->flags |= SPLICE_EOF(d);
-			} else if (errno != EAGAIN && errno != EINTR) {
-				return -1;
-			}
-		}
+/**
+ * tcp_splice_update() - Register each socket for the events it needs now
+ * @c:		Execution context
+ * @conn:	Connection
+ *
+ * Nothing to do, and no system call, in the common case: a request and
+ * its answer leave both pipes empty, as they found them.
+ *
+ * Return: 0 on success, -1 if epoll_ctl() failed
+ */
+static int tcp_splice_update(const struct ctx *c, struct tcp_splice_conn *conn)
+{
+	union epoll_ref ref = { .type = EPOLL_TYPE_TCP_SPLICE };
+	int x;
 
-		if (conn->pending[d] && !(conn->flags & SPLICE_CONNECTING)) {
-			n = splice(conn->pipe_r[d], NULL, to, NULL,
-				   conn->pending[d],
-				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0) {
-				conn->pending[d] -= (uint32_t)n;
-				progress = true;
-			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				return -1;
-			}
-		}
-	} while (progress);
+	ref.flow = flow_idx((union flow *)conn);
+	for (x = 0; x < 2; x++) {
+		uint32_t ev = tcp_splice_events(conn, x);
+		struct epoll_event e;
 
-	if ((conn->flags & SPLICE_EOF(d)) && !conn->pending[d] &&
-	    !(conn->flags & (SPLICE_CONNECTING | SPLICE_FIN(d)))) {
-		if (shutdown(to, SHUT_WR) && errno != ENOTCONN)
+		if (ev == conn->events[x])
+			continue;
+		ref.fd = conn->s[x];
+		e.events = ev;
+		e.data.u64 = ref.u64;
+		/* #syscalls:pasta epoll_ctl */
+		if (epoll_ctl(c->run->epollfd, EPOLL_CTL_MOD, conn->s[x], &e))
 			return -1;
-		conn->flags |= SPLICE_FIN(d);
+		conn->events[x] = ev;
 	}
 	return 0;
 }
 
 /**
- * tcp_splice_run() - Move data both ways, close the connection when done
+ * tcp_splice_read() - Fill the pipe of one direction from its socket, once
  * @conn:	Connection
+ * @d:		Direction: from @conn->s[d] to @conn->s[!d]
+ *
+ * Nothing read while the pipe holds data: its buffers may all be taken by
+ * small pieces, with bytes to spare. We stop asking for input until a
+ * write empties some (the other socket is registered for output), else a
+ * readable socket would report input at every epoll_wait() in vain.
+ *
+ * Return: bytes read, 0 if none, -1 if the connection must be reset
  */
-static void tcp_splice_run(struct tcp_splice_conn *conn)
+static ssize_t tcp_splice_read(struct tcp_splice_conn *conn, int d)
 {
-	if (tcp_splice_dir(conn, 0) || tcp_splice_dir(conn, 1)) {
-		debug("TCP splice: flow %u: %s, resetting",
-		      flow_idx((union flow *)conn), strerror(errno));
-		tcp_splice_close(conn, true);
+	ssize_t n;
+
+	if ((conn->flags & (SPLICE_EOF(d) | SPLICE_FULL(d))) ||
+	    conn->pending[d] >= conn->pipe_size[d])
+		return 0;
+
+	/* #syscalls:pasta splice */
+	n = splice(conn->s[d], NULL, conn->pipe_w[d], NULL,
+		   conn->pipe_size[d] - conn->pending[d],
+		   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n > 0) {
+		conn->pending[d] += (uint32_t)n;
+		return n;
+	}
+	if (!n)
+		conn->flags |= SPLICE_EOF(d);
+	else if (errno != EAGAIN && errno != EINTR)
+		return -1;
+	else if (errno == EAGAIN && conn->pending[d])
+		conn->flags |= SPLICE_FULL(d);
+	return 0;
+}
+
+/**
+ * tcp_splice_write() - Empty the pipe of one direction into its target
+ * @conn:	Connection
+ * @d:		Direction: from @conn->s[d] to @conn->s[!d]
+ *
+ * Return: bytes written, 0 if none, -1 if the connection must be reset
+ */
+static ssize_t tcp_splice_write(struct tcp_splice_conn *conn, int d)
+{
+	ssize_t n;
+
+	if (!conn->pending[d] || (conn->flags & SPLICE_CONNECTING))
+		return 0;
+
+	n = splice(conn->pipe_r[d], NULL, conn->s[!d], NULL, conn->pending[d],
+		   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n > 0) {
+		conn->pending[d] -= (uint32_t)n;
+		conn->flags &= ~SPLICE_FULL(d);
+		return n;
+	}
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		return -1;
+	return 0;
+}
+
+/**
+ * tcp_splice_dir() - Move what one socket has for the other
+ * @conn:	Connection
+ * @d:		Direction: from @conn->s[d] to @conn->s[!d]
+ *
+ * One read, one write. Again only if the read filled the pipe to the brim
+ * and the write emptied it: more is likely waiting, and the target keeps
+ * up. A target taking less waits for output to be reported instead (else
+ * we would move a few kilobytes per pair of calls as it frees them), and
+ * anything left to read, epoll (level-triggered) reports again.
+ *
+ * Return: 0 on success, -1 if the connection must be reset
+ */
+static int tcp_splice_dir(struct tcp_splice_conn *conn, int d)
+{
+	uint32_t room;
+	ssize_t rd, wr;
+
+	do {
+		room = conn->pipe_size[d] - conn->pending[d];
+		rd = tcp_splice_read(conn, d);
+		wr = tcp_splice_write(conn, d);
+		if (rd < 0 || wr < 0)
+			return -1;
+	} while (room && rd == room && !conn->pending[d]);
+	return 0;
+}
+
+/**
+ * tcp_splice_shut() - Pass on end-of-file once its pipe is empty
+ * @conn:	Connection
+ * @d:		Direction: from @conn->s[d] to @conn->s[!d]
+ *
+ * Return: 0 on success, -1 if the connection must be reset
+ */
+static int tcp_splice_shut(struct tcp_splice_conn *conn, int d)
+{
+	if (!(conn->flags & SPLICE_EOF(d)) || conn->pending[d] ||
+	    (conn->flags & (SPLICE_CONNECTING | SPLICE_FIN(d))))
+		return 0;
+	if (shutdown(conn->s[!d], SHUT_WR) && errno != ENOTCONN)
+		return -1;
+	conn->flags |= SPLICE_FIN(d);
+	return 0;
+}
+
+/**
+ * tcp_splice_run() - Act on events of one socket, close the connection if done
+ * @c:		Execution context
+ * @conn:	Connection
+ * @x:		Socket the events are for, index in @conn->s
+ * @events:	epoll events
+ *
+ * Input on @x moves data from it, output on @x moves data to it. Then both
+ * sockets are registered for what they need next.
+ */
+static void tcp_splice_run(const struct ctx *c, struct tcp_splice_conn *conn,
+			   int x, uint32_t events)
+{
+	if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) &&
+	    tcp_splice_dir(conn, x))
+		goto reset;
+	if ((events & EPOLLOUT) && tcp_splice_write(conn, !x) < 0)
+		goto reset;
+	if (tcp_splice_shut(conn, 0) || tcp_splice_shut(conn, 1))
+		goto reset;
+
+	if ((conn->flags & SPLICE_FIN(0)) && (conn->flags & SPLICE_FIN(1))) {
+		tcp_splice_close(conn, false);
 		return;
 	}
-	if ((conn->flags & SPLICE_FIN(0)) && (conn->flags & SPLICE_FIN(1)))
-		tcp_splice_close(conn, false);
+	if (!tcp_splice_update(c, conn))
+		return;
+reset:
+	debug("TCP splice: flow %u: %s, resetting",
+	      flow_idx((union flow *)conn), strerror(errno));
+	tcp_splice_close(conn, true);
 }
 
 /**
@@ -453,8 +593,14 @@ static void tcp_splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_
 		      &conn->f.side[1].fport);
 	sl = sockaddr_from_inany(&sa, &conn->f.side[1].faddr,
 			    conn->f.side[1].fport);
-	if (connect(t, &sa.sa, sl)) {
-		if (errno != EINPROGRESS) {
+	/* On loopback, the handshake is usually over by the time connect()
+	 * returns EINPROGRESS: a second call tells, and spares us waiting
+	 * for output on the socket, then registering it again without.
+	 */
+	if (connect(t, &sa.sa, sl) &&
+	    (errno != EINPROGRESS || connect(t, &sa.sa, sl)) &&
+	    errno != EISCONN) {
+		if (errno != EINPROGRESS && errno != EALREADY) {
 			debug("TCP splice: connect to port %u: %s",
 			      conn->f.side[1].fport, strerror(errno));
 			tcp_splice_close(conn, true);
@@ -463,11 +609,13 @@ static void tcp_splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_
 		conn->flags |= SPLICE_CONNECTING;
 	}
 
+	/* Data the client sent already is reported by the next epoll_wait() */
 	ref.flow = flow_idx(flow);
 	for (d = 0; d < 2; d++) {
 		ref.fd = conn->s[d];
-		if (epoll_add_ref(c->run->epollfd, conn->s[d], TCP_SPLICE_EPOLL,
-				  ref)) {
+		conn->events[d] = tcp_splice_events(conn, d);
+		if (epoll_add_ref(c->run->epollfd, conn->s[d],
+				  conn->events[d], ref)) {
 			tcp_splice_close(conn, true);
 			return;
 		}
@@ -476,7 +624,6 @@ static void tcp_splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_
 	debug("TCP splice: flow %u: spliced port %u to %s port %u",
 	      ref.flow, port, to_ns ? "namespace" : "host",
 	      conn->f.side[1].fport);
-	tcp_splice_run(conn);
 	return;
 
 refuse:
@@ -531,19 +678,19 @@ void tcp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 			     uint32_t events)
 {
 	struct tcp_splice_conn *conn = tcp_splice_conn_at(flow_at(ref.flow));
-
-	(void)c;
+	int x;
 
 	/* A stale event for a socket closed earlier in this batch */
 	if (!conn || (conn->s[0] != ref.fd && conn->s[1] != ref.fd))
 		return;
+	x = ref.fd == conn->s[1];
 
-	if ((conn->flags & SPLICE_CONNECTING) && ref.fd == conn->s[1]) {
+	if ((conn->flags & SPLICE_CONNECTING) && x == 1) {
 		int err = 0;
 		socklen_t sl = sizeof(err);
 
 		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
-			goto run;
+			return;
 		if (getsockopt(ref.fd, SOL_SOCKET, SO_ERROR, &err, &sl) ||
 		    err) {
 			debug("TCP splice: flow %u: connect: %s",
@@ -561,8 +708,7 @@ void tcp_splice_sock_handler(const struct ctx *c, union epoll_ref ref,
 		tcp_splice_close(conn, true);
 		return;
 	}
-run:
-	tcp_splice_run(conn);
+	tcp_splice_run(c, conn, x, events);
 }
 
 /**
