@@ -73,6 +73,8 @@ static union sockaddr_inany udp_splice_sa[UDP_SPLICE_BATCH];
 
 static int udp_splice_pool[2][UDP_SPLICE_POOL];
 static int udp_splice_pool_n[2];
+/* Flows of the bypass open: the idle scan runs only while there are some */
+static unsigned int udp_splice_flows_active;
 
 /**
  * udp_splice_at() - UDP splice flow at a flow table entry
@@ -133,6 +135,7 @@ static void udp_splice_flow_close(struct udp_splice_flow *uf)
 	if (uf->s >= 0)
 		close(uf->s);
 	flow_free((union flow *)uf);
+	udp_splice_flows_active--;
 }
 
 /**
@@ -194,6 +197,7 @@ static struct udp_splice_flow *udp_splice_flow_new(const struct ctx *c,
 		return NULL;
 	uf = (struct udp_splice_flow *)flow;
 	uf->f.type = FLOW_UDP_SPLICE;
+	udp_splice_flows_active++;
 	uf->f.proto = IPPROTO_UDP;
 	uf->f.side[0] = *key;
 	uf->lsock = lsock;
@@ -571,7 +575,8 @@ void udp_splice_timer(const struct ctx *c, const struct timespec *now)
 		return;
 	last = now->tv_sec;
 
-	n = flow_foreach_limit();
+	/* Not a scan of a table full of TCP connections for no flow */
+	n = udp_splice_flows_active ? flow_foreach_limit() : 0;
 	for (i = 0; i < n; i++) {
 		struct udp_splice_flow *uf = udp_splice_at(flow_at(i));
 
