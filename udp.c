@@ -16,7 +16,8 @@
  * sent with one tap_send_frames() call (the batch shrinks while the guest
  * can't keep up); guest datagrams queued during a batch of guest frames and
  * written with sendmmsg(), one call per run of datagrams for the same
- * socket. Guest datagrams with a bad checksum or length are dropped; IPv4
+ * socket, consecutive datagrams of one size coalesced into one segmented
+ * send (UDP_SEGMENT): one pass through the host's stack for up to 64. Guest datagrams with a bad checksum or length are dropped; IPv4
  * frames to the guest carry no UDP checksum (RFC 768 allows it).
  *
  * Datagrams are delivered to the guest as they are, whatever the MTU: every
@@ -36,6 +37,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -81,6 +83,10 @@
 #define UDP_BATCH_MIN		4
 /* Guest datagrams queued for sendmmsg() before a flush is forced */
 #define UDP_WR_MAX		TAP_FRAMES_MAX
+/* Most datagrams and bytes in one segmented send (kernel: 64 segments) */
+#define UDP_GSO_SEGS		64
+#define UDP_GSO_BYTES		(USHRT_MAX - sizeof(struct ip6_hdr) - \
+				 sizeof(struct udphdr))
 /* Largest UDP payload a socket may hand us, plus one to see truncation */
 #define UDP_PAYLOAD_BYTES	65536
 /* Room before the Ethernet header so that the IP header is 4-byte aligned */
@@ -102,12 +108,14 @@
  * @sock:	Connected host socket
  * @ts:		CLOCK_MONOTONIC seconds of the last datagram, either way
  * @inbound:	Created by a datagram to a forwarded port
+ * @no_gso:	A segmented send (UDP_SEGMENT) failed: send one by one
  */
 struct udp_flow {
 	struct flow_common f;
 	int sock;
 	time_t ts;
 	bool inbound;
+	bool no_gso;
 };
 
 _Static_assert(sizeof(struct udp_flow) <= sizeof(union flow),
@@ -125,6 +133,7 @@ static unsigned long udp_flows_total;
 static unsigned long udp_frames_bad;
 static unsigned long udp_dropped;
 static unsigned long udp_icmp_relayed;
+static unsigned long udp_gso_fallbacks;
 
 /* Host to guest: payloads, frame headers, receive descriptors */
 static uint8_t udp_data[UDP_BATCH][UDP_PAYLOAD_BYTES];
@@ -141,6 +150,12 @@ static uint8_t udp_rx_cmsg[UDP_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo)) +
 static struct mmsghdr udp_wr_mh[UDP_WR_MAX];
 static struct iovec udp_wr_iov[UDP_WR_MAX];
 static int udp_wr_sock[UDP_WR_MAX];
+static struct udp_flow *udp_wr_flow[UDP_WR_MAX];
+/* Per message: datagrams it carries, index of the first, UDP_SEGMENT */
+static unsigned udp_wr_segs[UDP_WR_MAX];
+static unsigned udp_wr_first[UDP_WR_MAX];
+static uint8_t udp_wr_cmsg[UDP_WR_MAX][CMSG_SPACE(sizeof(uint16_t))]
+	__attribute__((aligned(8)));
 static unsigned udp_wr_n;
 
 /**
@@ -455,51 +470,171 @@ void udp_tap_handler(const struct ctx *c, const struct iovec *frame,
 	if (udp_wr_n == UDP_WR_MAX)
 		udp_tap_flush(c);
 	udp_wr_sock[udp_wr_n] = uf->sock;
+	udp_wr_flow[udp_wr_n] = uf;
 	udp_wr_iov[udp_wr_n].iov_base = (void *)(dgram + sizeof(uh));
 	udp_wr_iov[udp_wr_n].iov_len = ulen - sizeof(uh);
 	udp_wr_n++;
 }
 
 /**
+ * udp_gso_run() - Datagrams of a run that one segmented send can carry
+ * @first:	Index of the first datagram in udp_wr_iov
+ * @end:	End of the run of datagrams for the same socket
+ *
+ * UDP_SEGMENT sends consecutive payloads as one buffer the kernel cuts
+ * every gso_size bytes: all but the last must have the first's size, the
+ * last may be shorter.
+ *
+ * Return: number of datagrams, at least one
+ */
+static unsigned udp_gso_run(unsigned first, unsigned end)
+{
+	size_t size = udp_wr_iov[first].iov_len, total = size;
+	unsigned j;
+
+	if (!size || udp_wr_flow[first]->no_gso)
+		return 1;
+	for (j = first + 1; j < end && j - first < UDP_GSO_SEGS; j++) {
+		size_t len = udp_wr_iov[j].iov_len;
+
+		if (!len || len > size || total + len > UDP_GSO_BYTES)
+			break;
+		total += len;
+		if (len < size) {
+			j++;
+			break;
+		}
+	}
+	return j - first;
+}
+
+/**
+ * udp_wr_msgs() - Build the messages for a run of datagrams for one socket
+ * @i:		Index of the first datagram in udp_wr_iov
+ * @end:	End of the run
+ *
+ * Each message is one datagram, or several of the same size sent with
+ * UDP_SEGMENT: one pass through the host's stack for all of them, cut
+ * back into datagrams where they leave, or where a local socket receives
+ * them. Messages go in udp_wr_mh from index @i on.
+ *
+ * Return: number of messages
+ */
+static unsigned udp_wr_msgs(unsigned i, unsigned end)
+{
+	unsigned m = i;
+
+	while (i < end) {
+		struct msghdr *mh = &udp_wr_mh[m].msg_hdr;
+		unsigned n = udp_gso_run(i, end);
+
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_iov = &udp_wr_iov[i];
+		mh->msg_iovlen = n;
+		udp_wr_segs[m] = n;
+		udp_wr_first[m] = i;
+		if (n > 1) {
+			uint16_t seg = (uint16_t)udp_wr_iov[i].iov_len;
+			struct cmsghdr *cm;
+
+			mh->msg_control = udp_wr_cmsg[m];
+			mh->msg_controllen = sizeof(udp_wr_cmsg[m]);
+			cm = CMSG_FIRSTHDR(mh);
+			cm->cmsg_level = SOL_UDP;
+			cm->cmsg_type = UDP_SEGMENT;
+			cm->cmsg_len = CMSG_LEN(sizeof(seg));
+			memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+		}
+		i += n;
+		m++;
+	}
+	return m;
+}
+
+/**
+ * udp_wr_each() - Send queued datagrams one a message, after a failed
+ *		   segmented send
+ * @s:		Socket
+ * @first:	Index of the first datagram in udp_wr_iov
+ * @n:		Number of datagrams, at most UDP_GSO_SEGS
+ */
+static void udp_wr_each(int s, unsigned first, unsigned n)
+{
+	static struct mmsghdr mh[UDP_GSO_SEGS];
+	unsigned i = 0;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		memset(&mh[i].msg_hdr, 0, sizeof(mh[i].msg_hdr));
+		mh[i].msg_hdr.msg_iov = &udp_wr_iov[first + i];
+		mh[i].msg_hdr.msg_iovlen = 1;
+	}
+	for (i = 0; i < n; ) {
+		r = sendmmsg(s, &mh[i], n - i, MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0) {
+			i += r;
+			continue;
+		}
+		udp_dropped++;
+		i++;
+	}
+}
+
+/**
  * udp_tap_flush() - Write the datagrams queued from a batch of guest frames
  * @c:		Execution context
  *
- * One sendmmsg() per run of datagrams for the same socket. A datagram the
- * socket refuses (pending error, buffer full) is dropped, as a link would.
+ * One sendmmsg() per run of datagrams for the same socket, datagrams of
+ * the same size coalesced with UDP_SEGMENT (see udp_wr_msgs()). A datagram
+ * the socket refuses (pending error, buffer full) is dropped, as a link
+ * would. A segmented send the route can't take (a device without checksum
+ * offload, a path MTU below the segment size) is sent again datagram by
+ * datagram, and the flow doesn't segment again.
  */
 void udp_tap_flush(const struct ctx *c)
 {
 	unsigned i = 0, j;
 
 	(void)c;
-	for (j = 0; j < udp_wr_n; j++) {
-		memset(&udp_wr_mh[j].msg_hdr, 0, sizeof(udp_wr_mh[j].msg_hdr));
-		udp_wr_mh[j].msg_hdr.msg_iov = &udp_wr_iov[j];
-		udp_wr_mh[j].msg_hdr.msg_iovlen = 1;
-	}
-
 	while (i < udp_wr_n) {
 		int s = udp_wr_sock[i], n;
+		unsigned m, end;
 
 		for (j = i + 1; j < udp_wr_n && udp_wr_sock[j] == s; j++)
 			;
+		/* Fewer messages than datagrams: slots i to end - 1 */
+		end = udp_wr_msgs(i, j);
 
-		while (i < j) {
+		for (m = i; m < end; ) {
 			/* #syscalls sendmmsg */
-			n = sendmmsg(s, &udp_wr_mh[i], j - i, MSG_DONTWAIT);
+			n = sendmmsg(s, &udp_wr_mh[m], end - m, MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n > 0) {
-				i += n;
+				m += n;
 				continue;
 			}
-			/* Skip the datagram that failed: e.g. a pending
+			if (udp_wr_segs[m] > 1 &&
+			    (errno == EINVAL || errno == EIO ||
+			     errno == EOPNOTSUPP || errno == ENOPROTOOPT)) {
+				unsigned k = udp_wr_first[m];
+
+				udp_wr_flow[k]->no_gso = true;
+				udp_gso_fallbacks++;
+				udp_wr_each(s, k, udp_wr_segs[m]);
+				m++;
+				continue;
+			}
+			/* Skip the message that failed: e.g. a pending
 			 * ECONNREFUSED is reported once, by this send
 			 */
 			trace("UDP: send failed: %s", strerror(errno));
-			udp_dropped++;
-			i++;
+			udp_dropped += udp_wr_segs[m];
+			m++;
 		}
+		i = j;
 	}
 	udp_wr_n = 0;
 }
@@ -1125,6 +1260,7 @@ int udp_init(struct ctx *c)
 void udp_stats(void)
 {
 	info("UDP: %u flows active, %lu flows, %lu malformed datagrams, "
-	     "%lu dropped, %lu ICMP errors relayed", udp_flows_active,
-	     udp_flows_total, udp_frames_bad, udp_dropped, udp_icmp_relayed);
+	     "%lu dropped, %lu ICMP errors relayed, %lu segmented sends "
+	     "refused", udp_flows_active, udp_flows_total, udp_frames_bad,
+	     udp_dropped, udp_icmp_relayed, udp_gso_fallbacks);
 }
