@@ -69,8 +69,10 @@
 #include "udp.h"
 #include "udp_splice.h"
 
-/* Concurrent UDP flows: each holds a socket */
-#define UDP_FLOWS_MAX		4096
+/* Concurrent UDP flows: each holds a socket. Past this, or when the flow
+ * table or the descriptors run out, the least recently used flow goes
+ */
+#define UDP_FLOWS_MAX		65536
 /* Idle flows are closed after this long without datagrams either way */
 #define UDP_TIMEOUT_SEC		180
 #define UDP_TIMEOUT_ENV		"PASST_UDP_TIMEOUT_SEC"
@@ -109,6 +111,8 @@
  * @ts:		CLOCK_MONOTONIC seconds of the last datagram, either way
  * @inbound:	Created by a datagram to a forwarded port
  * @no_gso:	A segmented send (UDP_SEGMENT) failed: send one by one
+ * @lru_prev:	Flow used less recently, FLOW_IDX_NONE for the first
+ * @lru_next:	Flow used more recently, FLOW_IDX_NONE for the last
  */
 struct udp_flow {
 	struct flow_common f;
@@ -116,12 +120,18 @@ struct udp_flow {
 	time_t ts;
 	bool inbound;
 	bool no_gso;
+	uint32_t lru_prev;
+	uint32_t lru_next;
 };
 
 _Static_assert(sizeof(struct udp_flow) <= sizeof(union flow),
 	       "UDP flow state must fit a flow table entry");
 
 static unsigned udp_flows_active;
+/* Flows from least to most recently used: expiry and eviction take the
+ * first, the one idle for longest
+ */
+static uint32_t udp_lru_first = FLOW_IDX_NONE, udp_lru_last = FLOW_IDX_NONE;
 /* Datagrams to read per batch: shrinks while the guest can't take a full
  * batch, so that we don't copy datagrams only to drop them
  */
@@ -134,6 +144,7 @@ static unsigned long udp_frames_bad;
 static unsigned long udp_dropped;
 static unsigned long udp_icmp_relayed;
 static unsigned long udp_gso_fallbacks;
+static unsigned long udp_evicted;
 
 /* Host to guest: payloads, frame headers, receive descriptors */
 static uint8_t udp_data[UDP_BATCH][UDP_PAYLOAD_BYTES];
@@ -172,6 +183,69 @@ static struct udp_flow *udp_flow_at(union flow *flow)
 }
 
 /**
+ * udp_lru_at() - UDP flow at an index of the use order list
+ * @idx:	Flow index, or FLOW_IDX_NONE
+ *
+ * Return: flow, NULL for FLOW_IDX_NONE
+ */
+static struct udp_flow *udp_lru_at(uint32_t idx)
+{
+	return idx == FLOW_IDX_NONE ? NULL : udp_flow_at(flow_at(idx));
+}
+
+/**
+ * udp_lru_unlink() - Take a flow out of the use order list
+ * @uf:		Flow, in the list
+ */
+static void udp_lru_unlink(struct udp_flow *uf)
+{
+	struct udp_flow *prev = udp_lru_at(uf->lru_prev);
+	struct udp_flow *next = udp_lru_at(uf->lru_next);
+
+	if (prev)
+		prev->lru_next = uf->lru_next;
+	else
+		udp_lru_first = uf->lru_next;
+	if (next)
+		next->lru_prev = uf->lru_prev;
+	else
+		udp_lru_last = uf->lru_prev;
+	uf->lru_prev = uf->lru_next = FLOW_IDX_NONE;
+}
+
+/**
+ * udp_lru_append() - Put a flow at the most recently used end of the list
+ * @uf:		Flow, not in the list
+ */
+static void udp_lru_append(struct udp_flow *uf)
+{
+	uint32_t idx = flow_idx((union flow *)uf);
+	struct udp_flow *last = udp_lru_at(udp_lru_last);
+
+	uf->lru_prev = udp_lru_last;
+	uf->lru_next = FLOW_IDX_NONE;
+	if (last)
+		last->lru_next = idx;
+	else
+		udp_lru_first = idx;
+	udp_lru_last = idx;
+}
+
+/**
+ * udp_flow_touch() - A datagram went through a flow: note the time and use
+ * @uf:		Flow
+ * @now:	Current timestamp
+ */
+static void udp_flow_touch(struct udp_flow *uf, const struct timespec *now)
+{
+	uf->ts = now->tv_sec;
+	if (udp_lru_last == flow_idx((union flow *)uf))
+		return;
+	udp_lru_unlink(uf);
+	udp_lru_append(uf);
+}
+
+/**
  * udp_sock_opts() - Options every flow socket gets
  * @s:		Socket
  * @v4:		IPv4 socket, IPv6 otherwise
@@ -197,8 +271,39 @@ static void udp_flow_close(const struct ctx *c, struct udp_flow *uf)
 {
 	epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, uf->sock, NULL);
 	close(uf->sock);
+	udp_lru_unlink(uf);
 	flow_free((union flow *)uf);
 	udp_flows_active--;
+}
+
+/**
+ * udp_evict() - Close the flow idle for longest, to make room for a new one
+ * @c:		Execution context
+ *
+ * Called when UDP_FLOWS_MAX flows exist, or the flow table or descriptors
+ * ran out: a new flow is never refused while an old one can go. Counted,
+ * and said once at info level.
+ *
+ * Return: true if a flow was closed
+ */
+static bool udp_evict(const struct ctx *c)
+{
+	struct udp_flow *uf = udp_lru_at(udp_lru_first);
+
+	if (!uf)
+		return false;
+	if (!udp_evicted)
+		info("UDP: out of flows, closing the longest idle ones for "
+		     "new ones (counted in the statistics)");
+	/* Queued guest datagrams name sockets by descriptor, which a new
+	 * socket may take over: send them first
+	 */
+	udp_tap_flush(c);
+	debug("UDP: evicting flow %u, idle for longest",
+	      flow_idx((union flow *)uf));
+	udp_evicted++;
+	udp_flow_close(c, uf);
+	return true;
 }
 
 /**
@@ -227,6 +332,8 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 	union flow *flow;
 
 	flow = flow_alloc();
+	if (!flow && udp_evict(c))
+		flow = flow_alloc();
 	if (!flow) {
 		close(s);
 		return NULL;
@@ -239,6 +346,7 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 	uf->sock = s;
 	uf->ts = now->tv_sec;
 	uf->inbound = inbound;
+	udp_lru_append(uf);
 
 	hs = &uf->f.side[HOSTSIDE];
 	if (!getsockname(s, &sa.sa, &sl))
@@ -250,6 +358,7 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 	if (flow_hash_insert(flow) ||
 	    epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref)) {
 		close(s);
+		udp_lru_unlink(uf);
 		flow_free(flow);
 		return NULL;
 	}
@@ -333,14 +442,15 @@ static struct udp_flow *udp_flow_from_guest(const struct ctx *c,
 	socklen_t sl;
 	int s;
 
-	if (udp_flows_active >= UDP_FLOWS_MAX) {
-		debug("UDP: too many flows, dropping datagram");
-		return NULL;
-	}
 	if (fwd_nat_from_guest(c, IPPROTO_UDP, &fi->daddr, dport, &dst))
 		return NULL;
+	if (udp_flows_active >= UDP_FLOWS_MAX)
+		udp_evict(c);
 
 	s = udp_sock_out(c, inany_v4(&dst), inany_is_loopback(&dst), sport);
+	if ((s == -EMFILE || s == -ENFILE || s == -ENOBUFS) && udp_evict(c))
+		s = udp_sock_out(c, inany_v4(&dst), inany_is_loopback(&dst),
+				 sport);
 	if (s < 0) {
 		debug("UDP: can't open socket: %s", strerror(-s));
 		return NULL;
@@ -465,7 +575,7 @@ void udp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		udp_dropped++;
 		return;
 	}
-	uf->ts = now->tv_sec;
+	udp_flow_touch(uf, now);
 
 	if (udp_wr_n == UDP_WR_MAX)
 		udp_tap_flush(c);
@@ -955,7 +1065,7 @@ void udp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 	if (n <= 0)
 		return;
 
-	uf->ts = now->tv_sec;
+	udp_flow_touch(uf, now);
 	for (i = 0; i < (unsigned)n; i++) {
 		if (!udp_rx_ok(i))
 			continue;
@@ -1009,7 +1119,8 @@ static void udp_rx_local(unsigned i, union inany_addr *local)
  * @peer:	Peer address
  * @pport:	Peer port, host order
  *
- * Return: socket bound to @local and @port, connected to the peer, or -1
+ * Return: socket bound to @local and @port, connected to the peer, or
+ *	   -errno
  */
 static int udp_reply_sock(const struct ctx *c, const struct fwd_rule *rule,
 			  const union inany_addr *local, in_port_t port,
@@ -1042,15 +1153,17 @@ static int udp_reply_sock(const struct ctx *c, const struct fwd_rule *rule,
 	}
 	if (s < 0) {
 		debug("UDP: can't open reply socket: %s", strerror(-s));
-		return -1;
+		return s;
 	}
 	udp_sock_opts(s, v4);
 
 	sl = sockaddr_from_inany(&sa, peer, pport);
 	if (connect(s, &sa.sa, sl)) {
-		debug("UDP: can't open reply socket: %s", strerror(errno));
+		int e = errno;
+
+		debug("UDP: can't open reply socket: %s", strerror(e));
 		close(s);
-		return -1;
+		return -e;
 	}
 	return s;
 }
@@ -1092,8 +1205,10 @@ static struct udp_flow *udp_flow_from_host(const struct ctx *c,
 		return uf;
 
 	if (udp_flows_active >= UDP_FLOWS_MAX)
-		return NULL;
+		udp_evict(c);
 	s = udp_reply_sock(c, rule, &local, port, &peer, pport);
+	if ((s == -EMFILE || s == -ENFILE || s == -ENOBUFS) && udp_evict(c))
+		s = udp_reply_sock(c, rule, &local, port, &peer, pport);
 	if (s < 0)
 		return NULL;
 	return udp_flow_new(c, s, &gs, &peer, pport, true, now);
@@ -1150,7 +1265,7 @@ void udp_listen_handler(const struct ctx *c, union epoll_ref ref, uint32_t event
 			udp_dropped++;
 			continue;
 		}
-		uf->ts = now->tv_sec;
+		udp_flow_touch(uf, now);
 		nframes++;
 	}
 	udp_tap_send(c, nframes);
@@ -1195,19 +1310,17 @@ static int udp_listen_one(const struct ctx *c,
  */
 void udp_timer(const struct ctx *c, const struct timespec *now)
 {
-	unsigned i;
+	struct udp_flow *uf;
 
 	if (c->no_udp || !udp_flows_active ||
 	    timespec_diff_ms(now, &udp_timer_last) < UDP_TIMER_INTERVAL_MS)
 		return;
 	udp_timer_last = *now;
 
-	for (i = 0; i < flow_foreach_limit(); i++) {
-		struct udp_flow *uf = udp_flow_at(flow_at(i));
-
-		if (uf && now->tv_sec - uf->ts >= c->udp_timeout_sec)
-			udp_flow_close(c, uf);
-	}
+	/* In order of use, so of idle time: stop at the first still used */
+	while ((uf = udp_lru_at(udp_lru_first)) &&
+	       now->tv_sec - uf->ts >= c->udp_timeout_sec)
+		udp_flow_close(c, uf);
 }
 
 /**
@@ -1259,8 +1372,9 @@ int udp_init(struct ctx *c)
  */
 void udp_stats(void)
 {
-	info("UDP: %u flows active, %lu flows, %lu malformed datagrams, "
-	     "%lu dropped, %lu ICMP errors relayed, %lu segmented sends "
-	     "refused", udp_flows_active, udp_flows_total, udp_frames_bad,
-	     udp_dropped, udp_icmp_relayed, udp_gso_fallbacks);
+	info("UDP: %u flows active, %lu flows, %lu evicted, %lu malformed "
+	     "datagrams, %lu dropped, %lu ICMP errors relayed, %lu segmented "
+	     "sends refused", udp_flows_active, udp_flows_total, udp_evicted,
+	     udp_frames_bad, udp_dropped, udp_icmp_relayed,
+	     udp_gso_fallbacks);
 }
