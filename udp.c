@@ -20,6 +20,10 @@
  * send (UDP_SEGMENT): one pass through the host's stack for up to 64. Guest datagrams with a bad checksum or length are dropped; IPv4
  * frames to the guest carry no UDP checksum (RFC 768 allows it).
  *
+ * pasta: datagrams of one size read together from a flow socket reach the
+ * tap device as one segmented frame (virtio-net header, UDP GSO) that the
+ * namespace's kernel cuts back into datagrams: one write() for up to 64.
+ *
  * Datagrams are delivered to the guest as they are, whatever the MTU: every
  * datagram a host socket can receive fits an IPv4 packet, and an IPv6 one
  * unless it exceeds TAP_FRAME_MAX, in which case it is dropped and counted
@@ -150,6 +154,9 @@ static unsigned long udp_evicted;
 static uint8_t udp_data[UDP_BATCH][UDP_PAYLOAD_BYTES];
 static uint8_t udp_l2[UDP_BATCH][UDP_L2_BYTES] __attribute__((aligned(8)));
 static struct iovec udp_tap_iov[UDP_BATCH][2];
+/* Host to guest, pasta: headers and buffers of one segmented frame */
+static uint8_t udp_gso_l2[UDP_L2_BYTES] __attribute__((aligned(8)));
+static struct iovec udp_gso_iov[1 + UDP_GSO_SEGS];
 static struct iovec udp_rx_iov[UDP_BATCH];
 static struct mmsghdr udp_rx_mh[UDP_BATCH];
 static union sockaddr_inany udp_rx_peer[UDP_BATCH];
@@ -817,6 +824,57 @@ static int udp_frame_fill(const struct ctx *c, unsigned slot,
 }
 
 /**
+ * udp_gso_fill() - Headers of a segmented frame to the guest (pasta)
+ * @c:		Execution context
+ * @gs:		Guest side of the flow
+ * @total:	Payload bytes of all the datagrams
+ *
+ * Return: length of the headers built in udp_gso_l2 (udp_gso_iov[0]),
+ *	   0 if @total doesn't fit one IP packet
+ */
+static size_t udp_gso_fill(const struct ctx *c, const struct flowside *gs,
+			   size_t total)
+{
+	uint8_t *l2 = udp_gso_l2 + UDP_L2_PAD;
+	const struct in_addr *src4 = inany_v4(&gs->faddr);
+	const struct in_addr *dst4 = inany_v4(&gs->eaddr);
+	size_t l4len = sizeof(struct udphdr) + total, l3len;
+	struct udphdr *uh;
+	uint32_t sum;
+
+	if (dst4 && src4) {
+		l3len = sizeof(struct iphdr);
+		if (l3len + l4len > USHRT_MAX)
+			return 0;
+		tap_eth_fill(c, (struct ethhdr *)l2, ETH_P_IP);
+		tap_ip4_fill(l2 + ETH_HLEN, *src4, *dst4, IPPROTO_UDP, l4len);
+		sum = csum_pseudo4(l4len, IPPROTO_UDP, *src4, *dst4);
+	} else {
+		l3len = sizeof(struct ip6_hdr);
+		if (l4len > USHRT_MAX)
+			return 0;
+		tap_eth_fill(c, (struct ethhdr *)l2, ETH_P_IPV6);
+		tap_ip6_fill(l2 + ETH_HLEN, &gs->faddr.a6, &gs->eaddr.a6,
+			     IPPROTO_UDP, l4len);
+		sum = csum_pseudo6(l4len, IPPROTO_UDP, &gs->faddr.a6,
+				   &gs->eaddr.a6);
+	}
+
+	uh = (struct udphdr *)(l2 + ETH_HLEN + l3len);
+	uh->source = htons(gs->fport);
+	uh->dest = htons(gs->eport);
+	uh->len = htons(l4len);
+	/* Checksum offload: the pseudo-header sum, the kernel adds the rest
+	 * for each datagram it cuts (or trusts it, delivering locally)
+	 */
+	uh->check = (uint16_t)~csum_fold(sum);
+
+	udp_gso_iov[0].iov_base = l2;
+	udp_gso_iov[0].iov_len = ETH_HLEN + l3len + sizeof(*uh);
+	return ETH_HLEN + l3len;
+}
+
+/**
  * udp_tap_send() - Send a batch of frames to the guest, adapt the batch size
  * @c:		Execution context
  * @nframes:	Frames built in udp_l2 and udp_tap_iov
@@ -896,6 +954,70 @@ static bool udp_rx_ok(unsigned i)
 		return false;
 	}
 	return true;
+}
+
+/**
+ * udp_sock_to_tap() - Frames to the guest for a batch read from a flow
+ * @c:		Execution context
+ * @uf:		Flow
+ * @n:		Datagrams in the batch
+ *
+ * pasta: runs of datagrams of one size go as one segmented frame
+ * (tap_send_gso()), others as a frame each, in their order.
+ */
+static void udp_sock_to_tap(const struct ctx *c, const struct udp_flow *uf,
+			    unsigned n)
+{
+	const struct flowside *gs = &uf->f.side[GUESTSIDE];
+	unsigned i = 0, j, nframes = 0;
+
+	while (i < n) {
+		size_t size = udp_rx_mh[i].msg_len, total = size, l4_off;
+
+		if (!udp_rx_ok(i)) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; c->mode == MODE_PASTA && size && j < n &&
+		     j - i < UDP_GSO_SEGS; j++) {
+			size_t len = udp_rx_mh[j].msg_len;
+
+			if (!len || len > size || total + len > UDP_GSO_BYTES ||
+			    (udp_rx_mh[j].msg_hdr.msg_flags & MSG_TRUNC))
+				break;
+			total += len;
+			if (len < size) {
+				j++;
+				break;
+			}
+		}
+		if (j - i > 1 && (l4_off = udp_gso_fill(c, gs, total))) {
+			unsigned k;
+
+			for (k = i; k < j; k++) {
+				udp_gso_iov[1 + k - i].iov_base = udp_data[k];
+				udp_gso_iov[1 + k - i].iov_len =
+					udp_rx_mh[k].msg_len;
+			}
+			/* Keep the order: frames built so far go first */
+			udp_tap_send(c, nframes);
+			nframes = 0;
+			if (!tap_send_gso(c, udp_gso_iov, 1 + j - i, l4_off,
+					  size)) {
+				i = j;
+				continue;
+			}
+		}
+		for (; i < j; i++) {
+			if (udp_frame_fill(c, nframes, gs, udp_data[i],
+					   udp_rx_mh[i].msg_len)) {
+				udp_dropped++;
+				continue;
+			}
+			nframes++;
+		}
+	}
+	udp_tap_send(c, nframes);
 }
 
 /**
@@ -1045,7 +1167,6 @@ void udp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now)
 {
 	struct udp_flow *uf = udp_flow_at(flow_at(ref.flow));
-	unsigned i, nframes = 0;
 	int n;
 
 	if (!uf || uf->sock != ref.fd)
@@ -1066,17 +1187,7 @@ void udp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		return;
 
 	udp_flow_touch(uf, now);
-	for (i = 0; i < (unsigned)n; i++) {
-		if (!udp_rx_ok(i))
-			continue;
-		if (udp_frame_fill(c, nframes, &uf->f.side[GUESTSIDE],
-				   udp_data[i], udp_rx_mh[i].msg_len)) {
-			udp_dropped++;
-			continue;
-		}
-		nframes++;
-	}
-	udp_tap_send(c, nframes);
+	udp_sock_to_tap(c, uf, (unsigned)n);
 }
 
 /**
