@@ -970,7 +970,7 @@ static void pasta_ra_ignore(const struct ctx *c)
  */
 static int pasta_ns_setup(void *arg)
 {
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
 	struct ctx *c = arg;
 	unsigned int lo;
 	int fd, ret;

@@ -22,6 +22,8 @@
 #include <netinet/ip_icmp.h>
 #include <netinet/icmp6.h>
 #include <linux/sockios.h>
+#include <linux/virtio_net.h>
+#include <endian.h>
 
 #include "epoll_ctl.h"
 #include "frag.h"
@@ -46,6 +48,17 @@
 #define TAP_IPV6_EXT_MAX	16
 /* Pasta frames in the receive buffer start at this alignment */
 #define TAP_PASTA_ALIGN		8
+/* UDP segmentation offload type (virtio 1.2, Linux 6.2), if headers lack it */
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5
+#endif
+/* pasta: virtio-net header before each frame on the tap device */
+#define TAP_VNET_HDR_LEN	sizeof(struct virtio_net_hdr)
+/* pasta: room before a frame read into tap_buf, for the virtio-net header,
+ * keeping the frame at FRAME_ALIGN_OFF from an aligned address
+ */
+#define TAP_PASTA_HDR_ROOM	(ROUND_UP(TAP_VNET_HDR_LEN, TAP_PASTA_ALIGN) + \
+				 FRAME_ALIGN_OFF)
 
 static uint8_t tap_buf[TAP_BUF_BYTES] __attribute__((aligned(FRAME_ALIGN)));
 /* passt: unparsed stream bytes in tap_buf are [tap_rstart, tap_rend) */
@@ -79,6 +92,13 @@ static struct {
 	const char *why;
 	unsigned long n;
 } tap_drop_cause[TAP_DROP_CAUSES];
+/* pasta: the tap device carries a virtio-net header before each frame
+ * (IFF_VNET_HDR), all zeroes but for segmented frames (tap_send_gso())
+ */
+static const struct virtio_net_hdr tap_vnet_none;
+static struct iovec tap_piov[TAP_IOV_MAX];
+/* pasta: the kernel refused a segmented frame, don't try again */
+static bool tap_gso_off;
 
 /**
  * tap_drop() - Count and log a guest frame we won't process
@@ -497,13 +517,19 @@ static size_t tap_send_pasta(const struct ctx *c, const struct iovec *iov,
 {
 	size_t f;
 
+	if (bufs_per_frame + 1 > TAP_IOV_MAX)
+		return 0;
+	tap_piov[0].iov_base = (void *)&tap_vnet_none;
+	tap_piov[0].iov_len = sizeof(tap_vnet_none);
 	for (f = 0; f < nframes; f++) {
 		const struct iovec *fiov = &iov[f * bufs_per_frame];
 		ssize_t n;
 
+		memcpy(&tap_piov[1], fiov, bufs_per_frame * sizeof(*fiov));
 		do
 			/* #syscalls:pasta writev */
-			n = writev(c->run->fd_tap, fiov, bufs_per_frame);
+			n = writev(c->run->fd_tap, tap_piov,
+				   bufs_per_frame + 1);
 		while (n < 0 && errno == EINTR);
 
 		if (n < 0) {
@@ -595,6 +621,62 @@ void tap_drop_causes_json(struct json *j)
 		json_printf(j, ":%lu", tap_drop_cause[i].n);
 	}
 	json_printf(j, "}");
+}
+
+/**
+ * tap_send_gso() - Send datagrams of one size as one segmented frame (pasta)
+ * @c:		Execution context
+ * @iov:	Frame: Ethernet, IP and UDP headers in the first buffer, with
+ *		lengths for the whole payload and the UDP checksum field
+ *		holding the pseudo-header sum (not complemented), then the
+ *		payloads
+ * @n:		Number of buffers in @iov
+ * @l4_off:	Offset of the UDP header in the frame
+ * @seg:	Payload size of each datagram but the last
+ *
+ * The tap device's kernel side cuts the frame into datagrams of @seg bytes
+ * where it's delivered or forwarded (UDP GSO, Linux 6.2 and later): one
+ * write and one pass through the namespace's stack for all of them.
+ *
+ * Return: 0 if written (or lost to the device queue being full, as frames
+ *	   are), -1 if segmented frames can't be sent: send them one by one
+ */
+int tap_send_gso(const struct ctx *c, const struct iovec *iov, size_t n,
+		 size_t l4_off, size_t seg)
+{
+	struct virtio_net_hdr vh = {
+		.flags		= VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type	= VIRTIO_NET_HDR_GSO_UDP_L4,
+	};
+	ssize_t r;
+
+	if (c->mode != MODE_PASTA || tap_gso_off || c->run->fd_tap < 0 ||
+	    n + 1 > TAP_IOV_MAX)
+		return -1;
+
+	vh.hdr_len = htole16((uint16_t)(l4_off + sizeof(struct udphdr)));
+	vh.gso_size = htole16((uint16_t)seg);
+	vh.csum_start = htole16((uint16_t)l4_off);
+	vh.csum_offset = htole16((uint16_t)offsetof(struct udphdr, check));
+	tap_piov[0].iov_base = &vh;
+	tap_piov[0].iov_len = sizeof(vh);
+	memcpy(&tap_piov[1], iov, n * sizeof(*iov));
+
+	do
+		r = writev(c->run->fd_tap, tap_piov, n + 1);
+	while (r < 0 && errno == EINTR);
+	if (r >= 0) {
+		pcap_iov(iov, n);
+		return 0;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+		return 0;
+	if (errno == EINVAL) {
+		info("Tap device refuses segmented UDP frames (%s): sending "
+		     "datagrams one by one", strerror(errno));
+		tap_gso_off = true;
+	}
+	return -1;
 }
 
 /**
@@ -1214,10 +1296,17 @@ const struct pool *tap_handler_pasta(const struct ctx *c, uint32_t events)
 		return &tap_pool;
 
 	while (tap_pool.count < tap_pool.size &&
-	       sizeof(tap_buf) - off >= TAP_FRAME_MAX + FRAME_ALIGN_OFF) {
-		uint8_t *frame = tap_buf + off + FRAME_ALIGN_OFF;
+	       sizeof(tap_buf) - off >= TAP_FRAME_MAX + TAP_PASTA_HDR_ROOM) {
+		uint8_t *frame = tap_buf + off + TAP_PASTA_HDR_ROOM;
 		/* #syscalls:pasta read */
-		ssize_t n = read(c->run->fd_tap, frame, TAP_FRAME_MAX);
+		ssize_t n = read(c->run->fd_tap, frame - TAP_VNET_HDR_LEN,
+				 TAP_VNET_HDR_LEN + TAP_FRAME_MAX);
+
+		/* No offloads are enabled: the header says nothing */
+		if (n >= (ssize_t)TAP_VNET_HDR_LEN)
+			n -= TAP_VNET_HDR_LEN;
+		else if (n >= 0)
+			n = 0;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -1234,7 +1323,8 @@ const struct pool *tap_handler_pasta(const struct ctx *c, uint32_t events)
 
 		pool_add(&tap_pool, frame, n);
 		pcap_frame(frame, n);
-		off += ROUND_UP((size_t)n + FRAME_ALIGN_OFF, TAP_PASTA_ALIGN);
+		off += ROUND_UP((size_t)n + TAP_PASTA_HDR_ROOM,
+				TAP_PASTA_ALIGN);
 	}
 
 	return &tap_pool;

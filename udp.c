@@ -16,8 +16,13 @@
  * sent with one tap_send_frames() call (the batch shrinks while the guest
  * can't keep up); guest datagrams queued during a batch of guest frames and
  * written with sendmmsg(), one call per run of datagrams for the same
- * socket. Guest datagrams with a bad checksum or length are dropped; IPv4
+ * socket, consecutive datagrams of one size coalesced into one segmented
+ * send (UDP_SEGMENT): one pass through the host's stack for up to 64. Guest datagrams with a bad checksum or length are dropped; IPv4
  * frames to the guest carry no UDP checksum (RFC 768 allows it).
+ *
+ * pasta: datagrams of one size read together from a flow socket reach the
+ * tap device as one segmented frame (virtio-net header, UDP GSO) that the
+ * namespace's kernel cuts back into datagrams: one write() for up to 64.
  *
  * Datagrams are delivered to the guest as they are, whatever the MTU: every
  * datagram a host socket can receive fits an IPv4 packet, and an IPv6 one
@@ -36,6 +41,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -69,8 +75,10 @@
 #include "udp.h"
 #include "udp_splice.h"
 
-/* Concurrent UDP flows: each holds a socket */
-#define UDP_FLOWS_MAX		4096
+/* Concurrent UDP flows: each holds a socket. Past this, or when the flow
+ * table or the descriptors run out, the least recently used flow goes
+ */
+#define UDP_FLOWS_MAX		65536
 /* Idle flows are closed after this long without datagrams either way */
 #define UDP_TIMEOUT_SEC		180
 #define UDP_TIMEOUT_ENV		"PASST_UDP_TIMEOUT_SEC"
@@ -83,6 +91,10 @@
 #define UDP_BATCH_MIN		4
 /* Guest datagrams queued for sendmmsg() before a flush is forced */
 #define UDP_WR_MAX		TAP_FRAMES_MAX
+/* Most datagrams and bytes in one segmented send (kernel: 64 segments) */
+#define UDP_GSO_SEGS		64
+#define UDP_GSO_BYTES		(USHRT_MAX - sizeof(struct ip6_hdr) - \
+				 sizeof(struct udphdr))
 /* Largest UDP payload a socket may hand us, plus one to see truncation */
 #define UDP_PAYLOAD_BYTES	65536
 /* Room before the Ethernet header so that the IP header is 4-byte aligned */
@@ -104,18 +116,28 @@
  * @sock:	Connected host socket
  * @ts:		CLOCK_MONOTONIC seconds of the last datagram, either way
  * @inbound:	Created by a datagram to a forwarded port
+ * @no_gso:	A segmented send (UDP_SEGMENT) failed: send one by one
+ * @lru_prev:	Flow used less recently, FLOW_IDX_NONE for the first
+ * @lru_next:	Flow used more recently, FLOW_IDX_NONE for the last
  */
 struct udp_flow {
 	struct flow_common f;
 	int sock;
 	time_t ts;
 	bool inbound;
+	bool no_gso;
+	uint32_t lru_prev;
+	uint32_t lru_next;
 };
 
 _Static_assert(sizeof(struct udp_flow) <= sizeof(union flow),
 	       "UDP flow state must fit a flow table entry");
 
 static unsigned udp_flows_active;
+/* Flows from least to most recently used: expiry and eviction take the
+ * first, the one idle for longest
+ */
+static uint32_t udp_lru_first = FLOW_IDX_NONE, udp_lru_last = FLOW_IDX_NONE;
 /* Datagrams to read per batch: shrinks while the guest can't take a full
  * batch, so that we don't copy datagrams only to drop them
  */
@@ -127,11 +149,16 @@ static unsigned long udp_flows_total;
 static unsigned long udp_frames_bad;
 static unsigned long udp_dropped;
 static unsigned long udp_icmp_relayed;
+static unsigned long udp_gso_fallbacks;
+static unsigned long udp_evicted;
 
 /* Host to guest: payloads, frame headers, receive descriptors */
 static uint8_t udp_data[UDP_BATCH][UDP_PAYLOAD_BYTES];
 static uint8_t udp_l2[UDP_BATCH][UDP_L2_BYTES] __attribute__((aligned(8)));
 static struct iovec udp_tap_iov[UDP_BATCH][2];
+/* Host to guest, pasta: headers and buffers of one segmented frame */
+static uint8_t udp_gso_l2[UDP_L2_BYTES] __attribute__((aligned(8)));
+static struct iovec udp_gso_iov[1 + UDP_GSO_SEGS];
 static struct iovec udp_rx_iov[UDP_BATCH];
 static struct mmsghdr udp_rx_mh[UDP_BATCH];
 static union sockaddr_inany udp_rx_peer[UDP_BATCH];
@@ -143,6 +170,12 @@ static uint8_t udp_rx_cmsg[UDP_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo)) +
 static struct mmsghdr udp_wr_mh[UDP_WR_MAX];
 static struct iovec udp_wr_iov[UDP_WR_MAX];
 static int udp_wr_sock[UDP_WR_MAX];
+static struct udp_flow *udp_wr_flow[UDP_WR_MAX];
+/* Per message: datagrams it carries, index of the first, UDP_SEGMENT */
+static unsigned udp_wr_segs[UDP_WR_MAX];
+static unsigned udp_wr_first[UDP_WR_MAX];
+static uint8_t udp_wr_cmsg[UDP_WR_MAX][CMSG_SPACE(sizeof(uint16_t))]
+	__attribute__((aligned(8)));
 static unsigned udp_wr_n;
 
 /**
@@ -156,6 +189,69 @@ static struct udp_flow *udp_flow_at(union flow *flow)
 	if (!flow || flow->f.type != FLOW_UDP)
 		return NULL;
 	return (struct udp_flow *)flow;
+}
+
+/**
+ * udp_lru_at() - UDP flow at an index of the use order list
+ * @idx:	Flow index, or FLOW_IDX_NONE
+ *
+ * Return: flow, NULL for FLOW_IDX_NONE
+ */
+static struct udp_flow *udp_lru_at(uint32_t idx)
+{
+	return idx == FLOW_IDX_NONE ? NULL : udp_flow_at(flow_at(idx));
+}
+
+/**
+ * udp_lru_unlink() - Take a flow out of the use order list
+ * @uf:		Flow, in the list
+ */
+static void udp_lru_unlink(struct udp_flow *uf)
+{
+	struct udp_flow *prev = udp_lru_at(uf->lru_prev);
+	struct udp_flow *next = udp_lru_at(uf->lru_next);
+
+	if (prev)
+		prev->lru_next = uf->lru_next;
+	else
+		udp_lru_first = uf->lru_next;
+	if (next)
+		next->lru_prev = uf->lru_prev;
+	else
+		udp_lru_last = uf->lru_prev;
+	uf->lru_prev = uf->lru_next = FLOW_IDX_NONE;
+}
+
+/**
+ * udp_lru_append() - Put a flow at the most recently used end of the list
+ * @uf:		Flow, not in the list
+ */
+static void udp_lru_append(struct udp_flow *uf)
+{
+	uint32_t idx = flow_idx((union flow *)uf);
+	struct udp_flow *last = udp_lru_at(udp_lru_last);
+
+	uf->lru_prev = udp_lru_last;
+	uf->lru_next = FLOW_IDX_NONE;
+	if (last)
+		last->lru_next = idx;
+	else
+		udp_lru_first = idx;
+	udp_lru_last = idx;
+}
+
+/**
+ * udp_flow_touch() - A datagram went through a flow: note the time and use
+ * @uf:		Flow
+ * @now:	Current timestamp
+ */
+static void udp_flow_touch(struct udp_flow *uf, const struct timespec *now)
+{
+	uf->ts = now->tv_sec;
+	if (udp_lru_last == flow_idx((union flow *)uf))
+		return;
+	udp_lru_unlink(uf);
+	udp_lru_append(uf);
 }
 
 /**
@@ -184,8 +280,39 @@ static void udp_flow_close(const struct ctx *c, struct udp_flow *uf)
 {
 	epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, uf->sock, NULL);
 	close(uf->sock);
+	udp_lru_unlink(uf);
 	flow_free((union flow *)uf);
 	udp_flows_active--;
+}
+
+/**
+ * udp_evict() - Close the flow idle for longest, to make room for a new one
+ * @c:		Execution context
+ *
+ * Called when UDP_FLOWS_MAX flows exist, or the flow table or descriptors
+ * ran out: a new flow is never refused while an old one can go. Counted,
+ * and said once at info level.
+ *
+ * Return: true if a flow was closed
+ */
+static bool udp_evict(const struct ctx *c)
+{
+	struct udp_flow *uf = udp_lru_at(udp_lru_first);
+
+	if (!uf)
+		return false;
+	if (!udp_evicted)
+		info("UDP: out of flows, closing the longest idle ones for "
+		     "new ones (counted in the statistics)");
+	/* Queued guest datagrams name sockets by descriptor, which a new
+	 * socket may take over: send them first
+	 */
+	udp_tap_flush(c);
+	debug("UDP: evicting flow %u, idle for longest",
+	      flow_idx((union flow *)uf));
+	udp_evicted++;
+	udp_flow_close(c, uf);
+	return true;
 }
 
 /**
@@ -214,6 +341,8 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 	union flow *flow;
 
 	flow = flow_alloc();
+	if (!flow && udp_evict(c))
+		flow = flow_alloc();
 	if (!flow) {
 		close(s);
 		return NULL;
@@ -226,6 +355,7 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 	uf->sock = s;
 	uf->ts = now->tv_sec;
 	uf->inbound = inbound;
+	udp_lru_append(uf);
 
 	hs = &uf->f.side[HOSTSIDE];
 	if (!getsockname(s, &sa.sa, &sl))
@@ -237,6 +367,7 @@ static struct udp_flow *udp_flow_new(const struct ctx *c, int s,
 	if (flow_hash_insert(flow) ||
 	    epoll_add_ref(c->run->epollfd, s, EPOLLIN, ref)) {
 		close(s);
+		udp_lru_unlink(uf);
 		flow_free(flow);
 		return NULL;
 	}
@@ -320,14 +451,15 @@ static struct udp_flow *udp_flow_from_guest(const struct ctx *c,
 	socklen_t sl;
 	int s;
 
-	if (udp_flows_active >= UDP_FLOWS_MAX) {
-		debug("UDP: too many flows, dropping datagram");
-		return NULL;
-	}
 	if (fwd_nat_from_guest(c, IPPROTO_UDP, &fi->daddr, dport, &dst))
 		return NULL;
+	if (udp_flows_active >= UDP_FLOWS_MAX)
+		udp_evict(c);
 
 	s = udp_sock_out(c, inany_v4(&dst), inany_is_loopback(&dst), sport);
+	if ((s == -EMFILE || s == -ENFILE || s == -ENOBUFS) && udp_evict(c))
+		s = udp_sock_out(c, inany_v4(&dst), inany_is_loopback(&dst),
+				 sport);
 	if (s < 0) {
 		debug("UDP: can't open socket: %s", strerror(-s));
 		return NULL;
@@ -452,56 +584,176 @@ void udp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		udp_dropped++;
 		return;
 	}
-	uf->ts = now->tv_sec;
+	udp_flow_touch(uf, now);
 
 	if (udp_wr_n == UDP_WR_MAX)
 		udp_tap_flush(c);
 	udp_wr_sock[udp_wr_n] = uf->sock;
+	udp_wr_flow[udp_wr_n] = uf;
 	udp_wr_iov[udp_wr_n].iov_base = (void *)(dgram + sizeof(uh));
 	udp_wr_iov[udp_wr_n].iov_len = ulen - sizeof(uh);
 	udp_wr_n++;
 }
 
 /**
+ * udp_gso_run() - Datagrams of a run that one segmented send can carry
+ * @first:	Index of the first datagram in udp_wr_iov
+ * @end:	End of the run of datagrams for the same socket
+ *
+ * UDP_SEGMENT sends consecutive payloads as one buffer the kernel cuts
+ * every gso_size bytes: all but the last must have the first's size, the
+ * last may be shorter.
+ *
+ * Return: number of datagrams, at least one
+ */
+static unsigned udp_gso_run(unsigned first, unsigned end)
+{
+	size_t size = udp_wr_iov[first].iov_len, total = size;
+	unsigned j;
+
+	if (!size || udp_wr_flow[first]->no_gso)
+		return 1;
+	for (j = first + 1; j < end && j - first < UDP_GSO_SEGS; j++) {
+		size_t len = udp_wr_iov[j].iov_len;
+
+		if (!len || len > size || total + len > UDP_GSO_BYTES)
+			break;
+		total += len;
+		if (len < size) {
+			j++;
+			break;
+		}
+	}
+	return j - first;
+}
+
+/**
+ * udp_wr_msgs() - Build the messages for a run of datagrams for one socket
+ * @i:		Index of the first datagram in udp_wr_iov
+ * @end:	End of the run
+ *
+ * Each message is one datagram, or several of the same size sent with
+ * UDP_SEGMENT: one pass through the host's stack for all of them, cut
+ * back into datagrams where they leave, or where a local socket receives
+ * them. Messages go in udp_wr_mh from index @i on.
+ *
+ * Return: number of messages
+ */
+static unsigned udp_wr_msgs(unsigned i, unsigned end)
+{
+	unsigned m = i;
+
+	while (i < end) {
+		struct msghdr *mh = &udp_wr_mh[m].msg_hdr;
+		unsigned n = udp_gso_run(i, end);
+
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_iov = &udp_wr_iov[i];
+		mh->msg_iovlen = n;
+		udp_wr_segs[m] = n;
+		udp_wr_first[m] = i;
+		if (n > 1) {
+			uint16_t seg = (uint16_t)udp_wr_iov[i].iov_len;
+			struct cmsghdr *cm;
+
+			mh->msg_control = udp_wr_cmsg[m];
+			mh->msg_controllen = sizeof(udp_wr_cmsg[m]);
+			cm = CMSG_FIRSTHDR(mh);
+			cm->cmsg_level = SOL_UDP;
+			cm->cmsg_type = UDP_SEGMENT;
+			cm->cmsg_len = CMSG_LEN(sizeof(seg));
+			memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+		}
+		i += n;
+		m++;
+	}
+	return m;
+}
+
+/**
+ * udp_wr_each() - Send queued datagrams one a message, after a failed
+ *		   segmented send
+ * @s:		Socket
+ * @first:	Index of the first datagram in udp_wr_iov
+ * @n:		Number of datagrams, at most UDP_GSO_SEGS
+ */
+static void udp_wr_each(int s, unsigned first, unsigned n)
+{
+	static struct mmsghdr mh[UDP_GSO_SEGS];
+	unsigned i = 0;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		memset(&mh[i].msg_hdr, 0, sizeof(mh[i].msg_hdr));
+		mh[i].msg_hdr.msg_iov = &udp_wr_iov[first + i];
+		mh[i].msg_hdr.msg_iovlen = 1;
+	}
+	for (i = 0; i < n; ) {
+		r = sendmmsg(s, &mh[i], n - i, MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0) {
+			i += r;
+			continue;
+		}
+		udp_dropped++;
+		i++;
+	}
+}
+
+/**
  * udp_tap_flush() - Write the datagrams queued from a batch of guest frames
  * @c:		Execution context
  *
- * One sendmmsg() per run of datagrams for the same socket. A datagram the
- * socket refuses (pending error, buffer full) is dropped, as a link would.
+ * One sendmmsg() per run of datagrams for the same socket, datagrams of
+ * the same size coalesced with UDP_SEGMENT (see udp_wr_msgs()). A datagram
+ * the socket refuses (pending error, buffer full) is dropped, as a link
+ * would. A segmented send the route can't take (a device without checksum
+ * offload, a path MTU below the segment size) is sent again datagram by
+ * datagram, and the flow doesn't segment again.
  */
 void udp_tap_flush(const struct ctx *c)
 {
 	unsigned i = 0, j;
 
 	(void)c;
-	for (j = 0; j < udp_wr_n; j++) {
-		memset(&udp_wr_mh[j].msg_hdr, 0, sizeof(udp_wr_mh[j].msg_hdr));
-		udp_wr_mh[j].msg_hdr.msg_iov = &udp_wr_iov[j];
-		udp_wr_mh[j].msg_hdr.msg_iovlen = 1;
-	}
-
 	while (i < udp_wr_n) {
 		int s = udp_wr_sock[i], n;
+		unsigned m, end;
 
 		for (j = i + 1; j < udp_wr_n && udp_wr_sock[j] == s; j++)
 			;
+		/* Fewer messages than datagrams: slots i to end - 1 */
+		end = udp_wr_msgs(i, j);
 
-		while (i < j) {
+		for (m = i; m < end; ) {
 			/* #syscalls sendmmsg */
-			n = sendmmsg(s, &udp_wr_mh[i], j - i, MSG_DONTWAIT);
+			n = sendmmsg(s, &udp_wr_mh[m], end - m, MSG_DONTWAIT);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n > 0) {
-				i += n;
+				m += n;
 				continue;
 			}
-			/* Skip the datagram that failed: e.g. a pending
+			if (udp_wr_segs[m] > 1 &&
+			    (errno == EINVAL || errno == EIO ||
+			     errno == EOPNOTSUPP || errno == ENOPROTOOPT)) {
+				unsigned k = udp_wr_first[m];
+
+				udp_wr_flow[k]->no_gso = true;
+				udp_gso_fallbacks++;
+				udp_wr_each(s, k, udp_wr_segs[m]);
+				m++;
+				continue;
+			}
+			/* Skip the message that failed: e.g. a pending
 			 * ECONNREFUSED is reported once, by this send
 			 */
 			trace("UDP: send failed: %s", strerror(errno));
-			udp_dropped++;
-			i++;
+			udp_dropped += udp_wr_segs[m];
+			m++;
 		}
+		i = j;
 	}
 	udp_wr_n = 0;
 }
@@ -572,6 +824,57 @@ static int udp_frame_fill(const struct ctx *c, unsigned slot,
 	udp_tap_iov[slot][1].iov_len = len;
 	/* Larger than the guest's MTU: sent now, in fragments */
 	return frag_to_guest(c, udp_tap_iov[slot], 2, tap_send_frames);
+}
+
+/**
+ * udp_gso_fill() - Headers of a segmented frame to the guest (pasta)
+ * @c:		Execution context
+ * @gs:		Guest side of the flow
+ * @total:	Payload bytes of all the datagrams
+ *
+ * Return: length of the headers built in udp_gso_l2 (udp_gso_iov[0]),
+ *	   0 if @total doesn't fit one IP packet
+ */
+static size_t udp_gso_fill(const struct ctx *c, const struct flowside *gs,
+			   size_t total)
+{
+	uint8_t *l2 = udp_gso_l2 + UDP_L2_PAD;
+	const struct in_addr *src4 = inany_v4(&gs->faddr);
+	const struct in_addr *dst4 = inany_v4(&gs->eaddr);
+	size_t l4len = sizeof(struct udphdr) + total, l3len;
+	struct udphdr *uh;
+	uint32_t sum;
+
+	if (dst4 && src4) {
+		l3len = sizeof(struct iphdr);
+		if (l3len + l4len > USHRT_MAX)
+			return 0;
+		tap_eth_fill(c, (struct ethhdr *)l2, ETH_P_IP);
+		tap_ip4_fill(l2 + ETH_HLEN, *src4, *dst4, IPPROTO_UDP, l4len);
+		sum = csum_pseudo4(l4len, IPPROTO_UDP, *src4, *dst4);
+	} else {
+		l3len = sizeof(struct ip6_hdr);
+		if (l4len > USHRT_MAX)
+			return 0;
+		tap_eth_fill(c, (struct ethhdr *)l2, ETH_P_IPV6);
+		tap_ip6_fill(l2 + ETH_HLEN, &gs->faddr.a6, &gs->eaddr.a6,
+			     IPPROTO_UDP, l4len);
+		sum = csum_pseudo6(l4len, IPPROTO_UDP, &gs->faddr.a6,
+				   &gs->eaddr.a6);
+	}
+
+	uh = (struct udphdr *)(l2 + ETH_HLEN + l3len);
+	uh->source = htons(gs->fport);
+	uh->dest = htons(gs->eport);
+	uh->len = htons(l4len);
+	/* Checksum offload: the pseudo-header sum, the kernel adds the rest
+	 * for each datagram it cuts (or trusts it, delivering locally)
+	 */
+	uh->check = (uint16_t)~csum_fold(sum);
+
+	udp_gso_iov[0].iov_base = l2;
+	udp_gso_iov[0].iov_len = ETH_HLEN + l3len + sizeof(*uh);
+	return ETH_HLEN + l3len;
 }
 
 /**
@@ -654,6 +957,71 @@ static bool udp_rx_ok(unsigned i)
 		return false;
 	}
 	return true;
+}
+
+/**
+ * udp_sock_to_tap() - Frames to the guest for a batch read from a flow
+ * @c:		Execution context
+ * @uf:		Flow
+ * @n:		Datagrams in the batch
+ *
+ * pasta: runs of datagrams of one size go as one segmented frame
+ * (tap_send_gso()), others as a frame each, in their order.
+ */
+static void udp_sock_to_tap(const struct ctx *c, const struct udp_flow *uf,
+			    unsigned n)
+{
+	const struct flowside *gs = &uf->f.side[GUESTSIDE];
+	unsigned i = 0, j, nframes = 0;
+
+	while (i < n) {
+		size_t size = udp_rx_mh[i].msg_len, total = size, l4_off;
+
+		if (!udp_rx_ok(i)) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; c->mode == MODE_PASTA && size && j < n &&
+		     j - i < UDP_GSO_SEGS; j++) {
+			size_t len = udp_rx_mh[j].msg_len;
+
+			if (!len || len > size || total + len > UDP_GSO_BYTES ||
+			    (udp_rx_mh[j].msg_hdr.msg_flags & MSG_TRUNC))
+				break;
+			total += len;
+			if (len < size) {
+				j++;
+				break;
+			}
+		}
+		if (j - i > 1 && (l4_off = udp_gso_fill(c, gs, total))) {
+			unsigned k;
+
+			for (k = i; k < j; k++) {
+				udp_gso_iov[1 + k - i].iov_base = udp_data[k];
+				udp_gso_iov[1 + k - i].iov_len =
+					udp_rx_mh[k].msg_len;
+			}
+			/* Keep the order: frames built so far go first */
+			udp_tap_send(c, nframes);
+			nframes = 0;
+			if (!tap_send_gso(c, udp_gso_iov, 1 + j - i, l4_off,
+					  size)) {
+				i = j;
+				continue;
+			}
+		}
+		for (; i < j; i++) {
+			int ret = udp_frame_fill(c, nframes, gs, udp_data[i],
+						 udp_rx_mh[i].msg_len);
+
+			if (ret < 0)
+				udp_dropped++;
+			else if (!ret)
+				nframes++;	/* 1: sent as fragments */
+		}
+	}
+	udp_tap_send(c, nframes);
 }
 
 /**
@@ -803,8 +1171,7 @@ void udp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		      const struct timespec *now)
 {
 	struct udp_flow *uf = udp_flow_at(flow_at(ref.flow));
-	unsigned i, nframes = 0;
-	int n, ret;
+	int n;
 
 	if (!uf || uf->sock != ref.fd)
 		return;
@@ -823,18 +1190,8 @@ void udp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 	if (n <= 0)
 		return;
 
-	uf->ts = now->tv_sec;
-	for (i = 0; i < (unsigned)n; i++) {
-		if (!udp_rx_ok(i))
-			continue;
-		ret = udp_frame_fill(c, nframes, &uf->f.side[GUESTSIDE],
-				     udp_data[i], udp_rx_mh[i].msg_len);
-		if (ret < 0)
-			udp_dropped++;
-		else if (!ret)
-			nframes++;
-	}
-	udp_tap_send(c, nframes);
+	udp_flow_touch(uf, now);
+	udp_sock_to_tap(c, uf, (unsigned)n);
 }
 
 /**
@@ -877,7 +1234,8 @@ static void udp_rx_local(unsigned i, union inany_addr *local)
  * @peer:	Peer address
  * @pport:	Peer port, host order
  *
- * Return: socket bound to @local and @port, connected to the peer, or -1
+ * Return: socket bound to @local and @port, connected to the peer, or
+ *	   -errno
  */
 static int udp_reply_sock(const struct ctx *c, const struct fwd_rule *rule,
 			  const union inany_addr *local, in_port_t port,
@@ -910,15 +1268,17 @@ static int udp_reply_sock(const struct ctx *c, const struct fwd_rule *rule,
 	}
 	if (s < 0) {
 		debug("UDP: can't open reply socket: %s", strerror(-s));
-		return -1;
+		return s;
 	}
 	udp_sock_opts(s, v4);
 
 	sl = sockaddr_from_inany(&sa, peer, pport);
 	if (connect(s, &sa.sa, sl)) {
-		debug("UDP: can't open reply socket: %s", strerror(errno));
+		int e = errno;
+
+		debug("UDP: can't open reply socket: %s", strerror(e));
 		close(s);
-		return -1;
+		return -e;
 	}
 	return s;
 }
@@ -960,8 +1320,10 @@ static struct udp_flow *udp_flow_from_host(const struct ctx *c,
 		return uf;
 
 	if (udp_flows_active >= UDP_FLOWS_MAX)
-		return NULL;
+		udp_evict(c);
 	s = udp_reply_sock(c, rule, &local, port, &peer, pport);
+	if ((s == -EMFILE || s == -ENFILE || s == -ENOBUFS) && udp_evict(c))
+		s = udp_reply_sock(c, rule, &local, port, &peer, pport);
 	if (s < 0)
 		return NULL;
 	return udp_flow_new(c, s, &gs, &peer, pport, true, now);
@@ -1020,7 +1382,7 @@ void udp_listen_handler(const struct ctx *c, union epoll_ref ref, uint32_t event
 			udp_dropped++;
 			continue;
 		}
-		uf->ts = now->tv_sec;
+		udp_flow_touch(uf, now);
 		nframes += !ret;
 	}
 	udp_tap_send(c, nframes);
@@ -1065,19 +1427,17 @@ static int udp_listen_one(const struct ctx *c,
  */
 void udp_timer(const struct ctx *c, const struct timespec *now)
 {
-	unsigned i;
+	struct udp_flow *uf;
 
 	if (c->no_udp || !udp_flows_active ||
 	    timespec_diff_ms(now, &udp_timer_last) < UDP_TIMER_INTERVAL_MS)
 		return;
 	udp_timer_last = *now;
 
-	for (i = 0; i < flow_foreach_limit(); i++) {
-		struct udp_flow *uf = udp_flow_at(flow_at(i));
-
-		if (uf && now->tv_sec - uf->ts >= c->udp_timeout_sec)
-			udp_flow_close(c, uf);
-	}
+	/* In order of use, so of idle time: stop at the first still used */
+	while ((uf = udp_lru_at(udp_lru_first)) &&
+	       now->tv_sec - uf->ts >= c->udp_timeout_sec)
+		udp_flow_close(c, uf);
 }
 
 /**
@@ -1129,9 +1489,11 @@ int udp_init(struct ctx *c)
  */
 void udp_stats(void)
 {
-	info("UDP: %u flows active, %lu flows, %lu malformed datagrams, "
-	     "%lu dropped, %lu ICMP errors relayed", udp_flows_active,
-	     udp_flows_total, udp_frames_bad, udp_dropped, udp_icmp_relayed);
+	info("UDP: %u flows active, %lu flows, %lu evicted, %lu malformed "
+	     "datagrams, %lu dropped, %lu ICMP errors relayed, %lu segmented "
+	     "sends refused", udp_flows_active, udp_flows_total, udp_evicted,
+	     udp_frames_bad, udp_dropped, udp_icmp_relayed,
+	     udp_gso_fallbacks);
 }
 
 /**
