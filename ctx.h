@@ -239,6 +239,8 @@ struct ctx_run {
  * @config_net:		--config-net
  * @no_splice:		--no-splice
  * @host_lo_to_ns_lo:	--host-lo-to-ns-lo
+ * @tap_vnet_hdr:	pasta's tap device carries a virtio-net header before
+ *			each frame (IFF_VNET_HDR), set where it was created
  */
 struct ctx {
 	enum passt_mode mode;
@@ -316,6 +318,7 @@ struct ctx {
 	bool config_net;
 	bool no_splice;
 	bool host_lo_to_ns_lo;
+	bool tap_vnet_hdr;
 };
 
 #endif /* CTX_H */

@@ -1006,6 +1006,7 @@ static int pasta_ns_setup(void *arg)
 		close(fd);
 		return ret;
 	}
+	c->tap_vnet_hdr = true;
 
 	c->pasta_ifi = if_nametoindex(c->pasta_ifname);
 	if (!c->pasta_ifi) {

@@ -515,9 +515,10 @@ static size_t tap_send_passt(const struct ctx *c, const struct iovec *iov,
 static size_t tap_send_pasta(const struct ctx *c, const struct iovec *iov,
 			     size_t bufs_per_frame, size_t nframes)
 {
+	size_t hdr = c->tap_vnet_hdr ? 1 : 0;
 	size_t f;
 
-	if (bufs_per_frame + 1 > TAP_IOV_MAX)
+	if (bufs_per_frame + hdr > TAP_IOV_MAX)
 		return 0;
 	tap_piov[0].iov_base = (void *)&tap_vnet_none;
 	tap_piov[0].iov_len = sizeof(tap_vnet_none);
@@ -525,11 +526,11 @@ static size_t tap_send_pasta(const struct ctx *c, const struct iovec *iov,
 		const struct iovec *fiov = &iov[f * bufs_per_frame];
 		ssize_t n;
 
-		memcpy(&tap_piov[1], fiov, bufs_per_frame * sizeof(*fiov));
+		memcpy(&tap_piov[hdr], fiov, bufs_per_frame * sizeof(*fiov));
 		do
 			/* #syscalls:pasta writev */
 			n = writev(c->run->fd_tap, tap_piov,
-				   bufs_per_frame + 1);
+				   (int)(bufs_per_frame + hdr));
 		while (n < 0 && errno == EINTR);
 
 		if (n < 0) {
@@ -650,7 +651,8 @@ int tap_send_gso(const struct ctx *c, const struct iovec *iov, size_t n,
 	};
 	ssize_t r;
 
-	if (c->mode != MODE_PASTA || tap_gso_off || c->run->fd_tap < 0 ||
+	if (c->mode != MODE_PASTA || !c->tap_vnet_hdr || tap_gso_off ||
+	    c->run->fd_tap < 0 ||
 	    n + 1 > TAP_IOV_MAX)
 		return -1;
 
@@ -1282,6 +1284,7 @@ close:
  */
 const struct pool *tap_handler_pasta(const struct ctx *c, uint32_t events)
 {
+	size_t hdr = c->tap_vnet_hdr ? TAP_VNET_HDR_LEN : 0;
 	size_t off = 0;
 
 	tap_pool.count = 0;
@@ -1299,12 +1302,11 @@ const struct pool *tap_handler_pasta(const struct ctx *c, uint32_t events)
 	       sizeof(tap_buf) - off >= TAP_FRAME_MAX + TAP_PASTA_HDR_ROOM) {
 		uint8_t *frame = tap_buf + off + TAP_PASTA_HDR_ROOM;
 		/* #syscalls:pasta read */
-		ssize_t n = read(c->run->fd_tap, frame - TAP_VNET_HDR_LEN,
-				 TAP_VNET_HDR_LEN + TAP_FRAME_MAX);
+		ssize_t n = read(c->run->fd_tap, frame - hdr, hdr + TAP_FRAME_MAX);
 
 		/* No offloads are enabled: the header says nothing */
-		if (n >= (ssize_t)TAP_VNET_HDR_LEN)
-			n -= TAP_VNET_HDR_LEN;
+		if (n >= (ssize_t)hdr)
+			n -= (ssize_t)hdr;
 		else if (n >= 0)
 			n = 0;
 
