@@ -22,7 +22,6 @@
 #include <netinet/ip_icmp.h>
 #include <netinet/icmp6.h>
 #include <linux/sockios.h>
-#include <linux/virtio_net.h>
 #include <endian.h>
 
 #include "epoll_ctl.h"
@@ -48,12 +47,37 @@
 #define TAP_IPV6_EXT_MAX	16
 /* Pasta frames in the receive buffer start at this alignment */
 #define TAP_PASTA_ALIGN		8
-/* UDP segmentation offload type (virtio 1.2, Linux 6.2), if headers lack it */
-#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
-#define VIRTIO_NET_HDR_GSO_UDP_L4	5
-#endif
-/* pasta: virtio-net header before each frame on the tap device */
-#define TAP_VNET_HDR_LEN	sizeof(struct virtio_net_hdr)
+
+/**
+ * struct tap_vnet_hdr - virtio-net header before each frame on pasta's tap
+ *			 device (virtio 1.x, 5.1.6, without num_buffers):
+ *			 written here rather than taken from <linux/virtio_net.h>,
+ *			 which pulls in kernel Ethernet definitions that clash
+ *			 with the C library's on musl
+ * @flags:		TAP_VNET_F_NEEDS_CSUM: checksum from @csum_start on
+ * @gso_type:		0 for none, or TAP_VNET_GSO_UDP_L4
+ * @hdr_len:		Length of the headers before the payload, little-endian
+ * @gso_size:		Payload of each segment, little-endian
+ * @csum_start:		Where checksumming starts, little-endian
+ * @csum_offset:	Where the checksum goes, from @csum_start, little-endian
+ */
+struct tap_vnet_hdr {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+};
+
+_Static_assert(sizeof(struct tap_vnet_hdr) == 10,
+	       "virtio-net header without num_buffers: 10 bytes");
+
+#define TAP_VNET_F_NEEDS_CSUM	1
+/* UDP segmentation offload (virtio 1.2; Linux 6.2 for tap devices) */
+#define TAP_VNET_GSO_UDP_L4	5
+
+#define TAP_VNET_HDR_LEN	sizeof(struct tap_vnet_hdr)
 /* pasta: room before a frame read into tap_buf, for the virtio-net header,
  * keeping the frame at FRAME_ALIGN_OFF from an aligned address
  */
@@ -95,7 +119,7 @@ static struct {
 /* pasta: the tap device carries a virtio-net header before each frame
  * (IFF_VNET_HDR), all zeroes but for segmented frames (tap_send_gso())
  */
-static const struct virtio_net_hdr tap_vnet_none;
+static const struct tap_vnet_hdr tap_vnet_none;
 static struct iovec tap_piov[TAP_IOV_MAX];
 /* pasta: the kernel refused a segmented frame, don't try again */
 static bool tap_gso_off;
@@ -645,9 +669,9 @@ void tap_drop_causes_json(struct json *j)
 int tap_send_gso(const struct ctx *c, const struct iovec *iov, size_t n,
 		 size_t l4_off, size_t seg)
 {
-	struct virtio_net_hdr vh = {
-		.flags		= VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		.gso_type	= VIRTIO_NET_HDR_GSO_UDP_L4,
+	struct tap_vnet_hdr vh = {
+		.flags		= TAP_VNET_F_NEEDS_CSUM,
+		.gso_type	= TAP_VNET_GSO_UDP_L4,
 	};
 	ssize_t r;
 

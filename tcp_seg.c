@@ -13,7 +13,7 @@
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <netinet/tcp.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 
 #include "util.h"
 #include "inany.h"

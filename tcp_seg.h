@@ -12,11 +12,21 @@
 #include <netinet/in.h>
 #include <netinet/ip6.h>
 #include <netinet/tcp.h>
-#include <linux/if_ether.h>
+#include <netinet/if_ether.h>
 
 #include "ctx.h"
 #include "flow.h"
 #include "packet.h"
+
+/* Largest unscaled window and shift (RFC 7323), where <netinet/tcp.h>
+ * doesn't say (musl)
+ */
+#ifndef TCP_MAXWIN
+#define TCP_MAXWIN		65535
+#endif
+#ifndef TCP_MAX_WINSHIFT
+#define TCP_MAX_WINSHIFT	14
+#endif
 
 /* TCP header flags, as in th_flags of struct tcphdr */
 #define TCP_FIN			TH_FIN
