@@ -60,10 +60,6 @@
 #define CONTROL_IDLE_SEC	10
 /* Longest answer: four full tables listed */
 #define CONTROL_REPLY_MAX	(FWD_TABLES * FWD_RULES_MAX * 80 + 64)
-/* Bits of the port in the reference of a -u socket, the rule index above
- * (udp.c, udp_listen_one())
- */
-#define CONTROL_UDP_PORT_BITS	16
 
 /**
  * struct control_client - One connection on the control socket
@@ -558,7 +554,7 @@ static void control_udp_reindex(const struct ctx *c)
 		if (r)
 			idx = (uint32_t)(r - fwd->rules);
 		ref.fd = fs->fd;
-		ref.data = fs->port | (idx << CONTROL_UDP_PORT_BITS);
+		ref.data = fs->port | (idx << UDP_LISTEN_PORT_BITS);
 		ev.data.u64 = ref.u64;
 		/* #syscalls epoll_ctl */
 		epoll_ctl(c->run->epollfd, EPOLL_CTL_MOD, fs->fd, &ev);

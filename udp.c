@@ -107,8 +107,6 @@
 #define UDP_ERR_DATA_BYTES	(TAP_ICMP6_QUOTE_L4 - sizeof(struct udphdr))
 /* Socket buffer size asked for; the kernel caps it at rmem_max/wmem_max */
 #define UDP_SOCK_BUF_BYTES	(4 << 20)
-/* Bits of a listening socket's epoll data holding the port */
-#define UDP_LISTEN_PORT_BITS	16
 
 /**
  * struct udp_flow - A UDP flow: flow table entry of type FLOW_UDP

@@ -14,6 +14,11 @@
 #include "epoll_ctl.h"
 #include "packet.h"
 
+/* Bits of a -u socket's epoll data holding the port; its rule's index
+ * above, which control.c updates when the -u table changes
+ */
+#define UDP_LISTEN_PORT_BITS	16
+
 int udp_init(struct ctx *c);
 void udp_tap_handler(const struct ctx *c, const struct iovec *frame,
 		     const struct frame_info *fi, const struct timespec *now);
