@@ -79,6 +79,11 @@
  */
 #define FWD_AUTO_UDP_WALK_MS	3000
 
+/* IP versions to scan, as bits: index 0 and 1 of the [IPv4, IPv6] arrays */
+#define FWD_AUTO_IPV4		(1U << 0)
+#define FWD_AUTO_IPV6		(1U << 1)
+#define FWD_AUTO_IPV_ALL	(FWD_AUTO_IPV4 | FWD_AUTO_IPV6)
+
 /* Bytes read from /proc/net/sockstat{,6}: the UDP lines are near the top */
 #define FWD_AUTO_SOCKSTAT_BYTES	1024
 
@@ -340,7 +345,7 @@ long fwd_auto_sockstat_count(const char *buf, size_t len, const char *key)
 /**
  * fwd_auto_udp_counts() - Read the counts of bound UDP sockets of a side
  * @side:	Side
- * @count:	Set to the IPv4 and IPv6 counts (IPv6: 0 without sockstat6)
+ * @count:	Set to the IPv4 and IPv6 counts (IPv6: -1 without sockstat6)
  *
  * Return: 0 on success, -1 if they can't be read
  */
@@ -352,11 +357,11 @@ static int fwd_auto_udp_counts(int side, long *count)
 		int fd = fwd_auto_sockstat[side][v];
 		ssize_t n;
 
-		count[v] = 0;
+		count[v] = -1;
 		if (fd < 0) {
 			if (!v)
 				return -1;
-			continue;	/* no IPv6: no IPv6 sockets either */
+			continue;	/* no IPv6 yet: it may come, dump it */
 		}
 		n = pread(fd, fwd_auto_buf, FWD_AUTO_SOCKSTAT_BYTES, 0);
 		if (n <= 0)
@@ -422,22 +427,48 @@ void fwd_auto_udp_recheck(void)
 }
 
 /**
+ * fwd_auto_ipv() - IP versions a scan of a side needs to read
+ * @side:	Side to scan
+ * @proto:	FWD_AUTO_TCP or FWD_AUTO_UDP
+ *
+ * A count of bound UDP sockets of zero, just read, is exact: the dump of
+ * that IP version, a walk of every UDP socket of the host, would find none.
+ *
+ * Return: FWD_AUTO_IPV4, FWD_AUTO_IPV6 bits, FWD_AUTO_IPV_ALL for TCP
+ */
+static unsigned fwd_auto_ipv(int side, int proto)
+{
+	unsigned ipv = 0, v;
+
+	if (proto == FWD_AUTO_TCP || !fwd_auto_udp_count_ok[side])
+		return FWD_AUTO_IPV_ALL;
+	for (v = 0; v < 2; v++) {
+		if (fwd_auto_udp_count[side][v])
+			ipv |= 1U << v;
+	}
+	return ipv;
+}
+
+/**
  * fwd_auto_diag_read() - Bound ports of one protocol through sock_diag
  * @s:		sock_diag socket of the side to scan
  * @proto:	FWD_AUTO_TCP or FWD_AUTO_UDP
+ * @ipv:	IP versions to dump: bit 0 for IPv4, bit 1 for IPv6
  * @map:	Bitmap of ports to add to
  *
  * Return: 0 on success, -errno on failure
  */
-static int fwd_auto_diag_read(int s, int proto, unsigned long *map)
+static int fwd_auto_diag_read(int s, int proto, unsigned ipv,
+			      unsigned long *map)
 {
 	uint8_t ipproto = proto == FWD_AUTO_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 	uint32_t states = 1U << (proto == FWD_AUTO_TCP ? SOCK_DIAG_LISTEN :
 							 SOCK_DIAG_CLOSE);
-	int rc;
+	int rc = 0;
 
-	rc = sock_diag_ports(s, AF_INET, ipproto, states, map);
-	if (!rc)
+	if (ipv & FWD_AUTO_IPV4)
+		rc = sock_diag_ports(s, AF_INET, ipproto, states, map);
+	if (!rc && (ipv & FWD_AUTO_IPV6))
 		rc = sock_diag_ports(s, AF_INET6, ipproto, states, map);
 	return rc;
 }
@@ -459,7 +490,8 @@ static void fwd_auto_open(int side)
 	for (proto = 0; proto < 2; proto++) {
 		memset(fwd_auto_seen, 0, sizeof(fwd_auto_seen));
 		fwd_auto_diag_ok[side][proto] =
-			s >= 0 && !fwd_auto_diag_read(s, proto, fwd_auto_seen);
+			s >= 0 && !fwd_auto_diag_read(s, proto, FWD_AUTO_IPV_ALL,
+						      fwd_auto_seen);
 		if (fwd_auto_diag_ok[side][proto])
 			continue;
 		for (v = 0; v < 2; v++)
@@ -492,21 +524,23 @@ static int fwd_auto_open_ns(void *arg)
  * fwd_auto_read() - Ports bound on a side, for one protocol
  * @side:	Side to scan
  * @proto:	FWD_AUTO_TCP or FWD_AUTO_UDP
+ * @ipv:	IP versions to read: bit 0 for IPv4, bit 1 for IPv6
  * @map:	Bitmap of ports to add to
  *
  * Return: 0 on success, -errno on failure
  */
-static int fwd_auto_read(int side, int proto, unsigned long *map)
+static int fwd_auto_read(int side, int proto, unsigned ipv,
+			 unsigned long *map)
 {
 	int v, rc = 0;
 
 	if (fwd_auto_diag_ok[side][proto])
-		return fwd_auto_diag_read(fwd_auto_diag[side], proto, map);
+		return fwd_auto_diag_read(fwd_auto_diag[side], proto, ipv, map);
 
 	for (v = 0; v < 2 && !rc; v++) {
 		int fd = fwd_auto_proc[side][proto][v];
 
-		if (fd >= 0)
+		if (fd >= 0 && (ipv & (1U << v)))
 			rc = fwd_auto_scan(fd, proto == FWD_AUTO_TCP, map);
 	}
 	return rc;
@@ -647,7 +681,8 @@ static bool fwd_auto_update(const struct ctx *c, int side, int proto,
 	}
 
 	memset(fwd_auto_seen, 0, sizeof(fwd_auto_seen));
-	rc = fwd_auto_read(scanned, proto, fwd_auto_seen);
+	rc = fwd_auto_read(scanned, proto, fwd_auto_ipv(scanned, proto),
+			   fwd_auto_seen);
 	if (rc) {
 		debug("auto: can't read bound ports: %s", strerror(-rc));
 		if (proto == FWD_AUTO_UDP)
