@@ -158,6 +158,17 @@ t0=$(now_ms)
 srv_stop
 within auto_rest_udp_ns_unbind "$t0" not udp_bound host 10721
 
+# UDP over IPv6, namespace to host: the first IPv6 UDP socket there (the
+# count of them was zero, and with it the need to dump them)
+t0=$(now_ms)
+nsenter -t "$GUEST_PID" -n -- python3 "$UDPT" echo :: 10726 &
+SRV=$!
+within auto_rest_udp6_ns_bind "$t0" \
+	python3 "$WORK/reach.py" ::1 10726 1.5
+t0=$(now_ms)
+srv_stop
+within auto_rest_udp6_ns_unbind "$t0" not udp_bound host 10726
+
 # UDP, host to namespace (-U auto)
 t0=$(now_ms)
 python3 "$UDPT" echo 127.0.0.1 10731 &
