@@ -75,9 +75,10 @@
 /* Age from which the last walk of a side's UDP sockets is redone even if
  * the counts didn't change: with scans at most FWD_AUTO_INTERVAL_MS apart,
  * a change that keeps the counts is seen within FWD_AUTO_UDP_WALK_MS +
- * FWD_AUTO_INTERVAL_MS (4 s: passt.1 promises 5, leaving time for delays)
+ * FWD_AUTO_INTERVAL_MS (3 s: passt.1 promises 5, leaving time for a late
+ * timer on a loaded host)
  */
-#define FWD_AUTO_UDP_WALK_MS	3000
+#define FWD_AUTO_UDP_WALK_MS	2000
 
 /* IP versions to scan, as bits: index 0 and 1 of the [IPv4, IPv6] arrays */
 #define FWD_AUTO_IPV4		(1U << 0)
