@@ -75,10 +75,12 @@
 /* Age from which the last walk of a side's UDP sockets is redone even if
  * the counts didn't change: with scans at most FWD_AUTO_INTERVAL_MS apart,
  * a change that keeps the counts is seen within FWD_AUTO_UDP_WALK_MS +
- * FWD_AUTO_INTERVAL_MS (3 s: passt.1 promises 5, leaving time for a late
- * timer on a loaded host)
+ * FWD_AUTO_INTERVAL_MS (3.5 s: passt.1 promises 5, leaving time for late
+ * timers on a loaded host). At rest, with scans a second apart, one scan
+ * in three walks: a walk costs about 1 ms with 10,000 UDP sockets on the
+ * host, where the sockstat reads of a scan cost a few microseconds.
  */
-#define FWD_AUTO_UDP_WALK_MS	2000
+#define FWD_AUTO_UDP_WALK_MS	2500
 
 /* IP versions to scan, as bits: index 0 and 1 of the [IPv4, IPv6] arrays */
 #define FWD_AUTO_IPV4		(1U << 0)
