@@ -50,6 +50,7 @@
 #include "tcp_splice.h"
 #include "udp.h"
 #include "udp_splice.h"
+#include "fwd_auto.h"
 #include "control.h"
 
 /* Clients served at once */
@@ -383,6 +384,11 @@ static void control_stats_section(const struct ctx *c, struct json *j,
 		json_printf(j, "]}");
 	}
 	json_printf(j, "}");
+	if (c->mode == MODE_PASTA) {
+		json_printf(j, ",\"auto_scans\":{");
+		fwd_auto_stats_json(j);
+		json_printf(j, "}");
+	}
 }
 
 /**
@@ -668,6 +674,8 @@ static void control_add(const struct ctx *c, enum fwd_table t,
 	}
 	if (t == FWD_UDP_IN)
 		control_udp_reindex(c);
+	if (t == FWD_UDP_IN || t == FWD_UDP_OUT)
+		fwd_auto_udp_recheck();
 	info("Control: added -%c %s", control_opt[t], spec);
 	json_printf(j, "ok\n");
 	return;
@@ -714,6 +722,8 @@ static void control_del(const struct ctx *c, enum fwd_table t,
 	}
 	if (t == FWD_UDP_IN)
 		control_udp_reindex(c);
+	if (t == FWD_UDP_IN || t == FWD_UDP_OUT)
+		fwd_auto_udp_recheck();
 	info("Control: removed -%c %s", control_opt[t], spec);
 	json_printf(j, "ok\n");
 	return;

@@ -33,6 +33,8 @@ static unsigned flow_free_top;
 static unsigned flow_high;
 /* Flows refused because the table was full */
 static unsigned long flow_full_count;
+/* Entries taken and returned since flow_init() */
+static unsigned long flow_changes_count;
 
 _Static_assert((FLOW_HASH_SIZE & (FLOW_HASH_SIZE - 1)) == 0,
 	       "flow hash table size must be a power of two");
@@ -79,6 +81,7 @@ union flow *flow_alloc(void)
 	}
 	flow = &flowtab[idx];
 	memset(flow, 0, sizeof(*flow));
+	flow_changes_count++;
 	return flow;
 }
 
@@ -92,6 +95,7 @@ void flow_free(union flow *flow)
 		flow_hash_remove(flow);
 	memset(flow, 0, sizeof(*flow));
 	flow_free_stack[flow_free_top++] = flow_idx(flow);
+	flow_changes_count++;
 }
 
 /**
@@ -102,6 +106,17 @@ void flow_free(union flow *flow)
 unsigned long flow_full(void)
 {
 	return flow_full_count;
+}
+
+/**
+ * flow_changes() - Number of entries taken and returned
+ *
+ * Return: count since flow_init(): it moves whenever a flow, and so any
+ *	   socket of a flow, comes or goes
+ */
+unsigned long flow_changes(void)
+{
+	return flow_changes_count;
 }
 
 /**

@@ -105,6 +105,7 @@ union flow *flow_lookup(uint8_t proto, const union inany_addr *eaddr,
 			in_port_t fport);
 unsigned flow_count(void);
 unsigned long flow_full(void);
+unsigned long flow_changes(void);
 unsigned flow_count_type(enum flow_type type);
 unsigned flow_first_free_max(void);
 

@@ -19,6 +19,18 @@
  * changes; the main loop sleeps until the next one is due (see
  * fwd_auto_timeout_ms()).
  *
+ * A UDP dump is the costly part: the kernel keeps one UDP hash table for
+ * all network namespaces, and walks all of it, every socket of the host,
+ * for each dump (and /proc/net/udp{,6} list them all). So a UDP scan of a
+ * side first reads the counts of bound UDP sockets of its namespace from
+ * /proc/net/sockstat and sockstat6 ("inuse": the kernel moves them when a
+ * socket is bound, explicitly or by connect() or sendto(), and closed),
+ * and walks only if they differ from those before its last walk, if one
+ * of our flows (with its socket) came or went since, or if that walk is
+ * FWD_AUTO_UDP_WALK_MS old: a change that keeps the counts (a port closed
+ * and another bound between two scans, a bound socket connected or
+ * disconnected) is seen by that next walk.
+ *
  * Ports never bounce back: the ports where we listen on a side, and the
  * ports explicitly forwarded from a side, are left out of that side's scan.
  * IPv6 sockets forward IPv4 too: our listeners take both IP versions, on
@@ -38,7 +50,9 @@
 
 #include "util.h"
 #include "log.h"
+#include "json.h"
 #include "ctx.h"
+#include "flow.h"
 #include "fwd.h"
 #include "pasta.h"
 #include "tcp_splice.h"
@@ -57,6 +71,24 @@
 
 /* Scan interval right after a change: doubles up to FWD_AUTO_INTERVAL_MS */
 #define FWD_AUTO_FAST_MS	250
+
+/* Age from which the last walk of a side's UDP sockets is redone even if
+ * the counts didn't change: with scans at most FWD_AUTO_INTERVAL_MS apart,
+ * a change that keeps the counts is seen within FWD_AUTO_UDP_WALK_MS +
+ * FWD_AUTO_INTERVAL_MS (3.5 s: passt.1 promises 5, leaving time for late
+ * timers on a loaded host). At rest, with scans a second apart, one scan
+ * in three walks: a walk costs about 1 ms with 10,000 UDP sockets on the
+ * host, where the sockstat reads of a scan cost a few microseconds.
+ */
+#define FWD_AUTO_UDP_WALK_MS	2500
+
+/* IP versions to scan, as bits: index 0 and 1 of the [IPv4, IPv6] arrays */
+#define FWD_AUTO_IPV4		(1U << 0)
+#define FWD_AUTO_IPV6		(1U << 1)
+#define FWD_AUTO_IPV_ALL	(FWD_AUTO_IPV4 | FWD_AUTO_IPV6)
+
+/* Bytes read from /proc/net/sockstat{,6}: the UDP lines are near the top */
+#define FWD_AUTO_SOCKSTAT_BYTES	1024
 
 enum fwd_auto_side {
 	FWD_AUTO_HOST = 0,
@@ -82,6 +114,25 @@ static int fwd_auto_proc[2][2][2] = {
  */
 static int fwd_auto_diag[2] = { -1, -1 };
 static bool fwd_auto_diag_ok[2][2];
+
+/* /proc/net/sockstat and sockstat6, and the line counting bound UDP sockets
+ * in each
+ */
+static const char *const fwd_auto_sockstat_path[2] = {
+	"/proc/net/sockstat", "/proc/net/sockstat6",
+};
+static const char *const fwd_auto_sockstat_key[2] = {
+	"UDP: inuse ", "UDP6: inuse ",
+};
+/* Open sockstat files: [side][IPv4, IPv6], -1 if not used */
+static int fwd_auto_sockstat[2][2] = { { -1, -1 }, { -1, -1 } };
+/* Bound UDP sockets of [side] [IPv4, IPv6] before its last walk, whether
+ * they're known, flow_changes() and the time at that walk
+ */
+static long fwd_auto_udp_count[2][2];
+static bool fwd_auto_udp_count_ok[2];
+static unsigned long fwd_auto_udp_flows[2];
+static struct timespec fwd_auto_udp_walked[2];
 
 /* Our listeners: [side they're on][proto][port][socket], descriptor + 1 */
 static uint32_t fwd_auto_fd[2][2][NUM_PORTS][FWD_LISTEN_MAX];
@@ -111,6 +162,9 @@ static long fwd_auto_interval_ms = FWD_AUTO_FAST_MS;
 static unsigned long fwd_auto_stat_scans;
 static unsigned long long fwd_auto_stat_ns;
 static unsigned long fwd_auto_stat_changes;
+/* UDP walks of a side done, and skipped as the counts hadn't changed */
+static unsigned long fwd_auto_stat_udp_walks;
+static unsigned long fwd_auto_stat_udp_skips;
 
 /**
  * fwd_auto_fwd() - Forwarding table for listeners on a side
@@ -255,22 +309,169 @@ int fwd_auto_scan(int fd, bool tcp, unsigned long *map)
 }
 
 /**
+ * fwd_auto_sockstat_count() - Find a count in /proc/net/sockstat{,6} text
+ * @buf:	File contents (not terminated)
+ * @len:	Length of @buf
+ * @key:	Start of the line, up to the number: "UDP: inuse "
+ *
+ * Return: the number after @key at the start of a line, -1 if there is
+ *	   none, if it isn't followed by a space or a newline, or is huge
+ */
+long fwd_auto_sockstat_count(const char *buf, size_t len, const char *key)
+{
+	size_t klen = strlen(key), i = 0;
+
+	while (i < len) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - buf) : len, d;
+		long v = 0;
+
+		if (end - i <= klen || memcmp(buf + i, key, klen)) {
+			i = end + 1;
+			continue;
+		}
+		for (d = i + klen; d < end && isdigit((unsigned char)buf[d]);
+		     d++) {
+			if (v > (long)(INT32_MAX / 10))
+				return -1;
+			v = v * 10 + (buf[d] - '0');
+		}
+		/* A number cut short by the end of the buffer isn't one */
+		if (d == i + klen || d >= len ||
+		    (buf[d] != ' ' && buf[d] != '\n'))
+			return -1;
+		return v;
+	}
+	return -1;
+}
+
+/**
+ * fwd_auto_udp_counts() - Read the counts of bound UDP sockets of a side
+ * @side:	Side
+ * @count:	Set to the IPv4 and IPv6 counts (IPv6: -1 without sockstat6)
+ *
+ * Return: 0 on success, -1 if they can't be read
+ */
+static int fwd_auto_udp_counts(int side, long *count)
+{
+	int v;
+
+	for (v = 0; v < 2; v++) {
+		int fd = fwd_auto_sockstat[side][v];
+		ssize_t n;
+
+		count[v] = -1;
+		if (fd < 0) {
+			if (!v)
+				return -1;
+			continue;	/* no IPv6 yet: it may come, dump it */
+		}
+		n = pread(fd, fwd_auto_buf, FWD_AUTO_SOCKSTAT_BYTES, 0);
+		if (n <= 0)
+			return -1;
+		count[v] = fwd_auto_sockstat_count(fwd_auto_buf, (size_t)n,
+						   fwd_auto_sockstat_key[v]);
+		if (count[v] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/**
+ * fwd_auto_udp_skip() - Tell if a UDP walk of a side can be skipped
+ * @side:	Side to scan
+ * @now:	Current timestamp
+ * @walk:	Walk anyway (the previous one wasn't acted on)
+ *
+ * Our own sockets move the counts too: the socket of a new flow, bound
+ * while a server's socket closes, leaves them as they were. So the walk is
+ * skipped only if no flow came or went since (and fwd_auto_udp_recheck()
+ * wasn't called, for our listeners). If it can't be skipped, the counts
+ * read are the reference for the next scans, and @now the time of the walk.
+ *
+ * Return: true if the counts of bound sockets haven't changed since the
+ *	   last walk, no flow came or went, and that walk is less than
+ *	   FWD_AUTO_UDP_WALK_MS old
+ */
+static bool fwd_auto_udp_skip(int side, const struct timespec *now,
+			      bool walk)
+{
+	unsigned long flows = flow_changes();
+	long count[2];
+
+	if (fwd_auto_udp_counts(side, count)) {
+		fwd_auto_udp_count_ok[side] = false;
+		return false;
+	}
+	if (!walk && fwd_auto_udp_count_ok[side] &&
+	    !memcmp(count, fwd_auto_udp_count[side], sizeof(count)) &&
+	    flows == fwd_auto_udp_flows[side] &&
+	    timespec_diff_ms(now, &fwd_auto_udp_walked[side]) <
+	    FWD_AUTO_UDP_WALK_MS)
+		return true;
+
+	memcpy(fwd_auto_udp_count[side], count, sizeof(count));
+	fwd_auto_udp_count_ok[side] = true;
+	fwd_auto_udp_flows[side] = flows;
+	fwd_auto_udp_walked[side] = *now;
+	return false;
+}
+
+/**
+ * fwd_auto_udp_recheck() - Walk UDP sockets at the next scan, both sides
+ *
+ * For UDP sockets we open or close other than those of flows: they move
+ * the counts fwd_auto_udp_skip() compares, and could hide a change
+ */
+void fwd_auto_udp_recheck(void)
+{
+	fwd_auto_udp_count_ok[FWD_AUTO_HOST] = false;
+	fwd_auto_udp_count_ok[FWD_AUTO_NS] = false;
+}
+
+/**
+ * fwd_auto_ipv() - IP versions a scan of a side needs to read
+ * @side:	Side to scan
+ * @proto:	FWD_AUTO_TCP or FWD_AUTO_UDP
+ *
+ * A count of bound UDP sockets of zero, just read, is exact: the dump of
+ * that IP version, a walk of every UDP socket of the host, would find none.
+ *
+ * Return: FWD_AUTO_IPV4, FWD_AUTO_IPV6 bits, FWD_AUTO_IPV_ALL for TCP
+ */
+static unsigned fwd_auto_ipv(int side, int proto)
+{
+	unsigned ipv = 0, v;
+
+	if (proto == FWD_AUTO_TCP || !fwd_auto_udp_count_ok[side])
+		return FWD_AUTO_IPV_ALL;
+	for (v = 0; v < 2; v++) {
+		if (fwd_auto_udp_count[side][v])
+			ipv |= 1U << v;
+	}
+	return ipv;
+}
+
+/**
  * fwd_auto_diag_read() - Bound ports of one protocol through sock_diag
  * @s:		sock_diag socket of the side to scan
  * @proto:	FWD_AUTO_TCP or FWD_AUTO_UDP
+ * @ipv:	IP versions to dump: bit 0 for IPv4, bit 1 for IPv6
  * @map:	Bitmap of ports to add to
  *
  * Return: 0 on success, -errno on failure
  */
-static int fwd_auto_diag_read(int s, int proto, unsigned long *map)
+static int fwd_auto_diag_read(int s, int proto, unsigned ipv,
+			      unsigned long *map)
 {
 	uint8_t ipproto = proto == FWD_AUTO_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 	uint32_t states = 1U << (proto == FWD_AUTO_TCP ? SOCK_DIAG_LISTEN :
 							 SOCK_DIAG_CLOSE);
-	int rc;
+	int rc = 0;
 
-	rc = sock_diag_ports(s, AF_INET, ipproto, states, map);
-	if (!rc)
+	if (ipv & FWD_AUTO_IPV4)
+		rc = sock_diag_ports(s, AF_INET, ipproto, states, map);
+	if (!rc && (ipv & FWD_AUTO_IPV6))
 		rc = sock_diag_ports(s, AF_INET6, ipproto, states, map);
 	return rc;
 }
@@ -278,17 +479,22 @@ static int fwd_auto_diag_read(int s, int proto, unsigned long *map)
 /**
  * fwd_auto_open() - Open what scans of the current namespace need
  * @side:	Side we're on: the sock_diag socket, tried once for each
- *		protocol, and the /proc/net files of the protocols it can't
- *		dump (missing inet_diag, tcp_diag or udp_diag support)
+ *		protocol, the /proc/net files of the protocols it can't
+ *		dump (missing inet_diag, tcp_diag or udp_diag support), and
+ *		/proc/net/sockstat{,6}, counting bound UDP sockets
  */
 static void fwd_auto_open(int side)
 {
 	int s = sock_diag_open(), proto, v;
 
+	for (v = 0; v < 2; v++)
+		fwd_auto_sockstat[side][v] = open(fwd_auto_sockstat_path[v],
+						  O_RDONLY | O_CLOEXEC);
 	for (proto = 0; proto < 2; proto++) {
 		memset(fwd_auto_seen, 0, sizeof(fwd_auto_seen));
 		fwd_auto_diag_ok[side][proto] =
-			s >= 0 && !fwd_auto_diag_read(s, proto, fwd_auto_seen);
+			s >= 0 && !fwd_auto_diag_read(s, proto, FWD_AUTO_IPV_ALL,
+						      fwd_auto_seen);
 		if (fwd_auto_diag_ok[side][proto])
 			continue;
 		for (v = 0; v < 2; v++)
@@ -321,21 +527,23 @@ static int fwd_auto_open_ns(void *arg)
  * fwd_auto_read() - Ports bound on a side, for one protocol
  * @side:	Side to scan
  * @proto:	FWD_AUTO_TCP or FWD_AUTO_UDP
+ * @ipv:	IP versions to read: bit 0 for IPv4, bit 1 for IPv6
  * @map:	Bitmap of ports to add to
  *
  * Return: 0 on success, -errno on failure
  */
-static int fwd_auto_read(int side, int proto, unsigned long *map)
+static int fwd_auto_read(int side, int proto, unsigned ipv,
+			 unsigned long *map)
 {
 	int v, rc = 0;
 
 	if (fwd_auto_diag_ok[side][proto])
-		return fwd_auto_diag_read(fwd_auto_diag[side], proto, map);
+		return fwd_auto_diag_read(fwd_auto_diag[side], proto, ipv, map);
 
 	for (v = 0; v < 2 && !rc; v++) {
 		int fd = fwd_auto_proc[side][proto][v];
 
-		if (fd >= 0)
+		if (fd >= 0 && (ipv & (1U << v)))
 			rc = fwd_auto_scan(fd, proto == FWD_AUTO_TCP, map);
 	}
 	return rc;
@@ -448,11 +656,14 @@ static int fwd_auto_open_ns_batch(void *arg)
  *
  * The listeners only depend on the ports found, and on what earlier
  * updates of the same side and protocol did: if the ports found are the
- * ones of the previous update, there's nothing to do.
+ * ones of the previous update, there's nothing to do. For UDP, the walk
+ * itself is skipped while the counts of bound sockets stay the same, up to
+ * FWD_AUTO_UDP_WALK_MS (see fwd_auto_udp_skip()).
  *
  * Return: true if the ports found changed since the previous update
  */
-static bool fwd_auto_update(const struct ctx *c, int side, int proto)
+static bool fwd_auto_update(const struct ctx *c, int side, int proto,
+			    const struct timespec *now)
 {
 	const struct fwd_ports *fwd = fwd_auto_fwd(c, side, proto);
 	const struct fwd_ports *back = fwd_auto_fwd(c, !side, proto);
@@ -463,10 +674,22 @@ static bool fwd_auto_update(const struct ctx *c, int side, int proto)
 	if (fwd->mode != FWD_AUTO)
 		return false;
 
+	if (proto == FWD_AUTO_UDP) {
+		if (fwd_auto_udp_skip(scanned, now,
+				      !fwd_auto_prev_ok[side][proto])) {
+			fwd_auto_stat_udp_skips++;
+			return false;
+		}
+		fwd_auto_stat_udp_walks++;
+	}
+
 	memset(fwd_auto_seen, 0, sizeof(fwd_auto_seen));
-	rc = fwd_auto_read(scanned, proto, fwd_auto_seen);
+	rc = fwd_auto_read(scanned, proto, fwd_auto_ipv(scanned, proto),
+			   fwd_auto_seen);
 	if (rc) {
 		debug("auto: can't read bound ports: %s", strerror(-rc));
+		if (proto == FWD_AUTO_UDP)
+			fwd_auto_udp_count_ok[scanned] = false;
 		return false;	/* keep what we have, don't drop it all */
 	}
 
@@ -511,6 +734,10 @@ static bool fwd_auto_update(const struct ctx *c, int side, int proto)
 			fwd_auto_add[fwd_auto_add_n++] = (in_port_t)p;
 	}
 
+	/* Our listeners come and go here: walk this side next time */
+	if (proto == FWD_AUTO_UDP)
+		fwd_auto_udp_count_ok[side] = false;
+
 	if (fwd_auto_add_n) {
 		struct fwd_auto_ns_batch_arg a = { .c = c, .proto = proto };
 
@@ -538,7 +765,7 @@ static bool fwd_auto_scan_all(const struct ctx *c)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (proto = 0; proto < 2; proto++) {
 		for (side = 0; side < 2; side++)
-			changed |= fwd_auto_update(c, side, proto);
+			changed |= fwd_auto_update(c, side, proto, &start);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
 
@@ -675,11 +902,27 @@ void fwd_auto_stats(void)
 	if (!fwd_auto_active)
 		return;
 	info("Auto forwarding: %lu scans (%s), %llu.%03llu ms in total, "
-	     "%llu us each, %lu with changes",
+	     "%llu us each, %lu with changes; UDP walks: %lu done, %lu "
+	     "skipped (socket counts unchanged)",
 	     fwd_auto_stat_scans,
 	     fwd_auto_diag[FWD_AUTO_HOST] >= 0 || fwd_auto_diag[FWD_AUTO_NS] >= 0 ?
 	     "sock_diag" : "/proc/net",
 	     us / 1000, us % 1000,
 	     fwd_auto_stat_scans ? us / fwd_auto_stat_scans : 0,
-	     fwd_auto_stat_changes);
+	     fwd_auto_stat_changes, fwd_auto_stat_udp_walks,
+	     fwd_auto_stat_udp_skips);
+}
+
+/**
+ * fwd_auto_stats_json() - Scan counters as the members of a JSON object
+ * @j:		Writer
+ */
+void fwd_auto_stats_json(struct json *j)
+{
+	json_printf(j, "\"active\":%s,\"scans\":%lu,\"scan_us\":%llu,"
+		    "\"changes\":%lu,\"udp_walks\":%lu,"
+		    "\"udp_walks_skipped\":%lu",
+		    fwd_auto_active ? "true" : "false", fwd_auto_stat_scans,
+		    fwd_auto_stat_ns / 1000, fwd_auto_stat_changes,
+		    fwd_auto_stat_udp_walks, fwd_auto_stat_udp_skips);
 }

@@ -13,7 +13,7 @@
 #
 # Environment: ANCHOR, DURATION (default 30), SETTLE (seconds after set-up
 # before counting, default 3), IDLE_SOCKETS (default 10000), IDLE_KINDS
-# (default "tcp mixed")
+# (default "tcp mixed"; also "udp")
 
 cd "$(dirname "$0")/../.." || exit 1
 if [ "${BENCH_INNER:-}" != 1 ]; then

@@ -3,12 +3,13 @@
 # Hold COUNT idle sockets open on loopback until killed, for the idle
 # benchmark (test/perf/bench_idle.sh). KIND "tcp": all of them are the two
 # ends of established TCP connections; "mixed": half of them, the other
-# half connected UDP sockets. None of them is a listener or an unconnected
-# UDP socket, so automatic forwarding has nothing to forward: what they
+# half connected UDP sockets; "udp": all of them connected UDP sockets.
+# None of them is a listener or an unconnected UDP socket (but one, the
+# UDP peer), so automatic forwarding has nothing to forward: what they
 # cost is the cost of looking at a host full of sockets. Prints "ready"
 # once all are open.
 #
-# Usage: idle_sockets.py COUNT [tcp|mixed]
+# Usage: idle_sockets.py COUNT [tcp|mixed|udp]
 
 import resource
 import socket
@@ -28,7 +29,8 @@ lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 lst.bind(("127.0.0.1", 0))
 lst.listen(128)
 addr = lst.getsockname()
-for _ in range(count // (2 if kind == "tcp" else 4)):
+pairs = {"tcp": count // 2, "udp": 0}.get(kind, count // 4)
+for _ in range(pairs):
     cli = socket.create_connection(addr)
     srv, _peer = lst.accept()
     held += [cli, srv]

@@ -2,7 +2,8 @@
 /* Unit tests for fwd_auto.c: fwd_auto_scan() on /proc/net/{tcp,udp}{,6}
  * contents (proc(5) format): only listening TCP sockets and unconnected
  * UDP sockets count, header and malformed lines are ignored, files longer
- * than one read buffer are read whole, and the real files parse.
+ * than one read buffer are read whole, and the real files parse; and
+ * fwd_auto_sockstat_count() on /proc/net/sockstat{,6} contents.
  */
 
 #include <fcntl.h>
@@ -138,6 +139,63 @@ static void scan_real_proc(void)
 	close(fd);
 }
 
+#define SOCKSTAT "sockets: used 13\n" \
+	"TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 117\n" \
+	"UDP: inuse 42 mem 3\n" \
+	"UDPLITE: inuse 7\n"
+
+static void sockstat_parse(void)
+{
+	const char *six = "TCP6: inuse 0\nUDP6: inuse 5\nUDPLITE6: inuse 9";
+	size_t udp = strlen("sockets: used 13\n"
+			    "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 117\n"
+			    "UDP: inuse 4");
+
+	CHECK(fwd_auto_sockstat_count(SOCKSTAT, strlen(SOCKSTAT),
+				      "UDP: inuse ") == 42);
+	CHECK(fwd_auto_sockstat_count(SOCKSTAT, strlen(SOCKSTAT),
+				      "UDPLITE: inuse ") == 7);
+	CHECK(fwd_auto_sockstat_count(six, strlen(six), "UDP6: inuse ") == 5);
+	/* missing, cut short (the number too: "4" of "42"), not a number,
+	 * not at the start of a line, too large
+	 */
+	CHECK(fwd_auto_sockstat_count(six, strlen(six), "UDP: inuse ") < 0);
+	CHECK(fwd_auto_sockstat_count(six, strlen(six),
+				      "UDPLITE6: inuse ") < 0);
+	CHECK(fwd_auto_sockstat_count(SOCKSTAT, 50, "UDP: inuse ") < 0);
+	CHECK(fwd_auto_sockstat_count(SOCKSTAT, udp, "UDP: inuse ") < 0);
+	CHECK(fwd_auto_sockstat_count(SOCKSTAT, udp + 1, "UDP: inuse ") < 0);
+	CHECK(fwd_auto_sockstat_count(SOCKSTAT, udp + 2, "UDP: inuse ") == 42);
+	CHECK(fwd_auto_sockstat_count("UDP: inuse x\n", 13,
+				      "UDP: inuse ") < 0);
+	CHECK(fwd_auto_sockstat_count("UDP: inuse 4x\n", 14,
+				      "UDP: inuse ") < 0);
+	CHECK(fwd_auto_sockstat_count(" UDP: inuse 4\n", 14,
+				      "UDP: inuse ") < 0);
+	CHECK(fwd_auto_sockstat_count("UDP: inuse 99999999999999999999\n",
+				      31, "UDP: inuse ") < 0);
+	CHECK(fwd_auto_sockstat_count("", 0, "UDP: inuse ") < 0);
+}
+
+static void sockstat_real_proc(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	int fd = open("/proc/net/sockstat", O_RDONLY);
+	char buf[1024];
+	ssize_t n;
+
+	CHECK(s >= 0);
+	CHECK(fd >= 0);
+	CHECK(!bind(s, (struct sockaddr *)&a, sizeof(a)));
+	n = pread(fd, buf, sizeof(buf), 0);
+	CHECK(n > 0);
+	/* Others may bind and close too: ours is there, at least */
+	CHECK(fwd_auto_sockstat_count(buf, (size_t)n, "UDP: inuse ") >= 1);
+	close(fd);
+	close(s);
+}
+
 int main(void)
 {
 	RUN(scan_tcp_listen_only);
@@ -146,5 +204,7 @@ int main(void)
 	RUN(scan_malformed);
 	RUN(scan_long_file);
 	RUN(scan_real_proc);
+	RUN(sockstat_parse);
+	RUN(sockstat_real_proc);
 	UNIT_EXIT();
 }
