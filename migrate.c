@@ -17,12 +17,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 
 #include "log.h"
 #include "migrate.h"
+#include "tcp.h"
 #include "util.h"
 
 /* Payload of MIGRATE_SEC_GUEST: MAC, 2 bytes padding, IPv4, IPv6, IPv6 LL */
@@ -50,12 +52,16 @@ enum migrate_state {
  * @fd:		Pipe from or to the front end, -1 if none
  * @pos:	Bytes written or read so far
  * @len:	Stream length, when saving
+ * @saving:	A save took TCP connections, not checked yet
+ * @saved:	The last save was checked, complete
  */
 static struct migrate_xfer {
 	enum migrate_state state;
 	int fd;
 	size_t pos;
 	size_t len;
+	bool saving;
+	bool saved;
 } mig = { .fd = -1 };
 
 static uint8_t mig_buf[MIGRATE_BUF_MAX];
@@ -169,6 +175,18 @@ size_t migrate_build(const struct ctx *c, uint8_t *buf, size_t size)
 	memcpy(p + 12, &r->addr6_seen, 16);
 	memcpy(p + 28, &r->addr6_ll_seen, 16);
 
+	/* TCP connections: payload length known once written */
+	if (size - pos < MIGRATE_SEC_HDR_LEN)
+		goto full;
+	{
+		ssize_t n = tcp_migrate_save(c, buf + pos + MIGRATE_SEC_HDR_LEN,
+					     size - pos - MIGRATE_SEC_HDR_LEN);
+
+		if (n < 0)
+			goto full;
+		migrate_section(buf, size, &pos, MIGRATE_SEC_TCP, 0, (size_t)n);
+	}
+
 	memcpy(buf, MIGRATE_MAGIC, MIGRATE_MAGIC_LEN);
 	put_le(buf + 8, MIGRATE_VERSION, 4);
 	put_le(buf + 12, pos - MIGRATE_HDR_LEN, 4);
@@ -269,6 +287,9 @@ int migrate_parse(const struct ctx *c, const uint8_t *buf, size_t len,
 		case MIGRATE_SEC_GUEST:
 			why = migrate_guest(c, p, plen, apply);
 			break;
+		case MIGRATE_SEC_TCP:
+			why = tcp_migrate_load(c, p, plen, apply);
+			break;
 		default:
 			if (flags & MIGRATE_SEC_REQUIRED) {
 				err("migration: state stream refused: "
@@ -317,8 +338,6 @@ static void migrate_finish_load(const struct ctx *c)
 	info("migration: state loaded (%zu bytes): guest MAC %s, address %s",
 	     mig.pos, mac_ntop(c->run->guest_mac, mac, sizeof(mac)),
 	     inet_ntop(AF_INET, &c->run->addr4_seen, a4, sizeof(a4)));
-	info("migration: TCP connections don't move yet: the guest's are "
-	     "reset (RST to its next segment)");
 	mig.state = MIG_DONE;
 }
 
@@ -399,7 +418,10 @@ int migrate_start(const struct ctx *c, enum migrate_dir dir, int fd)
 
 	if (dir == MIGRATE_SAVE) {
 		mig.len = migrate_build(c, mig_buf, sizeof(mig_buf));
+		mig.saving = true;
 		if (!mig.len) {
+			tcp_migrate_done(c, false);
+			mig.saving = false;
 			close(fd);
 			return -1;
 		}
@@ -462,7 +484,24 @@ int migrate_check(const struct ctx *c)
 		migrate_close(c);
 		mig.state = MIG_FAILED;
 	}
+	if (mig.saving)
+		tcp_migrate_done(c, mig.state == MIG_DONE);
+	mig.saving = false;
+	mig.saved = mig.state == MIG_DONE && mig.len;
 	return mig.state == MIG_DONE ? 0 : -1;
+}
+
+/**
+ * migrate_checked() - After the answer to CHECK_DEVICE_STATE: with
+ *		       --migrate-exit, a completed save ends us
+ * @c:		Execution context
+ */
+void migrate_checked(const struct ctx *c)
+{
+	if (mig.saved && c->migrate_exit) {
+		info("migration: completed, exiting (--migrate-exit)");
+		exit(EXIT_SUCCESS);
+	}
 }
 
 /**
@@ -471,6 +510,9 @@ int migrate_check(const struct ctx *c)
  */
 void migrate_abort(const struct ctx *c)
 {
+	if (mig.saving)
+		tcp_migrate_done(c, false);
+	mig.saving = mig.saved = false;
 	migrate_close(c);
 	mig.state = MIG_IDLE;
 }

@@ -27,6 +27,7 @@
 
 /* Section types */
 #define MIGRATE_SEC_GUEST	1	/* MAC and addresses seen */
+#define MIGRATE_SEC_TCP		2	/* TCP connections (tcp_repair.h) */
 
 /* Largest stream we build or accept */
 #define MIGRATE_BUF_MAX		(32 << 20)
@@ -50,5 +51,6 @@ void migrate_handler(const struct ctx *c, union epoll_ref ref,
 		     uint32_t events);
 int migrate_check(const struct ctx *c);
 void migrate_abort(const struct ctx *c);
+void migrate_checked(const struct ctx *c);
 
 #endif /* MIGRATE_H */

@@ -54,6 +54,8 @@
 #include "tap.h"
 #include "tcp.h"
 #include "tcp_deadline.h"
+#include "tcp_repair.h"
+#include "repair.h"
 #include "tcp_seg.h"
 #include "tcp_splice.h"
 
@@ -1978,4 +1980,331 @@ void tcp_stats_json(struct json *j)
 		    "\"retransmitted_bytes\":%lu,\"malformed\":%lu",
 		    flow_count_type(FLOW_TCP), tcp_conns_total, tcp_retrans,
 		    tcp_frames_bad);
+}
+
+/* Live migration (vhost-user): the source hands its connections' sockets
+ * to repair mode and describes them (tcp_repair.c); the target recreates
+ * them. Connections being saved are off epoll and without deadlines until
+ * the front end says whether the migration completed.
+ */
+static uint32_t tcp_mig_flows[FLOW_MAX];
+static int tcp_mig_fds[FLOW_MAX];
+static unsigned tcp_mig_count;
+/* Sockets of migrated connections kept open in repair mode (no RST) */
+static int tcp_linger_fds[FLOW_MAX];
+static unsigned tcp_linger_count;
+
+/**
+ * tcp_conn_movable() - Can a connection move with the guest?
+ * @conn:	Connection
+ *
+ * Established connections without a FIN either way move; handshakes and
+ * closing connections don't (the target resets them).
+ *
+ * Return: true if it can
+ */
+static bool tcp_conn_movable(const struct tcp_conn *conn)
+{
+	return conn->sock >= 0 && (conn->flags & TCP_F_ESTABLISHED) &&
+	       !(conn->flags & (TCP_F_HOST_EOF | TCP_F_EOF_READ |
+				TCP_F_FIN_SENT | TCP_F_GUEST_FIN));
+}
+
+/**
+ * tcp_migrate_save() - Source: TCP connections into the state stream
+ * @c:		Execution context
+ * @buf:	Section payload: u32 count, then tcp_repair.c records
+ * @size:	Room in @buf
+ *
+ * Without passt-repair, or if it fails, no connection is described (one
+ * log line): they stay here, and the target resets the guest's.
+ *
+ * Return: payload length, -1 if it doesn't fit
+ */
+ssize_t tcp_migrate_save(const struct ctx *c, uint8_t *buf, size_t size)
+{
+	unsigned i, n = flow_foreach_limit(), count = 0, skipped = 0;
+	size_t pos = 4;
+
+	tcp_mig_count = 0;
+	if (size < 4)
+		return -1;
+	memset(buf, 0, 4);
+	tcp_wr_flush(c);
+
+	for (i = 0; i < n; i++) {
+		struct tcp_conn *conn = tcp_conn_at(flow_at(i));
+
+		if (!conn)
+			continue;
+		if (!tcp_conn_movable(conn)) {
+			skipped++;
+			continue;
+		}
+		tcp_mig_flows[tcp_mig_count] = i;
+		tcp_mig_fds[tcp_mig_count++] = conn->sock;
+	}
+	if (skipped)
+		info("migration: %u TCP connections not established: they "
+		     "don't move", skipped);
+	if (!tcp_mig_count)
+		return 4;
+	if (!repair_connected() ||
+	    repair_set(tcp_mig_fds, tcp_mig_count, REPAIR_CMD_ON)) {
+		info("migration: %s: %u TCP connections don't move, the "
+		     "target resets them", repair_connected() ?
+		     "passt-repair failed" : "no passt-repair connected",
+		     tcp_mig_count);
+		tcp_mig_count = 0;
+		return 4;
+	}
+
+	for (i = 0; i < tcp_mig_count; i++) {
+		struct tcp_conn *conn = tcp_conn_at(flow_at(tcp_mig_flows[i]));
+		struct tcp_mig m = { 0 };
+		ssize_t q;
+
+		epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, conn->sock, NULL);
+		conn->events = 0;
+		tcp_deadline_set(tcp_mig_flows[i], 0);
+		conn->deadline = 0;
+
+		if (size - pos < TCP_MIG_FIXED)
+			return -1;
+		q = tcp_repair_read(conn->sock, &m, buf + pos + TCP_MIG_FIXED,
+				    size - pos - TCP_MIG_FIXED);
+		if (q == -ENOSPC)
+			return -1;
+		if (q < 0) {
+			warn("migration: TCP flow %u: can't read its state: "
+			     "%s", tcp_mig_flows[i], strerror((int)-q));
+			continue;
+		}
+		memcpy(m.side, conn->f.side, sizeof(m.side));
+		m.flags = conn->flags & ~TCP_F_PEEK_RESET;
+		m.ws_guest = conn->ws_guest;
+		m.mss = conn->mss;
+		m.isn = conn->isn;
+		m.seq_to_guest = conn->seq_to_guest;
+		m.seq_max = conn->seq_max;
+		m.seq_una = conn->seq_una;
+		m.seq_head = conn->seq_head;
+		m.seq_from_guest = conn->seq_from_guest;
+		m.seq_ack_sent = conn->seq_ack_sent;
+		m.wnd_guest = conn->wnd_guest;
+		m.wnd_sent = conn->wnd_sent;
+		tcp_mig_encode(&m, buf + pos);
+		pos += TCP_MIG_FIXED + (size_t)q;
+		count++;
+	}
+	buf[0] = (uint8_t)count;
+	buf[1] = (uint8_t)(count >> 8);
+	buf[2] = (uint8_t)(count >> 16);
+	buf[3] = (uint8_t)(count >> 24);
+	info("migration: %u TCP connections saved", count);
+	return (ssize_t)pos;
+}
+
+/**
+ * tcp_migrate_done() - Source: the front end checked the saved state
+ * @c:		Execution context
+ * @ok:		Migration completed: the connections live on the target
+ *
+ * Completed: the connections leave the flow table; their sockets stay open
+ * in repair mode, so that late segments get no RST, or are closed (still
+ * silently) with --migrate-no-linger. Failed: back to normal service.
+ */
+void tcp_migrate_done(const struct ctx *c, bool ok)
+{
+	unsigned i;
+
+	if (!tcp_mig_count)
+		return;
+	if (!ok)
+		repair_set(tcp_mig_fds, tcp_mig_count, REPAIR_CMD_OFF);
+
+	for (i = 0; i < tcp_mig_count; i++) {
+		struct tcp_conn *conn = tcp_conn_at(flow_at(tcp_mig_flows[i]));
+
+		if (!conn || conn->sock != tcp_mig_fds[i])
+			continue;
+		if (!ok) {
+			tcp_epoll_set(c, conn, EPOLLIN);
+			conn->flags |= TCP_F_PEEK_RESET;
+			if (conn->seq_una != conn->seq_max)
+				tcp_conn_deadline(conn, conn->rto_ms);
+			continue;
+		}
+		if (c->migrate_no_linger)
+			close(conn->sock);
+		else
+			tcp_linger_fds[tcp_linger_count++] = conn->sock;
+		conn->sock = -1;
+		tcp_conn_close(conn, false);
+	}
+	if (ok)
+		info("migration: %u TCP connections moved, sockets %s",
+		     tcp_mig_count, c->migrate_no_linger ? "closed" :
+		     "kept in repair mode");
+	else
+		info("migration: failed, %u TCP connections carry on here",
+		     tcp_mig_count);
+	tcp_mig_count = 0;
+}
+
+/**
+ * tcp_migrate_restore() - Target: make a flow of a restored socket
+ * @c:		Execution context
+ * @m:		Connection
+ * @s:		Socket, out of repair mode
+ *
+ * Return: 0 on success, -1 if the flow can't be made (@s is closed)
+ */
+static int tcp_migrate_restore(const struct ctx *c, const struct tcp_mig *m,
+			       int s)
+{
+	union flow *flow = flow_alloc();
+	struct tcp_conn *conn;
+	int one = 1, zero = 0;
+
+	if (!flow) {
+		close(s);
+		return -1;
+	}
+	conn = tcp_conn_init(flow, s);
+	memcpy(conn->f.side, m->side, sizeof(conn->f.side));
+	if (flow_hash_insert(flow)) {
+		tcp_conn_close(conn, true);
+		return -1;
+	}
+	tcp_conns_total++;
+	conn->flags = (m->flags & (TCP_F_V6 | TCP_F_WS | TCP_F_ESTABLISHED |
+				   TCP_F_WND_LOW | TCP_F_WND_BLOCKED)) |
+		      TCP_F_PEEK_RESET;
+	conn->ws_guest = m->ws_guest;
+	conn->mss = m->mss;
+	conn->isn = m->isn;
+	conn->seq_to_guest = m->seq_to_guest;
+	conn->seq_max = m->seq_max;
+	conn->seq_una = m->seq_una;
+	conn->seq_head = m->seq_head;
+	conn->seq_from_guest = m->seq_from_guest;
+	conn->seq_ack_sent = m->seq_ack_sent;
+	conn->wnd_guest = m->wnd_guest;
+	conn->wnd_sent = m->wnd_sent;
+	conn->rto_ms = TCP_RTO_MIN_MS;
+
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero));
+	tcp_epoll_set(c, conn, (conn->flags & (TCP_F_WND_LOW |
+					       TCP_F_WND_BLOCKED)) ?
+			       EPOLLIN | EPOLLOUT : EPOLLIN);
+	if (conn->seq_una != conn->seq_max)
+		tcp_conn_deadline(conn, conn->rto_ms);
+	return 0;
+}
+
+/**
+ * tcp_migrate_load() - Target: check, or apply, the TCP section
+ * @c:		Execution context
+ * @p:		Section payload
+ * @len:	Payload length
+ * @apply:	false: check only; true: recreate the connections
+ *
+ * Without passt-repair, or where a socket can't be recreated, the guest's
+ * connection is left out: its next segment gets a RST (one log line).
+ *
+ * Return: NULL if valid, else what is wrong
+ */
+const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
+			     size_t len, bool apply)
+{
+	unsigned i, count, ok = 0, made = 0;
+	struct timespec now;
+	struct tcp_mig m;
+	size_t pos, used;
+	const char *why;
+
+	if (len < 4)
+		return "short TCP section";
+	count = (unsigned)p[0] | (unsigned)p[1] << 8 |
+		(unsigned)p[2] << 16 | (unsigned)p[3] << 24;
+	if (count > FLOW_MAX)
+		return "too many TCP connections";
+	for (i = 0, pos = 4; i < count; i++, pos += used) {
+		if ((why = tcp_mig_decode(p + pos, len - pos, &m, &used)))
+			return why;
+		if (apply)
+			tcp_mig_fds[i] = -1;
+	}
+	if (pos != len)
+		return "trailing bytes in TCP section";
+	if (!apply || !count)
+		return NULL;
+
+	if (c->no_tcp || !repair_connected()) {
+		info("migration: %s: the guest's %u TCP connections are "
+		     "reset", c->no_tcp ? "TCP disabled" :
+		     "no passt-repair connected", count);
+		return NULL;
+	}
+
+	for (i = 0, pos = 4; i < count; i++, pos += used) {
+		tcp_mig_decode(p + pos, len - pos, &m, &used);
+		if (!(m.flags & TCP_F_ESTABLISHED))
+			continue;
+		tcp_mig_fds[i] = socket(inany_v4(&m.side[HOSTSIDE].faddr) ?
+					AF_INET : AF_INET6,
+					SOCK_STREAM | SOCK_NONBLOCK |
+					SOCK_CLOEXEC, IPPROTO_TCP);
+	}
+	for (i = 0; i < count; i++)
+		if (tcp_mig_fds[i] >= 0)
+			tcp_mig_flows[ok++] = (uint32_t)tcp_mig_fds[i];
+	if (repair_set((const int *)tcp_mig_flows, ok, REPAIR_CMD_ON)) {
+		for (i = 0; i < count; i++)
+			if (tcp_mig_fds[i] >= 0)
+				close(tcp_mig_fds[i]);
+		info("migration: passt-repair failed: the guest's %u TCP "
+		     "connections are reset", count);
+		return NULL;
+	}
+
+	for (i = 0, pos = 4; i < count; i++, pos += used) {
+		int ret;
+
+		tcp_mig_decode(p + pos, len - pos, &m, &used);
+		if (tcp_mig_fds[i] < 0)
+			continue;
+		if ((ret = tcp_repair_write(tcp_mig_fds[i], &m))) {
+			debug("migration: TCP connection %u: %s", i,
+			      strerror(-ret));
+			close(tcp_mig_fds[i]);	/* repair mode: silent */
+			tcp_mig_fds[i] = -1;
+		}
+	}
+	for (i = 0, ok = 0; i < count; i++)
+		if (tcp_mig_fds[i] >= 0)
+			tcp_mig_flows[ok++] = (uint32_t)tcp_mig_fds[i];
+	if (ok && repair_set((const int *)tcp_mig_flows, ok, REPAIR_CMD_OFF)) {
+		for (i = 0; i < count; i++)
+			if (tcp_mig_fds[i] >= 0)
+				close(tcp_mig_fds[i]);
+		info("migration: passt-repair failed: the guest's %u TCP "
+		     "connections are reset", count);
+		return NULL;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	tcp_update_now(&now);
+	for (i = 0, pos = 4; i < count; i++, pos += used) {
+		tcp_mig_decode(p + pos, len - pos, &m, &used);
+		if (tcp_mig_fds[i] >= 0 &&
+		    !tcp_migrate_restore(c, &m, tcp_mig_fds[i]))
+			made++;
+		tcp_mig_fds[i] = -1;
+	}
+	info("migration: %u TCP connections restored%s", made,
+	     made < count ? ", the others are reset" : "");
+	return NULL;
 }
