@@ -24,7 +24,6 @@
 
 #include "log.h"
 #include "migrate.h"
-#include "tcp.h"
 #include "util.h"
 
 /* Payload of MIGRATE_SEC_GUEST: MAC, 2 bytes padding, IPv4, IPv6, IPv6 LL */
@@ -65,6 +64,30 @@ static struct migrate_xfer {
 } mig = { .fd = -1 };
 
 static uint8_t mig_buf[MIGRATE_BUF_MAX];
+
+/* Work on the TCP connections' section (tcp_migrate.c), set by main() */
+static const struct migrate_conn_ops *mig_tcp;
+
+/**
+ * migrate_set_tcp() - Set who saves and loads the TCP section
+ * @ops:	Save, done and load functions
+ */
+void migrate_set_tcp(const struct migrate_conn_ops *ops)
+{
+	mig_tcp = ops;
+}
+
+/**
+ * migrate_tcp_done() - Tell the TCP side how a save it took part in ended
+ * @c:		Execution context
+ * @ok:		The front end checked the saved state: migration completed
+ */
+static void migrate_tcp_done(const struct ctx *c, bool ok)
+{
+	if (mig.saving && mig_tcp)
+		mig_tcp->done(c, ok);
+	mig.saving = false;
+}
 
 /**
  * migrate_crc32() - CRC-32 (IEEE 802.3, reflected) of a buffer
@@ -176,12 +199,14 @@ size_t migrate_build(const struct ctx *c, uint8_t *buf, size_t size)
 	memcpy(p + 28, &r->addr6_ll_seen, 16);
 
 	/* TCP connections: payload length known once written */
-	if (size - pos < MIGRATE_SEC_HDR_LEN)
-		goto full;
-	{
-		ssize_t n = tcp_migrate_save(c, buf + pos + MIGRATE_SEC_HDR_LEN,
-					     size - pos - MIGRATE_SEC_HDR_LEN);
+	if (mig_tcp) {
+		ssize_t n;
 
+		if (size - pos < MIGRATE_SEC_HDR_LEN)
+			goto full;
+		mig.saving = true;
+		n = mig_tcp->save(c, buf + pos + MIGRATE_SEC_HDR_LEN,
+				  size - pos - MIGRATE_SEC_HDR_LEN);
 		if (n < 0)
 			goto full;
 		migrate_section(buf, size, &pos, MIGRATE_SEC_TCP, 0, (size_t)n);
@@ -288,7 +313,8 @@ int migrate_parse(const struct ctx *c, const uint8_t *buf, size_t len,
 			why = migrate_guest(c, p, plen, apply);
 			break;
 		case MIGRATE_SEC_TCP:
-			why = tcp_migrate_load(c, p, plen, apply);
+			why = mig_tcp ? mig_tcp->load(c, p, plen, apply) :
+					NULL;
 			break;
 		default:
 			if (flags & MIGRATE_SEC_REQUIRED) {
@@ -418,10 +444,8 @@ int migrate_start(const struct ctx *c, enum migrate_dir dir, int fd)
 
 	if (dir == MIGRATE_SAVE) {
 		mig.len = migrate_build(c, mig_buf, sizeof(mig_buf));
-		mig.saving = true;
 		if (!mig.len) {
-			tcp_migrate_done(c, false);
-			mig.saving = false;
+			migrate_tcp_done(c, false);
 			close(fd);
 			return -1;
 		}
@@ -484,9 +508,7 @@ int migrate_check(const struct ctx *c)
 		migrate_close(c);
 		mig.state = MIG_FAILED;
 	}
-	if (mig.saving)
-		tcp_migrate_done(c, mig.state == MIG_DONE);
-	mig.saving = false;
+	migrate_tcp_done(c, mig.state == MIG_DONE);
 	mig.saved = mig.state == MIG_DONE && mig.len;
 	return mig.state == MIG_DONE ? 0 : -1;
 }
@@ -510,9 +532,8 @@ void migrate_checked(const struct ctx *c)
  */
 void migrate_abort(const struct ctx *c)
 {
-	if (mig.saving)
-		tcp_migrate_done(c, false);
-	mig.saving = mig.saved = false;
+	migrate_tcp_done(c, false);
+	mig.saved = false;
 	migrate_close(c);
 	mig.state = MIG_IDLE;
 }

@@ -53,9 +53,8 @@
 #include "fwd.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_conn.h"
 #include "tcp_deadline.h"
-#include "tcp_repair.h"
-#include "repair.h"
 #include "tcp_seg.h"
 #include "tcp_splice.h"
 
@@ -91,7 +90,6 @@
 #define TCP_SYN_TIMEOUT_MS	1000
 #define TCP_SYN_RETRIES		4
 #define TCP_CONNECT_TIMEOUT_MS	30000
-#define TCP_RTO_MIN_MS		200
 #define TCP_RTO_MAX_MS		8000
 #define TCP_DATA_RETRIES	10
 /* Duplicate ACKs that make us retransmit (RFC 5681, 3.2) */
@@ -101,26 +99,6 @@
 #define TCP_ACCEPT_BATCH	64
 /* Guest payloads coalesced into one write to a socket */
 #define TCP_WR_IOV_MAX		TAP_FRAMES_MAX
-
-/* Connection flags */
-#define TCP_F_V6		(1U << 0)	/* IPv6 on the guest side */
-#define TCP_F_SYN_SENT		(1U << 1)	/* SYN sent, no answer */
-#define TCP_F_CONNECTING	(1U << 2)	/* connect() in progress */
-#define TCP_F_SYNACK_SENT	(1U << 3)	/* SYN-ACK sent, no ACK */
-#define TCP_F_ESTABLISHED	(1U << 4)
-#define TCP_F_HOST_EOF		(1U << 5)	/* socket got FIN */
-#define TCP_F_EOF_READ		(1U << 6)	/* all data peeked */
-#define TCP_F_FIN_SENT		(1U << 7)	/* FIN to guest sent */
-#define TCP_F_FIN_ACKED		(1U << 8)
-#define TCP_F_GUEST_FIN		(1U << 9)	/* guest FIN: SHUT_WR */
-#define TCP_F_WS		(1U << 10)	/* window scaling on */
-#define TCP_F_PEEK_RESET	(1U << 11)	/* set SO_PEEK_OFF */
-#define TCP_F_WND_BLOCKED	(1U << 12)	/* guest data refused */
-#define TCP_F_RECOVERY		(1U << 13)	/* retransmitting */
-#define TCP_F_WND_LOW		(1U << 14)	/* small window sent */
-#define TCP_F_PERSIST		(1U << 15)	/* probing a zero window */
-#define TCP_F_WND_CACHED	(1U << 16)	/* @wnd_edge is valid */
-#define TCP_F_DRAINED		(1U << 17)	/* last peek took all data */
 
 /* Work left for the end of a batch of guest frames */
 #define TCP_B_TOUCHED		(1U << 0)
@@ -138,61 +116,6 @@
 #define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
 #define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
 #define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
-
-/**
- * struct tcp_conn - A TCP connection: flow table entry of type FLOW_TCP
- * @f:			Common flow part: guest and host side 4-tuples
- * @sock:		Host socket, -1 if none
- * @flags:		TCP_F_* flags
- * @batch:		TCP_B_* work pending for the end of the frame batch
- * @ws_guest:		Window scale the guest applies to its windows
- * @retries:		Retransmissions since the last progress
- * @dup_acks:		Duplicate ACKs in a row
- * @mss:		Largest segment payload we send to the guest
- * @events:		epoll events registered for @sock, 0 if not yet
- * @rto_ms:		Current retransmission timeout
- * @isn:		Our initial sequence number
- * @seq_to_guest:	Next sequence number we send
- * @seq_max:		One past the highest sequence number sent
- * @seq_una:		Oldest sequence number the guest hasn't acknowledged
- * @seq_head:		Sequence number of the first byte still in @sock
- * @seq_recover:	@seq_max at the last retransmission
- * @seq_from_guest:	Next sequence number expected from the guest
- * @seq_ack_sent:	Last acknowledgement sent to the guest
- * @wnd_guest:		Guest's receive window, bytes
- * @wnd_sent:		Last window advertised to the guest, bytes
- * @wnd_edge:		Right edge (sequence) of the window last measured
- * @wnd_measured:	That window, bytes
- * @deadline:		Timer deadline (milliseconds, monotonic), 0 if none
- */
-struct tcp_conn {
-	struct flow_common f;
-	int sock;
-	uint32_t flags;
-	uint8_t batch;
-	uint8_t ws_guest;
-	uint8_t retries;
-	uint8_t dup_acks;
-	uint16_t mss;
-	uint32_t events;
-	uint32_t rto_ms;
-	uint32_t isn;
-	uint32_t seq_to_guest;
-	uint32_t seq_max;
-	uint32_t seq_una;
-	uint32_t seq_head;
-	uint32_t seq_recover;
-	uint32_t seq_from_guest;
-	uint32_t seq_ack_sent;
-	uint32_t wnd_guest;
-	uint32_t wnd_sent;
-	uint32_t wnd_edge;
-	uint32_t wnd_measured;
-	uint64_t deadline;
-};
-
-_Static_assert(sizeof(struct tcp_conn) <= sizeof(union flow),
-	       "TCP connection state must fit a flow table entry");
 
 /* Frames towards the guest: header buffers, payloads, iovecs */
 static uint8_t tcp_hdr[TCP_FRAMES][TCP_HDR_BYTES]
@@ -234,7 +157,7 @@ static int tcp_spare_fd = -1;
  *
  * Return: connection, NULL if @flow is NULL or not a TCP flow
  */
-static struct tcp_conn *tcp_conn_at(union flow *flow)
+struct tcp_conn *tcp_conn_at(union flow *flow)
 {
 	if (!flow || flow->f.type != FLOW_TCP)
 		return NULL;
@@ -256,7 +179,7 @@ static uint32_t tcp_conn_idx(const struct tcp_conn *conn)
  * tcp_update_now() - Refresh the millisecond clock from a timestamp
  * @now:	Current timestamp
  */
-static void tcp_update_now(const struct timespec *now)
+void tcp_update_now(const struct timespec *now)
 {
 	tcp_now_ms = (uint64_t)now->tv_sec * MS_PER_SEC +
 		     (uint64_t)now->tv_nsec / NS_PER_MS;
@@ -287,7 +210,7 @@ static void tcp_timer_arm(uint64_t when)
  * @conn:	Connection
  * @ms:		Milliseconds from now, 0 to clear
  */
-static void tcp_conn_deadline(struct tcp_conn *conn, uint32_t ms)
+void tcp_conn_deadline(struct tcp_conn *conn, uint32_t ms)
 {
 	conn->deadline = ms ? tcp_now_ms + ms : 0;
 	tcp_deadline_set(tcp_conn_idx(conn), conn->deadline);
@@ -418,9 +341,6 @@ static uint32_t tcp_wnd_calc(struct tcp_conn *conn, bool *low)
 	return w;
 }
 
-static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
-			  bool rearm);
-
 /**
  * tcp_fill() - Build Ethernet, IP and TCP headers for a segment to the guest
  * @c:		Execution context
@@ -532,8 +452,7 @@ static void tcp_send_ack(const struct ctx *c, struct tcp_conn *conn)
  * costs nothing, and spares two epoll_ctl() calls per connection and per
  * time the guest fills the socket.
  */
-static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
-			  bool rearm)
+void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn, bool rearm)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP, .fd = conn->sock,
 				.flow = tcp_conn_idx(conn) };
@@ -555,7 +474,7 @@ static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
  * @conn:	Connection
  * @rst:	Reset the host side (SO_LINGER with zero timeout)
  */
-static void tcp_conn_close(struct tcp_conn *conn, bool rst)
+void tcp_conn_close(struct tcp_conn *conn, bool rst)
 {
 	if (tcp_wr_conn == conn) {
 		tcp_wr_conn = NULL;
@@ -781,7 +700,7 @@ static bool tcp_connect_unreach(const struct ctx *c,
  *
  * Return: the connection
  */
-static struct tcp_conn *tcp_conn_init(union flow *flow, int s)
+struct tcp_conn *tcp_conn_init(union flow *flow, int s)
 {
 	struct tcp_conn *conn = (struct tcp_conn *)flow;
 
@@ -1121,7 +1040,7 @@ static bool tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
  *
  * Return: the connection written to if it was reset and freed, else NULL
  */
-static const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
+const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
 {
 	struct tcp_conn *conn = tcp_wr_conn;
 	struct msghdr mh = { .msg_iov = tcp_wr_iov };
@@ -1982,329 +1901,3 @@ void tcp_stats_json(struct json *j)
 		    tcp_frames_bad);
 }
 
-/* Live migration (vhost-user): the source hands its connections' sockets
- * to repair mode and describes them (tcp_repair.c); the target recreates
- * them. Connections being saved are off epoll and without deadlines until
- * the front end says whether the migration completed.
- */
-static uint32_t tcp_mig_flows[FLOW_MAX];
-static int tcp_mig_fds[FLOW_MAX];
-static unsigned tcp_mig_count;
-/* Sockets of migrated connections kept open in repair mode (no RST) */
-static int tcp_linger_fds[FLOW_MAX];
-static unsigned tcp_linger_count;
-
-/**
- * tcp_conn_movable() - Can a connection move with the guest?
- * @conn:	Connection
- *
- * Established connections without a FIN either way move; handshakes and
- * closing connections don't (the target resets them).
- *
- * Return: true if it can
- */
-static bool tcp_conn_movable(const struct tcp_conn *conn)
-{
-	return conn->sock >= 0 && (conn->flags & TCP_F_ESTABLISHED) &&
-	       !(conn->flags & (TCP_F_HOST_EOF | TCP_F_EOF_READ |
-				TCP_F_FIN_SENT | TCP_F_GUEST_FIN));
-}
-
-/**
- * tcp_migrate_save() - Source: TCP connections into the state stream
- * @c:		Execution context
- * @buf:	Section payload: u32 count, then tcp_repair.c records
- * @size:	Room in @buf
- *
- * Without passt-repair, or if it fails, no connection is described (one
- * log line): they stay here, and the target resets the guest's.
- *
- * Return: payload length, -1 if it doesn't fit
- */
-ssize_t tcp_migrate_save(const struct ctx *c, uint8_t *buf, size_t size)
-{
-	unsigned i, n = flow_foreach_limit(), count = 0, skipped = 0;
-	size_t pos = 4;
-
-	tcp_mig_count = 0;
-	if (size < 4)
-		return -1;
-	memset(buf, 0, 4);
-	tcp_wr_flush(c);
-
-	for (i = 0; i < n; i++) {
-		struct tcp_conn *conn = tcp_conn_at(flow_at(i));
-
-		if (!conn)
-			continue;
-		if (!tcp_conn_movable(conn)) {
-			skipped++;
-			continue;
-		}
-		tcp_mig_flows[tcp_mig_count] = i;
-		tcp_mig_fds[tcp_mig_count++] = conn->sock;
-	}
-	if (skipped)
-		info("migration: %u TCP connections not established: they "
-		     "don't move", skipped);
-	if (!tcp_mig_count)
-		return 4;
-	if (!repair_connected() ||
-	    repair_set(tcp_mig_fds, tcp_mig_count, REPAIR_CMD_ON)) {
-		info("migration: %s: %u TCP connections don't move, the "
-		     "target resets them", repair_connected() ?
-		     "passt-repair failed" : "no passt-repair connected",
-		     tcp_mig_count);
-		tcp_mig_count = 0;
-		return 4;
-	}
-
-	for (i = 0; i < tcp_mig_count; i++) {
-		struct tcp_conn *conn = tcp_conn_at(flow_at(tcp_mig_flows[i]));
-		struct tcp_mig m = { 0 };
-		ssize_t q;
-
-		epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, conn->sock, NULL);
-		conn->events = 0;
-		tcp_deadline_set(tcp_mig_flows[i], 0);
-		conn->deadline = 0;
-
-		if (size - pos < TCP_MIG_FIXED)
-			return -1;
-		q = tcp_repair_read(conn->sock, &m, buf + pos + TCP_MIG_FIXED,
-				    size - pos - TCP_MIG_FIXED);
-		if (q == -ENOSPC)
-			return -1;
-		if (q < 0) {
-			warn("migration: TCP flow %u: can't read its state: "
-			     "%s", tcp_mig_flows[i], strerror((int)-q));
-			continue;
-		}
-		memcpy(m.side, conn->f.side, sizeof(m.side));
-		m.flags = conn->flags & ~TCP_F_PEEK_RESET;
-		m.ws_guest = conn->ws_guest;
-		m.mss = conn->mss;
-		m.isn = conn->isn;
-		m.seq_to_guest = conn->seq_to_guest;
-		m.seq_max = conn->seq_max;
-		m.seq_una = conn->seq_una;
-		m.seq_head = conn->seq_head;
-		m.seq_from_guest = conn->seq_from_guest;
-		m.seq_ack_sent = conn->seq_ack_sent;
-		m.wnd_guest = conn->wnd_guest;
-		m.wnd_sent = conn->wnd_sent;
-		tcp_mig_encode(&m, buf + pos);
-		pos += TCP_MIG_FIXED + (size_t)q;
-		count++;
-	}
-	buf[0] = (uint8_t)count;
-	buf[1] = (uint8_t)(count >> 8);
-	buf[2] = (uint8_t)(count >> 16);
-	buf[3] = (uint8_t)(count >> 24);
-	info("migration: %u TCP connections saved", count);
-	return (ssize_t)pos;
-}
-
-/**
- * tcp_migrate_done() - Source: the front end checked the saved state
- * @c:		Execution context
- * @ok:		Migration completed: the connections live on the target
- *
- * Completed: the connections leave the flow table; their sockets stay open
- * in repair mode, so that late segments get no RST, or are closed (still
- * silently) with --migrate-no-linger. Failed: back to normal service.
- */
-void tcp_migrate_done(const struct ctx *c, bool ok)
-{
-	unsigned i;
-
-	if (!tcp_mig_count)
-		return;
-	if (!ok)
-		repair_set(tcp_mig_fds, tcp_mig_count, REPAIR_CMD_OFF);
-
-	for (i = 0; i < tcp_mig_count; i++) {
-		struct tcp_conn *conn = tcp_conn_at(flow_at(tcp_mig_flows[i]));
-
-		if (!conn || conn->sock != tcp_mig_fds[i])
-			continue;
-		if (!ok) {
-			tcp_epoll_set(c, conn, EPOLLIN);
-			conn->flags |= TCP_F_PEEK_RESET;
-			if (conn->seq_una != conn->seq_max)
-				tcp_conn_deadline(conn, conn->rto_ms);
-			continue;
-		}
-		if (c->migrate_no_linger)
-			close(conn->sock);
-		else
-			tcp_linger_fds[tcp_linger_count++] = conn->sock;
-		conn->sock = -1;
-		tcp_conn_close(conn, false);
-	}
-	if (ok)
-		info("migration: %u TCP connections moved, sockets %s",
-		     tcp_mig_count, c->migrate_no_linger ? "closed" :
-		     "kept in repair mode");
-	else
-		info("migration: failed, %u TCP connections carry on here",
-		     tcp_mig_count);
-	tcp_mig_count = 0;
-}
-
-/**
- * tcp_migrate_restore() - Target: make a flow of a restored socket
- * @c:		Execution context
- * @m:		Connection
- * @s:		Socket, out of repair mode
- *
- * Return: 0 on success, -1 if the flow can't be made (@s is closed)
- */
-static int tcp_migrate_restore(const struct ctx *c, const struct tcp_mig *m,
-			       int s)
-{
-	union flow *flow = flow_alloc();
-	struct tcp_conn *conn;
-	int one = 1, zero = 0;
-
-	if (!flow) {
-		close(s);
-		return -1;
-	}
-	conn = tcp_conn_init(flow, s);
-	memcpy(conn->f.side, m->side, sizeof(conn->f.side));
-	if (flow_hash_insert(flow)) {
-		tcp_conn_close(conn, true);
-		return -1;
-	}
-	tcp_conns_total++;
-	conn->flags = (m->flags & (TCP_F_V6 | TCP_F_WS | TCP_F_ESTABLISHED |
-				   TCP_F_WND_LOW | TCP_F_WND_BLOCKED)) |
-		      TCP_F_PEEK_RESET;
-	conn->ws_guest = m->ws_guest;
-	conn->mss = m->mss;
-	conn->isn = m->isn;
-	conn->seq_to_guest = m->seq_to_guest;
-	conn->seq_max = m->seq_max;
-	conn->seq_una = m->seq_una;
-	conn->seq_head = m->seq_head;
-	conn->seq_from_guest = m->seq_from_guest;
-	conn->seq_ack_sent = m->seq_ack_sent;
-	conn->wnd_guest = m->wnd_guest;
-	conn->wnd_sent = m->wnd_sent;
-	conn->rto_ms = TCP_RTO_MIN_MS;
-
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero));
-	tcp_epoll_set(c, conn, (conn->flags & (TCP_F_WND_LOW |
-					       TCP_F_WND_BLOCKED)) ?
-			       EPOLLIN | EPOLLOUT : EPOLLIN);
-	if (conn->seq_una != conn->seq_max)
-		tcp_conn_deadline(conn, conn->rto_ms);
-	return 0;
-}
-
-/**
- * tcp_migrate_load() - Target: check, or apply, the TCP section
- * @c:		Execution context
- * @p:		Section payload
- * @len:	Payload length
- * @apply:	false: check only; true: recreate the connections
- *
- * Without passt-repair, or where a socket can't be recreated, the guest's
- * connection is left out: its next segment gets a RST (one log line).
- *
- * Return: NULL if valid, else what is wrong
- */
-const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
-			     size_t len, bool apply)
-{
-	unsigned i, count, ok = 0, made = 0;
-	struct timespec now;
-	struct tcp_mig m;
-	size_t pos, used;
-	const char *why;
-
-	if (len < 4)
-		return "short TCP section";
-	count = (unsigned)p[0] | (unsigned)p[1] << 8 |
-		(unsigned)p[2] << 16 | (unsigned)p[3] << 24;
-	if (count > FLOW_MAX)
-		return "too many TCP connections";
-	for (i = 0, pos = 4; i < count; i++, pos += used) {
-		if ((why = tcp_mig_decode(p + pos, len - pos, &m, &used)))
-			return why;
-		if (apply)
-			tcp_mig_fds[i] = -1;
-	}
-	if (pos != len)
-		return "trailing bytes in TCP section";
-	if (!apply || !count)
-		return NULL;
-
-	if (c->no_tcp || !repair_connected()) {
-		info("migration: %s: the guest's %u TCP connections are "
-		     "reset", c->no_tcp ? "TCP disabled" :
-		     "no passt-repair connected", count);
-		return NULL;
-	}
-
-	for (i = 0, pos = 4; i < count; i++, pos += used) {
-		tcp_mig_decode(p + pos, len - pos, &m, &used);
-		if (!(m.flags & TCP_F_ESTABLISHED))
-			continue;
-		tcp_mig_fds[i] = socket(inany_v4(&m.side[HOSTSIDE].faddr) ?
-					AF_INET : AF_INET6,
-					SOCK_STREAM | SOCK_NONBLOCK |
-					SOCK_CLOEXEC, IPPROTO_TCP);
-	}
-	for (i = 0; i < count; i++)
-		if (tcp_mig_fds[i] >= 0)
-			tcp_mig_flows[ok++] = (uint32_t)tcp_mig_fds[i];
-	if (repair_set((const int *)tcp_mig_flows, ok, REPAIR_CMD_ON)) {
-		for (i = 0; i < count; i++)
-			if (tcp_mig_fds[i] >= 0)
-				close(tcp_mig_fds[i]);
-		info("migration: passt-repair failed: the guest's %u TCP "
-		     "connections are reset", count);
-		return NULL;
-	}
-
-	for (i = 0, pos = 4; i < count; i++, pos += used) {
-		int ret;
-
-		tcp_mig_decode(p + pos, len - pos, &m, &used);
-		if (tcp_mig_fds[i] < 0)
-			continue;
-		if ((ret = tcp_repair_write(tcp_mig_fds[i], &m))) {
-			debug("migration: TCP connection %u: %s", i,
-			      strerror(-ret));
-			close(tcp_mig_fds[i]);	/* repair mode: silent */
-			tcp_mig_fds[i] = -1;
-		}
-	}
-	for (i = 0, ok = 0; i < count; i++)
-		if (tcp_mig_fds[i] >= 0)
-			tcp_mig_flows[ok++] = (uint32_t)tcp_mig_fds[i];
-	if (ok && repair_set((const int *)tcp_mig_flows, ok, REPAIR_CMD_OFF)) {
-		for (i = 0; i < count; i++)
-			if (tcp_mig_fds[i] >= 0)
-				close(tcp_mig_fds[i]);
-		info("migration: passt-repair failed: the guest's %u TCP "
-		     "connections are reset", count);
-		return NULL;
-	}
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	tcp_update_now(&now);
-	for (i = 0, pos = 4; i < count; i++, pos += used) {
-		tcp_mig_decode(p + pos, len - pos, &m, &used);
-		if (tcp_mig_fds[i] >= 0 &&
-		    !tcp_migrate_restore(c, &m, tcp_mig_fds[i]))
-			made++;
-		tcp_mig_fds[i] = -1;
-	}
-	info("migration: %u TCP connections restored%s", made,
-	     made < count ? ", the others are reset" : "");
-	return NULL;
-}

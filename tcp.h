@@ -6,9 +6,7 @@
 #ifndef TCP_H
 #define TCP_H
 
-#include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
 #include <time.h>
 #include <sys/uio.h>
 
@@ -29,9 +27,5 @@ void tcp_guest_gone(const struct ctx *c);
 void tcp_stats(void);
 struct json;
 void tcp_stats_json(struct json *j);
-ssize_t tcp_migrate_save(const struct ctx *c, uint8_t *buf, size_t size);
-void tcp_migrate_done(const struct ctx *c, bool ok);
-const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
-			     size_t len, bool apply);
 
 #endif /* TCP_H */
