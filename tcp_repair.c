@@ -190,8 +190,8 @@ const char *tcp_mig_decode(const uint8_t *p, size_t len, struct tcp_mig *m,
 		return "bad window scale in TCP connection record";
 	if (!m->mss || !m->sock_mss)
 		return "zero MSS in TCP connection record";
-	if (inany_v4(&m->side[0].eaddr) != inany_v4(&m->side[0].faddr) ||
-	    inany_v4(&m->side[1].eaddr) != inany_v4(&m->side[1].faddr))
+	if (!inany_v4(&m->side[0].eaddr) != !inany_v4(&m->side[0].faddr) ||
+	    !inany_v4(&m->side[1].eaddr) != !inany_v4(&m->side[1].faddr))
 		return "mixed address families in TCP connection record";
 	if (!m->side[0].eport || !m->side[0].fport ||
 	    !m->side[1].eport || !m->side[1].fport)
