@@ -65,6 +65,21 @@ static struct migrate_xfer {
 
 static uint8_t mig_buf[MIGRATE_BUF_MAX];
 
+/* A save completed: the guest's connections live elsewhere now */
+static bool mig_moved;
+
+/**
+ * migrate_lingering() - Do we keep sockets of connections that moved?
+ * @c:		Execution context
+ *
+ * Return: true after a completed migration as source, without
+ *	   --migrate-no-linger: exiting would close those sockets
+ */
+bool migrate_lingering(const struct ctx *c)
+{
+	return mig_moved && !c->migrate_no_linger;
+}
+
 /* Work on the TCP connections' section (tcp_migrate.c), set by main() */
 static const struct migrate_conn_ops *mig_tcp;
 
@@ -520,6 +535,8 @@ int migrate_check(const struct ctx *c)
  */
 void migrate_checked(const struct ctx *c)
 {
+	if (mig.saved)
+		mig_moved = true;
 	if (mig.saved && c->migrate_exit) {
 		info("migration: completed, exiting (--migrate-exit)");
 		exit(EXIT_SUCCESS);

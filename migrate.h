@@ -53,6 +53,7 @@ void migrate_handler(const struct ctx *c, union epoll_ref ref,
 int migrate_check(const struct ctx *c);
 void migrate_abort(const struct ctx *c);
 void migrate_checked(const struct ctx *c);
+bool migrate_lingering(const struct ctx *c);
 
 /**
  * struct migrate_conn_ops - A protocol's connections in the stream

@@ -470,7 +470,8 @@ static void vu_close(const struct ctx *c)
 	vu_update_ready(c);
 	c->run->guest_gone = true;
 
-	if (c->one_off) {
+	/* After a migration, exiting would close lingering sockets */
+	if (c->one_off && !migrate_lingering(c)) {
 		info("vhost-user: front end gone, exiting");
 		exit(EXIT_SUCCESS);
 	}
