@@ -19,6 +19,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
@@ -86,9 +87,12 @@ static void send_stream(int s, unsigned id, uint64_t *off, uint64_t end,
 			bool block)
 {
 	while (*off < end) {
-		size_t n = (size_t)(end - *off < sizeof(chunk) ?
-				    end - *off : sizeof(chunk)), i;
+		uint64_t left = end - *off;
+		size_t n = sizeof(chunk), i;
 		ssize_t w;
+
+		if (left < n)
+			n = (size_t)left;
 
 		for (i = 0; i < n; i++)
 			chunk[i] = stream_byte(id, *off + i);
@@ -121,9 +125,8 @@ static void recv_stream(int s, unsigned id, uint64_t *off, uint64_t end,
 		ssize_t n, i;
 
 		if (time(NULL) > deadline) {
-			printf("error: %s: stuck at %llu of %llu bytes\n",
-			       what, (unsigned long long)*off,
-			       (unsigned long long)end);
+			printf("error: %s: stuck at %" PRIu64 " of %" PRIu64
+			       " bytes\n", what, *off, end);
 			exit(1);
 		}
 		if (poll(&pfd, 1, 1000) < 1)
@@ -138,8 +141,8 @@ static void recv_stream(int s, unsigned id, uint64_t *off, uint64_t end,
 			die_msg("unexpected end of stream", 0);
 		for (i = 0; i < n; i++)
 			if (chunk[i] != stream_byte(id, *off + (uint64_t)i)) {
-				printf("error: %s: wrong byte at %llu\n", what,
-				       (unsigned long long)(*off + i));
+				printf("error: %s: wrong byte at %" PRIu64
+				       "\n", what, *off + (uint64_t)i);
 				exit(1);
 			}
 		*off += (uint64_t)n;
@@ -277,8 +280,8 @@ int main(void)
 			recv_stream(b, 2, &p_got, p_sent, "local");
 		}
 	}
-	printf("ok: %u bytes unacknowledged and %u unread moved; %llu bytes "
-	       "to the peer, %llu back, no reset\n", m.sndq_len, m.rcvq_len,
-	       (unsigned long long)l_got, (unsigned long long)p_got);
+	printf("ok: %u bytes unacknowledged and %u unread moved; %" PRIu64
+	       " bytes to the peer, %" PRIu64 " back, no reset\n",
+	       m.sndq_len, m.rcvq_len, l_got, p_got);
 	return 0;
 }
