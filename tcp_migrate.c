@@ -79,11 +79,10 @@ static bool tcp_conn_movable(const struct tcp_conn *conn)
 /**
  * tcp_mig_thaw() - Give a connection back to normal service
  * @c:		Execution context
- * @conn:	Connection, its socket out of repair mode
+ * @conn:	Connection, its socket out of repair mode (and thawed)
  */
 static void tcp_mig_thaw(const struct ctx *c, struct tcp_conn *conn)
 {
-	tcp_repair_thaw(conn->sock);
 	conn->flags |= TCP_F_PEEK_RESET;
 	tcp_epoll_set(c, conn, false);
 	if (conn->seq_una != conn->seq_max)
@@ -110,6 +109,23 @@ static void tcp_mig_describe(struct tcp_mig *m, const struct tcp_conn *conn)
 	m->seq_ack_sent = conn->seq_ack_sent;
 	m->wnd_guest = conn->wnd_guest;
 	m->wnd_sent = conn->wnd_sent;
+}
+
+/**
+ * tcp_mig_local() - Our address and port of a socket, as bound now
+ * @s:		Socket
+ * @hs:		Host side of the connection: @eaddr and @eport set
+ *
+ * The flow may not know its local address (a socket bound by connect()).
+ */
+static void tcp_mig_local(int s, struct flowside *hs)
+{
+	union sockaddr_inany sa;
+	socklen_t sl = sizeof(sa);
+
+	/* #syscalls:vu getsockname */
+	if (!getsockname(s, &sa.sa, &sl))
+		inany_from_sockaddr(&hs->eaddr, &hs->eport, &sa);
 }
 
 /**
@@ -190,6 +206,7 @@ static ssize_t tcp_migrate_save(const struct ctx *c, uint8_t *buf,
 			continue;
 		}
 		tcp_mig_describe(&m, conn);
+		tcp_mig_local(conn->sock, &m.side[HOSTSIDE]);
 		tcp_mig_encode(&m, buf + pos);
 		pos += TCP_MIG_FIXED + (size_t)q;
 		count++;

@@ -34,11 +34,14 @@
  *   the source and lost. A zero receive window set through
  *   TCP_REPAIR_WINDOW doesn't stop it (the fast path takes the segment),
  *   nor does the smallest SO_RCVBUF when the receive queue is empty. A
- *   socket filter that drops everything (SO_ATTACH_FILTER, "ret 0", no
- *   capability needed) does: segments are discarded before TCP sees them,
- *   unacknowledged, and the peer retransmits them to the target. So the
- *   source freezes every socket it describes that way, and thaws it
- *   (SO_DETACH_FILTER, repair off) if the migration fails.
+ *   socket filter that drops everything (SO_ATTACH_FILTER, "ret 0") does:
+ *   segments are discarded before TCP sees them, unacknowledged, and the
+ *   peer retransmits them to the target. Attaching one takes no capability
+ *   on most kernels, but failed with EPERM for passt here (without
+ *   capabilities) and worked with CAP_NET_ADMIN alone: so passt-repair
+ *   freezes each socket that way before it sets TCP_REPAIR, and thaws it
+ *   after clearing it. The source's sockets are frozen before they are
+ *   read, and thawed if the migration fails.
  * - close() of a socket in repair mode sends nothing, and frees the
  *   4-tuple. While a socket holds the 4-tuple, even frozen in repair mode,
  *   connect() of another socket to it fails with EADDRNOTAVAIL.
@@ -60,7 +63,6 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <linux/filter.h>
 #include <linux/sockios.h>
 
 #include "inany.h"
@@ -247,36 +249,8 @@ static int peek_all(int s, uint8_t *buf, size_t len)
 }
 
 /**
- * tcp_repair_freeze() - Drop whatever reaches a socket, unacknowledged
- * @s:		Socket
- *
- * Return: 0 on success, -errno on failure
- */
-static int tcp_repair_freeze(int s)
-{
-	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = { .len = 1, .filter = &drop };
-
-	if (setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
-		return -errno;
-	return 0;
-}
-
-/**
- * tcp_repair_thaw() - Undo tcp_repair_freeze(): segments reach TCP again
- * @s:		Socket
- */
-void tcp_repair_thaw(int s)
-{
-	int zero = 0;
-
-	setsockopt(s, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero));
-}
-
-/**
- * tcp_repair_read() - Read the kernel's state of a connection's socket, and
- *		       freeze it (see above)
- * @s:		Socket, in repair mode (source, guest stopped)
+ * tcp_repair_read() - Read the kernel's state of a connection's socket
+ * @s:		Socket, frozen in repair mode (source, guest stopped)
  * @m:		Connection: socket fields and queue pointers filled
  * @buf:	Room for the queues' data (send queue, then receive queue)
  * @size:	Size of @buf
@@ -351,8 +325,7 @@ ssize_t tcp_repair_read(int s, struct tcp_mig *m, uint8_t *buf, size_t size)
 
 	m->sndq = buf;
 	m->rcvq = buf + m->sndq_len;
-	if ((ret = repair_queue(s, TCP_NO_QUEUE)) ||
-	    (ret = tcp_repair_freeze(s)))
+	if ((ret = repair_queue(s, TCP_NO_QUEUE)))
 		return ret;
 	return (ssize_t)m->sndq_len + m->rcvq_len;
 }

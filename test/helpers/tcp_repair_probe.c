@@ -10,8 +10,9 @@
  * if TCP_REPAIR isn't permitted.
  *
  * The local socket has data of its own not yet acknowledged (the peer's
- * small receive buffer is full) and the peer's data unread; it is dumped,
- * frozen, encoded and decoded through the record, the peer sends more
+ * small receive buffer is full) and the peer's data unread; it is frozen
+ * and put in repair mode (as passt-repair does), dumped, encoded and
+ * decoded through the record, the peer sends more
  * while it is frozen (that must stay unacknowledged), the socket is closed
  * (silently, in repair mode), the new socket is made from the record, and
  * both sides read everything the other sent, compared byte by byte with
@@ -32,6 +33,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <linux/sockios.h>
 
 #include "inany.h"
@@ -150,12 +152,20 @@ static void recv_stream(int s, unsigned id, uint64_t *off, uint64_t end,
 }
 
 /**
- * repair() - Switch repair mode
+ * repair() - Switch repair mode as passt-repair does: frozen by a drop-all
+ *	      socket filter while in it
  * @s:		Socket
  * @on:		1: on, 0: off
  */
 static void repair(int s, int on)
 {
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &drop };
+	int zero = 0;
+
+	if (on && setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			     sizeof(prog)))
+		die_msg("SO_ATTACH_FILTER", errno);
 	if (setsockopt(s, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on))) {
 		if (errno == EPERM) {
 			printf("error: TCP_REPAIR not permitted\n");
@@ -163,6 +173,9 @@ static void repair(int s, int on)
 		}
 		die_msg("TCP_REPAIR", errno);
 	}
+	if (!on && setsockopt(s, SOL_SOCKET, SO_DETACH_FILTER, &zero,
+			      sizeof(zero)))
+		die_msg("SO_DETACH_FILTER", errno);
 }
 
 /**
