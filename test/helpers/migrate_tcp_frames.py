@@ -13,7 +13,10 @@ sends more, and must receive the rest of the server's data, in order; the
 server must see every byte once, and no RST may leave the namespace's
 TCP (until the front end leaves B, which then resets the connection).
 
-Usage: migrate_tcp_frames.py SOCK_A LOG_A SOCK_B LOG_B PORT
+With CONNS, CONNS - 1 idle connections more move along (the debug log
+gives the times to save and to load them).
+
+Usage: migrate_tcp_frames.py SOCK_A LOG_A SOCK_B LOG_B PORT [CONNS]
 Prints PASS/FAIL lines named migrate_tcp_*.
 """
 
@@ -32,6 +35,7 @@ from vhost_user_migrate import negotiate, stop, load, log_lines
 
 SOCK_A, LOG_A, SOCK_B, LOG_B = sys.argv[1:5]
 PORT = int(sys.argv[5])
+CONNS = int(sys.argv[6]) if len(sys.argv) > 6 else 1
 MAC = bytes.fromhex('525400123456')
 GUEST, GW = socket.inet_aton('192.0.2.2'), socket.inet_aton('192.0.2.1')
 SPORT = 40123
@@ -64,9 +68,11 @@ class Guest:
         self.tx_head = 0
         fe.post_rx(vuc.QSIZE)
 
-    def send(self, flags, payload=b'', opts=b''):
+    def send(self, flags, payload=b'', opts=b'', other=None):
+        """Send a segment: of our connection, or (sport, seq, ack) other"""
+        sport, seq, ack = other or (SPORT, self.seq, self.ack)
         doff = (20 + len(opts)) // 4
-        tcp = struct.pack('!HHIIBBHHH', SPORT, PORT, self.seq, self.ack,
+        tcp = struct.pack('!HHIIBBHHH', sport, PORT, seq, ack,
                           doff << 4, flags, 65535, 0, 0) + opts + payload
         pseudo = GUEST + GW + struct.pack('!BBH', 0, 6, len(tcp))
         tcp = tcp[:16] + struct.pack('!H', csum(pseudo + tcp)) + tcp[18:]
@@ -76,7 +82,13 @@ class Guest:
         self.fe.transmit(self.gw_mac + MAC + b'\x08\x00' + ip + tcp,
                          head=self.tx_head)
         self.tx_head = (self.tx_head + 1) % vuc.QSIZE
-        self.seq += len(payload) + (1 if flags & 0x03 else 0)
+        if not other:
+            self.seq += len(payload) + (1 if flags & 0x03 else 0)
+        # Let passt take it before the slot is reused
+        deadline = time.time() + 1
+        while (vuc.FrontEnd.used(self.fe, TXQ)[0] != self.fe.avail_idx[TXQ]
+               and time.time() < deadline):
+            time.sleep(0.001)
 
     def frames(self):
         """New frames on the receive queue, buffers given back"""
@@ -95,9 +107,10 @@ class Guest:
             self.fe.do_kick(RXQ)
         return out
 
-    def segments(self, timeout=3.0):
-        """TCP segments of our connection: (flags, seq, ack, payload)"""
+    def segments(self, timeout=3.0, sport=SPORT):
+        """TCP segments of a connection: (flags, seq, ack, payload)"""
         deadline = time.time() + timeout
+        sport_want = sport
         while time.time() < deadline:
             select.select([self.fe.call[RXQ]], [], [], 0.05)
             segs = []
@@ -108,9 +121,9 @@ class Guest:
                     continue
                 ihl = (f[14] & 0xf) * 4
                 t = f[14 + ihl:]
-                sport, dport, seq, ack, off, flags = struct.unpack_from(
+                src, dport, seq, ack, off, flags = struct.unpack_from(
                     '!HHIIBB', t)
-                if sport == PORT and dport == SPORT:
+                if src == PORT and dport in (sport_want, 0):
                     segs.append((flags, seq, ack, t[(off >> 4) * 4:]))
             if segs:
                 return segs
@@ -144,12 +157,37 @@ def out_rsts():
     return int(rows[1][rows[0].index('OutRsts')])
 
 
+def extra_connections(g, srv, n):
+    """Open n more connections, idle; the server keeps its ends
+
+    Return: number established
+    """
+    done = 0
+    for i in range(n):
+        sport = SPORT + 1 + i
+        g.send(0x02, opts=struct.pack('!BBH', 2, 4, 1460),
+               other=(sport, 5000, 0))
+        segs = [x for x in g.segments(2, sport) if x[0] & 0x12 == 0x12]
+        if not segs:
+            continue
+        g.send(0x10, other=(sport, 5001, (segs[0][1] + 1) & 0xffffffff))
+        try:
+            EXTRA.append(srv.accept()[0])
+            done += 1
+        except OSError:
+            pass
+    return done
+
+
+EXTRA = []
+
+
 def main():
     rsts = out_rsts()
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(('127.0.0.1', PORT))
-    srv.listen(1)
+    srv.listen(128)
     srv.settimeout(5)
     peer = {}
     t = threading.Thread(target=lambda: peer.update(c=srv.accept()[0]))
@@ -182,6 +220,11 @@ def main():
     if c is None:
         return 1
     c.settimeout(5)
+
+    if CONNS > 1:
+        n = extra_connections(g, srv, CONNS - 1)
+        result(n == CONNS - 1, 'migrate_tcp_connect_many',
+               f'{n} of {CONNS - 1} more connections')
 
     # Data both ways; the last 700 bytes stay unacknowledged by the guest
     g.send(0x18, d1)
@@ -216,7 +259,8 @@ def main():
     chk = struct.unpack('=Q', a.reply()[1])[0]
     a.close()
     saved = log_lines(LOG_A, since_a, 'TCP connections saved')
-    result(chk == 0 and saved and ' 1 TCP' in saved[0], 'migrate_tcp_save',
+    result(chk == 0 and saved and f' {CONNS} TCP' in saved[0],
+           'migrate_tcp_save',
            f'check {chk}, log {saved}')
 
     since_b = os.path.getsize(LOG_B)
@@ -225,7 +269,7 @@ def main():
     _, chk = load(b, data)
     time.sleep(0.1)
     restored = log_lines(LOG_B, since_b, 'TCP connections restored')
-    result(chk == 0 and restored and ' 1 TCP' in restored[0],
+    result(chk == 0 and restored and f' {CONNS} TCP' in restored[0],
            'migrate_tcp_load', f'check {chk}, log {restored}')
     b.start()
     g.attach(b)

@@ -37,5 +37,5 @@ if ! wait_for 5 grep -q "passt-repair connected" "$WORK/a.log" ||
 fi
 
 python3 "$HELPERS/migrate_tcp_frames.py" "$WORK/a.sock" "$WORK/a.log" \
-	"$WORK/b.sock" "$WORK/b.log" 45678
+	"$WORK/b.sock" "$WORK/b.log" 45678 100
 grep -h "TCP connections \(saved\|loaded\) in" "$WORK"/[ab].log
