@@ -248,13 +248,8 @@ def main():
     a.reply()
     c.sendall(s3)
     time.sleep(0.1)
-    data = b''
-    while True:
-        chunk = os.read(r, 65536)
-        if not chunk:
-            break
-        data += chunk
-    os.close(r)
+    with os.fdopen(r, 'rb') as pipe:
+        data = pipe.read()
     a.send(vhm.CHECK_DEVICE_STATE)
     chk = struct.unpack('=Q', a.reply()[1])[0]
     a.close()
