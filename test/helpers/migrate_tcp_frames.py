@@ -14,9 +14,15 @@ server must see every byte once, and no RST may leave the namespace's
 TCP (until the front end leaves B, which then resets the connection).
 
 With CONNS, CONNS - 1 idle connections more move along (the debug log
-gives the times to save and to load them).
+gives the times to save and to load them). With "busy", A keeps its
+sockets (no --migrate-no-linger), so B can't take the 4-tuples over on
+this host: B must say so in one line and reset the guest's side (a RST
+to its next segment), while the peer, talking to A's frozen socket, sees
+no reset either. With "nohelper", B has no passt-repair: one line, and a
+RST to the guest.
 
-Usage: migrate_tcp_frames.py SOCK_A LOG_A SOCK_B LOG_B PORT [CONNS]
+Usage: migrate_tcp_frames.py SOCK_A LOG_A SOCK_B LOG_B PORT [CONNS [MODE]]
+MODE: moved (default), busy or nohelper
 Prints PASS/FAIL lines named migrate_tcp_*.
 """
 
@@ -29,16 +35,26 @@ import threading
 import time
 
 import vhost_user_client as vuc
-from vhost_user_client import FrontEnd, result, RXQ, TXQ, HDR_LEN
+from vhost_user_client import FrontEnd, RXQ, TXQ, HDR_LEN
 import vhost_user_migrate as vhm
 from vhost_user_migrate import negotiate, stop, load, log_lines
 
 SOCK_A, LOG_A, SOCK_B, LOG_B = sys.argv[1:5]
 PORT = int(sys.argv[5])
 CONNS = int(sys.argv[6]) if len(sys.argv) > 6 else 1
+MODE = sys.argv[7] if len(sys.argv) > 7 else 'moved'
+BUSY = MODE in ('busy', 'nohelper')
 MAC = bytes.fromhex('525400123456')
 GUEST, GW = socket.inet_aton('192.0.2.2'), socket.inet_aton('192.0.2.1')
 SPORT = 40123
+
+
+def result(ok, name, why=''):
+    """PASS or FAIL line, named for the case (busy: migrate_tcp_linger_*)"""
+    if BUSY:
+        name = name.replace('migrate_tcp_', 'migrate_tcp_' +
+                            ('linger_' if MODE == 'busy' else 'nohelper_'))
+    vuc.result(ok, name, why)
 
 
 def csum(data):
@@ -182,6 +198,35 @@ def extra_connections(g, srv, n):
 EXTRA = []
 
 
+def busy_target(b, g, c, since_b, rsts):
+    """B can't recreate the sockets: one line, a RST to the guest; and
+    none to the peer if A keeps its sockets"""
+    busy = log_lines(LOG_B, since_b, 'still in use' if MODE == 'busy' else
+                     'no passt-repair connected')
+    result(len(busy) == 1 and f'{CONNS} TCP' in busy[0],
+           'migrate_tcp_target_logs_why', f'log {busy}')
+    b.start()
+    g.attach(b)
+    g.send(0x18, b'after')
+    rst = any(f & 0x04 for f, _, _, _ in g.segments(3))
+    result(rst, 'migrate_tcp_guest_reset', 'no RST to the guest')
+    try:
+        c.sendall(b'x' * 100)
+        c.settimeout(0.3)
+        c.recv(10)
+        why = 'data from nobody'
+    except socket.timeout:
+        why = ''
+    except OSError as e:
+        why = f'peer: {e}'
+    sent = out_rsts() - rsts
+    if MODE == 'busy':
+        result(not why and sent == 0, 'migrate_tcp_peer_untouched',
+               f'{why}, {sent} RST sent')
+    b.close()
+    return 1 if vuc.failed else 0
+
+
 def main():
     rsts = out_rsts()
     srv = socket.socket()
@@ -263,6 +308,8 @@ def main():
     negotiate(b)
     _, chk = load(b, data)
     time.sleep(0.1)
+    if BUSY:
+        return busy_target(b, g, c, since_b, rsts)
     restored = log_lines(LOG_B, since_b, 'TCP connections restored')
     result(chk == 0 and restored and f' {CONNS} TCP' in restored[0],
            'migrate_tcp_load', f'check {chk}, log {restored}')
