@@ -49,8 +49,10 @@
  * Hence, after a completed migration, the source either keeps its frozen
  * sockets (the default, "linger": segments still reaching this host, say
  * before the network learned where the guest went, are dropped, not
- * answered with a RST), or closes them (--migrate-no-linger; exiting with
- * --migrate-exit closes them too). A target on the same host needs the
+ * answered with a RST), or closes them (--migrate-no-linger, and
+ * --migrate-exit, which closes them before it answers the front end, so
+ * that they are free once the target loads). A target on the same host
+ * needs the
  * 4-tuples free: with a lingering source it gets EADDRNOTAVAIL, and resets
  * the guest's side of those connections with one log line instead of
  * waiting for a source that may never let go. For a same-host upgrade,

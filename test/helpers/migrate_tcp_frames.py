@@ -19,10 +19,11 @@ sockets (no --migrate-no-linger), so B can't take the 4-tuples over on
 this host: B must say so in one line and reset the guest's side (a RST
 to its next segment), while the peer, talking to A's frozen socket, sees
 no reset either. With "nohelper", B has no passt-repair: one line, and a
-RST to the guest.
+RST to the guest. "exit" is "moved" with a source that exits instead of
+closing its sockets (--migrate-exit).
 
 Usage: migrate_tcp_frames.py SOCK_A LOG_A SOCK_B LOG_B PORT [CONNS [MODE]]
-MODE: moved (default), busy or nohelper
+MODE: moved (default), exit, busy or nohelper
 Prints PASS/FAIL lines named migrate_tcp_*.
 """
 
@@ -51,9 +52,9 @@ SPORT = 40123
 
 def result(ok, name, why=''):
     """PASS or FAIL line, named for the case (busy: migrate_tcp_linger_*)"""
-    if BUSY:
-        name = name.replace('migrate_tcp_', 'migrate_tcp_' +
-                            ('linger_' if MODE == 'busy' else 'nohelper_'))
+    prefix = {'busy': 'linger_', 'nohelper': 'nohelper_', 'exit': 'exit_'}
+    if MODE in prefix:
+        name = name.replace('migrate_tcp_', 'migrate_tcp_' + prefix[MODE])
     vuc.result(ok, name, why)
 
 

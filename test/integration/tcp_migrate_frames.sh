@@ -8,7 +8,8 @@
 # server its peer; data both ways before and after, some of it
 # unacknowledged or in flight during the move, every byte checked, no reset
 # (the namespace's TcpOutRsts doesn't move). The save and load times, logged
-# at debug level, are printed. Then the same with a source that keeps its
+# at debug level, are printed. The same with --migrate-exit, and A must
+# exit. Then the same with a source that keeps its
 # sockets (the default): the target can't take the 4-tuples over, says so
 # once and resets the guest's side; the peer sees no reset. And a target
 # without passt-repair: one line, the guest's side reset.
@@ -28,6 +29,7 @@ migrate_case() {
 	mkdir -p "$d"
 	"$PASST" -f -d --vhost-user -s "$d/a.sock" "$@" \
 		</dev/null >"$d/a.log" 2>&1 &
+	A_PID=$!
 	PIDS="$PIDS $!"
 	"$PASST" -f -d --vhost-user -s "$d/b.sock" \
 		</dev/null >"$d/b.log" 2>&1 &
@@ -57,5 +59,12 @@ migrate_case() {
 PORT=45678
 migrate_case "$WORK/moved" 100 moved --migrate-no-linger
 grep -h "TCP connections \(saved\|loaded\) in" "$WORK"/moved/[ab].log
+migrate_case "$WORK/exit" 1 exit --migrate-exit
+if wait_for 5 sh -c "! kill -0 $A_PID 2>/dev/null" &&
+   grep -q "exiting (--migrate-exit)" "$WORK/exit/a.log"; then
+	pass migrate_tcp_exit_source_exits
+else
+	fail migrate_tcp_exit_source_exits "$(tail -n 2 "$WORK/exit/a.log")"
+fi
 migrate_case "$WORK/busy" 3 busy
 migrate_case "$WORK/nohelper" 3 nohelper --migrate-no-linger
