@@ -192,8 +192,10 @@ const char *tcp_mig_decode(const uint8_t *p, size_t len, struct tcp_mig *m,
 
 	if (m->ws_guest > 14 || m->snd_wscale > 14 || m->rcv_wscale > 14)
 		return "bad window scale in TCP connection record";
-	if (!m->mss || !m->sock_mss)
-		return "zero MSS in TCP connection record";
+	if (!m->mss || !m->sock_mss || m->mss > TCP_MIG_MSS_MAX)
+		return "bad MSS in TCP connection record";
+	if (m->wnd_guest > TCP_MIG_WND_MAX || m->wnd_sent > TCP_MIG_WND_MAX)
+		return "bad window in TCP connection record";
 	if (!inany_v4(&m->side[0].eaddr) != !inany_v4(&m->side[0].faddr) ||
 	    !inany_v4(&m->side[1].eaddr) != !inany_v4(&m->side[1].faddr))
 		return "mixed address families in TCP connection record";
