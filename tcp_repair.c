@@ -406,11 +406,11 @@ int tcp_repair_write(int s, const struct tcp_mig *m)
 		.rcv_wup = m->rcv_wup,
 	};
 	union sockaddr_inany sa;
-	int one = 1, ret, v;
+	int ret, v;
 	unsigned nopt = 0;
 	socklen_t sl;
 
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* No SO_REUSEADDR: it would replace the forced reuse repair mode set */
 	if ((ret = buf_room(s, SO_SNDBUF, m->sndq_len)) ||
 	    (ret = buf_room(s, SO_RCVBUF, m->rcvq_len)))
 		return ret;

@@ -20,10 +20,11 @@ this host: B must say so in one line and reset the guest's side (a RST
 to its next segment), while the peer, talking to A's frozen socket, sees
 no reset either. With "nohelper", B has no passt-repair: one line, and a
 RST to the guest. "exit" is "moved" with a source that exits instead of
-closing its sockets (--migrate-exit).
+closing its sockets (--migrate-exit). "inbound" is "moved" with a
+connection from a host client to a port A forwards (-t PORT) instead.
 
 Usage: migrate_tcp_frames.py SOCK_A LOG_A SOCK_B LOG_B PORT [CONNS [MODE]]
-MODE: moved (default), exit, busy or nohelper
+MODE: moved (default), exit, inbound, busy or nohelper
 Prints PASS/FAIL lines named migrate_tcp_*.
 """
 
@@ -52,7 +53,8 @@ SPORT = 40123
 
 def result(ok, name, why=''):
     """PASS or FAIL line, named for the case (busy: migrate_tcp_linger_*)"""
-    prefix = {'busy': 'linger_', 'nohelper': 'nohelper_', 'exit': 'exit_'}
+    prefix = {'busy': 'linger_', 'nohelper': 'nohelper_', 'exit': 'exit_',
+              'inbound': 'inbound_'}
     if MODE in prefix:
         name = name.replace('migrate_tcp_', 'migrate_tcp_' + prefix[MODE])
     vuc.result(ok, name, why)
@@ -78,6 +80,7 @@ class Guest:
         self.got = b''
         self.rx_seen = 0
         self.tx_head = 0
+        self.lport, self.rport, self.raddr = SPORT, PORT, GW
 
     def attach(self, fe):
         self.fe = fe
@@ -87,14 +90,14 @@ class Guest:
 
     def send(self, flags, payload=b'', opts=b'', other=None):
         """Send a segment: of our connection, or (sport, seq, ack) other"""
-        sport, seq, ack = other or (SPORT, self.seq, self.ack)
+        sport, seq, ack = other or (self.lport, self.seq, self.ack)
         doff = (20 + len(opts)) // 4
-        tcp = struct.pack('!HHIIBBHHH', sport, PORT, seq, ack,
+        tcp = struct.pack('!HHIIBBHHH', sport, self.rport, seq, ack,
                           doff << 4, flags, 65535, 0, 0) + opts + payload
-        pseudo = GUEST + GW + struct.pack('!BBH', 0, 6, len(tcp))
+        pseudo = GUEST + self.raddr + struct.pack('!BBH', 0, 6, len(tcp))
         tcp = tcp[:16] + struct.pack('!H', csum(pseudo + tcp)) + tcp[18:]
         ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 0, 0x4000,
-                         64, 6, 0, GUEST, GW)
+                         64, 6, 0, GUEST, self.raddr)
         ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
         self.fe.transmit(self.gw_mac + MAC + b'\x08\x00' + ip + tcp,
                          head=self.tx_head)
@@ -124,10 +127,11 @@ class Guest:
             self.fe.do_kick(RXQ)
         return out
 
-    def segments(self, timeout=3.0, sport=SPORT):
-        """TCP segments of a connection: (flags, seq, ack, payload)"""
+    def segments(self, timeout=3.0, sport=None):
+        """TCP segments of a connection: (flags, seq, ack, payload); with
+        no remote port known yet, the first SYN to ours tells it"""
         deadline = time.time() + timeout
-        sport_want = sport
+        sport_want = sport or self.lport
         while time.time() < deadline:
             select.select([self.fe.call[RXQ]], [], [], 0.05)
             segs = []
@@ -140,7 +144,10 @@ class Guest:
                 t = f[14 + ihl:]
                 src, dport, seq, ack, off, flags = struct.unpack_from(
                     '!HHIIBB', t)
-                if src == PORT and dport in (sport_want, 0):
+                if (self.rport is None and dport == self.lport and
+                        t[13] & 0x02):
+                    self.rport, self.raddr = src, f[26:30]
+                if src == self.rport and dport == sport_want:
                     segs.append((flags, seq, ack, t[(off >> 4) * 4:]))
             if segs:
                 return segs
@@ -172,6 +179,22 @@ def out_rsts():
     with open('/proc/net/snmp') as f:
         rows = [ln.split() for ln in f if ln.startswith('Tcp:')]
     return int(rows[1][rows[0].index('OutRsts')])
+
+
+def inbound(g):
+    """A host client connects to passt's forwarded PORT; the guest answers
+    the SYN passt sends it
+
+    Return: the client's socket, None on failure
+    """
+    c = socket.create_connection(('127.0.0.1', PORT), timeout=5)
+    g.lport, g.rport = PORT, None
+    segs = [x for x in g.segments() if x[0] & 0x02]
+    if not segs:
+        return None
+    g.ack = (segs[0][1] + 1) & 0xffffffff
+    g.send(0x12, opts=struct.pack('!BBH', 2, 4, 1460))
+    return c
 
 
 def extra_connections(g, srv, n):
@@ -232,12 +255,13 @@ def main():
     rsts = out_rsts()
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(('127.0.0.1', PORT))
+    srv.bind(('127.0.0.1', PORT + (1000 if MODE == 'inbound' else 0)))
     srv.listen(128)
     srv.settimeout(5)
     peer = {}
     t = threading.Thread(target=lambda: peer.update(c=srv.accept()[0]))
-    t.start()
+    if MODE != 'inbound':
+        t.start()
 
     g = Guest()
     s1, s2, s3 = os.urandom(1000), os.urandom(700), os.urandom(1200)
@@ -253,15 +277,18 @@ def main():
     if not g.gw_mac:
         result(False, 'migrate_tcp_connect', 'no ARP reply')
         return 1
-    g.send(0x02, opts=struct.pack('!BBH', 2, 4, 1460))
-    segs = g.segments()
-    if not segs or segs[0][0] & 0x12 != 0x12:
-        result(False, 'migrate_tcp_connect', f'no SYN-ACK: {segs}')
-        return 1
-    g.ack = (segs[0][1] + 1) & 0xffffffff
-    g.send(0x10)
-    t.join()
-    c = peer.get('c')
+    if MODE == 'inbound':
+        c = inbound(g)
+    else:
+        g.send(0x02, opts=struct.pack('!BBH', 2, 4, 1460))
+        segs = g.segments()
+        if not segs or segs[0][0] & 0x12 != 0x12:
+            result(False, 'migrate_tcp_connect', f'no SYN-ACK: {segs}')
+            return 1
+        g.ack = (segs[0][1] + 1) & 0xffffffff
+        g.send(0x10)
+        t.join()
+        c = peer.get('c')
     result(c is not None, 'migrate_tcp_connect', 'server accepted nothing')
     if c is None:
         return 1

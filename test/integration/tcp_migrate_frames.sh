@@ -9,7 +9,7 @@
 # unacknowledged or in flight during the move, every byte checked, no reset
 # (the namespace's TcpOutRsts doesn't move). The save and load times, logged
 # at debug level, are printed. The same with --migrate-exit, and A must
-# exit. Then the same with a source that keeps its
+# exit; and with a connection from the host to a port A forwards (-t). Then the same with a source that keeps its
 # sockets (the default): the target can't take the 4-tuples over, says so
 # once and resets the guest's side; the peer sees no reset. And a target
 # without passt-repair: one line, the guest's side reset.
@@ -66,5 +66,6 @@ if wait_for 5 sh -c "! kill -0 $A_PID 2>/dev/null" &&
 else
 	fail migrate_tcp_exit_source_exits "$(tail -n 2 "$WORK/exit/a.log")"
 fi
+migrate_case "$WORK/inbound" 1 inbound --migrate-no-linger -t "$PORT"
 migrate_case "$WORK/busy" 3 busy
 migrate_case "$WORK/nohelper" 3 nohelper --migrate-no-linger
