@@ -12,7 +12,8 @@
 # exit; and with a connection from the host to a port A forwards (-t). Then the same with a source that keeps its
 # sockets (the default): the target can't take the 4-tuples over, says so
 # once and resets the guest's side; the peer sees no reset. And a target
-# without passt-repair: one line, the guest's side reset.
+# without passt-repair, or a source whose helper lacks the capability: one
+# line, the guest's side reset.
 
 source "$(dirname "$0")/../lib.sh"
 
@@ -21,8 +22,8 @@ PIDS=
 trap 'kill $PIDS 2>/dev/null' EXIT
 
 # migrate_case DIR CONNS MODE [OPTION...] - passt A (with OPTION...) and B
-# with their helpers (B none if MODE is nohelper) in DIR, then the guest
-# moves from A to B
+# with their helpers (B none if MODE is nohelper, A's without capabilities
+# if nocap) in DIR, then the guest moves from A to B
 migrate_case() {
 	local d=$1 conns=$2 mode=$3
 	shift 3
@@ -39,7 +40,12 @@ migrate_case() {
 		fail migrate_tcp_setup "no repair sockets: $(tail -n 2 "$d"/*.log)"
 		return
 	fi
-	"$REPAIR" "$d/a.sock.repair" 2>"$d/ra.err" &
+	if [ "$mode" = nocap ]; then
+		setpriv --inh-caps=-all --bounding-set=-all \
+			"$REPAIR" "$d/a.sock.repair" 2>"$d/ra.err" &
+	else
+		"$REPAIR" "$d/a.sock.repair" 2>"$d/ra.err" &
+	fi
 	PIDS="$PIDS $!"
 	if [ "$mode" != nohelper ]; then
 		"$REPAIR" "$d/b.sock.repair" 2>"$d/rb.err" &
@@ -69,3 +75,4 @@ fi
 migrate_case "$WORK/inbound" 1 inbound --migrate-no-linger -t "$PORT"
 migrate_case "$WORK/busy" 3 busy
 migrate_case "$WORK/nohelper" 3 nohelper --migrate-no-linger
+migrate_case "$WORK/nocap" 3 nocap --migrate-no-linger
