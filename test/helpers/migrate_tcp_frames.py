@@ -29,6 +29,7 @@ MODE: moved (default), exit, inbound, busy, nohelper or nocap
 Prints PASS/FAIL lines named migrate_tcp_*.
 """
 
+import fcntl
 import os
 import select
 import socket
@@ -173,6 +174,12 @@ class Guest:
             if ack:
                 self.send(0x10)
         return len(self.got) >= want
+
+
+def outq(s):
+    """Bytes a socket sent that its peer didn't acknowledge yet"""
+    return struct.unpack('i', fcntl.ioctl(s.fileno(), 0x5411,  # SIOCOUTQ
+                                          b'\0' * 4))[0]
 
 
 def out_rsts():
@@ -324,7 +331,14 @@ def main():
     os.close(w)
     a.reply()
     c.sendall(s3)
-    time.sleep(0.1)
+    # Frozen: A leaves it unacknowledged (loopback delivers at once, and
+    # the peer retransmits after 200 ms at least, to B by then)
+    deadline = time.time() + 0.05
+    while outq(c) >= len(s3) and time.time() < deadline:
+        time.sleep(0.005)
+    if MODE != 'nocap':
+        result(outq(c) >= len(s3), 'migrate_tcp_frozen',
+               f'{outq(c)} bytes unacknowledged')
     with os.fdopen(r, 'rb') as pipe:
         data = pipe.read()
     a.send(vhm.CHECK_DEVICE_STATE)
@@ -340,7 +354,6 @@ def main():
     b = FrontEnd(path=SOCK_B)
     negotiate(b)
     _, chk = load(b, data)
-    time.sleep(0.1)
     if BUSY:
         return busy_target(b, g, c, since_b, rsts)
     restored = log_lines(LOG_B, since_b, 'TCP connections restored')
