@@ -42,6 +42,12 @@
  *   freezes each socket that way before it sets TCP_REPAIR, and thaws it
  *   after clearing it. The source's sockets are frozen before they are
  *   read, and thawed if the migration fails.
+ * - The send queue goes back through send() in repair mode, charged to
+ *   the socket's send buffer (about twice the payload): SO_SNDBUF is raised
+ *   where needed, which an unprivileged process can only do up to twice
+ *   net.core.wmem_max (here 4 MiB; 208 kiB by default), while the source's
+ *   buffer grows by itself up to net.ipv4.tcp_wmem's maximum. A queue that
+ *   doesn't fit fails with EAGAIN, and that connection is reset.
  * - close() of a socket in repair mode sends nothing, and frees the
  *   4-tuple. While a socket holds the 4-tuple, even frozen in repair mode,
  *   connect() of another socket to it fails with EADDRNOTAVAIL.
