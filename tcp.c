@@ -1530,6 +1530,15 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		return;
 	tcp_update_now(now);
 
+	/* Edge-triggered: an end or data the host sent while the guest's
+	 * side is still opening is signalled now and never again, so note
+	 * it before deciding whether to act on it
+	 */
+	if (events & (EPOLLRDHUP | EPOLLHUP))
+		conn->flags |= TCP_F_HOST_EOF;
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		conn->flags &= ~TCP_F_DRAINED;
+
 	if (conn->flags & TCP_F_CONNECTING) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			tcp_connect_finish(c, conn, events);
@@ -1548,11 +1557,6 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		tcp_conn_rst(c, conn);
 		return;
 	}
-
-	if (events & (EPOLLRDHUP | EPOLLHUP))
-		conn->flags |= TCP_F_HOST_EOF;
-	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
-		conn->flags &= ~TCP_F_DRAINED;
 
 	if ((events & EPOLLOUT) &&
 	    (conn->flags & (TCP_F_WND_BLOCKED | TCP_F_WND_LOW))) {
