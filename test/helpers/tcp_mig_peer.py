@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Both ends of TCP connections that carry data both ways at a steady pace,
+for tests that disturb the path while data flows (live migration).
+
+Each connection sends BYTES of random data, paced so that all connections
+together send RATE bytes per second, then shuts its sending side down, and
+reads until the other side does the same. The connecting side starts its
+data with a 4-byte connection number, so that both sides name each
+connection alike. At the end, one line per connection:
+
+  conn N sent LEN SHA256 recv LEN SHA256 err ERROR
+
+(ERROR: "none", "ECONNRESET", ..., or "timeout" for a connection still
+open at the deadline), then "done". When every connection has sent and
+received FLOWING bytes, it prints "flowing" (the test's cue).
+
+Usage: tcp_mig_peer.py listen ADDR PORT CONNS BYTES RATE DEADLINE
+       tcp_mig_peer.py connect ADDR PORT CONNS BYTES RATE DEADLINE
+"""
+
+import errno
+import hashlib
+import os
+import selectors
+import socket
+import struct
+import sys
+import time
+
+FLOWING = 32768
+CHUNK = 16384
+
+
+class Conn:
+    """One connection: what it sent and received, and how it ended"""
+
+    def __init__(self, s, num, nbytes, connector):
+        self.s = s
+        self.num = num
+        self.out = os.urandom(nbytes)
+        if connector:
+            self.out = struct.pack('!I', num) + self.out[4:]
+        self.sent = 0
+        self.rx = hashlib.sha256()
+        self.rx_len = 0
+        self.rx_head = b''
+        self.eof = False
+        self.err = None
+        s.setblocking(False)
+
+    def done(self):
+        return self.err or (self.eof and self.sent == len(self.out))
+
+
+def open_conns(mode, addr, port, n, nbytes, deadline):
+    fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+    conns = []
+    if mode == 'listen':
+        ls = socket.socket(fam, socket.SOCK_STREAM)
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind((addr, port))
+        ls.listen(n + 16)
+        print('listening', flush=True)
+        ls.settimeout(max(deadline - time.monotonic(), 0.1))
+        for _ in range(n):
+            s, _ = ls.accept()
+            conns.append(Conn(s, None, nbytes, False))
+        ls.close()
+    else:
+        for i in range(n):
+            s = socket.create_connection((addr, port), timeout=10)
+            conns.append(Conn(s, i, nbytes, True))
+    return conns
+
+
+def run(conns, rate, deadline):
+    sel = selectors.DefaultSelector()
+    for c in conns:
+        sel.register(c.s, selectors.EVENT_READ | selectors.EVENT_WRITE, c)
+    start = time.monotonic()
+    total = 0
+    flowing = False
+    while time.monotonic() < deadline:
+        if all(c.done() for c in conns):
+            break
+        budget = int(rate * (time.monotonic() - start)) - total
+        for key, ev in sel.select(0.05):
+            c = key.data
+            if ev & selectors.EVENT_READ and not c.eof and not c.err:
+                try:
+                    d = c.s.recv(65536)
+                except BlockingIOError:
+                    d = None
+                except OSError as e:
+                    c.err = errno.errorcode.get(e.errno, str(e))
+                    d = None
+                if d == b'':
+                    c.eof = True
+                elif d:
+                    if len(c.rx_head) < 4:
+                        c.rx_head += d[:4 - len(c.rx_head)]
+                    c.rx.update(d)
+                    c.rx_len += len(d)
+            if (ev & selectors.EVENT_WRITE and not c.err and
+                    c.sent < len(c.out) and budget > 0):
+                n = min(CHUNK, budget, len(c.out) - c.sent)
+                try:
+                    n = c.s.send(c.out[c.sent:c.sent + n])
+                except BlockingIOError:
+                    n = 0
+                except OSError as e:
+                    c.err = errno.errorcode.get(e.errno, str(e))
+                    n = 0
+                c.sent += n
+                total += n
+                budget -= n
+                if c.sent == len(c.out):
+                    try:
+                        c.s.shutdown(socket.SHUT_WR)
+                    except OSError as e:
+                        c.err = errno.errorcode.get(e.errno, str(e))
+            if c.done() or (c.sent == len(c.out) and not c.eof):
+                want = selectors.EVENT_READ
+                if c.done():
+                    sel.unregister(c.s)
+                else:
+                    sel.modify(c.s, want, c)
+        if not flowing and all(min(c.sent, c.rx_len) >= FLOWING or
+                               c.done() for c in conns):
+            flowing = True
+            print('flowing', flush=True)
+
+
+def main():
+    mode, addr = sys.argv[1], sys.argv[2]
+    port, n, nbytes = (int(a) for a in sys.argv[3:6])
+    rate, limit = float(sys.argv[6]), float(sys.argv[7])
+    deadline = time.monotonic() + limit
+    conns = open_conns(mode, addr, port, n, nbytes, deadline)
+    print(f'connected {len(conns)}', flush=True)
+    run(conns, rate, deadline)
+    for c in conns:
+        num = c.num
+        if num is None:
+            num = struct.unpack('!I', c.rx_head)[0] \
+                if len(c.rx_head) == 4 else -1
+        err = c.err or ('none' if c.done() else 'timeout')
+        print(f'conn {num} sent {c.sent} '
+              f'{hashlib.sha256(c.out[:c.sent]).hexdigest()} '
+              f'recv {c.rx_len} {c.rx.hexdigest()} err {err}', flush=True)
+    print('done', flush=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

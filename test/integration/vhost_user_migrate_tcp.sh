@@ -1,0 +1,302 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Live TCP across a vhost-user migration, same host: a namespace guest
+# (its kernel is the TCP stack) runs on passt A through a vhost-user front
+# end (test/helpers/vhost_user_bridge.py) that, while data flows both ways
+# between the guest and a host peer (test/helpers/tcp_mig_peer.py), stops
+# the device, saves A's state, loads it into passt B and resumes there,
+# with the same tap device. With passt-repair on both, every connection
+# must go on: what each side received hashes to what the other sent, no
+# reset, no hang. Variants: --migrate-no-linger, --migrate-exit (A exits
+# after completion), inbound through -t, 100 connections (the migration
+# time is in the log). Without passt-repair, the guest's connections are
+# reset on B (one log line there) rather than left hanging, and nothing
+# crashes. A passt that can't move connections makes the live variants
+# SKIP, with its reason.
+source "$(dirname "$0")/../lib.sh"
+
+REPAIR="$(dirname "$PASST")/passt-repair"
+PEER="$HELPERS/tcp_mig_peer.py"
+PIDS=
+trap 'mig_cleanup' EXIT
+
+ip addr add 192.0.2.3/32 dev uplink-peer
+
+# mig_cleanup: stop everything a variant started
+mig_cleanup() {
+	local p
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	PIDS=
+	guest_stop
+}
+
+# mig_passt NAME OPTION...: start passt NAME (A or B) on $WORK/NAME.sock;
+# NAME_PID is its PID. Fails (with passt's last words in WHY) if it exits.
+mig_passt() {
+	local name=$1 pid
+	shift
+	"$PASST" -f -d --vhost-user -s "$WORK/$name.sock" "$@" \
+		</dev/null >"$WORK/$name.log" 2>&1 &
+	pid=$!
+	printf -v "${name}_PID" %s "$pid"
+	PIDS="$PIDS $pid"
+	if ! wait_for 5 test -S "$WORK/$name.sock" ||
+	   ! kill -0 "$pid" 2>/dev/null; then
+		WHY="passt $name: $(grep -v '^ ' "$WORK/$name.log" |
+				    tail -n 1)"
+		return 1
+	fi
+}
+
+# mig_repair NAME: attach passt-repair to passt NAME
+mig_repair() {
+	"$REPAIR" "$WORK/$1.sock.repair" 2>"$WORK/$1.repair.err" &
+	PIDS="$PIDS $!"
+	if ! wait_for 5 grep -q "passt-repair connected" "$WORK/$1.log"; then
+		WHY="passt-repair on $1: $(cat "$WORK/$1.repair.err")"
+		return 1
+	fi
+}
+
+# mig_guest: guest namespace on the bridge to A (then B), addressed as
+# passt's DHCP would
+mig_guest() {
+	guest_ns || return 1
+	nsenter -t "$GUEST_PID" -n -- env PYTHONPATH="$HELPERS" \
+		python3 "$HELPERS/vhost_user_bridge.py" guest0 \
+		"$WORK/A.sock" "$WORK/B.sock" >"$WORK/bridge.log" 2>&1 &
+	BRIDGE_PID=$!
+	guest_wait_link &&
+	in_guest ip addr add 192.0.2.2/24 dev guest0 &&
+	in_guest ip route replace default via 192.0.2.1
+}
+
+# mig_state: both ends' sockets, to show why a variant failed
+mig_state() {
+	echo "--- host: ss -tni"
+	ss -tni | head -n 40
+	echo "--- guest: ss -tni"
+	in_guest ss -tni | head -n 40
+	echo "--- bridge"
+	cat "$WORK/bridge.log"
+	echo "--- passt A"
+	grep -v '^ ' "$WORK/A.log" | tail -n 15
+	echo "--- passt B"
+	grep -v '^ ' "$WORK/B.log" | tail -n 15
+}
+
+# mig_compare HOST_OUT GUEST_OUT CONNS BYTES: every connection moved BYTES
+# each way, hashes match, no error: prints what's wrong, if anything
+mig_compare() {
+	python3 - "$@" <<'EOF'
+import sys
+host, guest, n, nbytes = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
+    int(sys.argv[4])
+
+def conns(path):
+    out = {}
+    for ln in open(path):
+        w = ln.split()
+        if w and w[0] == 'conn':
+            out[int(w[1])] = (int(w[3]), w[4], int(w[6]), w[7], w[9])
+    return out
+
+h, g = conns(host), conns(guest)
+bad = []
+for i in range(n):
+    if i not in h or i not in g:
+        bad.append(f'conn {i}: missing (host {i in h}, guest {i in g})')
+        continue
+    hs, hsha, hr, hrsha, herr = h[i]
+    gs, gsha, gr, grsha, gerr = g[i]
+    if herr != 'none' or gerr != 'none':
+        bad.append(f'conn {i}: host {herr}, guest {gerr}, host got '
+                   f'{hr}/{gs}, guest got {gr}/{hs}')
+    elif not (hs == gs == hr == gr == nbytes and hsha == grsha and
+              gsha == hrsha):
+        bad.append(f'conn {i}: host sent {hs} got {hr}, guest sent {gs} '
+                   f'got {gr}, hashes {hsha == grsha}/{gsha == hrsha}')
+print('; '.join(bad[:3]) + (f' (and {len(bad) - 3} more)'
+                            if len(bad) > 3 else ''))
+EOF
+}
+
+# mig_flow DIR CONNS BYTES RATE DEADLINE: start both peers (DIR out: the
+# guest connects to the host, in: the host connects to the guest through
+# -t 10002), wait until data flows; HOST_OUT, GUEST_OUT are their outputs
+mig_flow() {
+	local dir=$1 args=("${@:2}")
+	HOST_OUT=$WORK/host.out GUEST_OUT=$WORK/guest.out
+	if [ "$dir" = out ]; then
+		python3 "$PEER" listen 127.0.0.1 10001 "${args[@]}" \
+			>"$HOST_OUT" 2>&1 &
+		HOST_PEER=$!
+		wait_for 5 grep -q listening "$HOST_OUT"
+		nsenter -t "$GUEST_PID" -n -- \
+			python3 "$PEER" connect 192.0.2.1 10001 "${args[@]}" \
+			>"$GUEST_OUT" 2>&1 &
+		GUEST_PEER=$!
+	else
+		nsenter -t "$GUEST_PID" -n -- \
+			python3 "$PEER" listen 0.0.0.0 10002 "${args[@]}" \
+			>"$GUEST_OUT" 2>&1 &
+		GUEST_PEER=$!
+		wait_for 5 grep -q listening "$GUEST_OUT"
+		python3 "$PEER" connect 192.0.2.3 10002 "${args[@]}" \
+			>"$HOST_OUT" 2>&1 &
+		HOST_PEER=$!
+	fi
+	PIDS="$PIDS $HOST_PEER $GUEST_PEER"
+	if ! wait_for 15 grep -q flowing "$GUEST_OUT" "$HOST_OUT"; then
+		WHY="no data flowing: $(tail -n 2 "$GUEST_OUT" "$HOST_OUT" |
+					 tr '\n' ' ')"
+		return 1
+	fi
+}
+
+# mig_move: migrate the guest from A to B; MIG_LINE is the bridge's report
+mig_move() {
+	kill -USR1 "$BRIDGE_PID"
+	wait_for 10 grep -q "migrated in\|migration failed" "$WORK/bridge.log"
+	MIG_LINE=$(grep "migrated in\|migration failed" "$WORK/bridge.log")
+	if [[ $MIG_LINE != *"migrated in"* ]]; then
+		WHY="bridge: ${MIG_LINE:-no answer: $(tail -n 2 \
+							"$WORK/bridge.log")}"
+		return 1
+	fi
+}
+
+# mig_unsupported: why this passt can't move TCP connections, if it can't
+mig_unsupported() {
+	grep -h "don't move yet\|not supported by this build" \
+		"$WORK/A.log" "$WORK/B.log" | head -n 1 | sed 's/^[0-9.]*: //'
+}
+
+# mig_live NAME DIR CONNS BYTES RATE A_OPTION... -- B_OPTION...: a live
+# variant: connections must survive the move from A to B with passt-repair
+mig_live() {
+	local name=$1 dir=$2 conns=$3 bytes=$4 rate=$5 a=() b=() why
+	shift 5
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do a+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	b=("$@")
+	WHY='' MIG_A_ALIVE='' MIG_B_ALIVE=''
+	if ! mig_passt A "${a[@]}" || ! mig_passt B "${b[@]}"; then
+		if why=$(mig_unsupported) && [ -n "$why" ]; then
+			skip "$name" "this passt can't: $why"
+		else
+			fail "$name" "$WHY"
+		fi
+		mig_cleanup
+		return
+	fi
+	if ! mig_repair A || ! mig_repair B || ! mig_guest ||
+	   ! mig_flow "$dir" "$conns" "$bytes" "$rate" 30 || ! mig_move; then
+		fail "$name" "${WHY:-guest set-up failed}"
+		mig_state
+		mig_cleanup
+		return
+	fi
+	echo "$name: $conns connections: ${MIG_LINE#bridge: }"
+	wait_for 40 sh -c "! kill -0 $HOST_PEER $GUEST_PEER 2>/dev/null"
+	why=$(mig_compare "$HOST_OUT" "$GUEST_OUT" "$conns" "$bytes")
+	if [ -n "$(mig_unsupported)" ]; then
+		skip "$name" "this passt can't: $(mig_unsupported)"
+		return
+	elif [ -n "$why" ]; then
+		fail "$name" "$why"
+		mig_state
+	else
+		pass "$name"
+	fi
+	MIG_A_ALIVE=no
+	kill -0 "$A_PID" 2>/dev/null && MIG_A_ALIVE=yes
+	MIG_B_ALIVE=no
+	kill -0 "$B_PID" 2>/dev/null && MIG_B_ALIVE=yes
+	kill -0 "$BRIDGE_PID" 2>/dev/null || MIG_B_ALIVE="no (bridge gone)"
+}
+
+# 1. Without passt-repair: B resets the guest's connections, once logged
+mig_no_repair() {
+	local name=vhost_user_migrate_tcp_no_repair_reset since lines err
+	WHY=
+	if ! mig_passt A || ! mig_passt B || ! mig_guest ||
+	   ! mig_flow out 1 $((8 << 20)) $((1 << 20)) 15; then
+		fail "$name" "$WHY"
+		mig_cleanup
+		return
+	fi
+	since=$(wc -l < "$WORK/B.log")
+	if ! mig_move; then
+		fail "$name" "$WHY"
+		mig_state
+		mig_cleanup
+		return
+	fi
+	wait_for 15 grep -q "^done" "$GUEST_OUT"
+	err=$(sed -n 's/^conn 0 .* err \(.*\)/\1/p' "$GUEST_OUT")
+	lines=$(tail -n +"$((since + 1))" "$WORK/B.log" |
+		grep -ci "migration.*reset")
+	if [ "$err" = ECONNRESET ] && [ "$lines" = 1 ]; then
+		pass "$name"
+	else
+		fail "$name" "guest saw '${err:-nothing (hangs)}', $lines lines \
+about resetting on B"
+		mig_state
+	fi
+	if kill -0 "$A_PID" && kill -0 "$B_PID" && kill -0 "$BRIDGE_PID" &&
+	   why=$(guest_arp_answered && echo ok) && [ "$why" = ok ]; then
+		pass vhost_user_migrate_tcp_no_repair_nothing_crashes
+	else
+		fail vhost_user_migrate_tcp_no_repair_nothing_crashes \
+			"A, B or the bridge is gone, or B doesn't answer ARP"
+		mig_state
+	fi
+	mig_cleanup
+}
+
+mig_no_repair
+
+# 2. Live: data both ways across the move, each variant
+mig_live vhost_user_migrate_tcp_live out 1 $((4 << 20)) $((2 << 20))
+if [ -z "$MIG_A_ALIVE" ]; then
+	skip vhost_user_migrate_tcp_live_both_survive "no live migration ran"
+elif [ "$MIG_A_ALIVE $MIG_B_ALIVE" = "yes yes" ]; then
+	pass vhost_user_migrate_tcp_live_both_survive
+else
+	fail vhost_user_migrate_tcp_live_both_survive \
+		"A alive: $MIG_A_ALIVE, B alive: $MIG_B_ALIVE"
+fi
+mig_cleanup
+
+mig_live vhost_user_migrate_tcp_no_linger out 1 $((4 << 20)) $((2 << 20)) \
+	--migrate-no-linger
+mig_cleanup
+
+mig_live vhost_user_migrate_tcp_exit out 1 $((4 << 20)) $((2 << 20)) \
+	--migrate-exit
+if [ -z "$MIG_A_ALIVE" ]; then
+	skip vhost_user_migrate_tcp_exit_source_exits "no live migration ran"
+elif wait_for 5 sh -c "! kill -0 $A_PID 2>/dev/null" &&
+     grep -q "exiting" "$WORK/A.log"; then
+	pass vhost_user_migrate_tcp_exit_source_exits
+else
+	fail vhost_user_migrate_tcp_exit_source_exits \
+		"A alive: $(kill -0 "$A_PID" 2>/dev/null && echo yes || echo no)"
+fi
+mig_cleanup
+
+# B can't listen where A does: it forwards another host port to the same
+# guest port, the moved connection keeps its own
+mig_live vhost_user_migrate_tcp_inbound in 1 $((4 << 20)) $((2 << 20)) \
+	-t 10002 -- -t 10003:10002
+mig_cleanup
+
+mig_live vhost_user_migrate_tcp_100_connections out 100 $((64 << 10)) \
+	$((4 << 20))
+mig_cleanup
