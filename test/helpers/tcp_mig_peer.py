@@ -3,8 +3,8 @@
 """Both ends of TCP connections that carry data both ways at a steady pace,
 for tests that disturb the path while data flows (live migration).
 
-Each connection sends BYTES of random data, paced so that all connections
-together send RATE bytes per second, then shuts its sending side down, and
+Each connection sends BYTES of random data, paced at an equal share of
+RATE bytes per second for all connections together, then shuts its sending side down, and
 reads until the other side does the same. The connecting side starts its
 data with a 4-byte connection number, so that both sides name each
 connection alike. At the end, one line per connection:
@@ -79,12 +79,12 @@ def run(conns, rate, deadline):
     for c in conns:
         sel.register(c.s, selectors.EVENT_READ | selectors.EVENT_WRITE, c)
     start = time.monotonic()
-    total = 0
+    share = rate / len(conns)
     flowing = False
     while time.monotonic() < deadline:
         if all(c.done() for c in conns):
             break
-        budget = int(rate * (time.monotonic() - start)) - total
+        allowed = int(share * (time.monotonic() - start))
         for key, ev in sel.select(0.05):
             c = key.data
             if ev & selectors.EVENT_READ and not c.eof and not c.err:
@@ -102,6 +102,7 @@ def run(conns, rate, deadline):
                         c.rx_head += d[:4 - len(c.rx_head)]
                     c.rx.update(d)
                     c.rx_len += len(d)
+            budget = allowed - c.sent
             if (ev & selectors.EVENT_WRITE and not c.err and
                     c.sent < len(c.out) and budget > 0):
                 n = min(CHUNK, budget, len(c.out) - c.sent)
@@ -113,8 +114,6 @@ def run(conns, rate, deadline):
                     c.err = errno.errorcode.get(e.errno, str(e))
                     n = 0
                 c.sent += n
-                total += n
-                budget -= n
                 if c.sent == len(c.out):
                     try:
                         c.s.shutdown(socket.SHUT_WR)

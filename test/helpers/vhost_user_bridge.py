@@ -75,6 +75,11 @@ class Bridge:
         self.fe = FrontEnd(mem_bytes=MEM_BYTES, path=sock)
         self.old = None
         self.mem = self.fe.mem
+        # Ring indexes in single 16-bit loads and stores: struct's '<H'
+        # goes byte by byte, and passt could see (or we could read) half
+        # of an update. Native order is little-endian here (x86, arm64).
+        assert sys.byteorder == 'little'
+        self.idx16 = memoryview(self.mem).cast('H')
         self.rx_avail = self.tx_avail = 0   # our avail indexes
         self.rx_used = self.tx_used = 0     # used entries we consumed
         self.tx_free = list(range(QSIZE))
@@ -104,18 +109,16 @@ class Bridge:
     def publish(self, q):
         """Publish a queue's avail index, kick passt"""
         if q == RXQ:
-            struct.pack_into('<H', self.mem, self.rx_ring[1] + 2,
-                             self.rx_avail)
+            self.idx16[(self.rx_ring[1] + 2) // 2] = self.rx_avail
         else:
-            struct.pack_into('<H', self.mem, self.tx_ring[1] + 2,
-                             self.tx_avail)
+            self.idx16[(self.tx_ring[1] + 2) // 2] = self.tx_avail
         if not self.paused:
             os.eventfd_write(self.fe.kick[q], 1)
 
     def used_entries(self, q, last):
         """New used entries of queue q after index last: (list, new last)"""
         u = self.rx_ring[2] if q == RXQ else self.tx_ring[2]
-        idx = struct.unpack_from('<H', self.mem, u + 2)[0]
+        idx = self.idx16[(u + 2) // 2]
         out = []
         while last != idx:
             out.append(struct.unpack_from('<II', self.mem,

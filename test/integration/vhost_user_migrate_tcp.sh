@@ -152,7 +152,8 @@ mig_flow() {
 		HOST_PEER=$!
 	fi
 	PIDS="$PIDS $HOST_PEER $GUEST_PEER"
-	if ! wait_for 15 grep -q flowing "$GUEST_OUT" "$HOST_OUT"; then
+	if ! wait_for 15 grep -q flowing "$GUEST_OUT" ||
+	   ! wait_for 5 grep -q flowing "$HOST_OUT"; then
 		WHY="no data flowing: $(tail -n 2 "$GUEST_OUT" "$HOST_OUT" |
 					 tr '\n' ' ')"
 		return 1
@@ -203,7 +204,17 @@ mig_live() {
 		return
 	fi
 	echo "$name: $conns connections: ${MIG_LINE#bridge: }"
-	wait_for 40 sh -c "! kill -0 $HOST_PEER $GUEST_PEER 2>/dev/null"
+	if ! kill -0 "$HOST_PEER" "$GUEST_PEER" 2>/dev/null; then
+		fail "$name" "the transfer was over before the migration"
+		return
+	fi
+	# A guest that saw its connections fail leaves nothing to wait for
+	wait_for 40 sh -c "! kill -0 $GUEST_PEER 2>/dev/null"
+	if grep -q "err none" "$GUEST_OUT"; then
+		wait_for 10 sh -c "! kill -0 $HOST_PEER 2>/dev/null"
+	fi
+	kill "$HOST_PEER" 2>/dev/null
+	wait "$HOST_PEER" 2>/dev/null
 	why=$(mig_compare "$HOST_OUT" "$GUEST_OUT" "$conns" "$bytes")
 	if [ -n "$(mig_unsupported)" ]; then
 		skip "$name" "this passt can't: $(mig_unsupported)"
@@ -297,6 +308,6 @@ mig_live vhost_user_migrate_tcp_inbound in 1 $((4 << 20)) $((2 << 20)) \
 	-t 10002 -- -t 10003:10002
 mig_cleanup
 
-mig_live vhost_user_migrate_tcp_100_connections out 100 $((64 << 10)) \
+mig_live vhost_user_migrate_tcp_100_connections out 100 $((128 << 10)) \
 	$((4 << 20))
 mig_cleanup
