@@ -110,7 +110,9 @@ h, g = conns(host), conns(guest)
 bad = []
 for i in range(n):
     if i not in h or i not in g:
-        bad.append(f'conn {i}: missing (host {i in h}, guest {i in g})')
+        bad.append(f'conn {i}: no report from the ' +
+                   ('guest' if i in h else 'host') +
+                   (f' (the guest saw {g[i][4]})' if i in g else ''))
         continue
     hs, hsha, hr, hrsha, herr = h[i]
     gs, gsha, gr, grsha, gerr = g[i]
@@ -302,12 +304,15 @@ else
 fi
 mig_cleanup
 
-# B can't listen where A does: it forwards another host port to the same
-# guest port, the moved connection keeps its own
+# On one host, B can't listen where A does: it forwards another host port
+# to the same guest port. The moved connection keeps its own port, which
+# A's listener holds until A exits: --migrate-exit.
 mig_live vhost_user_migrate_tcp_inbound in 1 $((4 << 20)) $((2 << 20)) \
-	-t 10002 -- -t 10003:10002
+	-t 10002 --migrate-exit -- -t 10003:10002
 mig_cleanup
 
+# A's sockets, even in repair mode, hold their 4-tuples until closed: on
+# one host, B can only connect its own once A closed them
 mig_live vhost_user_migrate_tcp_100_connections out 100 $((128 << 10)) \
-	$((4 << 20))
+	$((4 << 20)) --migrate-no-linger
 mig_cleanup
