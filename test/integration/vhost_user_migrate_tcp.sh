@@ -1,18 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Live TCP across a vhost-user migration, same host: a namespace guest
-# (its kernel is the TCP stack) runs on passt A through a vhost-user front
-# end (test/helpers/vhost_user_bridge.py) that, while data flows both ways
-# between the guest and a host peer (test/helpers/tcp_mig_peer.py), stops
-# the device, saves A's state, loads it into passt B and resumes there,
-# with the same tap device. With passt-repair on both, every connection
-# must go on: what each side received hashes to what the other sent, no
-# reset, no hang. Variants: --migrate-no-linger, --migrate-exit (A exits
-# after completion), inbound through -t, 100 connections (the migration
-# time is in the log). Without passt-repair, the guest's connections are
-# reset on B (one log line there) rather than left hanging, and nothing
-# crashes. A passt that can't move connections makes the live variants
-# SKIP, with its reason.
+# Live TCP across a vhost-user migration: a namespace guest (its kernel
+# is the TCP stack) runs on passt A through a vhost-user front end
+# (test/helpers/vhost_user_bridge.py) that, while data flows both ways
+# between the guest and a peer (test/helpers/tcp_mig_peer.py), stops the
+# device, saves A's state, loads it into passt B and resumes there, with
+# the same tap device. With passt-repair on both, every connection must go
+# on: what each side received hashes to what the other sent, no reset, no
+# hang.
+#
+# "Two hosts": A and B each run in a network namespace of their own with
+# the same address, 192.0.2.10, and the peer's route to it moves from A's
+# to B's once the guest runs on B, as the address moves with a migrated
+# guest: A's sockets, lingering in repair mode (the default), must ignore
+# what reaches them meanwhile. Variants: inbound through -t, 100
+# connections (the migration time is in the log), and, with the network
+# dropping the peer's segments during the move (a closed socket rightly
+# answers them with a reset), --migrate-no-linger and --migrate-exit (A
+# exits).
+#
+# "One host" (an upgrade): A and B share the sandbox's namespace. A's
+# sockets hold their 4-tuples even in repair mode, so only once A closed
+# them (--migrate-no-linger) can B recreate them. Without passt-repair,
+# the guest's connections are reset on B (one log line there) rather than
+# left hanging, and nothing crashes. A passt that can't move connections
+# makes the live variants SKIP, with its reason.
 source "$(dirname "$0")/../lib.sh"
 
 REPAIR="$(dirname "$PASST")/passt-repair"
@@ -20,7 +32,27 @@ PEER="$HELPERS/tcp_mig_peer.py"
 PIDS=
 trap 'mig_cleanup' EXIT
 
+# The peer's addresses
 ip addr add 192.0.2.3/32 dev uplink-peer
+ip addr add 192.0.2.4/32 dev uplink-peer
+MIG_TOPO='split'
+
+# mig_hosts: the two hosts' namespaces behind vA and vB, new for each
+# variant (and so are their counters), the peer's route to vA
+mig_hosts() {
+	local h
+	for h in A B; do
+		wait_for 5 sh -c "! ip link show v$h" &&
+		ip netns add "host$h" &&
+		ip link add "v$h" type veth peer name host0 netns "host$h" &&
+		ip link set "v$h" up &&
+		nsenter --net="/run/netns/host$h" sh -c '
+			ip link set lo up && ip link set host0 up &&
+			ip addr add 192.0.2.10/24 dev host0 &&
+			ip route add default via 192.0.2.3' || return 1
+	done
+	ip route replace 192.0.2.10/32 dev vA
+}
 
 # mig_cleanup: stop everything a variant started
 mig_cleanup() {
@@ -33,6 +65,11 @@ mig_cleanup() {
 	done
 	PIDS=
 	guest_stop
+	ip route del 192.0.2.10/32 2>/dev/null
+	for p in A B; do
+		ip link del "v$p" 2>/dev/null
+		ip netns del "host$p" 2>/dev/null
+	done
 }
 
 # mig_passt NAME OPTION...: start passt NAME (A or B) on $WORK/NAME.sock;
@@ -40,7 +77,9 @@ mig_cleanup() {
 mig_passt() {
 	local name=$1 pid
 	shift
-	"$PASST" -f -d --vhost-user -s "$WORK/$name.sock" "$@" \
+	local ns=(nsenter --net="/run/netns/host$name" --)
+	[ "$MIG_TOPO" = split ] || ns=()
+	"${ns[@]}" "$PASST" -f -d --vhost-user -s "$WORK/$name.sock" "$@" \
 		</dev/null >"$WORK/$name.log" 2>&1 &
 	pid=$!
 	printf -v "${name}_PID" %s "$pid"
@@ -64,22 +103,42 @@ mig_repair() {
 }
 
 # mig_guest: guest namespace on the bridge to A (then B), addressed as
-# passt's DHCP would
+# passt's DHCP would: the host's address and gateway
 mig_guest() {
+	local addr=192.0.2.2 gw=192.0.2.1
+	[ "$MIG_TOPO" = split ] && addr=192.0.2.10 gw=192.0.2.3
+
 	guest_ns || return 1
 	nsenter -t "$GUEST_PID" -n -- env PYTHONPATH="$HELPERS" \
 		python3 "$HELPERS/vhost_user_bridge.py" guest0 \
 		"$WORK/A.sock" "$WORK/B.sock" >"$WORK/bridge.log" 2>&1 &
 	BRIDGE_PID=$!
 	guest_wait_link &&
-	in_guest ip addr add 192.0.2.2/24 dev guest0 &&
-	in_guest ip route replace default via 192.0.2.1
+	in_guest ip addr add "$addr/24" dev guest0 &&
+	in_guest ip route replace default via "$gw"
+}
+
+# mig_resets: this namespace's counters of resets sent and of aborts (the
+# kernel's reasons for sending them), those that aren't zero
+mig_resets() {
+	nstat -az 2>/dev/null | awk '$2 != 0 && /TcpOutRsts|TcpEstabResets|Abort/'
 }
 
 # mig_state: both ends' sockets, to show why a variant failed
 mig_state() {
 	echo "--- host: ss -tni"
 	ss -tni | head -n 40
+	echo "--- peer: resets sent and aborts (all variants so far)"
+	mig_resets
+	if [ "$MIG_TOPO" = split ]; then
+		for h in A B; do
+			echo "--- host $h: ss -tni"
+			nsenter --net="/run/netns/host$h" ss -tni | head -n 20
+			echo "--- host $h: resets sent and aborts"
+			nsenter --net="/run/netns/host$h" bash -c \
+				"$(declare -f mig_resets); mig_resets"
+		done
+	fi
 	echo "--- guest: ss -tni"
 	in_guest ss -tni | head -n 40
 	echo "--- bridge"
@@ -129,18 +188,22 @@ EOF
 }
 
 # mig_flow DIR CONNS BYTES RATE DEADLINE: start both peers (DIR out: the
-# guest connects to the host, in: the host connects to the guest through
-# -t 10002), wait until data flows; HOST_OUT, GUEST_OUT are their outputs
+# guest connects to the peer, in: the peer connects to the guest through
+# -t 10002), wait until data flows; HOST_OUT, GUEST_OUT are their outputs.
+# On one host, the peer is on loopback (the guest reaches it through the
+# gateway address) or 192.0.2.3; with two, it's 192.0.2.4, reached through
+# 192.0.2.10.
 mig_flow() {
-	local dir=$1 args=("${@:2}")
+	local dir=$1 args=("${@:2}") peer=127.0.0.1 via=192.0.2.1 to=192.0.2.3
+	[ "$MIG_TOPO" = split ] && peer=192.0.2.4 via=192.0.2.4 to=192.0.2.10
 	HOST_OUT=$WORK/host.out GUEST_OUT=$WORK/guest.out
 	if [ "$dir" = out ]; then
-		python3 "$PEER" listen 127.0.0.1 10001 "${args[@]}" \
+		python3 "$PEER" listen "$peer" 10001 "${args[@]}" \
 			>"$HOST_OUT" 2>&1 &
 		HOST_PEER=$!
 		wait_for 5 grep -q listening "$HOST_OUT"
 		nsenter -t "$GUEST_PID" -n -- \
-			python3 "$PEER" connect 192.0.2.1 10001 "${args[@]}" \
+			python3 "$PEER" connect "$via" 10001 "${args[@]}" \
 			>"$GUEST_OUT" 2>&1 &
 		GUEST_PEER=$!
 	else
@@ -149,7 +212,7 @@ mig_flow() {
 			>"$GUEST_OUT" 2>&1 &
 		GUEST_PEER=$!
 		wait_for 5 grep -q listening "$GUEST_OUT"
-		python3 "$PEER" connect 192.0.2.3 10002 "${args[@]}" \
+		python3 "$PEER" connect "$to" 10002 "${args[@]}" \
 			>"$HOST_OUT" 2>&1 &
 		HOST_PEER=$!
 	fi
@@ -162,8 +225,15 @@ mig_flow() {
 	fi
 }
 
-# mig_move: migrate the guest from A to B; MIG_LINE is the bridge's report
+# mig_move: migrate the guest from A to B; MIG_LINE is the bridge's report.
+# With two hosts, the peer's route to the guest's address moves to B once
+# the guest runs there: until then, the peer's segments reach A, whose
+# sockets linger to ignore them. With MIG_SWITCH=early, the network drops
+# them while the guest moves instead (A closes its sockets: segments
+# reaching it then would rightly be answered with a reset).
 mig_move() {
+	[ "$MIG_TOPO" = split ] && [ "${MIG_SWITCH:-}" = early ] &&
+		ip route replace blackhole 192.0.2.10/32
 	kill -USR1 "$BRIDGE_PID"
 	wait_for 10 grep -q "migrated in\|migration failed" "$WORK/bridge.log"
 	MIG_LINE=$(grep "migrated in\|migration failed" "$WORK/bridge.log")
@@ -172,6 +242,8 @@ mig_move() {
 							"$WORK/bridge.log")}"
 		return 1
 	fi
+	[ "$MIG_TOPO" = split ] && ip route replace 192.0.2.10/32 dev vB
+	return 0
 }
 
 # mig_unsupported: why this passt can't move TCP connections, if it can't
@@ -189,6 +261,11 @@ mig_live() {
 	[ $# -gt 0 ] && shift
 	b=("$@")
 	WHY='' MIG_A_ALIVE='' MIG_B_ALIVE=''
+	if [ "$MIG_TOPO" = split ] && ! mig_hosts; then
+		fail "$name" "can't make the hosts' namespaces"
+		mig_cleanup
+		return
+	fi
 	if ! mig_passt A "${a[@]}" || ! mig_passt B "${b[@]}"; then
 		if why=$(mig_unsupported) && [ -n "$why" ]; then
 			skip "$name" "this passt can't: $why"
@@ -199,21 +276,29 @@ mig_live() {
 		return
 	fi
 	if ! mig_repair A || ! mig_repair B || ! mig_guest ||
-	   ! mig_flow "$dir" "$conns" "$bytes" "$rate" 30 || ! mig_move; then
+	   ! mig_flow "$dir" "$conns" "$bytes" "$rate" 12; then
+		fail "$name" "${WHY:-guest set-up failed}"
+		mig_state
+		mig_cleanup
+		return
+	fi
+	# Data still flowing as the move starts (it takes milliseconds)
+	if ! kill -0 "$HOST_PEER" 2>/dev/null ||
+	   ! kill -0 "$GUEST_PEER" 2>/dev/null; then
+		fail "$name" "the transfer was over before the migration"
+		return
+	fi
+	if ! mig_move; then
 		fail "$name" "${WHY:-guest set-up failed}"
 		mig_state
 		mig_cleanup
 		return
 	fi
 	echo "$name: $conns connections: ${MIG_LINE#bridge: }"
-	if ! kill -0 "$HOST_PEER" "$GUEST_PEER" 2>/dev/null; then
-		fail "$name" "the transfer was over before the migration"
-		return
-	fi
 	# A guest that saw its connections fail leaves nothing to wait for
-	wait_for 40 sh -c "! kill -0 $GUEST_PEER 2>/dev/null"
+	wait_for 15 sh -c "! kill -0 $GUEST_PEER 2>/dev/null"
 	if grep -q "err none" "$GUEST_OUT"; then
-		wait_for 10 sh -c "! kill -0 $HOST_PEER 2>/dev/null"
+		wait_for 5 sh -c "! kill -0 $HOST_PEER 2>/dev/null"
 	fi
 	kill "$HOST_PEER" 2>/dev/null
 	wait "$HOST_PEER" 2>/dev/null
@@ -239,7 +324,7 @@ mig_no_repair() {
 	local name=vhost_user_migrate_tcp_no_repair_reset since lines err
 	WHY=
 	if ! mig_passt A || ! mig_passt B || ! mig_guest ||
-	   ! mig_flow out 1 $((8 << 20)) $((1 << 20)) 15; then
+	   ! mig_flow out 1 $((8 << 20)) $((1 << 20)) 10; then
 		fail "$name" "$WHY"
 		mig_cleanup
 		return
@@ -251,7 +336,7 @@ mig_no_repair() {
 		mig_cleanup
 		return
 	fi
-	wait_for 15 grep -q "^done" "$GUEST_OUT"
+	wait_for 10 grep -q "^done" "$GUEST_OUT"
 	err=$(sed -n 's/^conn 0 .* err \(.*\)/\1/p' "$GUEST_OUT")
 	lines=$(tail -n +"$((since + 1))" "$WORK/B.log" |
 		grep -ci "migration.*reset")
@@ -273,9 +358,11 @@ about resetting on B"
 	mig_cleanup
 }
 
+MIG_TOPO='shared'
 mig_no_repair
+MIG_TOPO='split'
 
-# 2. Live: data both ways across the move, each variant
+# 2. Two hosts: data both ways across the move, each variant
 mig_live vhost_user_migrate_tcp_live out 1 $((4 << 20)) $((2 << 20))
 if [ -z "$MIG_A_ALIVE" ]; then
 	skip vhost_user_migrate_tcp_live_both_survive "no live migration ran"
@@ -287,6 +374,7 @@ else
 fi
 mig_cleanup
 
+MIG_SWITCH=early
 mig_live vhost_user_migrate_tcp_no_linger out 1 $((4 << 20)) $((2 << 20)) \
 	--migrate-no-linger
 mig_cleanup
@@ -304,15 +392,17 @@ else
 fi
 mig_cleanup
 
-# On one host, B can't listen where A does: it forwards another host port
-# to the same guest port. The moved connection keeps its own port, which
-# A's listener holds until A exits: --migrate-exit.
+MIG_SWITCH=late
 mig_live vhost_user_migrate_tcp_inbound in 1 $((4 << 20)) $((2 << 20)) \
-	-t 10002 --migrate-exit -- -t 10003:10002
+	-t 10002 -- -t 10002
 mig_cleanup
 
-# A's sockets, even in repair mode, hold their 4-tuples until closed: on
-# one host, B can only connect its own once A closed them
 mig_live vhost_user_migrate_tcp_100_connections out 100 $((128 << 10)) \
-	$((4 << 20)) --migrate-no-linger
+	$((4 << 20))
+mig_cleanup
+
+# 3. One host, one namespace: an upgrade, A closing its sockets
+MIG_TOPO='shared'
+mig_live vhost_user_migrate_tcp_one_host_no_linger out 1 $((4 << 20)) \
+	$((2 << 20)) --migrate-no-linger
 mig_cleanup
