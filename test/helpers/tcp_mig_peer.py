@@ -15,8 +15,11 @@ connection alike. At the end, one line per connection:
 open at the deadline), then "done". When every connection has sent and
 received FLOWING bytes, it prints "flowing" (the test's cue).
 
-Usage: tcp_mig_peer.py listen ADDR PORT CONNS BYTES RATE DEADLINE
-       tcp_mig_peer.py connect ADDR PORT CONNS BYTES RATE DEADLINE
+With HOLD, a file: while it exists, connections send half of their data
+only, and "held" is printed once every one sent and received its half.
+
+Usage: tcp_mig_peer.py listen ADDR PORT CONNS BYTES RATE DEADLINE [HOLD]
+       tcp_mig_peer.py connect ADDR PORT CONNS BYTES RATE DEADLINE [HOLD]
 """
 
 import errno
@@ -74,17 +77,20 @@ def open_conns(mode, addr, port, n, nbytes, deadline):
     return conns
 
 
-def run(conns, rate, deadline):
+def run(conns, rate, deadline, hold):
     sel = selectors.DefaultSelector()
     for c in conns:
         sel.register(c.s, selectors.EVENT_READ | selectors.EVENT_WRITE, c)
     start = time.monotonic()
     share = rate / len(conns)
-    flowing = False
+    flowing = held = False
+    half = len(conns[0].out) // 2
     while time.monotonic() < deadline:
         if all(c.done() for c in conns):
             break
         allowed = int(share * (time.monotonic() - start))
+        holding = hold and os.path.exists(hold)
+        busy = False
         for key, ev in sel.select(0.05):
             c = key.data
             if ev & selectors.EVENT_READ and not c.eof and not c.err:
@@ -98,11 +104,14 @@ def run(conns, rate, deadline):
                 if d == b'':
                     c.eof = True
                 elif d:
+                    busy = True
                     if len(c.rx_head) < 4:
                         c.rx_head += d[:4 - len(c.rx_head)]
                     c.rx.update(d)
                     c.rx_len += len(d)
             budget = allowed - c.sent
+            if holding:
+                budget = min(budget, half - c.sent)
             if (ev & selectors.EVENT_WRITE and not c.err and
                     c.sent < len(c.out) and budget > 0):
                 n = min(CHUNK, budget, len(c.out) - c.sent)
@@ -114,6 +123,7 @@ def run(conns, rate, deadline):
                     c.err = errno.errorcode.get(e.errno, str(e))
                     n = 0
                 c.sent += n
+                busy = busy or n > 0
                 if c.sent == len(c.out):
                     try:
                         c.s.shutdown(socket.SHUT_WR)
@@ -129,6 +139,12 @@ def run(conns, rate, deadline):
                                c.done() for c in conns):
             flowing = True
             print('flowing', flush=True)
+        if (hold and not held and
+                all(min(c.sent, c.rx_len) >= half for c in conns)):
+            held = True
+            print('held', flush=True)
+        if not busy:
+            time.sleep(0.002)  # writable, but paced or held: don't spin
 
 
 def main():
@@ -138,7 +154,7 @@ def main():
     deadline = time.monotonic() + limit
     conns = open_conns(mode, addr, port, n, nbytes, deadline)
     print(f'connected {len(conns)}', flush=True)
-    run(conns, rate, deadline)
+    run(conns, rate, deadline, sys.argv[8] if len(sys.argv) > 8 else None)
     for c in conns:
         num = c.num
         if num is None:
