@@ -12,7 +12,7 @@ connection alike. At the end, one line per connection:
   conn N sent LEN SHA256 recv LEN SHA256 err ERROR
 
 (ERROR: "none", "ECONNRESET", ..., or "timeout" for a connection still
-open at the deadline), then "done". When every connection has sent and
+open at the deadline or at SIGTERM), then "done". When every connection has sent and
 received FLOWING bytes, it prints "flowing" (the test's cue).
 
 With HOLD, a file: while it exists, connections send half of their data
@@ -26,6 +26,7 @@ import errno
 import hashlib
 import os
 import selectors
+import signal
 import socket
 import struct
 import sys
@@ -33,6 +34,7 @@ import time
 
 FLOWING = 32768
 CHUNK = 16384
+stopped = []
 
 
 class Conn:
@@ -85,7 +87,7 @@ def run(conns, rate, deadline, hold):
     share = rate / len(conns)
     flowing = held = False
     half = len(conns[0].out) // 2
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stopped:
         if all(c.done() for c in conns):
             break
         allowed = int(share * (time.monotonic() - start))
@@ -152,6 +154,7 @@ def main():
     port, n, nbytes = (int(a) for a in sys.argv[3:6])
     rate, limit = float(sys.argv[6]), float(sys.argv[7])
     deadline = time.monotonic() + limit
+    signal.signal(signal.SIGTERM, lambda *_: stopped.append(1))
     conns = open_conns(mode, addr, port, n, nbytes, deadline)
     print(f'connected {len(conns)}', flush=True)
     run(conns, rate, deadline, sys.argv[8] if len(sys.argv) > 8 else None)

@@ -324,13 +324,14 @@ mig_live() {
 	fi
 	echo "$name: $conns connections: ${MIG_LINE#bridge: }"
 	rm -f "$WORK/hold"
-	# A guest that saw its connections fail leaves nothing to wait for
+	# A guest that saw its connections fail leaves nothing to wait for.
+	# Peers still waiting for data report what they got when stopped.
 	wait_for 15 sh -c "! kill -0 $GUEST_PEER 2>/dev/null"
 	if grep -q "err none" "$GUEST_OUT"; then
 		wait_for 5 sh -c "! kill -0 $HOST_PEER 2>/dev/null"
 	fi
-	kill "$HOST_PEER" 2>/dev/null
-	wait "$HOST_PEER" 2>/dev/null
+	kill "$HOST_PEER" "$GUEST_PEER" 2>/dev/null
+	wait "$HOST_PEER" "$GUEST_PEER" 2>/dev/null
 	why=$(mig_compare "$HOST_OUT" "$GUEST_OUT" "$conns" "$bytes")
 	if [ -n "$(mig_unsupported)" ]; then
 		skip "$name" "this passt can't: $(mig_unsupported)"
