@@ -128,21 +128,21 @@ mig_resets() {
 
 # mig_state: both ends' sockets, to show why a variant failed
 mig_state() {
-	echo "--- host: ss -tni"
-	ss -tni | head -n 40
+	echo "--- host: ss -tnmi"
+	ss -tnmi | head -n 40
 	echo "--- peer: resets sent and aborts (all variants so far)"
 	mig_resets
 	if [ "$MIG_TOPO" = split ]; then
 		for h in A B; do
-			echo "--- host $h: ss -tni"
-			nsenter --net="/run/netns/host$h" ss -tni | head -n 20
+			echo "--- host $h: ss -tnmi"
+			nsenter --net="/run/netns/host$h" ss -tnmi | head -n 20
 			echo "--- host $h: resets sent and aborts"
 			nsenter --net="/run/netns/host$h" bash -c \
 				"$(declare -f mig_resets); mig_resets"
 		done
 	fi
-	echo "--- guest: ss -tni"
-	in_guest ss -tni | head -n 40
+	echo "--- guest: ss -tnmi"
+	in_guest ss -tnmi | head -n 40
 	echo "--- bridge"
 	cat "$WORK/bridge.log"
 	echo "--- passt A"
