@@ -946,22 +946,6 @@ static void conf_opt_repair_path(struct conf_args *a, const char *arg)
 }
 
 /**
- * conf_opt_migrate() - --migrate-exit, --migrate-no-linger: refused
- * @a:		Options seen so far
- * @arg:	Unused
- *
- * These only change what happens after a migration, which this build can't
- * do: accepting them silently would let a caller believe otherwise.
- */
-static void conf_opt_migrate(struct conf_args *a, const char *arg)
-{
-	(void)a;
-	(void)arg;
-	die("%s: live migration is not supported by this build",
-	    conf_optname);
-}
-
-/**
  * conf_opt_userns() - --userns PATH: an existing file
  * @a:		Options seen so far
  * @arg:	Path
@@ -1144,10 +1128,10 @@ static const struct conf_opt conf_opts[] = {
 	  FN(conf_opt_repair_path) },
 	{ "migrate-exit", NULL, OPT_MIGRATE_EXIT, NULL, PASST,
 	  "Exit after migration as source (deprecated)", true,
-	  FN(conf_opt_migrate) },
+	  FLAG(migrate_exit) },
 	{ "migrate-no-linger", NULL, OPT_MIGRATE_NO_LINGER, NULL, PASST,
 	  "Close sockets after migration as source (deprecated)", true,
-	  FN(conf_opt_migrate) },
+	  FLAG(migrate_no_linger) },
 	{ "fd", NULL, 'F', "FD", PASST,
 	  "Use pre-opened connected socket FD (implies --one-off)",
 	  FN(conf_opt_fd) },

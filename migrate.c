@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
@@ -50,15 +51,58 @@ enum migrate_state {
  * @fd:		Pipe from or to the front end, -1 if none
  * @pos:	Bytes written or read so far
  * @len:	Stream length, when saving
+ * @saving:	A save took TCP connections, not checked yet
+ * @saved:	The last save was checked, complete
  */
 static struct migrate_xfer {
 	enum migrate_state state;
 	int fd;
 	size_t pos;
 	size_t len;
+	bool saving;
+	bool saved;
 } mig = { .fd = -1 };
 
 static uint8_t mig_buf[MIGRATE_BUF_MAX];
+
+/* A save completed: the guest's connections live elsewhere now */
+static bool mig_moved;
+
+/**
+ * migrate_lingering() - Do we keep sockets of connections that moved?
+ * @c:		Execution context
+ *
+ * Return: true after a completed migration as source, without
+ *	   --migrate-no-linger: exiting would close those sockets
+ */
+bool migrate_lingering(const struct ctx *c)
+{
+	return mig_moved && !c->migrate_no_linger;
+}
+
+/* Work on the TCP connections' section (tcp_migrate.c), set by main() */
+static const struct migrate_conn_ops *mig_tcp;
+
+/**
+ * migrate_set_tcp() - Set who saves and loads the TCP section
+ * @ops:	Save, done and load functions
+ */
+void migrate_set_tcp(const struct migrate_conn_ops *ops)
+{
+	mig_tcp = ops;
+}
+
+/**
+ * migrate_tcp_done() - Tell the TCP side how a save it took part in ended
+ * @c:		Execution context
+ * @ok:		The front end checked the saved state: migration completed
+ */
+static void migrate_tcp_done(const struct ctx *c, bool ok)
+{
+	if (mig.saving && mig_tcp)
+		mig_tcp->done(c, ok);
+	mig.saving = false;
+}
 
 /**
  * migrate_crc32() - CRC-32 (IEEE 802.3, reflected) of a buffer
@@ -169,6 +213,20 @@ size_t migrate_build(const struct ctx *c, uint8_t *buf, size_t size)
 	memcpy(p + 12, &r->addr6_seen, 16);
 	memcpy(p + 28, &r->addr6_ll_seen, 16);
 
+	/* TCP connections: payload length known once written */
+	if (mig_tcp) {
+		ssize_t n;
+
+		if (size - pos < MIGRATE_SEC_HDR_LEN)
+			goto full;
+		mig.saving = true;
+		n = mig_tcp->save(c, buf + pos + MIGRATE_SEC_HDR_LEN,
+				  size - pos - MIGRATE_SEC_HDR_LEN);
+		if (n < 0)
+			goto full;
+		migrate_section(buf, size, &pos, MIGRATE_SEC_TCP, 0, (size_t)n);
+	}
+
 	memcpy(buf, MIGRATE_MAGIC, MIGRATE_MAGIC_LEN);
 	put_le(buf + 8, MIGRATE_VERSION, 4);
 	put_le(buf + 12, pos - MIGRATE_HDR_LEN, 4);
@@ -269,6 +327,10 @@ int migrate_parse(const struct ctx *c, const uint8_t *buf, size_t len,
 		case MIGRATE_SEC_GUEST:
 			why = migrate_guest(c, p, plen, apply);
 			break;
+		case MIGRATE_SEC_TCP:
+			why = mig_tcp ? mig_tcp->load(c, p, plen, apply) :
+					NULL;
+			break;
 		default:
 			if (flags & MIGRATE_SEC_REQUIRED) {
 				err("migration: state stream refused: "
@@ -317,8 +379,6 @@ static void migrate_finish_load(const struct ctx *c)
 	info("migration: state loaded (%zu bytes): guest MAC %s, address %s",
 	     mig.pos, mac_ntop(c->run->guest_mac, mac, sizeof(mac)),
 	     inet_ntop(AF_INET, &c->run->addr4_seen, a4, sizeof(a4)));
-	info("migration: TCP connections don't move yet: the guest's are "
-	     "reset (RST to its next segment)");
 	mig.state = MIG_DONE;
 }
 
@@ -400,6 +460,7 @@ int migrate_start(const struct ctx *c, enum migrate_dir dir, int fd)
 	if (dir == MIGRATE_SAVE) {
 		mig.len = migrate_build(c, mig_buf, sizeof(mig_buf));
 		if (!mig.len) {
+			migrate_tcp_done(c, false);
 			close(fd);
 			return -1;
 		}
@@ -462,7 +523,24 @@ int migrate_check(const struct ctx *c)
 		migrate_close(c);
 		mig.state = MIG_FAILED;
 	}
+	migrate_tcp_done(c, mig.state == MIG_DONE);
+	mig.saved = mig.state == MIG_DONE && mig.len;
 	return mig.state == MIG_DONE ? 0 : -1;
+}
+
+/**
+ * migrate_checked() - After the answer to CHECK_DEVICE_STATE: with
+ *		       --migrate-exit, a completed save ends us
+ * @c:		Execution context
+ */
+void migrate_checked(const struct ctx *c)
+{
+	if (mig.saved)
+		mig_moved = true;
+	if (mig.saved && c->migrate_exit) {
+		info("migration: completed, exiting (--migrate-exit)");
+		exit(EXIT_SUCCESS);
+	}
 }
 
 /**
@@ -471,6 +549,8 @@ int migrate_check(const struct ctx *c)
  */
 void migrate_abort(const struct ctx *c)
 {
+	migrate_tcp_done(c, false);
+	mig.saved = false;
 	migrate_close(c);
 	mig.state = MIG_IDLE;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ctx.h"
 #include "epoll_ctl.h"
@@ -27,6 +28,7 @@
 
 /* Section types */
 #define MIGRATE_SEC_GUEST	1	/* MAC and addresses seen */
+#define MIGRATE_SEC_TCP		2	/* TCP connections (tcp_repair.h) */
 
 /* Largest stream we build or accept */
 #define MIGRATE_BUF_MAX		(32 << 20)
@@ -50,5 +52,26 @@ void migrate_handler(const struct ctx *c, union epoll_ref ref,
 		     uint32_t events);
 int migrate_check(const struct ctx *c);
 void migrate_abort(const struct ctx *c);
+void migrate_checked(const struct ctx *c);
+bool migrate_lingering(const struct ctx *c);
+
+/**
+ * struct migrate_conn_ops - A protocol's connections in the stream
+ * @save:	Source, guest stopped: write the section's payload to @buf
+ *		(at most @size bytes), return its length or -1 if it doesn't
+ *		fit
+ * @done:	Source: the front end checked the saved state (@ok: migration
+ *		completed), or the save failed or was dropped
+ * @load:	Target: check the payload, or (@apply) recreate the
+ *		connections; NULL if valid, else what is wrong
+ */
+struct migrate_conn_ops {
+	ssize_t (*save)(const struct ctx *c, uint8_t *buf, size_t size);
+	void (*done)(const struct ctx *c, bool ok);
+	const char *(*load)(const struct ctx *c, const uint8_t *p, size_t len,
+			    bool apply);
+};
+
+void migrate_set_tcp(const struct migrate_conn_ops *ops);
 
 #endif /* MIGRATE_H */

@@ -10,6 +10,7 @@
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,45 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/filter.h>
 
 #include "repair_proto.h"
+
+/**
+ * repair_one() - Switch one socket in or out of repair mode, frozen
+ * @s:		Socket
+ * @on:		true: freeze, then repair on; false: repair off, then thaw
+ *
+ * A socket in repair mode still acknowledges and queues what its peer
+ * sends: data that would be lost once the socket is described. Frozen by
+ * a socket filter that drops every packet, it leaves such data
+ * unacknowledged, for the peer to send again to the migrated connection.
+ * Attaching it may need CAP_NET_ADMIN too, hence here.
+ *
+ * Return: 0 on success, errno value on failure
+ */
+static int repair_one(int s, bool on)
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &drop };
+	int v = on ? 1 : 0, zero = 0;
+
+	if (on && setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			     sizeof(prog)))
+		return errno;
+	if (setsockopt(s, IPPROTO_TCP, TCP_REPAIR, &v, sizeof(v))) {
+		int ret = errno;
+
+		if (on)
+			setsockopt(s, SOL_SOCKET, SO_DETACH_FILTER, &zero,
+				   sizeof(zero));
+		return ret;
+	}
+	if (!on)
+		setsockopt(s, SOL_SOCKET, SO_DETACH_FILTER, &zero,
+			   sizeof(zero));
+	return 0;
+}
 
 /**
  * repair_batch() - Receive one command with its sockets, apply, answer
@@ -64,15 +102,14 @@ static int repair_batch(int s)
 	}
 
 	for (i = 0; i < n; i++) {
-		int v = cmd == REPAIR_CMD_ON ? 1 : 0;
+		int ret;
 
-		if (cmd != REPAIR_CMD_ON && cmd != REPAIR_CMD_OFF) {
-			if (!err)
-				err = EINVAL;
-		} else if (setsockopt(fds[i], IPPROTO_TCP, TCP_REPAIR,
-				      &v, sizeof(v)) && !err) {
-			err = errno;
-		}
+		if (cmd != REPAIR_CMD_ON && cmd != REPAIR_CMD_OFF)
+			ret = EINVAL;
+		else
+			ret = repair_one(fds[i], cmd == REPAIR_CMD_ON);
+		if (ret && !err)
+			err = ret;
 		close(fds[i]);
 	}
 	if ((mh.msg_flags & MSG_CTRUNC) && !err)

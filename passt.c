@@ -21,6 +21,7 @@
 #include "util.h"
 #include "log.h"
 #include "migrate.h"
+#include "tcp_migrate.h"
 #include "repair.h"
 #include "passt.h"
 #include "conf.h"
@@ -394,6 +395,7 @@ static void backends_init(struct ctx *c)
 		die("Failed to set up the passt-repair socket");
 	if (tcp_init(c))
 		die("Failed to set up TCP");
+	migrate_set_tcp(&tcp_migrate_ops);
 	if (udp_init(c))
 		die("Failed to set up UDP");
 	if (tcp_splice_init(c))

@@ -53,6 +53,7 @@
 #include "fwd.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_conn.h"
 #include "tcp_deadline.h"
 #include "tcp_seg.h"
 #include "tcp_splice.h"
@@ -89,7 +90,6 @@
 #define TCP_SYN_TIMEOUT_MS	1000
 #define TCP_SYN_RETRIES		4
 #define TCP_CONNECT_TIMEOUT_MS	30000
-#define TCP_RTO_MIN_MS		200
 #define TCP_RTO_MAX_MS		8000
 #define TCP_DATA_RETRIES	10
 /* Duplicate ACKs that make us retransmit (RFC 5681, 3.2) */
@@ -99,26 +99,6 @@
 #define TCP_ACCEPT_BATCH	64
 /* Guest payloads coalesced into one write to a socket */
 #define TCP_WR_IOV_MAX		TAP_FRAMES_MAX
-
-/* Connection flags */
-#define TCP_F_V6		(1U << 0)	/* IPv6 on the guest side */
-#define TCP_F_SYN_SENT		(1U << 1)	/* SYN sent, no answer */
-#define TCP_F_CONNECTING	(1U << 2)	/* connect() in progress */
-#define TCP_F_SYNACK_SENT	(1U << 3)	/* SYN-ACK sent, no ACK */
-#define TCP_F_ESTABLISHED	(1U << 4)
-#define TCP_F_HOST_EOF		(1U << 5)	/* socket got FIN */
-#define TCP_F_EOF_READ		(1U << 6)	/* all data peeked */
-#define TCP_F_FIN_SENT		(1U << 7)	/* FIN to guest sent */
-#define TCP_F_FIN_ACKED		(1U << 8)
-#define TCP_F_GUEST_FIN		(1U << 9)	/* guest FIN: SHUT_WR */
-#define TCP_F_WS		(1U << 10)	/* window scaling on */
-#define TCP_F_PEEK_RESET	(1U << 11)	/* set SO_PEEK_OFF */
-#define TCP_F_WND_BLOCKED	(1U << 12)	/* guest data refused */
-#define TCP_F_RECOVERY		(1U << 13)	/* retransmitting */
-#define TCP_F_WND_LOW		(1U << 14)	/* small window sent */
-#define TCP_F_PERSIST		(1U << 15)	/* probing a zero window */
-#define TCP_F_WND_CACHED	(1U << 16)	/* @wnd_edge is valid */
-#define TCP_F_DRAINED		(1U << 17)	/* last peek took all data */
 
 /* Work left for the end of a batch of guest frames */
 #define TCP_B_TOUCHED		(1U << 0)
@@ -136,61 +116,6 @@
 #define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
 #define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
 #define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
-
-/**
- * struct tcp_conn - A TCP connection: flow table entry of type FLOW_TCP
- * @f:			Common flow part: guest and host side 4-tuples
- * @sock:		Host socket, -1 if none
- * @flags:		TCP_F_* flags
- * @batch:		TCP_B_* work pending for the end of the frame batch
- * @ws_guest:		Window scale the guest applies to its windows
- * @retries:		Retransmissions since the last progress
- * @dup_acks:		Duplicate ACKs in a row
- * @mss:		Largest segment payload we send to the guest
- * @events:		epoll events registered for @sock, 0 if not yet
- * @rto_ms:		Current retransmission timeout
- * @isn:		Our initial sequence number
- * @seq_to_guest:	Next sequence number we send
- * @seq_max:		One past the highest sequence number sent
- * @seq_una:		Oldest sequence number the guest hasn't acknowledged
- * @seq_head:		Sequence number of the first byte still in @sock
- * @seq_recover:	@seq_max at the last retransmission
- * @seq_from_guest:	Next sequence number expected from the guest
- * @seq_ack_sent:	Last acknowledgement sent to the guest
- * @wnd_guest:		Guest's receive window, bytes
- * @wnd_sent:		Last window advertised to the guest, bytes
- * @wnd_edge:		Right edge (sequence) of the window last measured
- * @wnd_measured:	That window, bytes
- * @deadline:		Timer deadline (milliseconds, monotonic), 0 if none
- */
-struct tcp_conn {
-	struct flow_common f;
-	int sock;
-	uint32_t flags;
-	uint8_t batch;
-	uint8_t ws_guest;
-	uint8_t retries;
-	uint8_t dup_acks;
-	uint16_t mss;
-	uint32_t events;
-	uint32_t rto_ms;
-	uint32_t isn;
-	uint32_t seq_to_guest;
-	uint32_t seq_max;
-	uint32_t seq_una;
-	uint32_t seq_head;
-	uint32_t seq_recover;
-	uint32_t seq_from_guest;
-	uint32_t seq_ack_sent;
-	uint32_t wnd_guest;
-	uint32_t wnd_sent;
-	uint32_t wnd_edge;
-	uint32_t wnd_measured;
-	uint64_t deadline;
-};
-
-_Static_assert(sizeof(struct tcp_conn) <= sizeof(union flow),
-	       "TCP connection state must fit a flow table entry");
 
 /* Frames towards the guest: header buffers, payloads, iovecs */
 static uint8_t tcp_hdr[TCP_FRAMES][TCP_HDR_BYTES]
@@ -232,7 +157,7 @@ static int tcp_spare_fd = -1;
  *
  * Return: connection, NULL if @flow is NULL or not a TCP flow
  */
-static struct tcp_conn *tcp_conn_at(union flow *flow)
+struct tcp_conn *tcp_conn_at(union flow *flow)
 {
 	if (!flow || flow->f.type != FLOW_TCP)
 		return NULL;
@@ -254,7 +179,7 @@ static uint32_t tcp_conn_idx(const struct tcp_conn *conn)
  * tcp_update_now() - Refresh the millisecond clock from a timestamp
  * @now:	Current timestamp
  */
-static void tcp_update_now(const struct timespec *now)
+void tcp_update_now(const struct timespec *now)
 {
 	tcp_now_ms = (uint64_t)now->tv_sec * MS_PER_SEC +
 		     (uint64_t)now->tv_nsec / NS_PER_MS;
@@ -285,7 +210,7 @@ static void tcp_timer_arm(uint64_t when)
  * @conn:	Connection
  * @ms:		Milliseconds from now, 0 to clear
  */
-static void tcp_conn_deadline(struct tcp_conn *conn, uint32_t ms)
+void tcp_conn_deadline(struct tcp_conn *conn, uint32_t ms)
 {
 	conn->deadline = ms ? tcp_now_ms + ms : 0;
 	tcp_deadline_set(tcp_conn_idx(conn), conn->deadline);
@@ -416,9 +341,6 @@ static uint32_t tcp_wnd_calc(struct tcp_conn *conn, bool *low)
 	return w;
 }
 
-static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
-			  bool rearm);
-
 /**
  * tcp_fill() - Build Ethernet, IP and TCP headers for a segment to the guest
  * @c:		Execution context
@@ -530,8 +452,7 @@ static void tcp_send_ack(const struct ctx *c, struct tcp_conn *conn)
  * costs nothing, and spares two epoll_ctl() calls per connection and per
  * time the guest fills the socket.
  */
-static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
-			  bool rearm)
+void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn, bool rearm)
 {
 	union epoll_ref ref = { .type = EPOLL_TYPE_TCP, .fd = conn->sock,
 				.flow = tcp_conn_idx(conn) };
@@ -553,7 +474,7 @@ static void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn,
  * @conn:	Connection
  * @rst:	Reset the host side (SO_LINGER with zero timeout)
  */
-static void tcp_conn_close(struct tcp_conn *conn, bool rst)
+void tcp_conn_close(struct tcp_conn *conn, bool rst)
 {
 	if (tcp_wr_conn == conn) {
 		tcp_wr_conn = NULL;
@@ -779,7 +700,7 @@ static bool tcp_connect_unreach(const struct ctx *c,
  *
  * Return: the connection
  */
-static struct tcp_conn *tcp_conn_init(union flow *flow, int s)
+struct tcp_conn *tcp_conn_init(union flow *flow, int s)
 {
 	struct tcp_conn *conn = (struct tcp_conn *)flow;
 
@@ -1119,7 +1040,7 @@ static bool tcp_data_to_guest(const struct ctx *c, struct tcp_conn *conn)
  *
  * Return: the connection written to if it was reset and freed, else NULL
  */
-static const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
+const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
 {
 	struct tcp_conn *conn = tcp_wr_conn;
 	struct msghdr mh = { .msg_iov = tcp_wr_iov };
@@ -1979,3 +1900,4 @@ void tcp_stats_json(struct json *j)
 		    flow_count_type(FLOW_TCP), tcp_conns_total, tcp_retrans,
 		    tcp_frames_bad);
 }
+

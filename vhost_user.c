@@ -470,7 +470,8 @@ static void vu_close(const struct ctx *c)
 	vu_update_ready(c);
 	c->run->guest_gone = true;
 
-	if (c->one_off) {
+	/* After a migration, exiting would close lingering sockets */
+	if (c->one_off && !migrate_lingering(c)) {
 		info("vhost-user: front end gone, exiting");
 		exit(EXIT_SUCCESS);
 	}
@@ -1192,7 +1193,13 @@ static int vu_handle(const struct ctx *c, struct vu_msg *m, bool *replied)
 		if (!(vu.protocol & (1ULL << VU_PROTOCOL_F_DEVICE_STATE)))
 			return vu_bad(m, "device state not negotiated");
 		*replied = true;
-		return vu_reply_u64(&m->hdr, migrate_check(c) ? 1 : 0);
+		{
+			int ret = vu_reply_u64(&m->hdr,
+					       migrate_check(c) ? 1 : 0);
+
+			migrate_checked(c);
+			return ret;
+		}
 	case VU_RESET_OWNER:
 		vu_queues_reset(c);
 		vu.features = 0;

@@ -400,6 +400,11 @@ static void check_repair_none(struct ctx *c)
 
 static int sv[2];
 
+static void check_migrate(struct ctx *c)
+{
+	CHECK(c->migrate_exit && c->migrate_no_linger);
+}
+
 static void check_fd(struct ctx *c)
 {
 	CHECK(c->fd_from_parent == sv[0] && c->one_off);
@@ -412,11 +417,11 @@ static void conf_passt_only(void)
 
 	CHECK(!conf_case(MODE_PASST, check_vhost_user, "--vhost-user",
 			 "--socket", "/tmp/vu.sock", NULL));
-	/* Migration isn't supported: its options are refused, not ignored */
-	CHECK(conf_case(MODE_PASST, NULL, "--vhost-user", "--socket",
-			"/tmp/vu.sock", "--migrate-exit", NULL) == 1);
-	CHECK(conf_case(MODE_PASST, NULL, "--vhost-user", "--socket",
-			"/tmp/vu.sock", "--migrate-no-linger", NULL) == 1);
+	/* What happens to the source after a migration */
+	CHECK(!conf_case(MODE_PASST, check_migrate, "--vhost-user", "--socket",
+			 "/tmp/vu.sock", "--migrate-exit", "--migrate-no-linger",
+			 NULL));
+	CHECK(conf_case(MODE_PASTA, NULL, "--migrate-exit", NULL) == 1);
 	CHECK(!conf_case(MODE_PASST, check_repair_path, "--vhost-user",
 			 "--socket", "/tmp/vu.sock", "--repair-path", "/tmp/r",
 			 NULL));

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* TCP connection state shared by tcp.c and the files that work on its
+ * connections from outside the data path (tcp_migrate.c): the flow table
+ * entry of a connection, its flags, and the few tcp.c functions they call.
+ */
+#ifndef TCP_CONN_H
+#define TCP_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ctx.h"
+#include "flow.h"
+
+/* Smallest retransmission timeout, milliseconds */
+#define TCP_RTO_MIN_MS		200
+
+/* Connection flags */
+#define TCP_F_V6		(1U << 0)	/* IPv6 on the guest side */
+#define TCP_F_SYN_SENT		(1U << 1)	/* SYN sent, no answer */
+#define TCP_F_CONNECTING	(1U << 2)	/* connect() in progress */
+#define TCP_F_SYNACK_SENT	(1U << 3)	/* SYN-ACK sent, no ACK */
+#define TCP_F_ESTABLISHED	(1U << 4)
+#define TCP_F_HOST_EOF		(1U << 5)	/* socket got FIN */
+#define TCP_F_EOF_READ		(1U << 6)	/* all data peeked */
+#define TCP_F_FIN_SENT		(1U << 7)	/* FIN to guest sent */
+#define TCP_F_FIN_ACKED		(1U << 8)
+#define TCP_F_GUEST_FIN		(1U << 9)	/* guest FIN: SHUT_WR */
+#define TCP_F_WS		(1U << 10)	/* window scaling on */
+#define TCP_F_PEEK_RESET	(1U << 11)	/* set SO_PEEK_OFF */
+#define TCP_F_WND_BLOCKED	(1U << 12)	/* guest data refused */
+#define TCP_F_RECOVERY		(1U << 13)	/* retransmitting */
+#define TCP_F_WND_LOW		(1U << 14)	/* small window sent */
+#define TCP_F_PERSIST		(1U << 15)	/* probing a zero window */
+#define TCP_F_WND_CACHED	(1U << 16)	/* @wnd_edge is valid */
+#define TCP_F_DRAINED		(1U << 17)	/* last peek took all data */
+
+/**
+ * struct tcp_conn - A TCP connection: flow table entry of type FLOW_TCP
+ * @f:			Common flow part: guest and host side 4-tuples
+ * @sock:		Host socket, -1 if none
+ * @flags:		TCP_F_* flags
+ * @batch:		TCP_B_* work pending for the end of the frame batch
+ * @ws_guest:		Window scale the guest applies to its windows
+ * @retries:		Retransmissions since the last progress
+ * @dup_acks:		Duplicate ACKs in a row
+ * @mss:		Largest segment payload we send to the guest
+ * @events:		epoll events registered for @sock, 0 if not yet
+ * @rto_ms:		Current retransmission timeout
+ * @isn:		Our initial sequence number
+ * @seq_to_guest:	Next sequence number we send
+ * @seq_max:		One past the highest sequence number sent
+ * @seq_una:		Oldest sequence number the guest hasn't acknowledged
+ * @seq_head:		Sequence number of the first byte still in @sock
+ * @seq_recover:	@seq_max at the last retransmission
+ * @seq_from_guest:	Next sequence number expected from the guest
+ * @seq_ack_sent:	Last acknowledgement sent to the guest
+ * @wnd_guest:		Guest's receive window, bytes
+ * @wnd_sent:		Last window advertised to the guest, bytes
+ * @wnd_edge:		Right edge (sequence) of the window last measured
+ * @wnd_measured:	That window, bytes
+ * @deadline:		Timer deadline (milliseconds, monotonic), 0 if none
+ */
+struct tcp_conn {
+	struct flow_common f;
+	int sock;
+	uint32_t flags;
+	uint8_t batch;
+	uint8_t ws_guest;
+	uint8_t retries;
+	uint8_t dup_acks;
+	uint16_t mss;
+	uint32_t events;
+	uint32_t rto_ms;
+	uint32_t isn;
+	uint32_t seq_to_guest;
+	uint32_t seq_max;
+	uint32_t seq_una;
+	uint32_t seq_head;
+	uint32_t seq_recover;
+	uint32_t seq_from_guest;
+	uint32_t seq_ack_sent;
+	uint32_t wnd_guest;
+	uint32_t wnd_sent;
+	uint32_t wnd_edge;
+	uint32_t wnd_measured;
+	uint64_t deadline;
+};
+
+_Static_assert(sizeof(struct tcp_conn) <= sizeof(union flow),
+	       "TCP connection state must fit a flow table entry");
+
+struct tcp_conn *tcp_conn_at(union flow *flow);
+struct tcp_conn *tcp_conn_init(union flow *flow, int s);
+void tcp_conn_close(struct tcp_conn *conn, bool rst);
+void tcp_conn_deadline(struct tcp_conn *conn, uint32_t ms);
+void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn, bool rearm);
+void tcp_update_now(const struct timespec *now);
+const struct tcp_conn *tcp_wr_flush(const struct ctx *c);
+
+#endif /* TCP_CONN_H */

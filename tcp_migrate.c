@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp_migrate.c - The guest's TCP connections in a live migration
+ * (vhost-user): the source freezes each connection's socket in repair mode
+ * and describes it in the MIGRATE_SEC_TCP section (records of
+ * tcp_repair.c, with the guest-side state tcp.c keeps); the target
+ * recreates the sockets through its passt-repair helper and puts the
+ * connections back in its flow table, on epoll and on timers. What the
+ * kernel does, and why we do it this way, is in tcp_repair.c.
+ *
+ * Section payload: u32 count (little-endian), then count records.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "inany.h"
+#include "log.h"
+#include "migrate.h"
+#include "repair.h"
+#include "tcp_conn.h"
+#include "tcp_deadline.h"
+#include "tcp_migrate.h"
+#include "tcp_repair.h"
+
+/* Connection flags a record carries over: the rest describe work in
+ * progress that the target starts afresh
+ */
+#define TCP_MIG_FLAGS	(TCP_F_V6 | TCP_F_WS | TCP_F_ESTABLISHED |	\
+			 TCP_F_WND_LOW | TCP_F_WND_BLOCKED)
+
+/* Connections of the save in progress: flow indices and their sockets */
+static uint32_t mig_flows[FLOW_MAX];
+static int mig_fds[FLOW_MAX];
+static unsigned mig_count;
+
+/* Sockets of connections that moved, kept frozen (no RST, see
+ * tcp_repair.c) until we exit, unless --migrate-no-linger
+ */
+static int mig_linger[FLOW_MAX];
+static unsigned mig_linger_count;
+
+/**
+ * mig_ms_since() - Milliseconds elapsed since a moment
+ * @t0:		Start
+ *
+ * Return: milliseconds
+ */
+static unsigned long mig_ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (unsigned long)((t.tv_sec - t0->tv_sec) * 1000 +
+			       (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/**
+ * tcp_conn_movable() - Can a connection move with the guest?
+ * @conn:	Connection
+ *
+ * Established connections without a FIN either way move; handshakes and
+ * closing connections don't (the target resets the guest's side).
+ *
+ * Return: true if it can
+ */
+static bool tcp_conn_movable(const struct tcp_conn *conn)
+{
+	return conn->sock >= 0 && (conn->flags & TCP_F_ESTABLISHED) &&
+	       !(conn->flags & (TCP_F_HOST_EOF | TCP_F_EOF_READ |
+				TCP_F_FIN_SENT | TCP_F_GUEST_FIN));
+}
+
+/**
+ * tcp_mig_thaw() - Give a connection back to normal service
+ * @c:		Execution context
+ * @conn:	Connection, its socket out of repair mode (and thawed)
+ */
+static void tcp_mig_thaw(const struct ctx *c, struct tcp_conn *conn)
+{
+	conn->flags |= TCP_F_PEEK_RESET;
+	tcp_epoll_set(c, conn, false);
+	if (conn->seq_una != conn->seq_max)
+		tcp_conn_deadline(conn, conn->rto_ms);
+}
+
+/**
+ * tcp_mig_describe() - Fill a record's guest-side part from a connection
+ * @m:		Record
+ * @conn:	Connection
+ */
+static void tcp_mig_describe(struct tcp_mig *m, const struct tcp_conn *conn)
+{
+	memcpy(m->side, conn->f.side, sizeof(m->side));
+	m->flags = (uint16_t)(conn->flags & TCP_MIG_FLAGS);
+	m->ws_guest = conn->ws_guest;
+	m->mss = conn->mss;
+	m->isn = conn->isn;
+	m->seq_to_guest = conn->seq_to_guest;
+	m->seq_max = conn->seq_max;
+	m->seq_una = conn->seq_una;
+	m->seq_head = conn->seq_head;
+	m->seq_from_guest = conn->seq_from_guest;
+	m->seq_ack_sent = conn->seq_ack_sent;
+	m->wnd_guest = conn->wnd_guest;
+	m->wnd_sent = conn->wnd_sent;
+}
+
+/**
+ * tcp_mig_local() - Our address and port of a socket, as bound now
+ * @s:		Socket
+ * @hs:		Host side of the connection: @eaddr and @eport set
+ *
+ * The flow may not know its local address (a socket bound by connect()).
+ */
+static void tcp_mig_local(int s, struct flowside *hs)
+{
+	union sockaddr_inany sa;
+	socklen_t sl = sizeof(sa);
+
+	/* #syscalls:vu getsockname */
+	if (!getsockname(s, &sa.sa, &sl))
+		inany_from_sockaddr(&hs->eaddr, &hs->eport, &sa);
+}
+
+/**
+ * tcp_migrate_save() - Source: TCP connections into the state stream
+ * @c:		Execution context
+ * @buf:	Section payload: u32 count, then tcp_repair.c records
+ * @size:	Room in @buf
+ *
+ * Without passt-repair, or if it fails, no connection is described (one
+ * log line): they stay here, and the target resets the guest's side.
+ *
+ * Return: payload length, -1 if it doesn't fit
+ */
+static ssize_t tcp_migrate_save(const struct ctx *c, uint8_t *buf,
+				size_t size)
+{
+	unsigned i, n = flow_foreach_limit(), count = 0, skipped = 0;
+	struct timespec t0;
+	size_t pos = 4;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	mig_count = 0;
+	if (size < 4)
+		return -1;
+	memset(buf, 0, 4);
+	tcp_wr_flush(c);
+
+	for (i = 0; i < n; i++) {
+		struct tcp_conn *conn = tcp_conn_at(flow_at(i));
+
+		if (!conn)
+			continue;
+		if (!tcp_conn_movable(conn)) {
+			skipped++;
+			continue;
+		}
+		mig_flows[mig_count] = i;
+		mig_fds[mig_count++] = conn->sock;
+	}
+	if (skipped)
+		info("migration: %u TCP connections not established: they "
+		     "don't move", skipped);
+	if (!mig_count)
+		return 4;
+	if (!repair_connected() ||
+	    repair_set(mig_fds, mig_count, REPAIR_CMD_ON)) {
+		info("migration: %s: %u TCP connections don't move, the "
+		     "target resets them", repair_connected() ?
+		     "passt-repair failed" : "no passt-repair connected",
+		     mig_count);
+		mig_count = 0;
+		return 4;
+	}
+
+	for (i = 0; i < mig_count; i++) {
+		struct tcp_conn *conn = tcp_conn_at(flow_at(mig_flows[i]));
+		struct tcp_mig m = { 0 };
+		ssize_t q = -ENOSPC;
+
+		epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, conn->sock, NULL);
+		conn->events = 0;
+		tcp_deadline_set(mig_flows[i], 0);
+		conn->deadline = 0;
+
+		if (size - pos >= TCP_MIG_FIXED)
+			q = tcp_repair_read(conn->sock, &m,
+					    buf + pos + TCP_MIG_FIXED,
+					    size - pos - TCP_MIG_FIXED);
+		if (q == -ENOSPC)
+			return -1;
+		if (q < 0) {
+			/* Stays here: the target resets the guest's side */
+			warn("migration: TCP flow %u: can't read its state: "
+			     "%s", mig_flows[i], strerror((int)-q));
+			mig_fds[i] = -1;
+			if (!repair_set(&conn->sock, 1, REPAIR_CMD_OFF))
+				tcp_mig_thaw(c, conn);
+			continue;
+		}
+		tcp_mig_describe(&m, conn);
+		tcp_mig_local(conn->sock, &m.side[HOSTSIDE]);
+		tcp_mig_encode(&m, buf + pos);
+		pos += TCP_MIG_FIXED + (size_t)q;
+		count++;
+	}
+	buf[0] = (uint8_t)count;
+	buf[1] = (uint8_t)(count >> 8);
+	buf[2] = (uint8_t)(count >> 16);
+	buf[3] = (uint8_t)(count >> 24);
+	info("migration: %u TCP connections saved", count);
+	debug("migration: %u TCP connections saved in %lu ms", count,
+	      mig_ms_since(&t0));
+	return (ssize_t)pos;
+}
+
+/**
+ * tcp_migrate_done() - Source: the front end checked the saved state
+ * @c:		Execution context
+ * @ok:		Migration completed: the connections live on the target
+ *
+ * Completed: the connections leave the flow table; their sockets stay open
+ * and frozen, so that late segments get no RST, or are closed (silently,
+ * in repair mode) with --migrate-no-linger. Failed: back to normal
+ * service, and the peer retransmits what the frozen sockets dropped.
+ */
+static void tcp_migrate_done(const struct ctx *c, bool ok)
+{
+	unsigned i, n = 0;
+
+	if (!mig_count)
+		return;
+	for (i = 0; i < mig_count; i++) {
+		if (mig_fds[i] < 0)
+			continue;
+		mig_flows[n] = mig_flows[i];
+		mig_fds[n++] = mig_fds[i];
+	}
+	if (!ok && n && repair_set(mig_fds, n, REPAIR_CMD_OFF))
+		err("migration: failed, and passt-repair can't give %u TCP "
+		    "connections back: they are closed", n);
+
+	for (i = 0; i < n; i++) {
+		struct tcp_conn *conn = tcp_conn_at(flow_at(mig_flows[i]));
+
+		if (!conn || conn->sock != mig_fds[i])
+			continue;
+		if (!ok && repair_connected()) {
+			tcp_mig_thaw(c, conn);
+			continue;
+		}
+		if (ok && !c->migrate_no_linger &&
+		    mig_linger_count < FLOW_MAX) {
+			mig_linger[mig_linger_count++] = conn->sock;
+			conn->sock = -1;
+		}
+		/* In repair mode, close() sends nothing */
+		tcp_conn_close(conn, false);
+	}
+	if (ok)
+		info("migration: %u TCP connections moved, sockets %s", n,
+		     c->migrate_no_linger ? "closed" : "kept frozen");
+	else
+		info("migration: failed, %u TCP connections carry on here", n);
+	mig_count = 0;
+}
+
+/**
+ * tcp_mig_flow() - Target: make a flow of a restored socket
+ * @c:		Execution context
+ * @m:		Connection
+ * @s:		Socket, out of repair mode, closed on failure
+ *
+ * Return: 0 on success, -1 if the flow can't be made
+ */
+static int tcp_mig_flow(const struct ctx *c, const struct tcp_mig *m, int s)
+{
+	union flow *flow = flow_alloc();
+	struct tcp_conn *conn;
+	int one = 1;
+
+	if (!flow) {
+		close(s);
+		return -1;
+	}
+	conn = tcp_conn_init(flow, s);
+	memcpy(conn->f.side, m->side, sizeof(conn->f.side));
+	if (flow_hash_insert(flow)) {
+		tcp_conn_close(conn, true);
+		return -1;
+	}
+	conn->flags = (m->flags & TCP_MIG_FLAGS) | TCP_F_PEEK_RESET;
+	conn->ws_guest = m->ws_guest;
+	conn->mss = m->mss;
+	conn->isn = m->isn;
+	conn->seq_to_guest = m->seq_to_guest;
+	conn->seq_max = m->seq_max;
+	conn->seq_una = m->seq_una;
+	conn->seq_recover = m->seq_una;
+	conn->seq_head = m->seq_head;
+	conn->seq_from_guest = m->seq_from_guest;
+	conn->seq_ack_sent = m->seq_ack_sent;
+	conn->wnd_guest = m->wnd_guest;
+	conn->wnd_sent = m->wnd_sent;
+	conn->rto_ms = TCP_RTO_MIN_MS;
+
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	tcp_epoll_set(c, conn, false);
+	if (conn->seq_una != conn->seq_max)
+		tcp_conn_deadline(conn, conn->rto_ms);
+	return 0;
+}
+
+/**
+ * tcp_mig_drop() - Target: close the sockets made so far (repair mode:
+ *		    silently)
+ * @n:		Sockets in mig_fds
+ */
+static void tcp_mig_drop(unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (mig_fds[i] >= 0)
+			close(mig_fds[i]);
+		mig_fds[i] = -1;
+	}
+}
+
+/**
+ * tcp_mig_compact() - Target: list the sockets still in play
+ * @n:		Entries of mig_fds (-1: none)
+ *
+ * Return: how many, written to mig_flows as descriptors
+ */
+static unsigned tcp_mig_compact(unsigned n)
+{
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (mig_fds[i] >= 0)
+			mig_flows[k++] = (uint32_t)mig_fds[i];
+	return k;
+}
+
+/**
+ * tcp_migrate_load() - Target: check, or apply, the TCP section
+ * @c:		Execution context
+ * @p:		Section payload
+ * @len:	Payload length
+ * @apply:	false: check only; true: recreate the connections
+ *
+ * Without passt-repair, or where a socket can't be recreated, the guest's
+ * connection is left out: its next segment gets a RST (one log line).
+ *
+ * Return: NULL if valid, else what is wrong
+ */
+static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
+				    size_t len, bool apply)
+{
+	unsigned i, count, k, made = 0, busy = 0;
+	struct timespec now, t0;
+	struct tcp_mig m;
+	size_t pos, used;
+	const char *why;
+
+	if (len < 4)
+		return "short TCP section";
+	count = (unsigned)p[0] | (unsigned)p[1] << 8 |
+		(unsigned)p[2] << 16 | (unsigned)p[3] << 24;
+	if (count > FLOW_MAX)
+		return "too many TCP connections";
+	for (i = 0, pos = 4; i < count; i++, pos += used)
+		if ((why = tcp_mig_decode(p + pos, len - pos, &m, &used)))
+			return why;
+	if (pos != len)
+		return "trailing bytes in TCP section";
+	if (!apply || !count)
+		return NULL;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (c->no_tcp || !repair_connected()) {
+		info("migration: %s: the guest's %u TCP connections are "
+		     "reset", c->no_tcp ? "TCP disabled" :
+		     "no passt-repair connected", count);
+		return NULL;
+	}
+
+	for (i = 0, pos = 4; i < count; i++, pos += used) {
+		tcp_mig_decode(p + pos, len - pos, &m, &used);
+		/* #syscalls:vu socket */
+		mig_fds[i] = socket(inany_v4(&m.side[HOSTSIDE].faddr) ?
+				    AF_INET : AF_INET6,
+				    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+				    IPPROTO_TCP);
+	}
+	k = tcp_mig_compact(count);
+	if (repair_set((const int *)mig_flows, k, REPAIR_CMD_ON)) {
+		tcp_mig_drop(count);
+		info("migration: passt-repair failed: the guest's %u TCP "
+		     "connections are reset", count);
+		return NULL;
+	}
+
+	for (i = 0, pos = 4; i < count; i++, pos += used) {
+		int ret;
+
+		tcp_mig_decode(p + pos, len - pos, &m, &used);
+		if (mig_fds[i] < 0)
+			continue;
+		if ((ret = tcp_repair_write(mig_fds[i], &m))) {
+			if (ret == -EADDRNOTAVAIL)
+				busy++;
+			else
+				info("migration: TCP connection %u can't be "
+				     "recreated (%s): reset", i,
+				     strerror(-ret));
+			close(mig_fds[i]);	/* repair mode: silent */
+			mig_fds[i] = -1;
+		}
+	}
+	if (busy)
+		info("migration: %u TCP connections reset: their addresses "
+		     "and ports are still in use on this host (a source "
+		     "passt keeping them? see --migrate-no-linger)", busy);
+
+	k = tcp_mig_compact(count);
+	if (k && repair_set((const int *)mig_flows, k, REPAIR_CMD_OFF)) {
+		tcp_mig_drop(count);
+		info("migration: passt-repair failed: the guest's %u TCP "
+		     "connections are reset", count);
+		return NULL;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	tcp_update_now(&now);
+	for (i = 0, pos = 4; i < count; i++, pos += used) {
+		tcp_mig_decode(p + pos, len - pos, &m, &used);
+		if (mig_fds[i] >= 0 && !tcp_mig_flow(c, &m, mig_fds[i]))
+			made++;
+		mig_fds[i] = -1;
+	}
+	info("migration: %u TCP connections restored%s", made,
+	     made < count ? ", the others are reset" : "");
+	debug("migration: %u TCP connections loaded in %lu ms", made,
+	      mig_ms_since(&t0));
+	return NULL;
+}
+
+const struct migrate_conn_ops tcp_migrate_ops = {
+	.save = tcp_migrate_save,
+	.done = tcp_migrate_done,
+	.load = tcp_migrate_load,
+};
