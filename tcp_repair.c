@@ -23,7 +23,9 @@
  *   byte) and MSG_PEEK of the whole queue (from offset 0: SO_PEEK_OFF).
  * - Restore, on a new socket in repair mode, in this order (the kernel's
  *   rules): queue sequence numbers while closed, bind (repair mode forces
- *   address reuse, so a listener on the port is no obstacle), connect (no
+ *   address reuse, so a listener on the port is no obstacle, unless
+ *   SO_REUSEADDR, set after TCP_REPAIR, replaces that forced reuse with
+ *   the ordinary kind: then the bind fails with EADDRINUSE), connect (no
  *   handshake), TCP_REPAIR_OPTIONS, TCP_TIMESTAMP, the receive then send
  *   queue data (send() with the queue selected: the send queue needs room
  *   in the socket's send buffer, hence SO_SNDBUF raised first), and
@@ -402,11 +404,10 @@ int tcp_repair_write(int s, const struct tcp_mig *m)
 		.rcv_wup = m->rcv_wup,
 	};
 	union sockaddr_inany sa;
-	int one = 1, ret, v;
+	int ret, v;
 	unsigned nopt = 0;
 	socklen_t sl;
 
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if ((ret = buf_room(s, SO_SNDBUF, m->sndq_len)) ||
 	    (ret = buf_room(s, SO_RCVBUF, m->rcvq_len)))
 		return ret;
