@@ -12,7 +12,8 @@ through a pipe and check it, connect to the next passt, hand it the same
 memory and rings, load and check the state, and start the queues from the
 ring indexes the first one returned. The tap device, and so the guest's
 sockets, stay the same. SIGUSR2 then closes the connection to the passt
-left behind (qemu on the source quitting); SIGTERM ends the bridge.
+left behind (qemu on the source quitting); SIGHUP prints the frame counts
+and ring indexes; SIGTERM ends the bridge.
 
 Usage: vhost_user_bridge.py IFNAME SOCKET [SOCKET]...
 	SIGUSR1 migrates from one SOCKET to the next
@@ -183,6 +184,15 @@ class Bridge:
             self.frames[1] += n
             self.publish(TXQ)
 
+    def stats(self):
+        """Frame counts and ring indexes, for a test that wonders"""
+        rx_used = self.idx16[(self.rx_ring[2] + 2) // 2]
+        tx_used = self.idx16[(self.tx_ring[2] + 2) // 2]
+        return (f'{self.frames[0]} frames to the guest, {self.frames[1]} '
+                f'from it; receive queue avail {self.rx_avail} used '
+                f'{rx_used}, transmit queue avail {self.tx_avail} used '
+                f'{tx_used}, {len(self.tx_free)} transmit buffers free')
+
     def migrate(self, sock):
         """Move the device to the passt at sock, as qemu would"""
         start = time.monotonic()
@@ -244,6 +254,7 @@ def main():
     signal.signal(signal.SIGUSR1, lambda *_: todo.append('migrate'))
     signal.signal(signal.SIGUSR2, lambda *_: todo.append('close'))
     signal.signal(signal.SIGTERM, lambda *_: todo.append('exit'))
+    signal.signal(signal.SIGHUP, lambda *_: todo.append('stats'))
 
     p = select.poll()
     p.register(br.tap, select.POLLIN)
@@ -272,6 +283,8 @@ def main():
                 print(f'bridge: exiting, {br.frames[0]} frames to the '
                       f'guest, {br.frames[1]} from it', flush=True)
                 return 0
+            if what == 'stats':
+                print(f'bridge: {br.stats()}', flush=True)
             if what == 'close' and br.old:
                 br.old.s.close()
                 br.old = None

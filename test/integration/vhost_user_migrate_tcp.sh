@@ -144,6 +144,8 @@ mig_state() {
 	echo "--- guest: ss -tnmi"
 	in_guest ss -tnmi | head -n 40
 	echo "--- bridge"
+	kill -HUP "$BRIDGE_PID" 2>/dev/null &&
+		wait_for 2 grep -q "frames to the guest" "$WORK/bridge.log"
 	cat "$WORK/bridge.log"
 	echo "--- passt A"
 	grep -v '^ ' "$WORK/A.log" | tail -n 15
@@ -326,9 +328,9 @@ mig_live() {
 	rm -f "$WORK/hold"
 	# A guest that saw its connections fail leaves nothing to wait for.
 	# Peers still waiting for data report what they got when stopped.
-	wait_for 15 sh -c "! kill -0 $GUEST_PEER 2>/dev/null"
+	wait_for 10 sh -c "! kill -0 $GUEST_PEER 2>/dev/null"
 	if grep -q "err none" "$GUEST_OUT"; then
-		wait_for 5 sh -c "! kill -0 $HOST_PEER 2>/dev/null"
+		wait_for 3 sh -c "! kill -0 $HOST_PEER 2>/dev/null"
 	fi
 	kill "$HOST_PEER" "$GUEST_PEER" 2>/dev/null
 	wait "$HOST_PEER" "$GUEST_PEER" 2>/dev/null
