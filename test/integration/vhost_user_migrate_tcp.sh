@@ -116,6 +116,7 @@ mig_guest() {
 		"$WORK/A.sock" "$WORK/B.sock" >"$WORK/bridge.log" 2>&1 &
 	BRIDGE_PID=$!
 	guest_wait_link &&
+	in_guest ip link set guest0 txqueuelen 10000 &&
 	in_guest ip addr add "$addr/24" dev guest0 &&
 	in_guest ip route replace default via "$gw"
 }
