@@ -144,6 +144,8 @@ mig_state() {
 	fi
 	echo "--- guest: ss -tnmi"
 	in_guest ss -tnmi | head -n 40
+	echo "--- guest: link counters (drops: frames the bridge didn't take)"
+	in_guest ip -s link show dev guest0 | tail -n 4
 	echo "--- bridge"
 	kill -HUP "$BRIDGE_PID" 2>/dev/null &&
 		wait_for 2 grep -q "frames to the guest" "$WORK/bridge.log"
