@@ -470,6 +470,7 @@ int migrate_start(const struct ctx *c, enum migrate_dir dir, int fd)
 	    epoll_add_ref(c->run->epollfd, fd,
 			  events, ref)) {
 		err("migration: can't watch the state pipe");
+		migrate_tcp_done(c, false);
 		close(fd);
 		return -1;
 	}

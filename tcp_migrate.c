@@ -228,11 +228,15 @@ static ssize_t tcp_migrate_save(const struct ctx *c, uint8_t *buf,
  *
  * Completed: the connections leave the flow table; their sockets stay open
  * and frozen, so that late segments get no RST, or are closed (silently,
- * in repair mode) with --migrate-no-linger. Failed: back to normal
+ * in repair mode) with --migrate-no-linger, or --migrate-exit: a target
+ * on this host may connect the same 4-tuples as soon as the front end has
+ * our answer, before we are done exiting. Failed: back to normal
  * service, and the peer retransmits what the frozen sockets dropped.
  */
 static void tcp_migrate_done(const struct ctx *c, bool ok)
 {
+	/* Exiting: close them now, before the front end hears of it */
+	bool close_now = c->migrate_no_linger || c->migrate_exit;
 	unsigned i, n = 0;
 
 	if (!mig_count)
@@ -256,8 +260,7 @@ static void tcp_migrate_done(const struct ctx *c, bool ok)
 			tcp_mig_thaw(c, conn);
 			continue;
 		}
-		if (ok && !c->migrate_no_linger &&
-		    mig_linger_count < FLOW_MAX) {
+		if (ok && !close_now && mig_linger_count < FLOW_MAX) {
 			mig_linger[mig_linger_count++] = conn->sock;
 			conn->sock = -1;
 		}
@@ -266,7 +269,7 @@ static void tcp_migrate_done(const struct ctx *c, bool ok)
 	}
 	if (ok)
 		info("migration: %u TCP connections moved, sockets %s", n,
-		     c->migrate_no_linger ? "closed" : "kept frozen");
+		     close_now ? "closed" : "kept frozen");
 	else
 		info("migration: failed, %u TCP connections carry on here", n);
 	mig_count = 0;

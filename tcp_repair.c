@@ -23,9 +23,7 @@
  *   byte) and MSG_PEEK of the whole queue (from offset 0: SO_PEEK_OFF).
  * - Restore, on a new socket in repair mode, in this order (the kernel's
  *   rules): queue sequence numbers while closed, bind (repair mode forces
- *   address reuse, so a listener on the port is no obstacle, unless
- *   SO_REUSEADDR, set after TCP_REPAIR, replaces that forced reuse with
- *   the ordinary kind: then the bind fails with EADDRINUSE), connect (no
+ *   address reuse, so a listener on the port is no obstacle), connect (no
  *   handshake), TCP_REPAIR_OPTIONS, TCP_TIMESTAMP, the receive then send
  *   queue data (send() with the queue selected: the send queue needs room
  *   in the socket's send buffer, hence SO_SNDBUF raised first), and
@@ -44,6 +42,12 @@
  *   freezes each socket that way before it sets TCP_REPAIR, and thaws it
  *   after clearing it. The source's sockets are frozen before they are
  *   read, and thawed if the migration fails.
+ * - The send queue goes back through send() in repair mode, charged to
+ *   the socket's send buffer (about twice the payload): SO_SNDBUF is raised
+ *   where needed, which an unprivileged process can only do up to twice
+ *   net.core.wmem_max (here 4 MiB; 208 kiB by default), while the source's
+ *   buffer grows by itself up to net.ipv4.tcp_wmem's maximum. A queue that
+ *   doesn't fit fails with EAGAIN, and that connection is reset.
  * - close() of a socket in repair mode sends nothing, and frees the
  *   4-tuple. While a socket holds the 4-tuple, even frozen in repair mode,
  *   connect() of another socket to it fails with EADDRNOTAVAIL.
@@ -51,8 +55,10 @@
  * Hence, after a completed migration, the source either keeps its frozen
  * sockets (the default, "linger": segments still reaching this host, say
  * before the network learned where the guest went, are dropped, not
- * answered with a RST), or closes them (--migrate-no-linger; exiting with
- * --migrate-exit closes them too). A target on the same host needs the
+ * answered with a RST), or closes them (--migrate-no-linger, and
+ * --migrate-exit, which closes them before it answers the front end, so
+ * that they are free once the target loads). A target on the same host
+ * needs the
  * 4-tuples free: with a lingering source it gets EADDRNOTAVAIL, and resets
  * the guest's side of those connections with one log line instead of
  * waiting for a source that may never let go. For a same-host upgrade,
@@ -192,8 +198,10 @@ const char *tcp_mig_decode(const uint8_t *p, size_t len, struct tcp_mig *m,
 
 	if (m->ws_guest > 14 || m->snd_wscale > 14 || m->rcv_wscale > 14)
 		return "bad window scale in TCP connection record";
-	if (!m->mss || !m->sock_mss)
-		return "zero MSS in TCP connection record";
+	if (!m->mss || !m->sock_mss || m->mss > TCP_MIG_MSS_MAX)
+		return "bad MSS in TCP connection record";
+	if (m->wnd_guest > TCP_MIG_WND_MAX || m->wnd_sent > TCP_MIG_WND_MAX)
+		return "bad window in TCP connection record";
 	if (!inany_v4(&m->side[0].eaddr) != !inany_v4(&m->side[0].faddr) ||
 	    !inany_v4(&m->side[1].eaddr) != !inany_v4(&m->side[1].faddr))
 		return "mixed address families in TCP connection record";
@@ -408,6 +416,7 @@ int tcp_repair_write(int s, const struct tcp_mig *m)
 	unsigned nopt = 0;
 	socklen_t sl;
 
+	/* No SO_REUSEADDR: it would replace the forced reuse repair mode set */
 	if ((ret = buf_room(s, SO_SNDBUF, m->sndq_len)) ||
 	    (ret = buf_room(s, SO_RCVBUF, m->rcvq_len)))
 		return ret;

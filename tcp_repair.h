@@ -19,6 +19,12 @@
 /* Bytes of one queue we move at most (a send buffer's worth) */
 #define TCP_MIG_QUEUE_MAX	(16U << 20)
 
+/* Largest MSS towards the guest tcp.c uses (its frames' payload room less
+ * a margin), and largest window a scale of 14 expresses
+ */
+#define TCP_MIG_MSS_MAX		(65536 - 64)
+#define TCP_MIG_WND_MAX		(65535U << 14)
+
 /* Socket options in use (the bits of TCP_INFO's tcpi_options) */
 #define TCP_MIG_OPT_TS		0x1
 #define TCP_MIG_OPT_SACK	0x2

@@ -19,13 +19,17 @@ sockets (no --migrate-no-linger), so B can't take the 4-tuples over on
 this host: B must say so in one line and reset the guest's side (a RST
 to its next segment), while the peer, talking to A's frozen socket, sees
 no reset either. With "nohelper", B has no passt-repair: one line, and a
-RST to the guest.
+RST to the guest. With "nocap", A's passt-repair lacks the capability:
+A says so in one line, and B resets the guest's side. "exit" is "moved" with a source that exits instead of
+closing its sockets (--migrate-exit). "inbound" is "moved" with a
+connection from a host client to a port A forwards (-t PORT) instead.
 
 Usage: migrate_tcp_frames.py SOCK_A LOG_A SOCK_B LOG_B PORT [CONNS [MODE]]
-MODE: moved (default), busy or nohelper
+MODE: moved (default), exit, inbound, busy, nohelper or nocap
 Prints PASS/FAIL lines named migrate_tcp_*.
 """
 
+import fcntl
 import os
 import select
 import socket
@@ -43,7 +47,7 @@ SOCK_A, LOG_A, SOCK_B, LOG_B = sys.argv[1:5]
 PORT = int(sys.argv[5])
 CONNS = int(sys.argv[6]) if len(sys.argv) > 6 else 1
 MODE = sys.argv[7] if len(sys.argv) > 7 else 'moved'
-BUSY = MODE in ('busy', 'nohelper')
+BUSY = MODE in ('busy', 'nohelper', 'nocap')
 MAC = bytes.fromhex('525400123456')
 GUEST, GW = socket.inet_aton('192.0.2.2'), socket.inet_aton('192.0.2.1')
 SPORT = 40123
@@ -51,9 +55,10 @@ SPORT = 40123
 
 def result(ok, name, why=''):
     """PASS or FAIL line, named for the case (busy: migrate_tcp_linger_*)"""
-    if BUSY:
-        name = name.replace('migrate_tcp_', 'migrate_tcp_' +
-                            ('linger_' if MODE == 'busy' else 'nohelper_'))
+    prefix = {'busy': 'linger_', 'nohelper': 'nohelper_', 'exit': 'exit_',
+              'inbound': 'inbound_', 'nocap': 'nocap_'}
+    if MODE in prefix:
+        name = name.replace('migrate_tcp_', 'migrate_tcp_' + prefix[MODE])
     vuc.result(ok, name, why)
 
 
@@ -77,6 +82,7 @@ class Guest:
         self.got = b''
         self.rx_seen = 0
         self.tx_head = 0
+        self.lport, self.rport, self.raddr = SPORT, PORT, GW
 
     def attach(self, fe):
         self.fe = fe
@@ -86,14 +92,14 @@ class Guest:
 
     def send(self, flags, payload=b'', opts=b'', other=None):
         """Send a segment: of our connection, or (sport, seq, ack) other"""
-        sport, seq, ack = other or (SPORT, self.seq, self.ack)
+        sport, seq, ack = other or (self.lport, self.seq, self.ack)
         doff = (20 + len(opts)) // 4
-        tcp = struct.pack('!HHIIBBHHH', sport, PORT, seq, ack,
+        tcp = struct.pack('!HHIIBBHHH', sport, self.rport, seq, ack,
                           doff << 4, flags, 65535, 0, 0) + opts + payload
-        pseudo = GUEST + GW + struct.pack('!BBH', 0, 6, len(tcp))
+        pseudo = GUEST + self.raddr + struct.pack('!BBH', 0, 6, len(tcp))
         tcp = tcp[:16] + struct.pack('!H', csum(pseudo + tcp)) + tcp[18:]
         ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 0, 0x4000,
-                         64, 6, 0, GUEST, GW)
+                         64, 6, 0, GUEST, self.raddr)
         ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
         self.fe.transmit(self.gw_mac + MAC + b'\x08\x00' + ip + tcp,
                          head=self.tx_head)
@@ -123,10 +129,11 @@ class Guest:
             self.fe.do_kick(RXQ)
         return out
 
-    def segments(self, timeout=3.0, sport=SPORT):
-        """TCP segments of a connection: (flags, seq, ack, payload)"""
+    def segments(self, timeout=3.0, sport=None):
+        """TCP segments of a connection: (flags, seq, ack, payload); with
+        no remote port known yet, the first SYN to ours tells it"""
         deadline = time.time() + timeout
-        sport_want = sport
+        sport_want = sport or self.lport
         while time.time() < deadline:
             select.select([self.fe.call[RXQ]], [], [], 0.05)
             segs = []
@@ -139,7 +146,10 @@ class Guest:
                 t = f[14 + ihl:]
                 src, dport, seq, ack, off, flags = struct.unpack_from(
                     '!HHIIBB', t)
-                if src == PORT and dport in (sport_want, 0):
+                if (self.rport is None and dport == self.lport and
+                        t[13] & 0x02):
+                    self.rport, self.raddr = src, f[26:30]
+                if src == self.rport and dport == sport_want:
                     segs.append((flags, seq, ack, t[(off >> 4) * 4:]))
             if segs:
                 return segs
@@ -166,11 +176,33 @@ class Guest:
         return len(self.got) >= want
 
 
+def outq(s):
+    """Bytes a socket sent that its peer didn't acknowledge yet"""
+    return struct.unpack('i', fcntl.ioctl(s.fileno(), 0x5411,  # SIOCOUTQ
+                                          b'\0' * 4))[0]
+
+
 def out_rsts():
     """RSTs sent in this network namespace so far"""
     with open('/proc/net/snmp') as f:
         rows = [ln.split() for ln in f if ln.startswith('Tcp:')]
     return int(rows[1][rows[0].index('OutRsts')])
+
+
+def inbound(g):
+    """A host client connects to passt's forwarded PORT; the guest answers
+    the SYN passt sends it
+
+    Return: the client's socket, None on failure
+    """
+    c = socket.create_connection(('127.0.0.1', PORT), timeout=5)
+    g.lport, g.rport = PORT, None
+    segs = [x for x in g.segments() if x[0] & 0x02]
+    if not segs:
+        return None
+    g.ack = (segs[0][1] + 1) & 0xffffffff
+    g.send(0x12, opts=struct.pack('!BBH', 2, 4, 1460))
+    return c
 
 
 def extra_connections(g, srv, n):
@@ -199,12 +231,15 @@ EXTRA = []
 
 
 def busy_target(b, g, c, since_b, rsts):
-    """B can't recreate the sockets: one line, a RST to the guest; and
-    none to the peer if A keeps its sockets"""
-    busy = log_lines(LOG_B, since_b, 'still in use' if MODE == 'busy' else
-                     'no passt-repair connected')
+    """The sockets don't move: one line (from B, or for nocap from A), a
+    RST to the guest; and none to the peer if A keeps its sockets"""
+    if MODE == 'nocap':
+        busy = log_lines(LOG_A, 0, "TCP connections don't move")
+    else:
+        busy = log_lines(LOG_B, since_b, 'still in use' if MODE == 'busy'
+                         else 'no passt-repair connected')
     result(len(busy) == 1 and f'{CONNS} TCP' in busy[0],
-           'migrate_tcp_target_logs_why', f'log {busy}')
+           'migrate_tcp_logs_why', f'log {busy}')
     b.start()
     g.attach(b)
     g.send(0x18, b'after')
@@ -231,12 +266,13 @@ def main():
     rsts = out_rsts()
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(('127.0.0.1', PORT))
+    srv.bind(('127.0.0.1', PORT + (1000 if MODE == 'inbound' else 0)))
     srv.listen(128)
     srv.settimeout(5)
     peer = {}
     t = threading.Thread(target=lambda: peer.update(c=srv.accept()[0]))
-    t.start()
+    if MODE != 'inbound':
+        t.start()
 
     g = Guest()
     s1, s2, s3 = os.urandom(1000), os.urandom(700), os.urandom(1200)
@@ -252,15 +288,18 @@ def main():
     if not g.gw_mac:
         result(False, 'migrate_tcp_connect', 'no ARP reply')
         return 1
-    g.send(0x02, opts=struct.pack('!BBH', 2, 4, 1460))
-    segs = g.segments()
-    if not segs or segs[0][0] & 0x12 != 0x12:
-        result(False, 'migrate_tcp_connect', f'no SYN-ACK: {segs}')
-        return 1
-    g.ack = (segs[0][1] + 1) & 0xffffffff
-    g.send(0x10)
-    t.join()
-    c = peer.get('c')
+    if MODE == 'inbound':
+        c = inbound(g)
+    else:
+        g.send(0x02, opts=struct.pack('!BBH', 2, 4, 1460))
+        segs = g.segments()
+        if not segs or segs[0][0] & 0x12 != 0x12:
+            result(False, 'migrate_tcp_connect', f'no SYN-ACK: {segs}')
+            return 1
+        g.ack = (segs[0][1] + 1) & 0xffffffff
+        g.send(0x10)
+        t.join()
+        c = peer.get('c')
     result(c is not None, 'migrate_tcp_connect', 'server accepted nothing')
     if c is None:
         return 1
@@ -292,14 +331,22 @@ def main():
     os.close(w)
     a.reply()
     c.sendall(s3)
-    time.sleep(0.1)
+    # Frozen: A leaves it unacknowledged (loopback delivers at once, and
+    # the peer retransmits after 200 ms at least, to B by then)
+    deadline = time.time() + 0.05
+    while outq(c) >= len(s3) and time.time() < deadline:
+        time.sleep(0.005)
+    if MODE != 'nocap':
+        result(outq(c) >= len(s3), 'migrate_tcp_frozen',
+               f'{outq(c)} bytes unacknowledged')
     with os.fdopen(r, 'rb') as pipe:
         data = pipe.read()
     a.send(vhm.CHECK_DEVICE_STATE)
     chk = struct.unpack('=Q', a.reply()[1])[0]
     a.close()
     saved = log_lines(LOG_A, since_a, 'TCP connections saved')
-    result(chk == 0 and saved and f' {CONNS} TCP' in saved[0],
+    result(chk == 0 and (MODE == 'nocap' or
+                         (saved and f' {CONNS} TCP' in saved[0])),
            'migrate_tcp_save',
            f'check {chk}, log {saved}')
 
@@ -307,7 +354,6 @@ def main():
     b = FrontEnd(path=SOCK_B)
     negotiate(b)
     _, chk = load(b, data)
-    time.sleep(0.1)
     if BUSY:
         return busy_target(b, g, c, since_b, rsts)
     restored = log_lines(LOG_B, since_b, 'TCP connections restored')

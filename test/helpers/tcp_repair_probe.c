@@ -4,7 +4,7 @@
  * record format, as a migration does, and check that the transfer carries
  * on both ways: no byte lost or repeated, no reset.
  *
- * Usage: tcp_repair_probe
+ * Usage: tcp_repair_probe [6]  (6: over ::1, else 127.0.0.1)
  * Needs CAP_NET_ADMIN over the network namespace (test/sandbox.sh gives
  * it). Prints "ok: ..." and exits 0, or "error: ..." and exits 1; exit 2
  * if TCP_REPAIR isn't permitted.
@@ -198,12 +198,13 @@ static int outq(int s)
  *
  * Return: 0 on success
  */
-int main(void)
+int main(int argc, char **argv)
 {
 	uint64_t l_sent = 0, l_got = 0, p_sent = 0, p_got = 0, l_end;
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	struct sockaddr_in la, pa;
+	int af = argc > 1 && !strcmp(argv[1], "6") ? AF_INET6 : AF_INET;
+	union sockaddr_inany sa, la, pa;
+	union inany_addr lo;
+	socklen_t sl;
 	int l, a, p, b, small = 4096, one = 1;
 	struct tcp_mig m, m2;
 	size_t used;
@@ -211,13 +212,14 @@ int main(void)
 	const char *why;
 	time_t t;
 
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((l = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
-	    bind(l, (struct sockaddr *)&sa, sizeof(sa)) || listen(l, 1) ||
-	    getsockname(l, (struct sockaddr *)&sa, &sl))
+	inany_pton(af == AF_INET ? "127.0.0.1" : "::1", &lo);
+	sl = sockaddr_from_inany(&sa, &lo, 0);
+	if ((l = socket(af, SOCK_STREAM, 0)) < 0 ||
+	    bind(l, &sa.sa, sl) || listen(l, 1) ||
+	    getsockname(l, &sa.sa, &sl))
 		die_msg("listener", errno);
-	if ((a = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
-	    connect(a, (struct sockaddr *)&sa, sizeof(sa)) ||
+	if ((a = socket(af, SOCK_STREAM, 0)) < 0 ||
+	    connect(a, &sa.sa, sl) ||
 	    (p = accept(l, NULL, NULL)) < 0)
 		die_msg("connection", errno);
 	setsockopt(p, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
@@ -236,13 +238,13 @@ int main(void)
 	repair(a, 1);
 	memset(&m, 0, sizeof(m));
 	sl = sizeof(la);
-	getsockname(a, (struct sockaddr *)&la, &sl);
+	getsockname(a, &la.sa, &sl);
 	sl = sizeof(pa);
-	getpeername(a, (struct sockaddr *)&pa, &sl);
+	getpeername(a, &pa.sa, &sl);
 	inany_from_sockaddr(&m.side[HOSTSIDE].eaddr, &m.side[HOSTSIDE].eport,
-			    (union sockaddr_inany *)&la);
+			    &la);
 	inany_from_sockaddr(&m.side[HOSTSIDE].faddr, &m.side[HOSTSIDE].fport,
-			    (union sockaddr_inany *)&pa);
+			    &pa);
 	m.side[GUESTSIDE] = m.side[HOSTSIDE];
 	m.mss = 1460;
 	q = tcp_repair_read(a, &m, qbuf, sizeof(qbuf));
@@ -267,7 +269,7 @@ int main(void)
 	l_end = l_sent;
 	close(a);	/* repair mode: nothing sent, 4-tuple free */
 
-	if ((b = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) < 0)
+	if ((b = socket(af, SOCK_STREAM | SOCK_NONBLOCK, 0)) < 0)
 		die_msg("socket", errno);
 	repair(b, 1);
 	if ((q = tcp_repair_write(b, &m2)))

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # TCP_REPAIR at the kernel level, without vhost-user: test/helpers/
-# tcp_repair_probe moves a live loopback connection (data unacknowledged
+# tcp_repair_probe moves a live loopback connection (IPv4, then IPv6) (data unacknowledged
 # one way, unread the other) from one socket to a new one through passt's
 # tcp_repair.c and its migration record, with the old socket frozen (what
 # the peer sends meanwhile stays unacknowledged) and closed silently; the
@@ -18,16 +18,18 @@ out_rsts() {
 		       else print $c["OutRsts"] }' /proc/net/snmp
 }
 
-before=$(out_rsts)
-out=$("$PROBE" 2>&1)
-rc=$?
-after=$(out_rsts)
-if [ $rc -eq 2 ]; then
-	skip tcp_repair_move "$out"
-elif [ $rc -eq 0 ] && [ "$before" = "$after" ]; then
-	pass tcp_repair_move
-elif [ $rc -eq 0 ]; then
-	fail tcp_repair_move "$((after - before)) RST sent: $out"
-else
-	fail tcp_repair_move "$out"
-fi
+for v in 4 6; do
+	before=$(out_rsts)
+	out=$("$PROBE" $v 2>&1)
+	rc=$?
+	after=$(out_rsts)
+	if [ $rc -eq 2 ]; then
+		skip tcp_repair_move_ipv$v "$out"
+	elif [ $rc -eq 0 ] && [ "$before" = "$after" ]; then
+		pass tcp_repair_move_ipv$v
+	elif [ $rc -eq 0 ]; then
+		fail tcp_repair_move_ipv$v "$((after - before)) RST sent: $out"
+	else
+		fail tcp_repair_move_ipv$v "$out"
+	fi
+done

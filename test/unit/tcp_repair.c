@@ -148,6 +148,9 @@ static void tcp_repair_corrupted(void)
 	CHECK(corrupt(fixed + 9, 200, 1));		/* rcv_wscale */
 	CHECK(corrupt(fixed + 4, 0, 2));		/* mss */
 	CHECK(corrupt(fixed + 6, 0, 2));		/* sock_mss */
+	CHECK(corrupt(fixed + 4, 65535, 2));		/* mss too large */
+	CHECK(corrupt(fixed + 12 + 7 * 4, 0xffffffff, 4));	/* wnd_guest */
+	CHECK(corrupt(fixed + 12 + 8 * 4, 0x40000000, 4));	/* wnd_sent */
 	CHECK(corrupt(32, 0, 2));			/* guest eport */
 	CHECK(corrupt(36 + 34, 0, 2));			/* host fport */
 	/* sndq_len, rcvq_len: too long for the record, or over the limit */
