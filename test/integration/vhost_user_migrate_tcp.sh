@@ -13,7 +13,8 @@
 # the same address, 192.0.2.10, and the peer's route to it moves from A's
 # to B's once the guest runs on B, as the address moves with a migrated
 # guest: A's sockets, lingering in repair mode (the default), must ignore
-# what reaches them meanwhile. Variants: inbound through -t, 100
+# what reaches them meanwhile. A baseline runs the same transfer without
+# a move (its failure isn't the migration's). Variants: inbound via -t, 100
 # connections (the migration time is in the log), and, with the network
 # dropping the peer's segments during the move (a closed socket rightly
 # answers them with a reset), --migrate-no-linger and --migrate-exit (A
