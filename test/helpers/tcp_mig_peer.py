@@ -4,16 +4,18 @@
 for tests that disturb the path while data flows (live migration).
 
 Each connection sends BYTES of random data, paced at an equal share of
-RATE bytes per second for all connections together, then shuts its sending side down, and
-reads until the other side does the same. The connecting side starts its
-data with a 4-byte connection number, so that both sides name each
-connection alike. At the end, one line per connection:
+RATE bytes per second for all connections together, then shuts its
+sending side down, and reads until the other side does the same. The
+connecting side starts its data with a 4-byte connection number, so that
+both sides name each connection alike. At the end, one line per
+connection:
 
   conn N sent LEN SHA256 recv LEN SHA256 err ERROR
 
 (ERROR: "none", "ECONNRESET", ..., or "timeout" for a connection still
-open at the deadline or at SIGTERM), then "done". When every connection has sent and
-received FLOWING bytes, it prints "flowing" (the test's cue).
+open at the deadline or at SIGTERM), then "done". When every connection
+has sent and received FLOWING bytes, it prints "flowing" (the test's
+cue).
 
 With HOLD, a file: while it exists, connections send half of their data
 only, and "held" is printed once every one sent and received its half.
