@@ -47,7 +47,7 @@ BUF_BYTES = 2048
 RXQ, TXQ = 0, 1
 CLOSE_TIMEOUT = 3.0
 
-SOCK, LOG = sys.argv[1], sys.argv[2]
+SOCK = LOG = None    # from the command line, when run as a program
 failed = False
 
 
@@ -478,4 +478,5 @@ def main():
 
 
 if __name__ == '__main__':
+    SOCK, LOG = sys.argv[1], sys.argv[2]
     sys.exit(main())

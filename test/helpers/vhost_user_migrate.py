@@ -24,8 +24,6 @@ import time
 import vhost_user_client as vuc
 from vhost_user_client import FrontEnd, result, RXQ, TXQ
 
-SOCK_A, LOG_A, SOCK_B, LOG_B = sys.argv[1:5]
-STATE_OUT = sys.argv[5] if len(sys.argv) > 5 else None
 
 SET_LOG_BASE = 6
 GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES = 15, 16
@@ -208,4 +206,6 @@ def main():
 
 
 if __name__ == '__main__':
+    SOCK_A, LOG_A, SOCK_B, LOG_B = sys.argv[1:5]
+    STATE_OUT = sys.argv[5] if len(sys.argv) > 5 else None
     sys.exit(main())
