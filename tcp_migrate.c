@@ -129,13 +129,31 @@ static void tcp_mig_local(int s, struct flowside *hs)
 }
 
 /**
+ * tcp_mig_stay() - Source: a record that only names a connection staying
+ * @conn:	Connection
+ * @buf:	Where the record goes, TCP_MIG_FIXED bytes
+ */
+static void tcp_mig_stay(const struct tcp_conn *conn, uint8_t *buf)
+{
+	struct tcp_mig m = { 0 };
+
+	tcp_mig_describe(&m, conn);
+	tcp_mig_local(conn->sock, &m.side[HOSTSIDE]);
+	m.opts = TCP_MIG_OPT_STAYS;
+	m.sock_mss = m.mss;
+	tcp_mig_encode(&m, buf);
+}
+
+/**
  * tcp_migrate_save() - Source: TCP connections into the state stream
  * @c:		Execution context
  * @buf:	Section payload: u32 count, then tcp_repair.c records
  * @size:	Room in @buf
  *
- * Without passt-repair, or if it fails, no connection is described (one
- * log line): they stay here, and the target resets the guest's side.
+ * Without passt-repair, or if it fails, or for a connection whose state
+ * can't be read, the record only names the connection (TCP_MIG_OPT_STAYS,
+ * no queues): it stays here, and the target logs it and resets the
+ * guest's side.
  *
  * Return: payload length, -1 if it doesn't fit
  */
@@ -176,8 +194,18 @@ static ssize_t tcp_migrate_save(const struct ctx *c, uint8_t *buf,
 		     "target resets them", repair_connected() ?
 		     "passt-repair failed" : "no passt-repair connected",
 		     mig_count);
+		for (i = 0; i < mig_count; i++, pos += TCP_MIG_FIXED) {
+			if (size - pos < TCP_MIG_FIXED)
+				return -1;
+			tcp_mig_stay(tcp_conn_at(flow_at(mig_flows[i])),
+				     buf + pos);
+		}
+		buf[0] = (uint8_t)mig_count;
+		buf[1] = (uint8_t)(mig_count >> 8);
+		buf[2] = (uint8_t)(mig_count >> 16);
+		buf[3] = (uint8_t)(mig_count >> 24);
 		mig_count = 0;
-		return 4;
+		return (ssize_t)pos;
 	}
 
 	for (i = 0; i < mig_count; i++) {
@@ -203,6 +231,11 @@ static ssize_t tcp_migrate_save(const struct ctx *c, uint8_t *buf,
 			mig_fds[i] = -1;
 			if (!repair_set(&conn->sock, 1, REPAIR_CMD_OFF))
 				tcp_mig_thaw(c, conn);
+			if (size - pos < TCP_MIG_FIXED)
+				return -1;
+			tcp_mig_stay(conn, buf + pos);
+			pos += TCP_MIG_FIXED;
+			count++;
 			continue;
 		}
 		tcp_mig_describe(&m, conn);
@@ -368,7 +401,7 @@ static unsigned tcp_mig_compact(unsigned n)
 static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 				    size_t len, bool apply)
 {
-	unsigned i, count, k, made = 0, busy = 0;
+	unsigned i, count, k, made = 0, busy = 0, stays = 0;
 	struct timespec now, t0;
 	struct tcp_mig m;
 	size_t pos, used;
@@ -380,24 +413,36 @@ static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 		(unsigned)p[2] << 16 | (unsigned)p[3] << 24;
 	if (count > FLOW_MAX)
 		return "too many TCP connections";
-	for (i = 0, pos = 4; i < count; i++, pos += used)
+	for (i = 0, pos = 4; i < count; i++, pos += used) {
 		if ((why = tcp_mig_decode(p + pos, len - pos, &m, &used)))
 			return why;
+		if (m.opts & TCP_MIG_OPT_STAYS)
+			stays++;
+	}
 	if (pos != len)
 		return "trailing bytes in TCP section";
 	if (!apply || !count)
 		return NULL;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (c->no_tcp || !repair_connected()) {
+	if (stays == count || c->no_tcp || !repair_connected()) {
 		info("migration: %s: the guest's %u TCP connections are "
-		     "reset", c->no_tcp ? "TCP disabled" :
-		     "no passt-repair connected", count);
+		     "reset", stays == count ? "they stayed on the source "
+		     "(no passt-repair there, or it failed)" :
+		     c->no_tcp ? "TCP disabled" : "no passt-repair connected",
+		     count);
 		return NULL;
 	}
+	if (stays)
+		info("migration: %u TCP connections stayed on the source "
+		     "(their state couldn't be read there): the guest's side "
+		     "is reset", stays);
 
 	for (i = 0, pos = 4; i < count; i++, pos += used) {
 		tcp_mig_decode(p + pos, len - pos, &m, &used);
+		mig_fds[i] = -1;
+		if (m.opts & TCP_MIG_OPT_STAYS)
+			continue;
 		/* #syscalls:vu socket */
 		mig_fds[i] = socket(inany_v4(&m.side[HOSTSIDE].faddr) ?
 				    AF_INET : AF_INET6,
@@ -451,7 +496,7 @@ static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 		mig_fds[i] = -1;
 	}
 	info("migration: %u TCP connections restored%s", made,
-	     made < count ? ", the others are reset" : "");
+	     made < count - stays ? ", the others are reset" : "");
 	debug("migration: %u TCP connections loaded in %lu ms", made,
 	      mig_ms_since(&t0));
 	return NULL;

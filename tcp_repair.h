@@ -29,6 +29,11 @@
 #define TCP_MIG_OPT_TS		0x1
 #define TCP_MIG_OPT_SACK	0x2
 #define TCP_MIG_OPT_WS		0x4
+/* Not a socket option: the connection stays on the source (no passt-repair
+ * there, or its state couldn't be read), and the record only names it, so
+ * that the target can say so and reset the guest's side
+ */
+#define TCP_MIG_OPT_STAYS	0x80
 
 /**
  * struct tcp_mig - One connection as it moves
