@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # passt-repair and passt's repair socket: the helper switches real TCP
-# sockets in and out of repair mode as told (test/helpers/
-# passt_repair_check.py stands in for passt); passt --vhost-user listens at
+# sockets in and out of repair mode as told and refuses what it can't
+# (test/helpers/passt_repair_check.py stands in for passt); passt --vhost-user listens at
 # SOCKET.repair (or --repair-path), takes one helper and refuses a second,
 # listens nowhere with --repair-path none, and the helper exits when passt
 # does.
@@ -23,7 +23,9 @@ if ! wait_for 5 test -S "$WORK/a.sock" -a -S "$WORK/b.sock"; then
 	exit 0
 fi
 
-if [ -S "$WORK/a.sock.repair" ] && [ ! -e "$WORK/b.sock.repair" ]; then
+# passt binds the repair socket right after the vhost-user one
+if wait_for 5 test -S "$WORK/a.sock.repair" &&
+   [ ! -e "$WORK/b.sock.repair" ]; then
 	pass passt_repair_socket
 else
 	fail passt_repair_socket "$(ls "$WORK")"
