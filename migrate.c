@@ -93,6 +93,18 @@ void migrate_set_tcp(const struct migrate_conn_ops *ops)
 }
 
 /**
+ * migrate_device_ready() - The guest's queues run: frames reach it again
+ * @c:		Execution context
+ *
+ * A target owes the guest what couldn't be sent while they were stopped.
+ */
+void migrate_device_ready(const struct ctx *c)
+{
+	if (mig_tcp && mig_tcp->ready)
+		mig_tcp->ready(c);
+}
+
+/**
  * migrate_tcp_done() - Tell the TCP side how a save it took part in ended
  * @c:		Execution context
  * @ok:		The front end checked the saved state: migration completed

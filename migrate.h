@@ -64,14 +64,17 @@ bool migrate_lingering(const struct ctx *c);
  *		completed), or the save failed or was dropped
  * @load:	Target: check the payload, or (@apply) recreate the
  *		connections; NULL if valid, else what is wrong
+ * @ready:	Target: frames reach the guest again (its queues run)
  */
 struct migrate_conn_ops {
 	ssize_t (*save)(const struct ctx *c, uint8_t *buf, size_t size);
 	void (*done)(const struct ctx *c, bool ok);
 	const char *(*load)(const struct ctx *c, const uint8_t *p, size_t len,
 			    bool apply);
+	void (*ready)(const struct ctx *c);
 };
 
 void migrate_set_tcp(const struct migrate_conn_ops *ops);
+void migrate_device_ready(const struct ctx *c);
 
 #endif /* MIGRATE_H */

@@ -512,6 +512,26 @@ static void tcp_conn_rst(const struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
+ * tcp_rst_to_guest() - Reset a connection the guest has and we don't
+ * @c:		Execution context
+ * @side:	Guest side of the connection (guest's address and port first)
+ * @seq:	Sequence number the guest expects from us next
+ * @ack:	Sequence number we expect from the guest next
+ */
+void tcp_rst_to_guest(const struct ctx *c, const struct flowside *side,
+		      uint32_t seq, uint32_t ack)
+{
+	struct tcp_conn tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.sock = -1;
+	tmp.flags = inany_v4(&side->eaddr) ? 0 : TCP_F_V6;
+	tmp.f.side[GUESTSIDE] = *side;
+	tmp.seq_from_guest = ack;
+	tcp_send_ctrl(c, &tmp, TCP_RST | TCP_ACK, seq);
+}
+
+/**
  * tcp_rst_reply() - Answer a segment that matches no connection with RST
  * @c:		Execution context
  * @fi:		Frame information (addresses)

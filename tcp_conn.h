@@ -94,6 +94,8 @@ _Static_assert(sizeof(struct tcp_conn) <= sizeof(union flow),
 struct tcp_conn *tcp_conn_at(union flow *flow);
 struct tcp_conn *tcp_conn_init(union flow *flow, int s);
 void tcp_conn_close(struct tcp_conn *conn, bool rst);
+void tcp_rst_to_guest(const struct ctx *c, const struct flowside *side,
+		      uint32_t seq, uint32_t ack);
 void tcp_conn_deadline(struct tcp_conn *conn, uint32_t ms);
 void tcp_epoll_set(const struct ctx *c, struct tcp_conn *conn, bool rearm);
 void tcp_update_now(const struct timespec *now);

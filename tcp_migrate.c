@@ -45,6 +45,17 @@ static unsigned mig_count;
 static int mig_linger[FLOW_MAX];
 static unsigned mig_linger_count;
 
+/* Target: resets owed to the guest for connections that didn't come
+ * back, sent once its queues run (past this many: on its next segment)
+ */
+#define TCP_MIG_RST_MAX		4096
+static struct tcp_mig_rst {
+	struct flowside side;
+	uint32_t seq;
+	uint32_t ack;
+} mig_rst[TCP_MIG_RST_MAX];
+static unsigned mig_rst_count;
+
 /**
  * mig_ms_since() - Milliseconds elapsed since a moment
  * @t0:		Start
@@ -355,6 +366,63 @@ static int tcp_mig_flow(const struct ctx *c, const struct tcp_mig *m, int s)
 }
 
 /**
+ * tcp_mig_owe_rst() - Target: note a reset owed to the guest
+ * @m:		Record of a connection that isn't recreated
+ */
+static void tcp_mig_owe_rst(const struct tcp_mig *m)
+{
+	struct tcp_mig_rst *r;
+
+	if (mig_rst_count >= TCP_MIG_RST_MAX)
+		return;
+	r = &mig_rst[mig_rst_count++];
+	r->side = m->side[GUESTSIDE];
+	r->seq = m->seq_to_guest;
+	r->ack = m->seq_from_guest;
+}
+
+/**
+ * tcp_mig_owe_all() - Target: a reset owed for every connection of a
+ *		       section
+ * @p:		Section payload, checked
+ * @len:	Its length
+ * @count:	Records in it
+ */
+static void tcp_mig_owe_all(const uint8_t *p, size_t len, unsigned count)
+{
+	size_t pos, used;
+	struct tcp_mig m;
+	unsigned i;
+
+	for (i = 0, pos = 4; i < count; i++, pos += used) {
+		tcp_mig_decode(p + pos, len - pos, &m, &used);
+		tcp_mig_owe_rst(&m);
+	}
+}
+
+/**
+ * tcp_migrate_ready() - Target: the guest's queues run, send the resets
+ *			 owed
+ * @c:		Execution context
+ *
+ * The guest's side of a connection that didn't come back learns of it
+ * now, not at its next segment, which could be hours away for a
+ * connection waiting to receive.
+ */
+static void tcp_migrate_ready(const struct ctx *c)
+{
+	unsigned i;
+
+	if (!mig_rst_count || c->run->fd_tap < 0)
+		return;
+	for (i = 0; i < mig_rst_count; i++)
+		tcp_rst_to_guest(c, &mig_rst[i].side, mig_rst[i].seq,
+				 mig_rst[i].ack);
+	debug("migration: %u RST segments sent to the guest", mig_rst_count);
+	mig_rst_count = 0;
+}
+
+/**
  * tcp_mig_drop() - Target: close the sockets made so far (repair mode:
  *		    silently)
  * @n:		Sockets in mig_fds
@@ -393,8 +461,9 @@ static unsigned tcp_mig_compact(unsigned n)
  * @len:	Payload length
  * @apply:	false: check only; true: recreate the connections
  *
- * Without passt-repair, or where a socket can't be recreated, the guest's
- * connection is left out: its next segment gets a RST (one log line).
+ * Without passt-repair, or where a socket can't be recreated, or for a
+ * connection that stayed on the source, the guest's connection is left
+ * out (one log line) and reset as soon as frames reach the guest.
  *
  * Return: NULL if valid, else what is wrong
  */
@@ -425,7 +494,10 @@ static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 		return NULL;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	mig_rst_count = 0;
 	if (stays == count || c->no_tcp || !repair_connected()) {
+		tcp_mig_owe_all(p, len, count);
+		tcp_migrate_ready(c);
 		info("migration: %s: the guest's %u TCP connections are "
 		     "reset", stays == count ? "they stayed on the source "
 		     "(no passt-repair there, or it failed)" :
@@ -452,6 +524,8 @@ static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 	k = tcp_mig_compact(count);
 	if (repair_set((const int *)mig_flows, k, REPAIR_CMD_ON)) {
 		tcp_mig_drop(count);
+		tcp_mig_owe_all(p, len, count);
+		tcp_migrate_ready(c);
 		info("migration: passt-repair failed: the guest's %u TCP "
 		     "connections are reset", count);
 		return NULL;
@@ -482,6 +556,8 @@ static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 	k = tcp_mig_compact(count);
 	if (k && repair_set((const int *)mig_flows, k, REPAIR_CMD_OFF)) {
 		tcp_mig_drop(count);
+		tcp_mig_owe_all(p, len, count);
+		tcp_migrate_ready(c);
 		info("migration: passt-repair failed: the guest's %u TCP "
 		     "connections are reset", count);
 		return NULL;
@@ -493,8 +569,11 @@ static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 		tcp_mig_decode(p + pos, len - pos, &m, &used);
 		if (mig_fds[i] >= 0 && !tcp_mig_flow(c, &m, mig_fds[i]))
 			made++;
+		else
+			tcp_mig_owe_rst(&m);
 		mig_fds[i] = -1;
 	}
+	tcp_migrate_ready(c);
 	info("migration: %u TCP connections restored%s", made,
 	     made < count - stays ? ", the others are reset" : "");
 	debug("migration: %u TCP connections loaded in %lu ms", made,
@@ -506,4 +585,5 @@ const struct migrate_conn_ops tcp_migrate_ops = {
 	.save = tcp_migrate_save,
 	.done = tcp_migrate_done,
 	.load = tcp_migrate_load,
+	.ready = tcp_migrate_ready,
 };

@@ -372,6 +372,7 @@ static void vu_update_ready(const struct ctx *c)
 {
 	bool ready = vu.fd >= 0 && virtq_ready(&vu.vq[VU_RXQ]) &&
 		     virtq_ready(&vu.vq[VU_TXQ]);
+	bool was_ready;
 
 	const struct virtio_log *log = NULL;
 
@@ -379,9 +380,12 @@ static void vu_update_ready(const struct ctx *c)
 		log = &vu_log;
 	vu.vq[VU_RXQ].log = vu.vq[VU_TXQ].log = log;
 
-	if (ready && c->run->fd_tap < 0)
-		info("vhost-user: queues running");
+	was_ready = c->run->fd_tap >= 0;
 	c->run->fd_tap = ready ? vu.fd : -1;
+	if (ready && !was_ready) {
+		info("vhost-user: queues running");
+		migrate_device_ready(c);
+	}
 }
 
 /**

@@ -17,7 +17,7 @@ With CONNS, CONNS - 1 idle connections more move along (the debug log
 gives the times to save and to load them). With "busy", A keeps its
 sockets (no --migrate-no-linger), so B can't take the 4-tuples over on
 this host: B must say so in one line and reset the guest's side (a RST
-to its next segment), while the peer, talking to A's frozen socket, sees
+as soon as its queues run, and to its next segment), while the peer, talking to A's frozen socket, sees
 no reset either. With "nohelper", B has no passt-repair: one line, and a
 RST to the guest. With "nocap", A's passt-repair lacks the capability:
 A says so in one line, and B resets the guest's side. "exit" is "moved" with a source that exits instead of
@@ -242,6 +242,15 @@ def busy_target(b, g, c, since_b, rsts):
            'migrate_tcp_logs_why', f'log {busy}')
     b.start()
     g.attach(b)
+    # Told at once, not at its next segment: a guest waiting to receive
+    # would wait for ever. The RST must be in the guest's window: at the
+    # next byte it expects, acknowledging all it sent.
+    rsts_seen = [(seq, ack) for f, seq, ack, _ in g.segments(3)
+                 if f & 0x04]
+    result(rsts_seen and rsts_seen[0] == (g.ack, g.seq),
+           'migrate_tcp_guest_reset_unasked',
+           f'RSTs {rsts_seen}, guest expects seq {g.ack}, sent up to '
+           f'{g.seq}')
     g.send(0x18, b'after')
     rst = any(f & 0x04 for f, _, _, _ in g.segments(3))
     result(rst, 'migrate_tcp_guest_reset', 'no RST to the guest')
