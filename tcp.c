@@ -54,6 +54,7 @@
 #include "tap.h"
 #include "tcp.h"
 #include "tcp_deadline.h"
+#include "tcp_delack.h"
 #include "tcp_seg.h"
 #include "tcp_splice.h"
 
@@ -119,6 +120,11 @@
 #define TCP_F_PERSIST		(1U << 15)	/* probing a zero window */
 #define TCP_F_WND_CACHED	(1U << 16)	/* @wnd_edge is valid */
 #define TCP_F_DRAINED		(1U << 17)	/* last peek took all data */
+#define TCP_F_PSH		(1U << 18)	/* last guest data had PSH */
+
+/* An ACK may wait for data (tcp_delack.c) with PSH, none of the others */
+#define TCP_DELACK_FLAGS	(TCP_F_PSH | TCP_F_GUEST_FIN | TCP_F_WND_LOW | \
+				 TCP_F_WND_BLOCKED)
 
 /* Work left for the end of a batch of guest frames */
 #define TCP_B_TOUCHED		(1U << 0)
@@ -1321,6 +1327,8 @@ static void tcp_data_from_guest(const struct ctx *c, struct tcp_conn *conn,
 		return;
 	}
 
+	conn->flags &= ~TCP_F_PSH;
+	conn->flags |= (seg->flags & TCP_PSH) ? TCP_F_PSH : 0;
 	tcp_wr_queue(c, conn, data, len, fin);
 }
 
@@ -1565,6 +1573,10 @@ static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 		/* The first ACK is a duplicate itself unless it moves on */
 		if (dups && conn->seq_ack_sent == conn->seq_from_guest)
 			dups--;
+		else if (!dups && (conn->flags & TCP_DELACK_FLAGS) == TCP_F_PSH &&
+			 tcp_delack_hold(tcp_conn_idx(conn), conn->seq_from_guest -
+					 conn->seq_ack_sent, conn->mss, tcp_now_ms))
+			return;
 		tcp_send_ack(c, conn);
 		for (i = 0; i < dups; i++)
 			tcp_send_ack(c, conn);
@@ -1573,13 +1585,13 @@ static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
- * tcp_tap_flush() - Finish the work left by a batch of guest segments
+ * tcp_tap_flush() - Finish a batch of guest segments, send held ACKs due
  * @c:		Execution context
  * @now:	Current timestamp
  */
 void tcp_tap_flush(const struct ctx *c, const struct timespec *now)
 {
-	unsigned i;
+	uint32_t i;
 
 	tcp_update_now(now);
 	tcp_wr_flush(c);
@@ -1591,6 +1603,13 @@ void tcp_tap_flush(const struct ctx *c, const struct timespec *now)
 			tcp_conn_update(c, conn);
 	}
 	tcp_touched_count = 0;
+
+	while ((i = tcp_delack_pop(tcp_now_ms)) != TCP_DELACK_NONE) {
+		struct tcp_conn *conn = tcp_conn_at(flow_at(i));
+
+		if (conn && conn->seq_ack_sent != conn->seq_from_guest)
+			tcp_send_ack(c, conn);
+	}
 }
 
 /**
