@@ -1683,7 +1683,6 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 	struct flowside *gs, *hs;
 	struct tcp_conn *conn;
 	union flow *flow;
-	int one = 1;
 
 	flow = flow_alloc();
 	if (!flow) {
@@ -1717,7 +1716,6 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 	}
 	tcp_conns_total++;
 
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	conn->flags = inany_v4(&gs->eaddr) ? 0 : TCP_F_V6;
 	conn->flags |= TCP_F_SYN_SENT;
 	conn->mss = tcp_conn_mss_local(c, conn->flags & TCP_F_V6);
