@@ -53,6 +53,7 @@
 #include "fwd.h"
 #include "tap.h"
 #include "tcp.h"
+#include "tcp_conn.h"
 #include "tcp_deadline.h"
 #include "tcp_delack.h"
 #include "tcp_seg.h"
@@ -100,103 +101,6 @@
 #define TCP_ACCEPT_BATCH	64
 /* Guest payloads coalesced into one write to a socket */
 #define TCP_WR_IOV_MAX		TAP_FRAMES_MAX
-
-/* Connection flags */
-#define TCP_F_V6		(1U << 0)	/* IPv6 on the guest side */
-#define TCP_F_SYN_SENT		(1U << 1)	/* SYN sent, no answer */
-#define TCP_F_CONNECTING	(1U << 2)	/* connect() in progress */
-#define TCP_F_SYNACK_SENT	(1U << 3)	/* SYN-ACK sent, no ACK */
-#define TCP_F_ESTABLISHED	(1U << 4)
-#define TCP_F_HOST_EOF		(1U << 5)	/* socket got FIN */
-#define TCP_F_EOF_READ		(1U << 6)	/* all data peeked */
-#define TCP_F_FIN_SENT		(1U << 7)	/* FIN to guest sent */
-#define TCP_F_FIN_ACKED		(1U << 8)
-#define TCP_F_GUEST_FIN		(1U << 9)	/* guest FIN: SHUT_WR */
-#define TCP_F_WS		(1U << 10)	/* window scaling on */
-#define TCP_F_PEEK_RESET	(1U << 11)	/* set SO_PEEK_OFF */
-#define TCP_F_WND_BLOCKED	(1U << 12)	/* guest data refused */
-#define TCP_F_RECOVERY		(1U << 13)	/* retransmitting */
-#define TCP_F_WND_LOW		(1U << 14)	/* small window sent */
-#define TCP_F_PERSIST		(1U << 15)	/* probing a zero window */
-#define TCP_F_WND_CACHED	(1U << 16)	/* @wnd_edge is valid */
-#define TCP_F_DRAINED		(1U << 17)	/* last peek took all data */
-#define TCP_F_PSH		(1U << 18)	/* last guest data had PSH */
-
-/* An ACK may wait for data (tcp_delack.c) with PSH, none of the others */
-#define TCP_DELACK_FLAGS	(TCP_F_PSH | TCP_F_GUEST_FIN | TCP_F_WND_LOW | \
-				 TCP_F_WND_BLOCKED)
-
-/* Work left for the end of a batch of guest frames */
-#define TCP_B_TOUCHED		(1U << 0)
-#define TCP_B_ACK		(1U << 1)	/* send an ACK */
-#define TCP_B_DATA		(1U << 2)	/* try sending data */
-#define TCP_B_RETRANS		(1U << 3)	/* go back to last ACK */
-/* Out-of-order segments seen in the batch (up to 15): one duplicate ACK
- * each (RFC 5681, 4.2), no more, as senders without SACK count them as
- * segments that left the network, and take extra ones for reordering
- */
-#define TCP_B_OOO_SHIFT		4
-#define TCP_B_OOO_MASK		(15U << TCP_B_OOO_SHIFT)
-
-#define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
-#define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
-#define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
-#define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
-
-/**
- * struct tcp_conn - A TCP connection: flow table entry of type FLOW_TCP
- * @f:			Common flow part: guest and host side 4-tuples
- * @sock:		Host socket, -1 if none
- * @flags:		TCP_F_* flags
- * @batch:		TCP_B_* work pending for the end of the frame batch
- * @ws_guest:		Window scale the guest applies to its windows
- * @retries:		Retransmissions since the last progress
- * @dup_acks:		Duplicate ACKs in a row
- * @mss:		Largest segment payload we send to the guest
- * @events:		epoll events registered for @sock, 0 if not yet
- * @rto_ms:		Current retransmission timeout
- * @isn:		Our initial sequence number
- * @seq_to_guest:	Next sequence number we send
- * @seq_max:		One past the highest sequence number sent
- * @seq_una:		Oldest sequence number the guest hasn't acknowledged
- * @seq_head:		Sequence number of the first byte still in @sock
- * @seq_recover:	@seq_max at the last retransmission
- * @seq_from_guest:	Next sequence number expected from the guest
- * @seq_ack_sent:	Last acknowledgement sent to the guest
- * @wnd_guest:		Guest's receive window, bytes
- * @wnd_sent:		Last window advertised to the guest, bytes
- * @wnd_edge:		Right edge (sequence) of the window last measured
- * @wnd_measured:	That window, bytes
- * @deadline:		Timer deadline (milliseconds, monotonic), 0 if none
- */
-struct tcp_conn {
-	struct flow_common f;
-	int sock;
-	uint32_t flags;
-	uint8_t batch;
-	uint8_t ws_guest;
-	uint8_t retries;
-	uint8_t dup_acks;
-	uint16_t mss;
-	uint32_t events;
-	uint32_t rto_ms;
-	uint32_t isn;
-	uint32_t seq_to_guest;
-	uint32_t seq_max;
-	uint32_t seq_una;
-	uint32_t seq_head;
-	uint32_t seq_recover;
-	uint32_t seq_from_guest;
-	uint32_t seq_ack_sent;
-	uint32_t wnd_guest;
-	uint32_t wnd_sent;
-	uint32_t wnd_edge;
-	uint32_t wnd_measured;
-	uint64_t deadline;
-};
-
-_Static_assert(sizeof(struct tcp_conn) <= sizeof(union flow),
-	       "TCP connection state must fit a flow table entry");
 
 /* Frames towards the guest: header buffers, payloads, iovecs */
 static uint8_t tcp_hdr[TCP_FRAMES][TCP_HDR_BYTES]
