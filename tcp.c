@@ -97,6 +97,14 @@
 /* Duplicate ACKs that make us retransmit (RFC 5681, 3.2) */
 #define TCP_DUPACK_THRESHOLD	3
 
+/* Acknowledged data left in the socket for a while (tcp_discard_acked()),
+ * at most: bytes, acknowledgements, and the flags that allow it
+ */
+#define TCP_DISCARD_HOLD_BYTES	512
+#define TCP_DISCARD_HOLD_ACKS	8
+#define TCP_DISCARD_HOLD_FLAGS	(TCP_F_DRAINED | TCP_F_HOST_EOF |	\
+				 TCP_F_EOF_READ | TCP_F_FIN_SENT)
+
 #define TCP_LISTEN_BACKLOG	128
 #define TCP_ACCEPT_BATCH	64
 /* Guest payloads coalesced into one write to a socket */
@@ -1373,15 +1381,19 @@ void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
  * tcp_discard_acked() - Remove data the guest acknowledged from the socket
  * @c:		Execution context
  * @conn:	Connection
+ * @may_hold:	Small request/response data may stay for a while
  *
- * At once, on every acknowledgement: acknowledged data left in the socket
- * would keep its receive window closed (the kernel counts buffer overhead,
- * not bytes), and a sender waiting for it would never send what makes us
- * come back.
+ * On every acknowledgement: acknowledged data left in the socket would keep
+ * its receive window closed (the kernel counts buffer overhead, not bytes),
+ * and a sender waiting for it would never send what makes us come back.
+ * But in request/response traffic, the request acknowledges an answer that
+ * was all the socket had, and is small: its removal waits for a few more,
+ * never longer than the held ACKs (tcp_delack.c), and not around a FIN.
  *
  * Return: true if the connection was reset and freed
  */
-static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
+static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn,
+			      bool may_hold)
 {
 	uint32_t end = conn->seq_una;
 	ssize_t n;
@@ -1390,6 +1402,14 @@ static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 		end--;		/* FIN isn't socket data */
 	if (!SEQ_GT(end, conn->seq_head))
 		return false;
+
+	if (may_hold && end - conn->seq_head <= TCP_DISCARD_HOLD_BYTES &&
+	    conn->discards_held < TCP_DISCARD_HOLD_ACKS &&
+	    (conn->flags & TCP_DISCARD_HOLD_FLAGS) == TCP_F_DRAINED &&
+	    tcp_delack_add(tcp_conn_idx(conn), tcp_now_ms)) {
+		conn->discards_held++;
+		return false;
+	}
 
 	n = sock_recv(conn->sock, NULL, end - conn->seq_head,
 		      MSG_TRUNC | MSG_DONTWAIT);
@@ -1400,6 +1420,7 @@ static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 		return true;
 	}
 	conn->seq_head += (uint32_t)n;
+	conn->discards_held = 0;
 	return false;
 }
 
@@ -1446,6 +1467,25 @@ static bool tcp_conn_maybe_done(struct tcp_conn *conn)
 }
 
 /**
+ * tcp_ack_may_wait() - Hold the ACK of a request back for the answer to carry
+ * @conn:	Connection with guest data to acknowledge
+ *
+ * Less than a full segment, ending with PSH (not bulk data, nor the first
+ * part of a write whose rest the guest's Nagle algorithm holds back for
+ * this ACK), and no news about the window: see tcp_delack.c.
+ *
+ * Return: true if the ACK is held
+ */
+static bool tcp_ack_may_wait(const struct tcp_conn *conn)
+{
+	uint32_t unacked = conn->seq_from_guest - conn->seq_ack_sent;
+
+	return unacked && unacked < conn->mss &&
+	       (conn->flags & TCP_DELACK_FLAGS) == TCP_F_PSH &&
+	       tcp_delack_add(tcp_conn_idx(conn), tcp_now_ms);
+}
+
+/**
  * tcp_conn_update() - Work for one connection at the end of a frame batch
  * @c:		Execution context
  * @conn:	Connection
@@ -1461,7 +1501,7 @@ static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 		return;
 	}
 
-	if (tcp_discard_acked(c, conn))
+	if (tcp_discard_acked(c, conn, true))
 		return;
 
 	if (work & TCP_B_RETRANS) {
@@ -1477,9 +1517,7 @@ static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 		/* The first ACK is a duplicate itself unless it moves on */
 		if (dups && conn->seq_ack_sent == conn->seq_from_guest)
 			dups--;
-		else if (!dups && (conn->flags & TCP_DELACK_FLAGS) == TCP_F_PSH &&
-			 tcp_delack_hold(tcp_conn_idx(conn), conn->seq_from_guest -
-					 conn->seq_ack_sent, conn->mss, tcp_now_ms))
+		else if (!dups && tcp_ack_may_wait(conn))
 			return;
 		tcp_send_ack(c, conn);
 		for (i = 0; i < dups; i++)
@@ -1511,7 +1549,10 @@ void tcp_tap_flush(const struct ctx *c, const struct timespec *now)
 	while ((i = tcp_delack_pop(tcp_now_ms)) != TCP_DELACK_NONE) {
 		struct tcp_conn *conn = tcp_conn_at(flow_at(i));
 
-		if (conn && conn->seq_ack_sent != conn->seq_from_guest)
+		if (!conn || !(conn->flags & TCP_F_ESTABLISHED) ||
+		    tcp_discard_acked(c, conn, false))
+			continue;
+		if (conn->seq_ack_sent != conn->seq_from_guest)
 			tcp_send_ack(c, conn);
 	}
 }

@@ -63,6 +63,7 @@
  * @retries:		Retransmissions since the last progress
  * @dup_acks:		Duplicate ACKs in a row
  * @mss:		Largest segment payload we send to the guest
+ * @discards_held:	Acknowledgements whose data is still in @sock
  * @events:		epoll events registered for @sock, 0 if not yet
  * @rto_ms:		Current retransmission timeout
  * @isn:		Our initial sequence number
@@ -88,6 +89,7 @@ struct tcp_conn {
 	uint8_t retries;
 	uint8_t dup_acks;
 	uint16_t mss;
+	uint8_t discards_held;
 	uint32_t events;
 	uint32_t rto_ms;
 	uint32_t isn;

@@ -5,11 +5,14 @@
  * for the request, then the answer: two frames where the answer alone
  * would do, as it carries the same acknowledgement. Like a TCP receiver's
  * delayed ACK, tcp.c holds the ACK of a short segment with PSH (less than
- * a full segment not acknowledged) for a millisecond or two. This keeps
- * the flow table indices of the connections holding one, and one deadline
- * for all of them: the event loop waits no longer than that, and the ACKs
- * no answer carried go then. The list is short: a connection that finds
- * it full is acknowledged at once.
+ * a full segment not acknowledged) for a millisecond or two. The request's
+ * ACK, in turn, acknowledges the previous answer, which tcp.c may leave in
+ * the socket as long, if it's small, instead of a call to remove each.
+ *
+ * This keeps the flow table indices of the connections holding either,
+ * and one deadline for all of them: the event loop waits no longer than
+ * that, and what no answer took care of is done then. The list is short:
+ * a connection that finds it full does its work at once.
  */
 
 #include <stdbool.h>
@@ -30,22 +33,17 @@ static unsigned tcp_delack_n;
 static uint64_t tcp_delack_due;
 
 /**
- * tcp_delack_hold() - Hold a connection's acknowledgement back, if it may
+ * tcp_delack_add() - Have a connection looked at again once the list is due
  * @idx:	Flow table index of the connection
- * @unacked:	Bytes received from the guest and not acknowledged
- * @mss:	Segment size of the connection
  * @now_ms:	Current time, milliseconds on the monotonic clock
  *
- * Return: true if held, false if the caller acknowledges now: a full
- *	   segment or more is waiting, the list is full, or it is due
+ * Return: true if on the list, false if the caller must do its work now:
+ *	   the list is full, or it is due
  */
-bool tcp_delack_hold(uint32_t idx, uint32_t unacked, uint32_t mss,
-		     uint64_t now_ms)
+bool tcp_delack_add(uint32_t idx, uint64_t now_ms)
 {
 	unsigned i;
 
-	if (!unacked || unacked >= mss)
-		return false;
 	if (!tcp_delack_n) {
 		tcp_delack_due = now_ms + TCP_DELACK_MS;
 	} else if (tcp_delack_due <= now_ms) {
