@@ -107,6 +107,8 @@
 
 #define TCP_LISTEN_BACKLOG	128
 #define TCP_ACCEPT_BATCH	64
+/* Connections coming one at a time: look for a second one every ... events */
+#define TCP_ACCEPT_PROBE	4
 /* Guest payloads coalesced into one write to a socket */
 #define TCP_WR_IOV_MAX		TAP_FRAMES_MAX
 
@@ -133,6 +135,9 @@ static uint8_t tcp_isn_key[SIPHASH_KEY_BYTES];
 static int tcp_timer_fd = -1;
 static uint64_t tcp_timer_armed;	/* armed expiry, 0 if disarmed */
 static uint64_t tcp_now_ms;
+
+/* Listener events in a row that had one connection only, then none */
+static unsigned tcp_accept_lone;
 
 /* Counters for --stats and the exit summary */
 static unsigned long tcp_conns_total, tcp_frames_bad, tcp_retrans;
@@ -1700,6 +1705,11 @@ static void tcp_accept_refuse(int fd)
  * @c:		Execution context
  * @ref:	epoll reference: listening socket, port in @data
  * @now:	Current timestamp
+ *
+ * Accepts until the queue is empty, which takes a call that finds nothing,
+ * unless connections came one at a time lately: then one per event (the
+ * listener is level-triggered: the next epoll_wait() reports another one),
+ * and every TCP_ACCEPT_PROBE events a look for a second one.
  */
 void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
 			const struct timespec *now)
@@ -1712,12 +1722,17 @@ void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
 		socklen_t sl = sizeof(sa);
 		int s;
 
+		/* One at a time: the next one, if any, is reported again */
+		if (i == 1 && tcp_accept_lone++ % TCP_ACCEPT_PROBE)
+			return;
+
 		/* #syscalls accept4 */
 		s = accept4(ref.fd, &sa.sa, &sl,
 			    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (s < 0) {
 			if (errno == EMFILE || errno == ENFILE)
 				tcp_accept_refuse(ref.fd);
+			tcp_accept_lone = i == 1;
 			return;
 		}
 		if (s > FD_REF_MAX) {
