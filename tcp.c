@@ -1578,6 +1578,12 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		return;
 	tcp_update_now(now);
 
+	/* Edge-triggered: the end of the host's data may be told once, while
+	 * the connection is still being set up, and never again
+	 */
+	if (events & (EPOLLRDHUP | EPOLLHUP))
+		conn->flags |= TCP_F_HOST_EOF;
+
 	if (conn->flags & TCP_F_CONNECTING) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			tcp_connect_finish(c, conn, events);
@@ -1597,8 +1603,6 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 		return;
 	}
 
-	if (events & (EPOLLRDHUP | EPOLLHUP))
-		conn->flags |= TCP_F_HOST_EOF;
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
 		conn->flags &= ~TCP_F_DRAINED;
 
