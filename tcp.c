@@ -1497,6 +1497,7 @@ static bool tcp_ack_may_wait(const struct tcp_conn *conn)
  */
 static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 {
+	uint32_t to_guest = conn->seq_to_guest;
 	uint8_t work = conn->batch;
 
 	conn->batch = 0;
@@ -1514,6 +1515,8 @@ static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 			return;
 	} else if ((work & TCP_B_DATA) && tcp_data_to_guest(c, conn)) {
 		return;
+	} else if (conn->seq_to_guest != to_guest && !(work & TCP_B_OOO_MASK)) {
+		work &= (uint8_t)~TCP_B_ACK;	/* data or FIN sent carried it */
 	}
 
 	if ((work & TCP_B_ACK) || conn->seq_ack_sent != conn->seq_from_guest) {
