@@ -37,6 +37,7 @@
 #include "icmp.h"
 #include "frag.h"
 #include "tcp.h"
+#include "tcp_delack.h"
 #include "tcp_splice.h"
 #include "udp_splice.h"
 #include "udp.h"
@@ -546,6 +547,8 @@ static void event_loop(const struct ctx *c)
 
 		if (timeout < 0 || timeout > TIMER_INTERVAL_MS)
 			timeout = TIMER_INTERVAL_MS;
+		if (tcp_delack_timeout_ms(&now) >= 0)
+			timeout = MIN(timeout, tcp_delack_timeout_ms(&now));
 		/* #syscalls epoll_wait|epoll_pwait */
 		n = epoll_wait(c->run->epollfd, events, EPOLL_EVENTS,
 			       (int)timeout);
@@ -556,6 +559,9 @@ static void event_loop(const struct ctx *c)
 
 		for (i = 0; i < n; i++)
 			event_dispatch(c, &events[i], &now);
+		/* Held ACKs that no answer carried, if due */
+		if (!tcp_delack_timeout_ms(&now))
+			tcp_tap_flush(c, &now);
 
 		timers(c, &now);
 	}

@@ -13,6 +13,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "epoll_ctl.h"
 #include "inany.h"
@@ -161,6 +162,12 @@ int sock_l4(const struct sock_l4 *req)
 		if (rc)
 			goto fail;
 	}
+
+	/* Accepted connections inherit TCP_NODELAY: all of ours are relayed
+	 * as their data comes, and need no call each to set it
+	 */
+	if (req->backlog && req->proto == IPPROTO_TCP)
+		sock_l4_opt(s, IPPROTO_TCP, TCP_NODELAY, 1);
 
 	/* #syscalls listen */
 	if (req->backlog && listen(s, req->backlog)) {

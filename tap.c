@@ -47,6 +47,8 @@
 #define TAP_IPV6_EXT_MAX	16
 /* Pasta frames in the receive buffer start at this alignment */
 #define TAP_PASTA_ALIGN		8
+/* pasta: a first frame up to this long may come alone (tap_frame_alone()) */
+#define TAP_PASTA_SMALL		256
 
 /**
  * struct tap_vnet_hdr - virtio-net header before each frame on pasta's tap
@@ -1300,9 +1302,54 @@ close:
 }
 
 /**
+ * tap_frame_alone() - Guess if a frame read from the tap comes alone
+ * @frame:	Frame, at least ETH_HLEN bytes
+ * @len:	Its length
+ *
+ * A short frame with data, or not TCP (a request, an answer, a datagram),
+ * comes one per wake-up in request/response traffic. Pure TCP ACKs of a
+ * transfer to the guest come in bursts, better handled together, and so
+ * do full segments. A wrong guess costs a system call, nothing else.
+ *
+ * Return: true if the frame is short and not a pure TCP ACK
+ */
+static bool tap_frame_alone(const uint8_t *frame, size_t len)
+{
+	size_t l4, end;
+	uint16_t proto, plen;
+
+	if (len > TAP_PASTA_SMALL)
+		return false;
+	memcpy(&proto, frame + ETH_HLEN - 2, sizeof(proto));
+	if (proto == htons(ETH_P_IP) && len >= ETH_HLEN + 20) {
+		if (frame[ETH_HLEN + 9] != IPPROTO_TCP)
+			return true;
+		memcpy(&plen, frame + ETH_HLEN + 2, sizeof(plen));
+		l4 = ETH_HLEN + (size_t)(frame[ETH_HLEN] & 0xf) * 4;
+		end = ETH_HLEN + ntohs(plen);
+	} else if (proto == htons(ETH_P_IPV6) && len >= ETH_HLEN + 40) {
+		if (frame[ETH_HLEN + 6] != IPPROTO_TCP)
+			return true;
+		memcpy(&plen, frame + ETH_HLEN + 4, sizeof(plen));
+		l4 = ETH_HLEN + 40;
+		end = l4 + ntohs(plen);
+	} else {
+		return true;
+	}
+	if (l4 + 13 >= len)
+		return true;
+	return MIN(end, len) > l4 + (size_t)(frame[l4 + 12] >> 4) * 4;
+}
+
+/**
  * tap_handler_pasta() - Read frames from the tap device
  * @c:		Execution context
  * @events:	epoll events
+ *
+ * Reads until the device is empty, which takes a read that finds nothing,
+ * unless the first frame is one of request/response traffic: that one is
+ * handled alone, as nothing may follow it for a while, and the device is
+ * level-triggered: if more is there, the next epoll_wait() says so at once.
  *
  * Return: pool of frames, valid until the next call
  */
@@ -1351,6 +1398,8 @@ const struct pool *tap_handler_pasta(const struct ctx *c, uint32_t events)
 		pcap_frame(frame, n);
 		off += ROUND_UP((size_t)n + TAP_PASTA_HDR_ROOM,
 				TAP_PASTA_ALIGN);
+		if (tap_pool.count == 1 && tap_frame_alone(frame, (size_t)n))
+			break;
 	}
 
 	return &tap_pool;

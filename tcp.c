@@ -55,6 +55,7 @@
 #include "tcp.h"
 #include "tcp_conn.h"
 #include "tcp_deadline.h"
+#include "tcp_delack.h"
 #include "tcp_seg.h"
 #include "tcp_splice.h"
 
@@ -95,27 +96,20 @@
 /* Duplicate ACKs that make us retransmit (RFC 5681, 3.2) */
 #define TCP_DUPACK_THRESHOLD	3
 
+/* Acknowledged data left in the socket for a while (tcp_discard_acked()),
+ * at most: bytes, acknowledgements, and the flags that allow it
+ */
+#define TCP_DISCARD_HOLD_BYTES	512
+#define TCP_DISCARD_HOLD_ACKS	8
+#define TCP_DISCARD_HOLD_FLAGS	(TCP_F_DRAINED | TCP_F_HOST_EOF |	\
+				 TCP_F_EOF_READ | TCP_F_FIN_SENT)
+
 #define TCP_LISTEN_BACKLOG	128
 #define TCP_ACCEPT_BATCH	64
+/* Connections coming one at a time: look for a second one every ... events */
+#define TCP_ACCEPT_PROBE	4
 /* Guest payloads coalesced into one write to a socket */
 #define TCP_WR_IOV_MAX		TAP_FRAMES_MAX
-
-/* Work left for the end of a batch of guest frames */
-#define TCP_B_TOUCHED		(1U << 0)
-#define TCP_B_ACK		(1U << 1)	/* send an ACK */
-#define TCP_B_DATA		(1U << 2)	/* try sending data */
-#define TCP_B_RETRANS		(1U << 3)	/* go back to last ACK */
-/* Out-of-order segments seen in the batch (up to 15): one duplicate ACK
- * each (RFC 5681, 4.2), no more, as senders without SACK count them as
- * segments that left the network, and take extra ones for reordering
- */
-#define TCP_B_OOO_SHIFT		4
-#define TCP_B_OOO_MASK		(15U << TCP_B_OOO_SHIFT)
-
-#define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
-#define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
-#define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
-#define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
 
 /* Frames towards the guest: header buffers, payloads, iovecs */
 static uint8_t tcp_hdr[TCP_FRAMES][TCP_HDR_BYTES]
@@ -140,6 +134,9 @@ static uint8_t tcp_isn_key[SIPHASH_KEY_BYTES];
 static int tcp_timer_fd = -1;
 static uint64_t tcp_timer_armed;	/* armed expiry, 0 if disarmed */
 static uint64_t tcp_now_ms;
+
+/* Listener events in a row that had one connection only, then none */
+static unsigned tcp_accept_lone;
 
 /* Counters for --stats and the exit summary */
 static unsigned long tcp_conns_total, tcp_frames_bad, tcp_retrans;
@@ -1262,6 +1259,8 @@ static void tcp_data_from_guest(const struct ctx *c, struct tcp_conn *conn,
 		return;
 	}
 
+	conn->flags &= ~TCP_F_PSH;
+	conn->flags |= (seg->flags & TCP_PSH) ? TCP_F_PSH : 0;
 	tcp_wr_queue(c, conn, data, len, fin);
 }
 
@@ -1402,15 +1401,19 @@ void tcp_tap_handler(const struct ctx *c, const struct iovec *frame,
  * tcp_discard_acked() - Remove data the guest acknowledged from the socket
  * @c:		Execution context
  * @conn:	Connection
+ * @may_hold:	Small request/response data may stay for a while
  *
- * At once, on every acknowledgement: acknowledged data left in the socket
- * would keep its receive window closed (the kernel counts buffer overhead,
- * not bytes), and a sender waiting for it would never send what makes us
- * come back.
+ * On every acknowledgement: acknowledged data left in the socket would keep
+ * its receive window closed (the kernel counts buffer overhead, not bytes),
+ * and a sender waiting for it would never send what makes us come back.
+ * But in request/response traffic, the request acknowledges an answer that
+ * was all the socket had, and is small: its removal waits for a few more,
+ * never longer than the held ACKs (tcp_delack.c), and not around a FIN.
  *
  * Return: true if the connection was reset and freed
  */
-static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
+static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn,
+			      bool may_hold)
 {
 	uint32_t end = conn->seq_una;
 	ssize_t n;
@@ -1419,6 +1422,14 @@ static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 		end--;		/* FIN isn't socket data */
 	if (!SEQ_GT(end, conn->seq_head))
 		return false;
+
+	if (may_hold && end - conn->seq_head <= TCP_DISCARD_HOLD_BYTES &&
+	    conn->discards_held < TCP_DISCARD_HOLD_ACKS &&
+	    (conn->flags & TCP_DISCARD_HOLD_FLAGS) == TCP_F_DRAINED &&
+	    tcp_delack_add(tcp_conn_idx(conn), tcp_now_ms)) {
+		conn->discards_held++;
+		return false;
+	}
 
 	n = sock_recv(conn->sock, NULL, end - conn->seq_head,
 		      MSG_TRUNC | MSG_DONTWAIT);
@@ -1429,6 +1440,7 @@ static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn)
 		return true;
 	}
 	conn->seq_head += (uint32_t)n;
+	conn->discards_held = 0;
 	return false;
 }
 
@@ -1475,12 +1487,32 @@ static bool tcp_conn_maybe_done(struct tcp_conn *conn)
 }
 
 /**
+ * tcp_ack_may_wait() - Hold the ACK of a request back for the answer to carry
+ * @conn:	Connection with guest data to acknowledge
+ *
+ * Less than a full segment, ending with PSH (not bulk data, nor the first
+ * part of a write whose rest the guest's Nagle algorithm holds back for
+ * this ACK), and no news about the window: see tcp_delack.c.
+ *
+ * Return: true if the ACK is held
+ */
+static bool tcp_ack_may_wait(const struct tcp_conn *conn)
+{
+	uint32_t unacked = conn->seq_from_guest - conn->seq_ack_sent;
+
+	return unacked && unacked < conn->mss &&
+	       (conn->flags & TCP_DELACK_FLAGS) == TCP_F_PSH &&
+	       tcp_delack_add(tcp_conn_idx(conn), tcp_now_ms);
+}
+
+/**
  * tcp_conn_update() - Work for one connection at the end of a frame batch
  * @c:		Execution context
  * @conn:	Connection
  */
 static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 {
+	uint32_t to_guest = conn->seq_to_guest;
 	uint8_t work = conn->batch;
 
 	conn->batch = 0;
@@ -1490,7 +1522,7 @@ static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 		return;
 	}
 
-	if (tcp_discard_acked(c, conn))
+	if (tcp_discard_acked(c, conn, true))
 		return;
 
 	if (work & TCP_B_RETRANS) {
@@ -1498,6 +1530,8 @@ static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 			return;
 	} else if ((work & TCP_B_DATA) && tcp_data_to_guest(c, conn)) {
 		return;
+	} else if (conn->seq_to_guest != to_guest && !(work & TCP_B_OOO_MASK)) {
+		work &= (uint8_t)~TCP_B_ACK;	/* data or FIN sent carried it */
 	}
 
 	if ((work & TCP_B_ACK) || conn->seq_ack_sent != conn->seq_from_guest) {
@@ -1506,6 +1540,8 @@ static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 		/* The first ACK is a duplicate itself unless it moves on */
 		if (dups && conn->seq_ack_sent == conn->seq_from_guest)
 			dups--;
+		else if (!dups && tcp_ack_may_wait(conn))
+			return;
 		tcp_send_ack(c, conn);
 		for (i = 0; i < dups; i++)
 			tcp_send_ack(c, conn);
@@ -1514,13 +1550,13 @@ static void tcp_conn_update(const struct ctx *c, struct tcp_conn *conn)
 }
 
 /**
- * tcp_tap_flush() - Finish the work left by a batch of guest segments
+ * tcp_tap_flush() - Finish a batch of guest segments, send held ACKs due
  * @c:		Execution context
  * @now:	Current timestamp
  */
 void tcp_tap_flush(const struct ctx *c, const struct timespec *now)
 {
-	unsigned i;
+	uint32_t i;
 
 	tcp_update_now(now);
 	tcp_wr_flush(c);
@@ -1532,6 +1568,16 @@ void tcp_tap_flush(const struct ctx *c, const struct timespec *now)
 			tcp_conn_update(c, conn);
 	}
 	tcp_touched_count = 0;
+
+	while ((i = tcp_delack_pop(tcp_now_ms)) != TCP_DELACK_NONE) {
+		struct tcp_conn *conn = tcp_conn_at(flow_at(i));
+
+		if (!conn || !(conn->flags & TCP_F_ESTABLISHED) ||
+		    tcp_discard_acked(c, conn, false))
+			continue;
+		if (conn->seq_ack_sent != conn->seq_from_guest)
+			tcp_send_ack(c, conn);
+	}
 }
 
 /**
@@ -1609,7 +1655,6 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 	struct flowside *gs, *hs;
 	struct tcp_conn *conn;
 	union flow *flow;
-	int one = 1;
 
 	flow = flow_alloc();
 	if (!flow) {
@@ -1643,7 +1688,6 @@ static void tcp_conn_from_host(const struct ctx *c, int s, in_port_t port,
 	}
 	tcp_conns_total++;
 
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	conn->flags = inany_v4(&gs->eaddr) ? 0 : TCP_F_V6;
 	conn->flags |= TCP_F_SYN_SENT;
 	conn->mss = tcp_conn_mss_local(c, conn->flags & TCP_F_V6);
@@ -1683,6 +1727,11 @@ static void tcp_accept_refuse(int fd)
  * @c:		Execution context
  * @ref:	epoll reference: listening socket, port in @data
  * @now:	Current timestamp
+ *
+ * Accepts until the queue is empty, which takes a call that finds nothing,
+ * unless connections came one at a time lately: then one per event (the
+ * listener is level-triggered: the next epoll_wait() reports another one),
+ * and every TCP_ACCEPT_PROBE events a look for a second one.
  */
 void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
 			const struct timespec *now)
@@ -1695,12 +1744,17 @@ void tcp_listen_handler(const struct ctx *c, union epoll_ref ref,
 		socklen_t sl = sizeof(sa);
 		int s;
 
+		/* One at a time: the next one, if any, is reported again */
+		if (i == 1 && tcp_accept_lone++ % TCP_ACCEPT_PROBE)
+			return;
+
 		/* #syscalls accept4 */
 		s = accept4(ref.fd, &sa.sa, &sl,
 			    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (s < 0) {
 			if (errno == EMFILE || errno == ENFILE)
 				tcp_accept_refuse(ref.fd);
+			tcp_accept_lone = i == 1;
 			return;
 		}
 		if (s > FD_REF_MAX) {

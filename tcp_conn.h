@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* TCP connection state shared by tcp.c and the files that work on its
- * connections from outside the data path (tcp_migrate.c): the flow table
- * entry of a connection, its flags, and the few tcp.c functions they call.
+ * connections (tcp_delack.c, and tcp_migrate.c from outside the data
+ * path): the flow table entry of a connection (type FLOW_TCP), its flags,
+ * the work left for the end of a batch of guest frames, sequence number
+ * comparisons, and the few tcp.c functions the others call.
  */
 #ifndef TCP_CONN_H
 #define TCP_CONN_H
@@ -35,6 +37,28 @@
 #define TCP_F_PERSIST		(1U << 15)	/* probing a zero window */
 #define TCP_F_WND_CACHED	(1U << 16)	/* @wnd_edge is valid */
 #define TCP_F_DRAINED		(1U << 17)	/* last peek took all data */
+#define TCP_F_PSH		(1U << 18)	/* last guest data had PSH */
+
+/* An ACK may wait for data (tcp_delack.c) with PSH, none of the others */
+#define TCP_DELACK_FLAGS	(TCP_F_PSH | TCP_F_GUEST_FIN | TCP_F_WND_LOW | \
+				 TCP_F_WND_BLOCKED)
+
+/* Work left for the end of a batch of guest frames */
+#define TCP_B_TOUCHED		(1U << 0)
+#define TCP_B_ACK		(1U << 1)	/* send an ACK */
+#define TCP_B_DATA		(1U << 2)	/* try sending data */
+#define TCP_B_RETRANS		(1U << 3)	/* go back to last ACK */
+/* Out-of-order segments seen in the batch (up to 15): one duplicate ACK
+ * each (RFC 5681, 4.2), no more, as senders without SACK count them as
+ * segments that left the network, and take extra ones for reordering
+ */
+#define TCP_B_OOO_SHIFT		4
+#define TCP_B_OOO_MASK		(15U << TCP_B_OOO_SHIFT)
+
+#define SEQ_LT(a, b)		((int32_t)((a) - (b)) < 0)
+#define SEQ_LE(a, b)		((int32_t)((a) - (b)) <= 0)
+#define SEQ_GT(a, b)		((int32_t)((a) - (b)) > 0)
+#define SEQ_GE(a, b)		((int32_t)((a) - (b)) >= 0)
 
 /**
  * struct tcp_conn - A TCP connection: flow table entry of type FLOW_TCP
@@ -46,6 +70,7 @@
  * @retries:		Retransmissions since the last progress
  * @dup_acks:		Duplicate ACKs in a row
  * @mss:		Largest segment payload we send to the guest
+ * @discards_held:	Acknowledgements whose data is still in @sock
  * @events:		epoll events registered for @sock, 0 if not yet
  * @rto_ms:		Current retransmission timeout
  * @isn:		Our initial sequence number
@@ -71,6 +96,7 @@ struct tcp_conn {
 	uint8_t retries;
 	uint8_t dup_acks;
 	uint16_t mss;
+	uint8_t discards_held;
 	uint32_t events;
 	uint32_t rto_ms;
 	uint32_t isn;

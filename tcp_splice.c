@@ -549,7 +549,7 @@ static void tcp_splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_
 	union sockaddr_inany sa = { 0 };
 	union flow *flow;
 	socklen_t sl;
-	int t, d, one = 1;
+	int t, d;
 
 	flow = flow_alloc();
 	if (!flow)
@@ -562,12 +562,10 @@ static void tcp_splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_
 	conn->pipe_w[0] = conn->pipe_w[1] = -1;
 	conn->flags = (v6 ? SPLICE_V6 : 0) | (to_ns ? SPLICE_TO_NS : 0);
 
+	/* The local address isn't looked at: no getsockname() for it */
 	conn->f.side[0].faddr = *peer;
 	conn->f.side[0].fport = pport;
-	sl = sizeof(sa);
-	if (!getsockname(s, &sa.sa, &sl))
-		inany_from_sockaddr(&conn->f.side[0].eaddr, &conn->f.side[0].eport,
-			     &sa);
+	conn->f.side[0].eport = port;
 
 	for (d = 0; d < 2; d++) {
 		if (tcp_splice_pipe_get(&p[d])) {
@@ -586,8 +584,7 @@ static void tcp_splice_conn_new(const struct ctx *c, int s, bool to_ns, in_port_
 		tcp_splice_close(conn, true);
 		return;
 	}
-	conn->s[1] = t;
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	conn->s[1] = t;		/* s has TCP_NODELAY from its listener */
 
 	tcp_splice_target(c, to_ns, v6, port, &conn->f.side[1].faddr,
 		      &conn->f.side[1].fport);
