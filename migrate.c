@@ -105,6 +105,16 @@ void migrate_device_ready(const struct ctx *c)
 }
 
 /**
+ * migrate_timer() - Periodic work: what a target still owes the guest
+ * @c:		Execution context
+ */
+void migrate_timer(const struct ctx *c)
+{
+	if (c->vhost_user)
+		migrate_device_ready(c);
+}
+
+/**
  * migrate_tcp_done() - Tell the TCP side how a save it took part in ended
  * @c:		Execution context
  * @ok:		The front end checked the saved state: migration completed

@@ -64,7 +64,8 @@ bool migrate_lingering(const struct ctx *c);
  *		completed), or the save failed or was dropped
  * @load:	Target: check the payload, or (@apply) recreate the
  *		connections; NULL if valid, else what is wrong
- * @ready:	Target: frames reach the guest again (its queues run)
+ * @ready:	Target: frames reach the guest again (its queues run), or
+ *		a timer tick
  */
 struct migrate_conn_ops {
 	ssize_t (*save)(const struct ctx *c, uint8_t *buf, size_t size);
@@ -76,5 +77,6 @@ struct migrate_conn_ops {
 
 void migrate_set_tcp(const struct migrate_conn_ops *ops);
 void migrate_device_ready(const struct ctx *c);
+void migrate_timer(const struct ctx *c);
 
 #endif /* MIGRATE_H */

@@ -324,6 +324,7 @@ static void timers(const struct ctx *c, const struct timespec *now)
 	udp_splice_timer(c, now);
 	fwd_auto_timer(c, now);
 	control_timer(c);
+	migrate_timer(c);
 	stats_print(c, now);
 }
 

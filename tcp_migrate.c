@@ -55,6 +55,14 @@ static struct tcp_mig_rst {
 	uint32_t ack;
 } mig_rst[TCP_MIG_RST_MAX];
 static unsigned mig_rst_count;
+/* Each is sent this many times, this far apart at least: a guest whose
+ * receive queue has no buffer yet drops the first, and an extra RST for a
+ * connection already gone is ignored
+ */
+#define TCP_MIG_RST_TIMES	3
+#define TCP_MIG_RST_GAP_MS	500
+static unsigned mig_rst_sent;
+static struct timespec mig_rst_last;
 
 /**
  * mig_ms_since() - Milliseconds elapsed since a moment
@@ -407,19 +415,27 @@ static void tcp_mig_owe_all(const uint8_t *p, size_t len, unsigned count)
  *
  * The guest's side of a connection that didn't come back learns of it
  * now, not at its next segment, which could be hours away for a
- * connection waiting to receive.
+ * connection waiting to receive. Called again from the timers, to send
+ * them TCP_MIG_RST_TIMES times in all.
  */
 static void tcp_migrate_ready(const struct ctx *c)
 {
+	struct timespec now;
 	unsigned i;
 
 	if (!mig_rst_count || c->run->fd_tap < 0)
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (mig_rst_sent &&
+	    mig_ms_since(&mig_rst_last) < TCP_MIG_RST_GAP_MS)
+		return;
+	mig_rst_last = now;
 	for (i = 0; i < mig_rst_count; i++)
 		tcp_rst_to_guest(c, &mig_rst[i].side, mig_rst[i].seq,
 				 mig_rst[i].ack);
 	debug("migration: %u RST segments sent to the guest", mig_rst_count);
-	mig_rst_count = 0;
+	if (++mig_rst_sent >= TCP_MIG_RST_TIMES)
+		mig_rst_count = 0;
 }
 
 /**
@@ -494,7 +510,7 @@ static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 		return NULL;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	mig_rst_count = 0;
+	mig_rst_count = mig_rst_sent = 0;
 	if (stays == count || c->no_tcp || !repair_connected()) {
 		tcp_mig_owe_all(p, len, count);
 		tcp_migrate_ready(c);
