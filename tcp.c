@@ -38,6 +38,7 @@
 #include <netinet/icmp6.h>
 #include <netinet/tcp.h>
 #include <netinet/if_ether.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 
 #include "epoll_ctl.h"
@@ -80,6 +81,8 @@
  */
 #define TCP_SNDBUF_MARGIN_DIV	16
 #define TCP_WND_LOW_DIV		4
+/* Share of the send buffer memory left that the window offers */
+#define TCP_WND_ROOM_DIV	2
 /* The ISN clock ticks every 4 microseconds (RFC 6528, 3) */
 #define TCP_ISN_TICK_NS		(4 * NS_PER_US)
 /* Default MSS when the guest gives none (RFC 9293, 3.7.1; RFC 8200, 5) */
@@ -296,9 +299,16 @@ static void tcp_wnd_remember(struct tcp_conn *conn, uint32_t wnd)
  *		needs an update once the socket drains
  *
  * The kernel charges buffer overhead to the send buffer too: keep a margin,
- * so that what the guest sends within the window is accepted.
+ * so that what the guest sends within the window is accepted. It refuses
+ * writes once the memory queued, payload and per-buffer overhead, reaches
+ * the buffer size, and for small segments that overhead is several times
+ * their payload: offer no more than half of the memory left, however few
+ * bytes are queued. Data refused within the window makes a hole that the
+ * guest's sender, without selective acknowledgements, fills one segment at
+ * a time, on timeouts growing exponentially, as every segment behind the
+ * hole is dropped too: the transfer looks stalled.
  *
- * Measuring takes two system calls (SO_SNDBUF, SIOCOUTQ), so a measured
+ * Measuring takes two system calls (SO_MEMINFO, SIOCOUTQ), so a measured
  * window is remembered as its right edge: what we wrote since only moves
  * the left edge, and the space the kernel freed meanwhile can wait until
  * the window left shrank by an eighth, or until the socket asks for more
@@ -309,10 +319,11 @@ static void tcp_wnd_remember(struct tcp_conn *conn, uint32_t wnd)
  */
 static uint32_t tcp_wnd_calc(struct tcp_conn *conn, bool *low)
 {
-	socklen_t sl = sizeof(int);
-	int sndbuf = 0, outq = 0;
+	uint32_t mi[SK_MEMINFO_VARS] = { 0 };
+	socklen_t sl = sizeof(mi);
+	long sndbuf, room, wnd;
+	int outq = 0;
 	uint32_t w;
-	long wnd;
 
 	*low = false;
 	if (conn->sock < 0 || (conn->flags & TCP_F_GUEST_FIN))
@@ -326,12 +337,15 @@ static uint32_t tcp_wnd_calc(struct tcp_conn *conn, bool *low)
 			return avail;
 	}
 
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
+	if (getsockopt(conn->sock, SOL_SOCKET, SO_MEMINFO, mi, &sl) ||
 	    ((conn->flags & TCP_F_ESTABLISHED) &&
 	     ioctl(conn->sock, SIOCOUTQ, &outq)))
 		return 0;
 
-	wnd = (long)sndbuf - sndbuf / TCP_SNDBUF_MARGIN_DIV - outq;
+	sndbuf = mi[SK_MEMINFO_SNDBUF];
+	wnd = sndbuf - sndbuf / TCP_SNDBUF_MARGIN_DIV - outq;
+	room = (sndbuf - (long)mi[SK_MEMINFO_WMEM_QUEUED]) / TCP_WND_ROOM_DIV;
+	wnd = MIN(wnd, room);
 	if (wnd < 0)
 		wnd = 0;
 	*low = wnd < sndbuf / TCP_WND_LOW_DIV;
@@ -1107,6 +1121,8 @@ static void tcp_wr_queue(const struct ctx *c, struct tcp_conn *conn,
 	if ((tcp_wr_conn != conn || tcp_wr_count >= TCP_WR_IOV_MAX) &&
 	    tcp_wr_flush(c) == conn)
 		return;		/* reset: what's left needs no writing */
+	if (conn->flags & TCP_F_WND_BLOCKED)
+		return;		/* refused: this follows a hole, comes again */
 
 	tcp_wr_conn = conn;
 	if (len) {
