@@ -408,6 +408,16 @@ static uint16_t tcp_conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
 	bool low;
 	uint32_t wnd = tcp_wnd_calc(conn, &low);
 
+	if ((conn->flags & TCP_F_HOLE) &&
+	    (SEQ_GE(conn->seq_from_guest, conn->hole_end) ||
+	     SEQ_GE(conn->seq_from_guest, conn->hole_edge)))
+		conn->flags &= ~TCP_F_HOLE;
+	if (conn->flags & TCP_F_HOLE) {
+		uint32_t left = conn->hole_edge - conn->seq_from_guest;
+
+		wnd = MIN(wnd, (int32_t)left > 0 ? left : 0);
+	}
+
 	if (low && (conn->flags & TCP_F_ESTABLISHED) &&
 	    !(conn->flags & TCP_F_WND_LOW)) {
 		conn->flags |= TCP_F_WND_LOW;
@@ -1247,7 +1257,23 @@ static void tcp_data_from_guest(const struct ctx *c, struct tcp_conn *conn,
 		seq = next;
 	}
 	if (seq != next) {
-		/* Out of order: no buffers, ask again with duplicate ACKs */
+		uint32_t end = seq + (uint32_t)len + fin;
+
+		/* Out of order: no buffers, ask again with duplicate ACKs.
+		 * Until the hole is filled, the window doesn't grow: a guest
+		 * sending new data beyond it, as after a retransmission
+		 * timeout (F-RTO, RFC 5682), would only see it dropped too,
+		 * and, without SACK, wait for another timeout to resend it
+		 */
+		if (!(conn->flags & TCP_F_HOLE)) {
+			conn->flags |= TCP_F_HOLE;
+			conn->hole_edge = conn->seq_ack_sent + conn->wnd_sent;
+			conn->hole_end = end;
+			if (SEQ_GT(end, conn->hole_edge))
+				conn->hole_edge = end;
+		} else if (SEQ_GT(end, conn->hole_end)) {
+			conn->hole_end = end;
+		}
 		if ((conn->batch & TCP_B_OOO_MASK) != TCP_B_OOO_MASK)
 			conn->batch += 1U << TCP_B_OOO_SHIFT;
 		tcp_touch(conn, TCP_B_ACK);

@@ -35,6 +35,7 @@
 #define TCP_F_PERSIST		(1U << 15)	/* probing a zero window */
 #define TCP_F_WND_CACHED	(1U << 16)	/* @wnd_edge is valid */
 #define TCP_F_DRAINED		(1U << 17)	/* last peek took all data */
+#define TCP_F_HOLE		(1U << 18)	/* guest data dropped, out of order */
 
 /**
  * struct tcp_conn - A TCP connection: flow table entry of type FLOW_TCP
@@ -60,6 +61,8 @@
  * @wnd_sent:		Last window advertised to the guest, bytes
  * @wnd_edge:		Right edge (sequence) of the window last measured
  * @wnd_measured:	That window, bytes
+ * @hole_edge:		With TCP_F_HOLE: right edge the window keeps to
+ * @hole_end:		With TCP_F_HOLE: end of the furthest segment dropped
  * @deadline:		Timer deadline (milliseconds, monotonic), 0 if none
  */
 struct tcp_conn {
@@ -85,6 +88,8 @@ struct tcp_conn {
 	uint32_t wnd_sent;
 	uint32_t wnd_edge;
 	uint32_t wnd_measured;
+	uint32_t hole_edge;
+	uint32_t hole_end;
 	uint64_t deadline;
 };
 
