@@ -38,6 +38,7 @@
 #include <netinet/icmp6.h>
 #include <netinet/tcp.h>
 #include <netinet/if_ether.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 
 #include "epoll_ctl.h"
@@ -54,6 +55,7 @@
 #include "tap.h"
 #include "tcp.h"
 #include "tcp_conn.h"
+#include "tcp_wnd.h"
 #include "tcp_deadline.h"
 #include "tcp_delack.h"
 #include "tcp_seg.h"
@@ -73,14 +75,6 @@
  */
 #define TCP_MSS_MAX		(TCP_PAYLOAD_BYTES - 64)
 
-/* Window scale we announce, and the largest window it can express */
-#define TCP_WS_OURS		8
-#define TCP_WND_MAX_SCALED	((uint32_t)TCP_MAXWIN << TCP_WS_OURS)
-/* Send buffer share kept back from the window for kernel overhead, and the
- * share below which the window counts as small (as divisors of the buffer)
- */
-#define TCP_SNDBUF_MARGIN_DIV	16
-#define TCP_WND_LOW_DIV		4
 /* The ISN clock ticks every 4 microseconds (RFC 6528, 3) */
 #define TCP_ISN_TICK_NS		(4 * NS_PER_US)
 /* Default MSS when the guest gives none (RFC 9293, 3.7.1; RFC 8200, 5) */
@@ -261,84 +255,6 @@ static uint16_t tcp_conn_mss_local(const struct ctx *c, bool v6)
 }
 
 /**
- * tcp_wnd_clamp() - Largest window the connection's window field expresses
- * @conn:	Connection
- * @wnd:	Window, bytes, not negative
- *
- * Return: @wnd, clamped
- */
-static uint32_t tcp_wnd_clamp(const struct tcp_conn *conn, long wnd)
-{
-	if (conn->flags & TCP_F_WS)
-		return (uint32_t)MIN(wnd, (long)TCP_WND_MAX_SCALED);
-	return (uint32_t)MIN(wnd, (long)TCP_MAXWIN);
-}
-
-/**
- * tcp_wnd_remember() - Note a measured window as a right edge to keep to
- * @conn:	Connection
- * @wnd:	Window measured now, bytes
- */
-static void tcp_wnd_remember(struct tcp_conn *conn, uint32_t wnd)
-{
-	conn->wnd_edge = conn->seq_from_guest + wnd;
-	conn->wnd_measured = wnd;
-	conn->flags |= TCP_F_WND_CACHED;
-}
-
-/**
- * tcp_wnd_calc() - Window to advertise: free space in the socket send buffer
- * @conn:	Connection
- * @low:	Set if the window is small compared to the buffer: the guest
- *		needs an update once the socket drains
- *
- * The kernel charges buffer overhead to the send buffer too: keep a margin,
- * so that what the guest sends within the window is accepted.
- *
- * Measuring takes two system calls (SO_SNDBUF, SIOCOUTQ), so a measured
- * window is remembered as its right edge: what we wrote since only moves
- * the left edge, and the space the kernel freed meanwhile can wait until
- * the window left shrank by an eighth, or until the socket asks for more
- * (EPOLLOUT). Before the connection is established nothing was written:
- * the queue needs no measuring.
- *
- * Return: window in bytes, before scaling
- */
-static uint32_t tcp_wnd_calc(struct tcp_conn *conn, bool *low)
-{
-	socklen_t sl = sizeof(int);
-	int sndbuf = 0, outq = 0;
-	uint32_t w;
-	long wnd;
-
-	*low = false;
-	if (conn->sock < 0 || (conn->flags & TCP_F_GUEST_FIN))
-		return conn->wnd_sent;
-
-	if (conn->flags & TCP_F_WND_CACHED) {
-		uint32_t avail = conn->wnd_edge - conn->seq_from_guest;
-
-		if ((int32_t)avail > 0 &&
-		    (uint64_t)avail * 8 >= (uint64_t)conn->wnd_measured * 7)
-			return avail;
-	}
-
-	if (getsockopt(conn->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
-	    ((conn->flags & TCP_F_ESTABLISHED) &&
-	     ioctl(conn->sock, SIOCOUTQ, &outq)))
-		return 0;
-
-	wnd = (long)sndbuf - sndbuf / TCP_SNDBUF_MARGIN_DIV - outq;
-	if (wnd < 0)
-		wnd = 0;
-	*low = wnd < sndbuf / TCP_WND_LOW_DIV;
-	w = tcp_wnd_clamp(conn, wnd);
-	if (conn->flags & TCP_F_ESTABLISHED)
-		tcp_wnd_remember(conn, w);
-	return w;
-}
-
-/**
  * tcp_fill() - Build Ethernet, IP and TCP headers for a segment to the guest
  * @c:		Execution context
  * @conn:	Connection
@@ -389,7 +305,7 @@ static uint16_t tcp_conn_wnd_field(const struct ctx *c, struct tcp_conn *conn,
 			       bool syn)
 {
 	bool low;
-	uint32_t wnd = tcp_wnd_calc(conn, &low);
+	uint32_t wnd = tcp_wnd_hole(conn, tcp_wnd_calc(conn, &low));
 
 	if (low && (conn->flags & TCP_F_ESTABLISHED) &&
 	    !(conn->flags & TCP_F_WND_LOW)) {
@@ -1124,6 +1040,8 @@ static void tcp_wr_queue(const struct ctx *c, struct tcp_conn *conn,
 	if ((tcp_wr_conn != conn || tcp_wr_count >= TCP_WR_IOV_MAX) &&
 	    tcp_wr_flush(c) == conn)
 		return;		/* reset: what's left needs no writing */
+	if (conn->flags & TCP_F_WND_BLOCKED)
+		return;		/* refused: this follows a hole, comes again */
 
 	tcp_wr_conn = conn;
 	if (len) {
@@ -1248,7 +1166,23 @@ static void tcp_data_from_guest(const struct ctx *c, struct tcp_conn *conn,
 		seq = next;
 	}
 	if (seq != next) {
-		/* Out of order: no buffers, ask again with duplicate ACKs */
+		uint32_t end = seq + (uint32_t)len + fin;
+
+		/* Out of order: no buffers, ask again with duplicate ACKs.
+		 * Until the hole is filled, the window doesn't grow: a guest
+		 * sending new data beyond it, as after a retransmission
+		 * timeout (F-RTO, RFC 5682), would only see it dropped too,
+		 * and, without SACK, wait for another timeout to resend it
+		 */
+		if (!(conn->flags & TCP_F_HOLE)) {
+			conn->flags |= TCP_F_HOLE;
+			conn->hole_edge = conn->seq_ack_sent + conn->wnd_sent;
+			conn->hole_end = end;
+			if (SEQ_GT(end, conn->hole_edge))
+				conn->hole_edge = end;
+		} else if (SEQ_GT(end, conn->hole_end)) {
+			conn->hole_end = end;
+		}
 		if ((conn->batch & TCP_B_OOO_MASK) != TCP_B_OOO_MASK)
 			conn->batch += 1U << TCP_B_OOO_SHIFT;
 		tcp_touch(conn, TCP_B_ACK);

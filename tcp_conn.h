@@ -38,6 +38,7 @@
 #define TCP_F_WND_CACHED	(1U << 16)	/* @wnd_edge is valid */
 #define TCP_F_DRAINED		(1U << 17)	/* last peek took all data */
 #define TCP_F_PSH		(1U << 18)	/* last guest data had PSH */
+#define TCP_F_HOLE		(1U << 19)	/* guest data dropped, out of order */
 
 /* An ACK may wait for data (tcp_delack.c) with PSH, none of the others */
 #define TCP_DELACK_FLAGS	(TCP_F_PSH | TCP_F_GUEST_FIN | TCP_F_WND_LOW | \
@@ -85,6 +86,8 @@
  * @wnd_sent:		Last window advertised to the guest, bytes
  * @wnd_edge:		Right edge (sequence) of the window last measured
  * @wnd_measured:	That window, bytes
+ * @hole_edge:		With TCP_F_HOLE: right edge the window keeps to
+ * @hole_end:		With TCP_F_HOLE: end of the furthest segment dropped
  * @deadline:		Timer deadline (milliseconds, monotonic), 0 if none
  */
 struct tcp_conn {
@@ -111,6 +114,8 @@ struct tcp_conn {
 	uint32_t wnd_sent;
 	uint32_t wnd_edge;
 	uint32_t wnd_measured;
+	uint32_t hole_edge;
+	uint32_t hole_end;
 	uint64_t deadline;
 };
 
