@@ -36,9 +36,9 @@ ns_differs() {
 }
 
 # fds_clean PID: past standard streams, no descriptor but sockets, pipes,
-# anonymous inodes, the tap device, the /proc/net tables pasta reads for
-# automatic forwarding and its network namespace; in particular not our
-# fd 7
+# anonymous inodes, the tap device, the /proc/net tables and socket counts
+# pasta reads for automatic forwarding and its network namespace; in
+# particular not our fd 7
 fds_clean() {
 	local fd t
 	for fd in /proc/"$1"/fd/*; do
@@ -48,6 +48,7 @@ fds_clean() {
 		socket:*|pipe:*|anon_inode:*|/dev/net/tun) ;;
 		/proc/*/net/tcp|/proc/*/net/tcp6) ;;
 		/proc/*/net/udp|/proc/*/net/udp6) ;;
+		/proc/*/net/sockstat|/proc/*/net/sockstat6) ;;
 		net:\[*\]) ;;	# pasta: to tell when its namespace is gone
 		*) echo "fd $(basename "$fd") -> $t"; return 1 ;;
 		esac
