@@ -77,6 +77,26 @@
 #include "tcp_repair.h"
 #include "util.h"
 
+/* The queues TCP_REPAIR_QUEUE selects and the element TCP_REPAIR_OPTIONS
+ * takes: kernel ABI (linux/tcp.h, which clashes with netinet/tcp.h), and
+ * not in every C library's netinet/tcp.h (musl has neither)
+ */
+enum {
+	REPAIR_Q_NONE	= 0,
+	REPAIR_Q_RECV	= 1,
+	REPAIR_Q_SEND	= 2,
+};
+
+/**
+ * struct repair_opt - One TCP option for TCP_REPAIR_OPTIONS
+ * @code:	TCPOPT_* kind
+ * @val:	Value: MSS, window scales (send | receive << 16), or 0
+ */
+struct repair_opt {
+	uint32_t code;
+	uint32_t val;
+};
+
 /**
  * struct cur - Cursor over a record
  * @p:		Record start
@@ -221,7 +241,7 @@ const char *tcp_mig_decode(const uint8_t *p, size_t len, struct tcp_mig *m,
 /**
  * repair_queue() - Select the queue repair options and I/O act on
  * @s:		Socket, in repair mode
- * @q:		TCP_NO_QUEUE, TCP_SEND_QUEUE or TCP_RECV_QUEUE
+ * @q:		REPAIR_Q_NONE, REPAIR_Q_SEND or REPAIR_Q_RECV
  *
  * Return: 0 on success, -errno on failure
  */
@@ -315,7 +335,7 @@ ssize_t tcp_repair_read(int s, struct tcp_mig *m, uint8_t *buf, size_t size)
 	m->rcvq_len = (uint32_t)inq;
 
 	sl = sizeof(seq);
-	if ((ret = repair_queue(s, TCP_SEND_QUEUE)) ||
+	if ((ret = repair_queue(s, REPAIR_Q_SEND)) ||
 	    getsockopt(s, IPPROTO_TCP, TCP_QUEUE_SEQ, &seq, &sl))
 		return ret ? ret : -errno;
 	m->snd_seq = seq - m->sndq_len;
@@ -323,7 +343,7 @@ ssize_t tcp_repair_read(int s, struct tcp_mig *m, uint8_t *buf, size_t size)
 		return ret;
 
 	sl = sizeof(seq);
-	if ((ret = repair_queue(s, TCP_RECV_QUEUE)) ||
+	if ((ret = repair_queue(s, REPAIR_Q_RECV)) ||
 	    getsockopt(s, IPPROTO_TCP, TCP_QUEUE_SEQ, &seq, &sl))
 		return ret ? ret : -errno;
 	m->rcv_seq = seq - m->rcvq_len;
@@ -335,7 +355,7 @@ ssize_t tcp_repair_read(int s, struct tcp_mig *m, uint8_t *buf, size_t size)
 
 	m->sndq = buf;
 	m->rcvq = buf + m->sndq_len;
-	if ((ret = repair_queue(s, TCP_NO_QUEUE)))
+	if ((ret = repair_queue(s, REPAIR_Q_NONE)))
 		return ret;
 	return (ssize_t)m->sndq_len + m->rcvq_len;
 }
@@ -405,7 +425,7 @@ static int buf_room(int s, int opt, uint32_t len)
 int tcp_repair_write(int s, const struct tcp_mig *m)
 {
 	const struct flowside *hs = &m->side[HOSTSIDE];
-	struct tcp_repair_opt opt[4];
+	struct repair_opt opt[4];
 	struct tcp_repair_window rw = {
 		.snd_wl1 = m->snd_wl1, .snd_wnd = m->snd_wnd,
 		.max_window = m->max_window, .rcv_wnd = m->rcv_wnd,
@@ -420,11 +440,11 @@ int tcp_repair_write(int s, const struct tcp_mig *m)
 	if ((ret = buf_room(s, SO_SNDBUF, m->sndq_len)) ||
 	    (ret = buf_room(s, SO_RCVBUF, m->rcvq_len)))
 		return ret;
-	if ((ret = repair_queue(s, TCP_SEND_QUEUE)) ||
+	if ((ret = repair_queue(s, REPAIR_Q_SEND)) ||
 	    setsockopt(s, IPPROTO_TCP, TCP_QUEUE_SEQ, &m->snd_seq,
 		       sizeof(m->snd_seq)))
 		return ret ? ret : -errno;
-	if ((ret = repair_queue(s, TCP_RECV_QUEUE)) ||
+	if ((ret = repair_queue(s, REPAIR_Q_RECV)) ||
 	    setsockopt(s, IPPROTO_TCP, TCP_QUEUE_SEQ, &m->rcv_seq,
 		       sizeof(m->rcv_seq)))
 		return ret ? ret : -errno;
@@ -436,20 +456,20 @@ int tcp_repair_write(int s, const struct tcp_mig *m)
 	if (connect(s, &sa.sa, sl))
 		return -errno;
 
-	opt[nopt].opt_code = TCPOPT_MAXSEG;
-	opt[nopt++].opt_val = m->sock_mss;
+	opt[nopt].code = TCPOPT_MAXSEG;
+	opt[nopt++].val = m->sock_mss;
 	if (m->opts & TCP_MIG_OPT_WS) {
-		opt[nopt].opt_code = TCPOPT_WINDOW;
-		opt[nopt++].opt_val = m->snd_wscale |
+		opt[nopt].code = TCPOPT_WINDOW;
+		opt[nopt++].val = m->snd_wscale |
 				      ((uint32_t)m->rcv_wscale << 16);
 	}
 	if (m->opts & TCP_MIG_OPT_SACK) {
-		opt[nopt].opt_code = TCPOPT_SACK_PERMITTED;
-		opt[nopt++].opt_val = 0;
+		opt[nopt].code = TCPOPT_SACK_PERMITTED;
+		opt[nopt++].val = 0;
 	}
 	if (m->opts & TCP_MIG_OPT_TS) {
-		opt[nopt].opt_code = TCPOPT_TIMESTAMP;
-		opt[nopt++].opt_val = 0;
+		opt[nopt].code = TCPOPT_TIMESTAMP;
+		opt[nopt++].val = 0;
 	}
 	if (setsockopt(s, IPPROTO_TCP, TCP_REPAIR_OPTIONS, opt,
 		       nopt * sizeof(opt[0])))
@@ -459,13 +479,13 @@ int tcp_repair_write(int s, const struct tcp_mig *m)
 	    setsockopt(s, IPPROTO_TCP, TCP_TIMESTAMP, &v, sizeof(v)))
 		return -errno;
 
-	if ((ret = repair_queue(s, TCP_RECV_QUEUE)) ||
+	if ((ret = repair_queue(s, REPAIR_Q_RECV)) ||
 	    (ret = write_all_repair(s, m->rcvq, m->rcvq_len)) ||
-	    (ret = repair_queue(s, TCP_SEND_QUEUE)) ||
+	    (ret = repair_queue(s, REPAIR_Q_SEND)) ||
 	    (ret = write_all_repair(s, m->sndq, m->sndq_len)))
 		return ret;
 
 	if (setsockopt(s, IPPROTO_TCP, TCP_REPAIR_WINDOW, &rw, sizeof(rw)))
 		return -errno;
-	return repair_queue(s, TCP_NO_QUEUE);
+	return repair_queue(s, REPAIR_Q_NONE);
 }
