@@ -471,6 +471,27 @@ static unsigned tcp_mig_compact(unsigned n)
 }
 
 /**
+ * tcp_mig_helper_failed() - Target: passt-repair failed, reset them all
+ * @c:		Execution context
+ * @p:		Section payload, checked
+ * @len:	Its length
+ * @count:	Records in it
+ *
+ * Return: NULL: the section itself was valid
+ */
+static const char *tcp_mig_helper_failed(const struct ctx *c,
+					 const uint8_t *p, size_t len,
+					 unsigned count)
+{
+	tcp_mig_drop(count);
+	tcp_mig_owe_all(p, len, count);
+	tcp_migrate_ready(c);
+	info("migration: passt-repair failed: the guest's %u TCP "
+	     "connections are reset", count);
+	return NULL;
+}
+
+/**
  * tcp_migrate_load() - Target: check, or apply, the TCP section
  * @c:		Execution context
  * @p:		Section payload
@@ -539,12 +560,7 @@ static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 	}
 	k = tcp_mig_compact(count);
 	if (repair_set((const int *)mig_flows, k, REPAIR_CMD_ON)) {
-		tcp_mig_drop(count);
-		tcp_mig_owe_all(p, len, count);
-		tcp_migrate_ready(c);
-		info("migration: passt-repair failed: the guest's %u TCP "
-		     "connections are reset", count);
-		return NULL;
+		return tcp_mig_helper_failed(c, p, len, count);
 	}
 
 	for (i = 0, pos = 4; i < count; i++, pos += used) {
@@ -571,12 +587,7 @@ static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 
 	k = tcp_mig_compact(count);
 	if (k && repair_set((const int *)mig_flows, k, REPAIR_CMD_OFF)) {
-		tcp_mig_drop(count);
-		tcp_mig_owe_all(p, len, count);
-		tcp_migrate_ready(c);
-		info("migration: passt-repair failed: the guest's %u TCP "
-		     "connections are reset", count);
-		return NULL;
+		return tcp_mig_helper_failed(c, p, len, count);
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
