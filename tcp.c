@@ -1379,6 +1379,25 @@ static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn,
 }
 
 /**
+ * tcp_conn_resume() - Do what a connection held back while it was frozen
+ * @c:		Execution context
+ * @conn:	Connection, its socket out of repair mode
+ *
+ * A migration froze the connection (source) or recreated it (target) with
+ * data the guest acknowledged still in the socket, or with the guest's
+ * acknowledgement held back (tcp_delack.c), whose entry on the held list
+ * went by meanwhile: both are done now, with frames reaching the guest.
+ */
+void tcp_conn_resume(const struct ctx *c, struct tcp_conn *conn)
+{
+	if (!(conn->flags & TCP_F_ESTABLISHED) ||
+	    tcp_discard_acked(c, conn, false))
+		return;
+	if (conn->seq_ack_sent != conn->seq_from_guest)
+		tcp_send_ack(c, conn);
+}
+
+/**
  * tcp_retransmit() - Go back to the oldest unacknowledged byte
  * @c:		Execution context
  * @conn:	Connection
@@ -1503,10 +1522,14 @@ void tcp_tap_flush(const struct ctx *c, const struct timespec *now)
 	}
 	tcp_touched_count = 0;
 
+	/* A frozen socket (repair mode) can't be read: the migration's
+	 * tcp_conn_resume() does this work if the connection stays here
+	 */
 	while ((i = tcp_delack_pop(tcp_now_ms)) != TCP_DELACK_NONE) {
 		struct tcp_conn *conn = tcp_conn_at(flow_at(i));
 
 		if (!conn || !(conn->flags & TCP_F_ESTABLISHED) ||
+		    (conn->flags & TCP_F_FROZEN) ||
 		    tcp_discard_acked(c, conn, false))
 			continue;
 		if (conn->seq_ack_sent != conn->seq_from_guest)

@@ -39,6 +39,7 @@
 #define TCP_F_DRAINED		(1U << 17)	/* last peek took all data */
 #define TCP_F_PSH		(1U << 18)	/* last guest data had PSH */
 #define TCP_F_HOLE		(1U << 19)	/* guest data dropped, out of order */
+#define TCP_F_FROZEN		(1U << 20)	/* socket in repair mode: moving */
 
 /* An ACK may wait for data (tcp_delack.c) with PSH, none of the others */
 #define TCP_DELACK_FLAGS	(TCP_F_PSH | TCP_F_GUEST_FIN | TCP_F_WND_LOW | \
@@ -125,6 +126,7 @@ _Static_assert(sizeof(struct tcp_conn) <= sizeof(union flow),
 struct tcp_conn *tcp_conn_at(union flow *flow);
 struct tcp_conn *tcp_conn_init(union flow *flow, int s);
 void tcp_conn_close(struct tcp_conn *conn, bool rst);
+void tcp_conn_resume(const struct ctx *c, struct tcp_conn *conn);
 void tcp_rst_to_guest(const struct ctx *c, const struct flowside *side,
 		      uint32_t seq, uint32_t ack);
 void tcp_conn_deadline(struct tcp_conn *conn, uint32_t ms);

@@ -39,6 +39,13 @@ static uint32_t mig_flows[FLOW_MAX];
 static int mig_fds[FLOW_MAX];
 static unsigned mig_count;
 
+/* Flows recreated (target) or given back (source, failed migration) with
+ * an acknowledgement owed to the guest, or acknowledged data left in the
+ * socket: done once the queues run
+ */
+static uint32_t mig_resume[FLOW_MAX];
+static unsigned mig_resume_count;
+
 /* Sockets of connections that moved, kept frozen (no RST, see
  * tcp_repair.c) until we exit, unless --migrate-no-linger
  */
@@ -96,16 +103,33 @@ static bool tcp_conn_movable(const struct tcp_conn *conn)
 }
 
 /**
+ * tcp_mig_resume_later() - Have tcp_conn_resume() called once queues run
+ * @conn:	Connection, thawed or recreated
+ *
+ * Only if it holds something back: an acknowledgement owed to the guest,
+ * or acknowledged data left in the socket.
+ */
+static void tcp_mig_resume_later(const struct tcp_conn *conn)
+{
+	if ((conn->seq_ack_sent != conn->seq_from_guest ||
+	     conn->seq_una != conn->seq_head) && mig_resume_count < FLOW_MAX)
+		mig_resume[mig_resume_count++] =
+			flow_idx((const union flow *)conn);
+}
+
+/**
  * tcp_mig_thaw() - Give a connection back to normal service
  * @c:		Execution context
  * @conn:	Connection, its socket out of repair mode (and thawed)
  */
 static void tcp_mig_thaw(const struct ctx *c, struct tcp_conn *conn)
 {
+	conn->flags &= ~TCP_F_FROZEN;
 	conn->flags |= TCP_F_PEEK_RESET;
 	tcp_epoll_set(c, conn, false);
 	if (conn->seq_una != conn->seq_max)
 		tcp_conn_deadline(conn, conn->rto_ms);
+	tcp_mig_resume_later(conn);
 }
 
 /**
@@ -234,6 +258,7 @@ static ssize_t tcp_migrate_save(const struct ctx *c, uint8_t *buf,
 
 		epoll_ctl(c->run->epollfd, EPOLL_CTL_DEL, conn->sock, NULL);
 		conn->events = 0;
+		conn->flags |= TCP_F_FROZEN;
 		tcp_deadline_set(mig_flows[i], 0);
 		conn->deadline = 0;
 
@@ -370,6 +395,7 @@ static int tcp_mig_flow(const struct ctx *c, const struct tcp_mig *m, int s)
 	tcp_epoll_set(c, conn, false);
 	if (conn->seq_una != conn->seq_max)
 		tcp_conn_deadline(conn, conn->rto_ms);
+	tcp_mig_resume_later(conn);
 	return 0;
 }
 
@@ -423,7 +449,17 @@ static void tcp_migrate_ready(const struct ctx *c)
 	struct timespec now;
 	unsigned i;
 
-	if (!mig_rst_count || c->run->fd_tap < 0)
+	if (c->run->fd_tap < 0)
+		return;
+	for (i = 0; i < mig_resume_count; i++) {
+		struct tcp_conn *conn = tcp_conn_at(flow_at(mig_resume[i]));
+
+		if (conn)
+			tcp_conn_resume(c, conn);
+	}
+	mig_resume_count = 0;
+
+	if (!mig_rst_count)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (mig_rst_sent &&
@@ -532,6 +568,7 @@ static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	mig_rst_count = mig_rst_sent = 0;
+	mig_resume_count = 0;
 	if (stays == count || c->no_tcp || !repair_connected()) {
 		tcp_mig_owe_all(p, len, count);
 		tcp_migrate_ready(c);

@@ -8,7 +8,12 @@ the move, as a real guest's memory would. It connects through passt A to a
 server on host loopback (the gateway address), exchanges data both ways,
 leaves some of the server's data unacknowledged, then the front end stops
 A, saves its state (A must describe one TCP connection) and loads it into
-passt B, while the server sends more. Through B, the guest acknowledges,
+passt B, while the server sends more. Just before the move, the guest
+sends a short request acknowledging a short answer, which A may hold its
+ACK for (and leave the answer in the socket: tcp_delack.c) as the device
+stops: the request must reach the server once and be acknowledged after
+the move without a retransmission from the guest. Through B, the guest
+acknowledges,
 sends more, and must receive the rest of the server's data, in order; the
 server must see every byte once, and no RST may leave the namespace's
 TCP (until the front end leaves B, which then resets the connection).
@@ -286,6 +291,7 @@ def main():
     g = Guest()
     s1, s2, s3 = os.urandom(1000), os.urandom(700), os.urandom(1200)
     d1, d2 = os.urandom(1000), os.urandom(1300)
+    answer, request = os.urandom(300), os.urandom(100)
 
     a = FrontEnd(path=SOCK_A)
     negotiate(a)
@@ -323,13 +329,25 @@ def main():
     g.send(0x18, d1)
     c.sendall(s1)
     ok = g.receive(len(s1))
+    c.sendall(answer)
+    ok = ok and g.receive(len(s1) + len(answer), ack=False)
     c.sendall(s2)
-    ok = ok and g.receive(len(s1) + len(s2), ack=False)
+    ok = ok and g.receive(len(s1) + len(answer) + len(s2), ack=False)
     srv_got = b''
     while len(srv_got) < len(d1):
         srv_got += c.recv(65536)
     result(ok and srv_got == d1, 'migrate_tcp_before',
            f'guest has {len(g.got)}, server {len(srv_got)}')
+
+    # A short request (PSH) acknowledging the short answer, not s2, and the
+    # device stops at once: A may hold its ACK, and the answer's removal
+    # from the socket, for a millisecond or two (tcp_delack.c) as the
+    # socket freezes. Then the target owes the ACK, and A mustn't touch the
+    # frozen socket.
+    g.send(0x18, request, other=(g.lport, g.seq,
+                                 (g.ack - len(s2)) & 0xffffffff))
+    g.seq = (g.seq + len(request)) & 0xffffffff
+    d1 += request
 
     # Save; the server sends more once A has frozen the socket, before
     # the front end checks (when A, --migrate-no-linger, closes it)
@@ -352,6 +370,10 @@ def main():
         data = pipe.read()
     a.send(vhm.CHECK_DEVICE_STATE)
     chk = struct.unpack('=Q', a.reply()[1])[0]
+    # What A sent before its queues stopped
+    segs = g.segments(0.05)
+    g.take(segs)
+    acked = [x for x in segs if x[0] & 0x10 and x[2] == g.seq]
     a.close()
     saved = log_lines(LOG_A, since_a, 'TCP connections saved')
     result(chk == 0 and (MODE == 'nocap' or
@@ -363,6 +385,12 @@ def main():
     b = FrontEnd(path=SOCK_B)
     negotiate(b)
     _, chk = load(b, data)
+    # A passed the request on before it froze the socket
+    while len(srv_got) < len(d1):
+        x = c.recv(65536)
+        if not x:
+            break
+        srv_got += x
     if BUSY:
         return busy_target(b, g, c, since_b, rsts)
     restored = log_lines(LOG_B, since_b, 'TCP connections restored')
@@ -371,11 +399,22 @@ def main():
     b.start()
     g.attach(b)
 
+    # The request's ACK: from A before it stopped, or from B as soon as
+    # the queues run, not after the guest's retransmission timeout
+    if not acked:
+        segs = g.segments(1.0)
+        g.take(segs)
+        acked = [x for x in segs if x[0] & 0x10 and x[2] == g.seq]
+    result(bool(acked), 'migrate_tcp_request_acked',
+           f'request not acknowledged: {[x[:3] for x in segs]}, '
+           f'guest at {g.seq}')
+
     g.send(0x10)
     g.send(0x18, d2)
-    ok = g.receive(len(s1) + len(s2) + len(s3), timeout=8)
-    result(ok and g.got == s1 + s2 + s3, 'migrate_tcp_host_to_guest',
-           f'guest has {len(g.got)} of {len(s1 + s2 + s3)} bytes')
+    whole = s1 + answer + s2 + s3
+    ok = g.receive(len(whole), timeout=8)
+    result(ok and g.got == whole, 'migrate_tcp_host_to_guest',
+           f'guest has {len(g.got)} of {len(whole)} bytes')
     try:
         while len(srv_got) < len(d1) + len(d2):
             x = c.recv(65536)
