@@ -1549,7 +1549,8 @@ void tcp_sock_handler(const struct ctx *c, union epoll_ref ref, uint32_t events,
 {
 	struct tcp_conn *conn = tcp_conn_at(flow_at(ref.flow));
 
-	if (!conn || conn->sock != ref.fd)
+	/* Frozen: an event of the batch the migration's save was in */
+	if (!conn || conn->sock != ref.fd || (conn->flags & TCP_F_FROZEN))
 		return;
 	tcp_update_now(now);
 
