@@ -1387,14 +1387,16 @@ static bool tcp_discard_acked(const struct ctx *c, struct tcp_conn *conn,
  * data the guest acknowledged still in the socket, or with the guest's
  * acknowledgement held back (tcp_delack.c), whose entry on the held list
  * went by meanwhile: both are done now, with frames reaching the guest.
+ * The ACK goes out even if one was sent: one sent as the queues stopped
+ * never reached the guest, and the window may have changed with the
+ * socket.
  */
 void tcp_conn_resume(const struct ctx *c, struct tcp_conn *conn)
 {
 	if (!(conn->flags & TCP_F_ESTABLISHED) ||
 	    tcp_discard_acked(c, conn, false))
 		return;
-	if (conn->seq_ack_sent != conn->seq_from_guest)
-		tcp_send_ack(c, conn);
+	tcp_send_ack(c, conn);
 }
 
 /**

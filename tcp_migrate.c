@@ -39,9 +39,9 @@ static uint32_t mig_flows[FLOW_MAX];
 static int mig_fds[FLOW_MAX];
 static unsigned mig_count;
 
-/* Flows recreated (target) or given back (source, failed migration) with
- * an acknowledgement owed to the guest, or acknowledged data left in the
- * socket: done once the queues run
+/* Flows recreated (target) or given back (source, failed migration): an
+ * ACK (possibly held, or lost as the queues stopped) and acknowledged data
+ * left in the socket are seen to once the queues run
  */
 static uint32_t mig_resume[FLOW_MAX];
 static unsigned mig_resume_count;
@@ -105,14 +105,10 @@ static bool tcp_conn_movable(const struct tcp_conn *conn)
 /**
  * tcp_mig_resume_later() - Have tcp_conn_resume() called once queues run
  * @conn:	Connection, thawed or recreated
- *
- * Only if it holds something back: an acknowledgement owed to the guest,
- * or acknowledged data left in the socket.
  */
 static void tcp_mig_resume_later(const struct tcp_conn *conn)
 {
-	if ((conn->seq_ack_sent != conn->seq_from_guest ||
-	     conn->seq_una != conn->seq_head) && mig_resume_count < FLOW_MAX)
+	if (mig_resume_count < FLOW_MAX)
 		mig_resume[mig_resume_count++] =
 			flow_idx((const union flow *)conn);
 }

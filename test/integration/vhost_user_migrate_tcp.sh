@@ -238,10 +238,11 @@ mig_flow() {
 	fi
 }
 
-# mig_sendq_empty: no data in flight on the peer's or the guest's sockets
-# of port 10001 (nor the acknowledgements for it)
+# mig_sendq_empty: no data in flight on the peer's, passt's or the guest's
+# sockets of port 10001: nobody owes anybody an acknowledgement, which
+# would reach the 4-tuple while no socket holds it, and get a RST
 mig_sendq_empty() {
-	! ss -tnH state established '( sport = :10001 )' |
+	! ss -tnH state established '( sport = :10001 or dport = :10001 )' |
 		awk '$2 != 0' | grep -q . &&
 	! in_guest ss -tnH state established '( dport = :10001 )' |
 		awk '$2 != 0' | grep -q .
