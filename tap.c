@@ -1307,8 +1307,9 @@ close:
  * @len:	Its length
  *
  * A short frame with data, or not TCP (a request, an answer, a datagram),
- * comes one per wake-up in request/response traffic. Pure TCP ACKs of a
- * transfer to the guest come in bursts, better handled together, and so
+ * comes last of what a wake-up brings in request/response traffic, and so
+ * does a SYN, FIN or RST (a connection opened or closed). Pure TCP ACKs of
+ * a transfer to the guest come in bursts, better handled together, and so
  * do full segments. A wrong guess costs a system call, nothing else.
  *
  * Return: true if the frame is short and not a pure TCP ACK
@@ -1338,6 +1339,9 @@ static bool tap_frame_alone(const uint8_t *frame, size_t len)
 	}
 	if (l4 + 13 >= len)
 		return true;
+	/* SYN, FIN or RST */
+	if (frame[l4 + 13] & 0x07)
+		return true;
 	return MIN(end, len) > l4 + (size_t)(frame[l4 + 12] >> 4) * 4;
 }
 
@@ -1347,9 +1351,9 @@ static bool tap_frame_alone(const uint8_t *frame, size_t len)
  * @events:	epoll events
  *
  * Reads until the device is empty, which takes a read that finds nothing,
- * unless the first frame is one of request/response traffic: that one is
- * handled alone, as nothing may follow it for a while, and the device is
- * level-triggered: if more is there, the next epoll_wait() says so at once.
+ * or until a frame of request/response traffic (tap_frame_alone()): nothing
+ * may follow it for a while, and the device is level-triggered: if more is
+ * there, the next epoll_wait() says so at once.
  *
  * Return: pool of frames, valid until the next call
  */
@@ -1398,7 +1402,7 @@ const struct pool *tap_handler_pasta(const struct ctx *c, uint32_t events)
 		pcap_frame(frame, n);
 		off += ROUND_UP((size_t)n + TAP_PASTA_HDR_ROOM,
 				TAP_PASTA_ALIGN);
-		if (tap_pool.count == 1 && tap_frame_alone(frame, (size_t)n))
+		if (tap_frame_alone(frame, (size_t)n))
 			break;
 	}
 
