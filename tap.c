@@ -99,6 +99,14 @@ static uint8_t tap_wpend[TAP_LEN_BYTES + TAP_FRAME_MAX];
 static size_t tap_wpend_off, tap_wpend_len;
 /* Send buffer size of the qemu socket, as the kernel set it */
 static int tap_sndbuf;
+/* Most its queue can hold now (SIOCOUTQ units: memory, not bytes), from the
+ * last SIOCOUTQ and what we sent since: the guest side only drains it
+ */
+static size_t tap_outq_bound;
+/* Memory a send of @len bytes adds to a stream socket's queue, at most: the
+ * kernel rounds buffers up (to twice, at worst) and adds a header to each
+ */
+#define TAP_OUTQ_COST(len)	(2 * (size_t)(len) + 1024)
 
 /* Frames sent in one sendmsg(), with their length prefixes */
 static struct iovec tap_siov[TAP_IOV_MAX];
@@ -364,6 +372,18 @@ static void tap_epoll_mod(const struct ctx *c, bool out)
 }
 
 /**
+ * tap_outq_sent() - Account a send on the qemu socket in the queue's bound
+ * @len:	Bytes the socket took, 0 if it refused more: it is full
+ */
+static void tap_outq_sent(size_t len)
+{
+	if (!len || tap_outq_bound >= (size_t)tap_sndbuf)
+		tap_outq_bound = (size_t)tap_sndbuf;
+	else
+		tap_outq_bound += TAP_OUTQ_COST(len);
+}
+
+/**
  * tap_flush_pending() - Send the rest of a partially written frame
  * @c:		Execution context
  *
@@ -379,8 +399,11 @@ static bool tap_flush_pending(const struct ctx *c)
 			 MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			tap_outq_sent(0);
 			return false;	/* the read side sees errors */
+		}
+		tap_outq_sent((size_t)n);
 		tap_wpend_off += n;
 	}
 
@@ -422,16 +445,21 @@ static void tap_keep_rest(const struct ctx *c, const struct iovec *iov,
 /**
  * tap_send_room() - Bytes of frames the guest side takes now without waiting
  * @c:		Execution context
+ * @want:	Room the caller could use
  *
  * Handlers reading bulk data for the guest ask first, so that they leave
  * in the kernel, rather than read and drop, what the qemu socket wouldn't
  * take: the guest's pace then costs no copies. The tap device and
  * vhost-user rings drop what doesn't fit themselves, cheaply.
  *
- * Return: free space in the qemu socket's send buffer, SIZE_MAX if unknown
- *	   or not a qemu socket
+ * The queue is measured (SIOCOUTQ) only when its bound from the last
+ * measurement, grown by what we sent since, leaves less than @want: a
+ * guest that keeps up costs no call per batch.
+ *
+ * Return: free space in the qemu socket's send buffer, at least, SIZE_MAX
+ *	   if unknown or not a qemu socket
  */
-size_t tap_send_room(const struct ctx *c)
+size_t tap_send_room(const struct ctx *c, size_t want)
 {
 	int queued = 0;
 
@@ -440,8 +468,12 @@ size_t tap_send_room(const struct ctx *c)
 		return SIZE_MAX;
 	if (tap_wpend_len)
 		return 0;
+	if (tap_outq_bound < (size_t)tap_sndbuf &&
+	    (size_t)tap_sndbuf - tap_outq_bound >= want)
+		return (size_t)tap_sndbuf - tap_outq_bound;
 	if (ioctl(c->run->fd_tap, SIOCOUTQ, &queued) || queued < 0)
 		return SIZE_MAX;
+	tap_outq_bound = (size_t)queued;
 	return queued >= tap_sndbuf ? 0 : (size_t)(tap_sndbuf - queued);
 }
 
@@ -502,8 +534,10 @@ static size_t tap_send_passt(const struct ctx *c, const struct iovec *iov,
 			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 				debug("Failed to send to guest: %s",
 				      strerror(errno));
+			tap_outq_sent(0);
 			break;
 		}
+		tap_outq_sent((size_t)n);
 
 		/* Account whole frames; keep the rest of a split one */
 		for (i = 0; i < niov; i += bufs_per_frame + 1) {
@@ -511,9 +545,11 @@ static size_t tap_send_passt(const struct ctx *c, const struct iovec *iov,
 
 			if (!n)
 				break;
-			if ((size_t)n < flen)
+			if ((size_t)n < flen) {
 				tap_keep_rest(c, &tap_siov[i],
 					      bufs_per_frame + 1, n);
+				tap_outq_sent(0);
+			}
 			pcap_iov(&tap_siov[i + 1], bufs_per_frame);
 			done++;
 			if ((size_t)n < flen)
@@ -521,8 +557,10 @@ static size_t tap_send_passt(const struct ctx *c, const struct iovec *iov,
 			n -= flen;
 		}
 		/* Stopped at a frame boundary: the socket is full */
-		if (done - start < niov / (bufs_per_frame + 1))
+		if (done - start < niov / (bufs_per_frame + 1)) {
+			tap_outq_sent(0);
 			break;
+		}
 	}
 
 	return done;
@@ -1123,6 +1161,7 @@ static int tap_passt_attach(const struct ctx *c, int fd)
 	sl = sizeof(tap_sndbuf);
 	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &tap_sndbuf, &sl))
 		tap_sndbuf = 0;
+	tap_outq_bound = (size_t)MAX(tap_sndbuf, 0);	/* measure first */
 
 	if (epoll_add_ref(c->run->epollfd, fd, EPOLLIN | EPOLLRDHUP, ref)) {
 		err("Failed to watch guest socket");
@@ -1307,8 +1346,9 @@ close:
  * @len:	Its length
  *
  * A short frame with data, or not TCP (a request, an answer, a datagram),
- * comes one per wake-up in request/response traffic. Pure TCP ACKs of a
- * transfer to the guest come in bursts, better handled together, and so
+ * comes last of what a wake-up brings in request/response traffic, and so
+ * does a SYN, FIN or RST (a connection opened or closed). Pure TCP ACKs of
+ * a transfer to the guest come in bursts, better handled together, and so
  * do full segments. A wrong guess costs a system call, nothing else.
  *
  * Return: true if the frame is short and not a pure TCP ACK
@@ -1338,6 +1378,9 @@ static bool tap_frame_alone(const uint8_t *frame, size_t len)
 	}
 	if (l4 + 13 >= len)
 		return true;
+	/* SYN, FIN or RST */
+	if (frame[l4 + 13] & 0x07)
+		return true;
 	return MIN(end, len) > l4 + (size_t)(frame[l4 + 12] >> 4) * 4;
 }
 
@@ -1347,9 +1390,9 @@ static bool tap_frame_alone(const uint8_t *frame, size_t len)
  * @events:	epoll events
  *
  * Reads until the device is empty, which takes a read that finds nothing,
- * unless the first frame is one of request/response traffic: that one is
- * handled alone, as nothing may follow it for a while, and the device is
- * level-triggered: if more is there, the next epoll_wait() says so at once.
+ * or until a frame of request/response traffic (tap_frame_alone()): nothing
+ * may follow it for a while, and the device is level-triggered: if more is
+ * there, the next epoll_wait() says so at once.
  *
  * Return: pool of frames, valid until the next call
  */
@@ -1398,7 +1441,7 @@ const struct pool *tap_handler_pasta(const struct ctx *c, uint32_t events)
 		pcap_frame(frame, n);
 		off += ROUND_UP((size_t)n + TAP_PASTA_HDR_ROOM,
 				TAP_PASTA_ALIGN);
-		if (tap_pool.count == 1 && tap_frame_alone(frame, (size_t)n))
+		if (tap_frame_alone(frame, (size_t)n))
 			break;
 	}
 

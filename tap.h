@@ -76,7 +76,7 @@ const struct pool *tap_handler_pasta(const struct ctx *c, uint32_t events);
 int tap_parse(const struct ctx *c, struct iovec *frame, struct frame_info *fi);
 
 void tap_send_single(const struct ctx *c, const void *frame, size_t len);
-size_t tap_send_room(const struct ctx *c);
+size_t tap_send_room(const struct ctx *c, size_t want);
 int tap_send_gso(const struct ctx *c, const struct iovec *iov, size_t n,
 		 size_t l4_off, size_t seg);
 size_t tap_send_frames(const struct ctx *c, const struct iovec *iov,

@@ -1447,16 +1447,21 @@ static bool tcp_conn_maybe_done(struct tcp_conn *conn)
  *
  * Less than a full segment, ending with PSH (not bulk data, nor the first
  * part of a write whose rest the guest's Nagle algorithm holds back for
- * this ACK), and no news about the window: see tcp_delack.c.
+ * this ACK), and no news about the window: see tcp_delack.c. The guest's
+ * FIN, before ours, is held too, as a TCP receiver would: the host side
+ * usually closes next, and our FIN carries it.
  *
  * Return: true if the ACK is held
  */
 static bool tcp_ack_may_wait(const struct tcp_conn *conn)
 {
 	uint32_t unacked = conn->seq_from_guest - conn->seq_ack_sent;
+	uint32_t flags = conn->flags & TCP_DELACK_FLAGS;
 
-	return unacked && unacked < conn->mss &&
-	       (conn->flags & TCP_DELACK_FLAGS) == TCP_F_PSH &&
+	if ((conn->flags & (TCP_F_GUEST_FIN | TCP_F_FIN_SENT)) ==
+	    TCP_F_GUEST_FIN)
+		flags = (flags & ~TCP_F_GUEST_FIN) | TCP_F_PSH;
+	return unacked && unacked < conn->mss && flags == TCP_F_PSH &&
 	       tcp_delack_add(tcp_conn_idx(conn), tcp_now_ms);
 }
 

@@ -75,7 +75,9 @@ static void tcp_wnd_remember(struct tcp_conn *conn, uint32_t wnd)
  * the left edge, and the space the kernel freed meanwhile can wait until
  * the window left shrank by an eighth, or until the socket asks for more
  * (EPOLLOUT). Before the connection is established nothing was written:
- * the queue needs no measuring.
+ * the queue needs no measuring, and the window of our SYN-ACK is the edge
+ * its first data keeps to (the guest's sequence is known by then; not when
+ * we send the SYN).
  *
  * Return: window in bytes, before scaling
  */
@@ -112,7 +114,7 @@ uint32_t tcp_wnd_calc(struct tcp_conn *conn, bool *low)
 		wnd = 0;
 	*low = wnd < sndbuf / TCP_WND_LOW_DIV;
 	w = tcp_wnd_clamp(conn, wnd);
-	if (conn->flags & TCP_F_ESTABLISHED)
+	if (!(conn->flags & TCP_F_SYN_SENT))
 		tcp_wnd_remember(conn, w);
 	return w;
 }

@@ -906,12 +906,12 @@ static void udp_tap_send(const struct ctx *c, unsigned nframes)
  */
 static unsigned udp_rx_count(const struct ctx *c)
 {
-	size_t room = tap_send_room(c), frame;
+	size_t frame = (size_t)c->mtu + ETH_HLEN + sizeof(uint32_t), room;
 	unsigned n;
 
+	room = tap_send_room(c, frame * udp_batch);
 	if (room == SIZE_MAX)
 		return udp_batch;
-	frame = (size_t)c->mtu + ETH_HLEN + sizeof(uint32_t);
 	n = (unsigned)MIN(room / frame, (size_t)udp_batch);
 	return MAX(n, 1U);
 }

@@ -11,6 +11,10 @@
                           errors ("host unreachable": ICMP from passt)
   peerserver PORT [BIND]  accept one connection, send the peer's address
   peerclient HOST PORT    print what the server sends
+  holdserver PORT [BIND]  read to EOF, then keep the connection open, quiet
+  finclient HOST PORT     send a byte, shut down writing, expect the FIN
+                          acknowledged while the peer stays open
+                          (FIN-WAIT-2) within 5 s
 Servers serve a single connection, then exit.
 """
 
@@ -19,8 +23,11 @@ import hashlib
 import socket
 import struct
 import sys
+import threading
+import time
 
 TAIL = bytes(range(256)) * 4096       # 1 MiB
+TCP_FIN_WAIT2 = 5                       # tcpi_state, include/net/tcp_states.h
 
 
 def listen(port, bind):
@@ -107,6 +114,23 @@ def main():
     elif cmd == "peerclient":
         c = connect(args[0], int(args[1]))
         print(recv_all(c).decode())
+    elif cmd == "holdserver":
+        c, _ = listen(int(args[0]), bind)
+        recv_all(c)
+        threading.Event().wait(60)      # until the test ends it
+    elif cmd == "finclient":
+        c = connect(args[0], int(args[1]))
+        c.sendall(b"x")
+        c.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + 5
+        state = None
+        while time.monotonic() < deadline:
+            state = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0]
+            if state == TCP_FIN_WAIT2:
+                return 0
+            time.sleep(0.01)
+        print(f"TCP state {state}, not FIN-WAIT-2", file=sys.stderr)
+        return 1
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # TCP connection ends and addresses, through pasta and passt: half-close
-# (the side that shut down writing still receives everything), resets from
+# (the side that shut down writing still receives everything, and its FIN
+# is acknowledged while the other side stays open), resets from
 # either side, "connection refused" for a closed host port, "host
 # unreachable" (ICMP) for an address nobody answers for, the gateway
 # address reaching a host loopback listener, and a connection from host
@@ -64,6 +65,10 @@ for mode in pasta passt; do
 		::1 python3 "$PROBE" halfclient 2001:db8::1 10302
 	guest_case "${mode}_half_close_host_client" 10201 halfserver \
 		python3 "$PROBE" halfclient 192.0.2.3 10201
+	# The ACK of the guest's FIN waits for ours (tcp_delack.c), but not
+	# for a host side that stays open
+	host_case "${mode}_guest_fin_acked_host_open" 10305 holdserver \
+		127.0.0.1 python3 "$PROBE" finclient 192.0.2.1 10305
 
 	host_case "${mode}_reset_from_host" 10303 rstserver 127.0.0.1 \
 		python3 "$PROBE" rstclient 192.0.2.1 10303
