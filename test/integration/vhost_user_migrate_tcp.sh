@@ -146,6 +146,10 @@ mig_state() {
 	fi
 	echo "--- guest: ss -tnmi"
 	in_guest ss -tnmi | head -n 40
+	echo "--- guest: TCP counters that aren't zero"
+	in_guest nstat -az 2>/dev/null | awk '$2 != 0 && /Tcp/ { print $1, $2 }' |
+		tr '\n' ' '
+	echo
 	echo "--- guest: link counters (drops: frames the bridge didn't take)"
 	in_guest ip -s link show dev guest0 | tail -n 4
 	echo "--- bridge"
