@@ -114,7 +114,8 @@ static void tcp_mig_resume_later(const struct tcp_conn *conn)
 }
 
 /**
- * tcp_mig_thaw() - Give a connection back to normal service
+ * tcp_mig_thaw() - Give a connection back to normal service, or start one
+ *		    recreated on the target
  * @c:		Execution context
  * @conn:	Connection, its socket out of repair mode (and thawed)
  */
@@ -372,7 +373,7 @@ static int tcp_mig_flow(const struct ctx *c, const struct tcp_mig *m, int s)
 		tcp_conn_close(conn, true);
 		return -1;
 	}
-	conn->flags = (m->flags & TCP_MIG_FLAGS) | TCP_F_PEEK_RESET;
+	conn->flags = m->flags & TCP_MIG_FLAGS;
 	conn->ws_guest = m->ws_guest;
 	conn->mss = m->mss;
 	conn->isn = m->isn;
@@ -388,10 +389,7 @@ static int tcp_mig_flow(const struct ctx *c, const struct tcp_mig *m, int s)
 	conn->rto_ms = TCP_RTO_MIN_MS;
 
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	tcp_epoll_set(c, conn, false);
-	if (conn->seq_una != conn->seq_max)
-		tcp_conn_deadline(conn, conn->rto_ms);
-	tcp_mig_resume_later(conn);
+	tcp_mig_thaw(c, conn);
 	return 0;
 }
 
