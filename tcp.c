@@ -1009,6 +1009,8 @@ const struct tcp_conn *tcp_wr_flush(const struct ctx *c)
 
 	if ((size_t)n < tcp_wr_len) {
 		/* Socket full: the guest will send the rest again */
+		debug("TCP: flow %u: socket took %zd of %zu bytes",
+		      tcp_conn_idx(conn), n, tcp_wr_len);
 		conn->flags |= TCP_F_WND_BLOCKED;
 		conn->flags &= ~TCP_F_WND_CACHED;
 		tcp_epoll_set(c, conn, true);

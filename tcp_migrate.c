@@ -394,6 +394,22 @@ static int tcp_mig_flow(const struct ctx *c, const struct tcp_mig *m, int s)
 }
 
 /**
+ * tcp_mig_promised() - Guest data a connection's window lets in, unwritten
+ * @m:		Record of the connection
+ *
+ * Return: bytes the guest may send beyond what reached the socket
+ */
+static uint32_t tcp_mig_promised(const struct tcp_mig *m)
+{
+	uint32_t edge = m->seq_ack_sent + m->wnd_sent;
+
+	if ((m->flags & TCP_F_GUEST_FIN) ||
+	    SEQ_LE(edge, m->seq_from_guest))
+		return 0;
+	return edge - m->seq_from_guest;
+}
+
+/**
  * tcp_mig_owe_rst() - Target: note a reset owed to the guest
  * @m:		Record of a connection that isn't recreated
  */
@@ -600,7 +616,8 @@ static const char *tcp_migrate_load(const struct ctx *c, const uint8_t *p,
 		tcp_mig_decode(p + pos, len - pos, &m, &used);
 		if (mig_fds[i] < 0)
 			continue;
-		if ((ret = tcp_repair_write(mig_fds[i], &m))) {
+		if ((ret = tcp_repair_write(mig_fds[i], &m,
+					    tcp_mig_promised(&m)))) {
 			if (ret == -EADDRNOTAVAIL)
 				busy++;
 			else

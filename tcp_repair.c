@@ -419,10 +419,23 @@ static int buf_room(int s, int opt, uint32_t len)
  * tcp_repair_write() - Recreate a connection's socket from its record
  * @s:		New TCP socket of the right family, in repair mode
  * @m:		Connection
+ * @promised:	Bytes the send buffer must take on top of the queue: the
+ *		window the guest was offered and may fill at once
+ *
+ * The source's send buffer grew with its connection, and the window it
+ * offered the guest was measured from it; a new socket's buffer starts at
+ * a new connection's size. What the guest then sends within that window
+ * and the socket refuses is lost to a sender without selective
+ * acknowledgements until its timeouts, doubling while the socket stays
+ * full: the send buffer is sized for the queue and the window together
+ * (which ends the kernel's tuning of it, at about the size the source's
+ * kernel had tuned it to), after connect() and only if the kernel's own
+ * initial size falls short. Past net.core.wmem_max, the queue alone must
+ * fit.
  *
  * Return: 0 on success (still in repair mode), -errno on failure
  */
-int tcp_repair_write(int s, const struct tcp_mig *m)
+int tcp_repair_write(int s, const struct tcp_mig *m, uint32_t promised)
 {
 	const struct flowside *hs = &m->side[HOSTSIDE];
 	struct repair_opt opt[4];
@@ -437,8 +450,7 @@ int tcp_repair_write(int s, const struct tcp_mig *m)
 	socklen_t sl;
 
 	/* No SO_REUSEADDR: it would replace the forced reuse repair mode set */
-	if ((ret = buf_room(s, SO_SNDBUF, m->sndq_len)) ||
-	    (ret = buf_room(s, SO_RCVBUF, m->rcvq_len)))
+	if ((ret = buf_room(s, SO_RCVBUF, m->rcvq_len)))
 		return ret;
 	if ((ret = repair_queue(s, REPAIR_Q_SEND)) ||
 	    setsockopt(s, IPPROTO_TCP, TCP_QUEUE_SEQ, &m->snd_seq,
@@ -455,6 +467,12 @@ int tcp_repair_write(int s, const struct tcp_mig *m)
 	sl = sockaddr_from_inany(&sa, &hs->faddr, hs->fport);
 	if (connect(s, &sa.sa, sl))
 		return -errno;
+
+	ret = buf_room(s, SO_SNDBUF, m->sndq_len + promised);
+	if (ret == -ENOBUFS && promised)
+		ret = buf_room(s, SO_SNDBUF, m->sndq_len);
+	if (ret)
+		return ret;
 
 	opt[nopt].code = TCPOPT_MAXSEG;
 	opt[nopt++].val = m->sock_mss;

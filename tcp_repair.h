@@ -87,6 +87,6 @@ void tcp_mig_encode(const struct tcp_mig *m, uint8_t *p);
 const char *tcp_mig_decode(const uint8_t *p, size_t len, struct tcp_mig *m,
 			   size_t *used);
 ssize_t tcp_repair_read(int s, struct tcp_mig *m, uint8_t *buf, size_t size);
-int tcp_repair_write(int s, const struct tcp_mig *m);
+int tcp_repair_write(int s, const struct tcp_mig *m, uint32_t promised);
 
 #endif /* TCP_REPAIR_H */

@@ -272,7 +272,7 @@ int main(int argc, char **argv)
 	if ((b = socket(af, SOCK_STREAM | SOCK_NONBLOCK, 0)) < 0)
 		die_msg("socket", errno);
 	repair(b, 1);
-	if ((q = tcp_repair_write(b, &m2)))
+	if ((q = tcp_repair_write(b, &m2, 0)))
 		die_msg("tcp_repair_write", (int)-q);
 	repair(b, 0);
 	setsockopt(b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

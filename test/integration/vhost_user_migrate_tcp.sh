@@ -24,7 +24,9 @@
 # sockets hold their 4-tuples even in repair mode, so only once A closed
 # them (--migrate-no-linger) can B recreate them, and a segment from the
 # peer in between would be answered with a reset: the connection is idle
-# while the guest moves, busy before and after. Without passt-repair,
+# while the guest moves, busy before and after; released after the move,
+# the guest sends the whole window A offered at once, and B's socket must
+# take it (none refused, in B's log). Without passt-repair,
 # the guest's connections are reset on B (one log line there) rather than
 # left hanging, and nothing crashes. A passt that can't move connections
 # makes the live variants SKIP, with its reason.
@@ -355,6 +357,14 @@ mig_live() {
 		mig_state
 	else
 		pass "$name"
+		# Released at once after the move, the guest sends the window A
+		# offered: B's socket takes all of it
+		why=$(grep -m 1 'socket took' "$WORK/B.log")
+		if [ -n "${MIG_HOLD:-}" ] && [ -z "$why" ]; then
+			pass "${name}_window"
+		elif [ -n "${MIG_HOLD:-}" ]; then
+			fail "${name}_window" "B refused data: $why"
+		fi
 	fi
 	MIG_A_ALIVE=no
 	kill -0 "$A_PID" 2>/dev/null && MIG_A_ALIVE=yes
