@@ -27,7 +27,9 @@
  * socket is bound, explicitly or by connect() or sendto(), and closed),
  * and walks only if they differ from those before its last walk, if one
  * of our flows (with its socket) came or went since, or if that walk is
- * FWD_AUTO_UDP_WALK_MS old: a change that keeps the counts (a port closed
+ * old enough: FWD_AUTO_UDP_WALK_MS after activity there, then twice as
+ * long after each walk that found nothing new, up to
+ * FWD_AUTO_UDP_WALK_MAX_MS. A change that keeps the counts (a port closed
  * and another bound between two scans, a bound socket connected or
  * disconnected) is seen by that next walk.
  *
@@ -73,14 +75,20 @@
 #define FWD_AUTO_FAST_MS	250
 
 /* Age from which the last walk of a side's UDP sockets is redone even if
- * the counts didn't change: with scans at most FWD_AUTO_INTERVAL_MS apart,
- * a change that keeps the counts is seen within FWD_AUTO_UDP_WALK_MS +
- * FWD_AUTO_INTERVAL_MS (3.5 s: passt.1 promises 5, leaving time for late
- * timers on a loaded host). At rest, with scans a second apart, one scan
- * in three walks: a walk costs about 1 ms with 10,000 UDP sockets on the
- * host, where the sockstat reads of a scan cost a few microseconds.
+ * the counts didn't change, after activity on that side (counts moved, a
+ * flow of ours came or went, the walk found other ports): with scans at
+ * most FWD_AUTO_INTERVAL_MS apart, a change that keeps the counts is seen
+ * within FWD_AUTO_UDP_WALK_MS + FWD_AUTO_INTERVAL_MS (3.5 s: passt.1
+ * promises 5, leaving time for late timers on a loaded host). Each such
+ * walk that finds nothing new doubles the age, up to
+ * FWD_AUTO_UDP_WALK_MAX_MS (a change seen within 21 s on a side at rest):
+ * a walk reads every slot of the kernel's UDP hash table, 0.8-1 ms with
+ * 16,384 of them and 5,000-10,000 sockets on the host, where the sockstat
+ * reads of a scan cost a few microseconds, and walking one scan in three
+ * was about 60% of an idle pasta's CPU time on such a host.
  */
 #define FWD_AUTO_UDP_WALK_MS	2500
+#define FWD_AUTO_UDP_WALK_MAX_MS	20000
 
 /* IP versions to scan, as bits: index 0 and 1 of the [IPv4, IPv6] arrays */
 #define FWD_AUTO_IPV4		(1U << 0)
@@ -127,12 +135,15 @@ static const char *const fwd_auto_sockstat_key[2] = {
 /* Open sockstat files: [side][IPv4, IPv6], -1 if not used */
 static int fwd_auto_sockstat[2][2] = { { -1, -1 }, { -1, -1 } };
 /* Bound UDP sockets of [side] [IPv4, IPv6] before its last walk, whether
- * they're known, flow_changes() and the time at that walk
+ * they're known, flow_changes() and the time at that walk, and the age
+ * from which a walk is redone anyway
  */
 static long fwd_auto_udp_count[2][2];
 static bool fwd_auto_udp_count_ok[2];
 static unsigned long fwd_auto_udp_flows[2];
 static struct timespec fwd_auto_udp_walked[2];
+static long fwd_auto_udp_redo_ms[2] = { FWD_AUTO_UDP_WALK_MS,
+					FWD_AUTO_UDP_WALK_MS };
 
 /* Our listeners: [side they're on][proto][port][socket], descriptor + 1 */
 static uint32_t fwd_auto_fd[2][2][NUM_PORTS][FWD_LISTEN_MAX];
@@ -378,6 +389,16 @@ static int fwd_auto_udp_counts(int side, long *count)
 }
 
 /**
+ * fwd_auto_udp_active() - Something moved on a side: walk its UDP sockets
+ *			   again soon, even if the counts don't change
+ * @side:	Side scanned
+ */
+static void fwd_auto_udp_active(int side)
+{
+	fwd_auto_udp_redo_ms[side] = FWD_AUTO_UDP_WALK_MS;
+}
+
+/**
  * fwd_auto_udp_skip() - Tell if a UDP walk of a side can be skipped
  * @side:	Side to scan
  * @now:	Current timestamp
@@ -388,28 +409,43 @@ static int fwd_auto_udp_counts(int side, long *count)
  * skipped only if no flow came or went since (and fwd_auto_udp_recheck()
  * wasn't called, for our listeners). If it can't be skipped, the counts
  * read are the reference for the next scans, and @now the time of the walk.
+ * A walk for its age alone doubles the age for the next one (see
+ * FWD_AUTO_UDP_WALK_MAX_MS); any other one, and fwd_auto_udp_active() if
+ * a walk finds other ports, bring it back to FWD_AUTO_UDP_WALK_MS.
  *
  * Return: true if the counts of bound sockets haven't changed since the
- *	   last walk, no flow came or went, and that walk is less than
- *	   FWD_AUTO_UDP_WALK_MS old
+ *	   last walk, no flow came or went, and that walk isn't old enough
+ *	   to be redone
  */
 static bool fwd_auto_udp_skip(int side, const struct timespec *now,
 			      bool walk)
 {
 	unsigned long flows = flow_changes();
+	bool moved;
 	long count[2];
 
 	if (fwd_auto_udp_counts(side, count)) {
 		fwd_auto_udp_count_ok[side] = false;
+		fwd_auto_udp_active(side);
 		return false;
 	}
-	if (!walk && fwd_auto_udp_count_ok[side] &&
-	    !memcmp(count, fwd_auto_udp_count[side], sizeof(count)) &&
-	    flows == fwd_auto_udp_flows[side] &&
-	    timespec_diff_ms(now, &fwd_auto_udp_walked[side]) <
-	    FWD_AUTO_UDP_WALK_MS)
+	moved = walk || !fwd_auto_udp_count_ok[side] ||
+		memcmp(count, fwd_auto_udp_count[side], sizeof(count)) ||
+		flows != fwd_auto_udp_flows[side];
+	if (!moved && timespec_diff_ms(now, &fwd_auto_udp_walked[side]) <
+		      fwd_auto_udp_redo_ms[side])
 		return true;
 
+	if (moved) {
+		fwd_auto_udp_active(side);
+	} else {
+		if ((fwd_auto_udp_redo_ms[side] *= 2) > FWD_AUTO_UDP_WALK_MAX_MS)
+			fwd_auto_udp_redo_ms[side] = FWD_AUTO_UDP_WALK_MAX_MS;
+		debug("auto: UDP sockets of the %s walked for their age, "
+		      "again in %ld ms unless something changes",
+		      side == FWD_AUTO_HOST ? "host" : "namespace",
+		      fwd_auto_udp_redo_ms[side]);
+	}
 	memcpy(fwd_auto_udp_count[side], count, sizeof(count));
 	fwd_auto_udp_count_ok[side] = true;
 	fwd_auto_udp_flows[side] = flows;
@@ -707,6 +743,8 @@ static bool fwd_auto_update(const struct ctx *c, int side, int proto,
 	    !memcmp(fwd_auto_seen, fwd_auto_prev[side][proto],
 		    sizeof(fwd_auto_seen)))
 		return false;
+	if (proto == FWD_AUTO_UDP)
+		fwd_auto_udp_active(scanned);
 	memcpy(fwd_auto_prev[side][proto], fwd_auto_seen,
 	       sizeof(fwd_auto_seen));
 	fwd_auto_prev_ok[side][proto] = true;

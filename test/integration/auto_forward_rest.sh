@@ -8,8 +8,9 @@
 # host (-t/-u auto) and host to namespace (-T/-U auto). A UDP port closed
 # and another bound at once, which leaves the count of bound sockets in
 # /proc/net/sockstat as it was, is followed within the 5 s that passt.1
-# states. Where the kernel has sock_diag, the scans use it and --stats
-# reports them at exit, with the UDP walks skipped.
+# states after other activity; at rest, such walks back off. Where the
+# kernel has sock_diag, the scans use it and --stats reports them at exit,
+# with the UDP walks skipped.
 
 source "$(dirname "$0")/../lib.sh"
 source "$HELPERS/tcp_lib.sh"
@@ -207,6 +208,17 @@ elif grep -q "Auto forwarding: [0-9]* scans (sock_diag)" "$NET_LOG"; then
 				     "$NET_LOG" | tail -n 1))"
 else
 	fail auto_rest_sock_diag "$(grep 'Auto forwarding' "$NET_LOG")"
+fi
+
+# Walks for their age alone back off: the first, 2.5 s after start-up,
+# finds nothing new during the 4 s at rest above and sets the next to 5 s
+if grep -q "no sock_diag" "$NET_LOG"; then
+	skip auto_rest_udp_walk_backoff "no sock_diag"
+elif grep -q "walked for their age, again in 5000 ms" "$NET_LOG"; then
+	pass auto_rest_udp_walk_backoff
+else
+	fail auto_rest_udp_walk_backoff \
+		"$(grep -m 3 'walked for their age' "$NET_LOG")"
 fi
 
 # At rest, most UDP walks were skipped: the counts didn't change
