@@ -439,12 +439,14 @@ static bool fwd_auto_udp_skip(int side, const struct timespec *now,
 	if (moved) {
 		fwd_auto_udp_active(side);
 	} else {
-		if ((fwd_auto_udp_redo_ms[side] *= 2) > FWD_AUTO_UDP_WALK_MAX_MS)
-			fwd_auto_udp_redo_ms[side] = FWD_AUTO_UDP_WALK_MAX_MS;
+		long *redo = &fwd_auto_udp_redo_ms[side];
+
+		if ((*redo *= 2) > FWD_AUTO_UDP_WALK_MAX_MS)
+			*redo = FWD_AUTO_UDP_WALK_MAX_MS;
 		debug("auto: UDP sockets of the %s walked for their age, "
 		      "again in %ld ms unless something changes",
 		      side == FWD_AUTO_HOST ? "host" : "namespace",
-		      fwd_auto_udp_redo_ms[side]);
+		      *redo);
 	}
 	memcpy(fwd_auto_udp_count[side], count, sizeof(count));
 	fwd_auto_udp_count_ok[side] = true;
