@@ -395,7 +395,8 @@ static int tcp_mig_flow(const struct ctx *c, const struct tcp_mig *m, int s)
 
 /**
  * tcp_mig_promised() - Guest data a connection's window lets in, unwritten
- * @m:		Record of the connection
+ * @m:		Record of the connection (never one after the guest's FIN:
+ *		tcp_conn_movable() leaves those out)
  *
  * Return: bytes the guest may send beyond what reached the socket
  */
@@ -403,8 +404,7 @@ static uint32_t tcp_mig_promised(const struct tcp_mig *m)
 {
 	uint32_t edge = m->seq_ack_sent + m->wnd_sent;
 
-	if ((m->flags & TCP_F_GUEST_FIN) ||
-	    SEQ_LE(edge, m->seq_from_guest))
+	if (SEQ_LE(edge, m->seq_from_guest))
 		return 0;
 	return edge - m->seq_from_guest;
 }
